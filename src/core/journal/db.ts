@@ -1,0 +1,107 @@
+/**
+ * The only module that imports better-sqlite3. It opens the journal file
+ * (WAL), runs versioned migrations in one transaction each (refusing gaps and
+ * unknown future versions), and caches prepared statements by SQL text so
+ * every statement is prepared once per process.
+ */
+import Database from 'better-sqlite3';
+import {XarbError, ExitCode} from '../errors.js';
+import {migrations, type Migration} from './migrations/index.js';
+
+export type SqlValue = string | number | bigint | null | Buffer;
+export type Params = Record<string, SqlValue | undefined> | SqlValue[];
+
+export interface Statement<Row = Record<string, unknown>> {
+  run(params?: Params): {changes: number; lastInsertRowid: number | bigint};
+  get(params?: Params): Row | undefined;
+  all(params?: Params): Row[];
+  iterate(params?: Params): IterableIterator<Row>;
+}
+
+export interface Db {
+  readonly path: string;
+  /** Prepared once per SQL text, then reused. */
+  prepare<Row = Record<string, unknown>>(sql: string): Statement<Row>;
+  /** Runs fn inside BEGIN IMMEDIATE ... COMMIT (rolled back on throw). Nested calls use savepoints. */
+  tx<T>(fn: () => T): T;
+  exec(sql: string): void;
+  close(): void;
+}
+
+export class JournalError extends XarbError {
+  constructor(message: string, cause?: unknown) {
+    super(message, {exitCode: ExitCode.unexpected, hint: 'the journal could not be opened or updated; nothing was sent', cause});
+  }
+}
+
+function normalize(params: Params | undefined): unknown[] {
+  if (params === undefined) return [];
+  if (Array.isArray(params)) return params;
+  const out: Record<string, SqlValue> = {};
+  for (const [key, value] of Object.entries(params)) out[key] = value === undefined ? null : value;
+  return [out];
+}
+
+export function openDb(path: string, options: {migrations?: readonly Migration[]; readonly?: boolean} = {}): Db {
+  let raw: Database.Database;
+  try {
+    raw = new Database(path, {readonly: options.readonly ?? false});
+    raw.pragma('busy_timeout = 5000');
+    if (path !== ':memory:') raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+  } catch (error) {
+    throw new JournalError(`cannot open journal ${path}: ${(error as Error).message}`, error);
+  }
+  const cache = new Map<string, Statement<any>>();
+  const db: Db = {
+    path,
+    prepare<Row>(sql: string): Statement<Row> {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        const inner = raw.prepare(sql);
+        const reader = inner.reader;
+        stmt = {
+          run: (params) => inner.run(...normalize(params)),
+          get: (params) => (reader ? (inner.get(...normalize(params)) as Row | undefined) : undefined),
+          all: (params) => (reader ? (inner.all(...normalize(params)) as Row[]) : []),
+          iterate: (params) => inner.iterate(...normalize(params)) as IterableIterator<Row>,
+        };
+        cache.set(sql, stmt);
+      }
+      return stmt as Statement<Row>;
+    },
+    tx<T>(fn: () => T): T {
+      return raw.transaction(fn).immediate();
+    },
+    exec(sql: string) {
+      raw.exec(sql);
+    },
+    close() {
+      cache.clear();
+      if (raw.open) raw.close();
+    },
+  };
+  if (!options.readonly) migrate(db, options.migrations ?? migrations);
+  return db;
+}
+
+/** Applies pending migrations in order, each in its own transaction. */
+export function migrate(db: Db, list: readonly Migration[]): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  list.forEach((m, i) => {
+    if (m.version !== i + 1) throw new JournalError(`journal migrations have a gap: expected version ${i + 1}, found ${m.version} (${m.name})`);
+  });
+  const row = db.prepare<{v: number | null}>('SELECT MAX(version) AS v FROM schema_version').get();
+  const current = row?.v ?? 0;
+  if (current > list.length) {
+    throw new JournalError(`journal schema version ${current} is newer than this xarb knows (${list.length}); upgrade xarb`);
+  }
+  for (const m of list.slice(current)) {
+    db.tx(() => {
+      db.exec(m.up);
+      db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run([m.version, m.name, Date.now()]);
+    });
+  }
+  return list.length - current;
+}

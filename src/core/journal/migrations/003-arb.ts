@@ -1,0 +1,7 @@
+import type {Migration} from './index.js';
+
+export const arb: Migration = {
+  version: 3,
+  name: 'arb',
+  up: ``,
+};
