@@ -1,0 +1,21 @@
+import {configPath, journalPath} from '../../core/config/store.js';
+import {XarbCommand} from '../../ui/base-command.js';
+
+export interface ConfigPathResult {
+  readonly home: string;
+  readonly config: string;
+  readonly journal: string;
+}
+
+export default class ConfigPath extends XarbCommand<ConfigPathResult> {
+  static override demoNotice = false;
+  static override summary = 'Print where the config and the journal live ($XARB_HOME)';
+
+  async run(): Promise<ConfigPathResult> {
+    await this.parse(ConfigPath);
+    const ctx = await this.context();
+    const result = {home: ctx.home, config: configPath(ctx.home), journal: journalPath(ctx.home)};
+    this.out(`home     ${result.home}\nconfig   ${result.config}\njournal  ${result.journal}`);
+    return result;
+  }
+}

@@ -1,0 +1,22 @@
+import {Args} from '@oclif/core';
+import {loadConfig, saveConfig} from '../../core/config/store.js';
+import {removeVenue} from '../../core/venues/manage.js';
+import {XarbCommand} from '../../ui/base-command.js';
+
+export interface ExchangeRemoveResult {
+  readonly removed: string;
+}
+
+export default class ExchangesRemove extends XarbCommand<ExchangeRemoveResult> {
+  static override demoNotice = false;
+  static override summary = 'Remove a venue from the config (its journal history is kept)';
+  static override args = {name: Args.string({description: 'venue name', required: true})};
+
+  async run(): Promise<ExchangeRemoveResult> {
+    const {args} = await this.parse(ExchangesRemove);
+    const ctx = await this.context();
+    await saveConfig(ctx.home, removeVenue(loadConfig(ctx.home), args.name.toLowerCase()));
+    this.out(`removed ${args.name}`);
+    return {removed: args.name};
+  }
+}

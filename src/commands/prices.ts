@@ -1,0 +1,142 @@
+import {Args, Flags} from '@oclif/core';
+import {UsageError, VenueError} from '../core/errors.js';
+import {PriceSnapshotsRepo} from '../core/journal/price-snapshots.js';
+import {fetchPrices, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
+import {normalizeSymbol} from '../core/symbols/index.js';
+import {XarbCommand} from '../ui/base-command.js';
+import {amountFlag, durationFlag, quoteGroupFlag, venuesFlag} from '../ui/flags.js';
+import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
+
+export type {PricesResult} from '../core/market/prices.js';
+
+export default class Prices extends XarbCommand<PricesResult> {
+  static override summary = 'Compare bid and ask for symbols across venues';
+  static override description = `Prints bid, ask, sizes, spread and data age per venue, marks the best bid and best ask, and shows the
+cross-venue spread (best bid minus best ask). Quotes older than --max-age are marked stale and never chosen as best.
+Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
+
+  static override examples = [
+    '<%= config.bin %> prices BTC/USD',
+    '<%= config.bin %> prices BTC/USD ETH/USD --venues simbit,simex --json',
+    '<%= config.bin %> prices BTC/USD --size 2',
+    '<%= config.bin %> prices BTC/USD --quote-group usd --watch',
+  ];
+
+  static override strict = false;
+  static override args = {symbol: Args.string({description: 'one or more symbols, e.g. BTC/USD ETH/USD', required: true})};
+
+  static override flags = {
+    venues: venuesFlag(),
+    size: amountFlag({description: 'walk each book for this base amount: average price to buy and to sell it'}),
+    'max-age': durationFlag({description: 'quotes older than this are stale', default: 10_000}),
+    'quote-group': quoteGroupFlag(),
+    watch: Flags.boolean({description: 'refresh in place until Ctrl-C', default: false}),
+    interval: durationFlag({description: 'refresh interval for --watch', default: 2000}),
+  };
+
+  async run(): Promise<PricesResult> {
+    const {argv, flags} = await this.parse(Prices);
+    const symbols = [...new Set((argv as string[]).map((s) => normalizeSymbol(s)))];
+    if (symbols.length === 0) throw new UsageError('give at least one symbol, e.g. xarb prices BTC/USD');
+    const ctx = await this.context();
+    const venues = await ctx.venues(flags.venues, {paper: false});
+    const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock};
+    const snapshots = new PriceSnapshotsRepo(ctx.db);
+
+    if (flags.watch) {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      let last: PricesResult | undefined;
+      for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: controller.signal})) {
+        last = result;
+        record(snapshots, result);
+        if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(result)}\n`);
+        else this.paint(result, true);
+      }
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      if (!last) throw new UsageError('stopped before the first refresh');
+      // Under --json each refresh was already printed as one line (JSON Lines).
+      this.streamedJson = true;
+      return last;
+    }
+
+    const result = await fetchPrices(venues, symbols, options);
+    record(snapshots, result);
+    if (result.venuesAnswered === 0) {
+      const reasons = result.symbols[0]?.rows.map((r) => `${r.venue}: ${r.error ?? r.status}`).join('; ');
+      this.paint(result, false);
+      throw new VenueError('all venues', `no venue answered (${reasons})`, {hint: 'check the network or the venue URLs with `xarb exchanges`'});
+    }
+    this.paint(result, false);
+    return result;
+  }
+
+  private paint(result: PricesResult, refresh: boolean): void {
+    if (this.jsonEnabled()) return;
+    const c = this.chalk;
+    const blocks: string[] = [];
+    for (const s of result.symbols) {
+      const sized = result.size !== undefined;
+      const head = ['venue', 'market', 'bid', 'bid size', 'ask', 'ask size', 'spread', 'bps', 'age'];
+      if (sized) head.push(`buy ${result.size} avg`, `sell ${result.size} avg`);
+      const rows = s.rows.map((r) => this.row(r, sized));
+      const title = `${c.bold(s.symbol)}${result.quoteGroup ? c.yellow(` (quote group ${result.quoteGroup}: USD, USDT, USDC treated as one)`) : ''}`;
+      const lines = [title, renderTable({head, rows, color: this.color, align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']})];
+      if (s.crossSpread && s.bestBid && s.bestAsk) {
+        const crossed = s.crossSpread.value > 0;
+        const text = `cross-venue spread: best bid ${fmtPrice(s.bestBid.price)} (${s.bestBid.venue}) - best ask ${fmtPrice(s.bestAsk.price)} (${s.bestAsk.venue}) = ${fmtPrice(s.crossSpread.value)} (${fmt(s.crossSpread.bps, 1)} bps)`;
+        lines.push(crossed ? c.green(`${text}  crossed: buy on ${s.bestAsk.venue}, sell on ${s.bestBid.venue} (before fees)`) : text);
+      } else lines.push(c.yellow('cross-venue spread: not enough fresh quotes'));
+      if (sized && (s.bestBuy || s.bestSell)) {
+        lines.push(`best to buy ${result.size}: ${s.bestBuy ? `${s.bestBuy.venue} at ${fmtPrice(s.bestBuy.average)}` : '-'}; best to sell: ${s.bestSell ? `${s.bestSell.venue} at ${fmtPrice(s.bestSell.average)}` : '-'}`);
+      }
+      blocks.push(lines.join('\n'));
+    }
+    const footer: string[] = [];
+    if (result.simulatedVenues.length > 0) footer.push(c.yellow(`simulated venues: ${result.simulatedVenues.join(', ')} (not real markets)`));
+    const stale = result.symbols.flatMap((s) => s.rows).filter((r) => r.stale).length;
+    if (stale > 0) footer.push(c.yellow(`${stale} stale quote(s) older than ${fmtAge(result.maxAgeMs)} are not used as best`));
+    const text = [...blocks, ...footer].join('\n\n');
+    if (refresh && process.stdout.isTTY) process.stdout.write('\u001b[H\u001b[2J');
+    this.out(refresh ? `${text}\n${c.dim(`updated ${new Date(result.generatedAt).toISOString()} - Ctrl-C to stop`)}` : text);
+  }
+
+  private row(r: PriceRow, sized: boolean): string[] {
+    const c = this.chalk;
+    const venue = `${r.venue}${r.simulated ? c.dim(' (sim)') : ''}`;
+    if (r.status !== 'ok') {
+      const cells = [venue, r.nativeId ?? '-', r.status === 'failed' ? c.red('failed') : c.dim('not listed'), r.status === 'failed' ? c.red(truncate(r.error ?? '', 48)) : '', '', '', '', '', ''];
+      if (sized) cells.push('', '');
+      return cells;
+    }
+    const market = `${r.nativeId ?? ''}${r.quoteGroupLabel ? c.yellow(` [${r.quoteGroupLabel}]`) : ''}`;
+    const bid = r.bestBid ? c.green(`${fmtPrice(r.bid)} *`) : fmtPrice(r.bid);
+    const ask = r.bestAsk ? c.green(`${fmtPrice(r.ask)} *`) : fmtPrice(r.ask);
+    const age = r.stale ? c.red(`${fmtAge(r.ageMs)} stale`) : fmtAge(r.ageMs);
+    const cells = [venue, market, bid, fmtAmount(r.bidSize), ask, fmtAmount(r.askSize), fmtPrice(r.spread), fmt(r.spreadBps, 1), age];
+    if (sized) cells.push(sizeCell(r.buy), sizeCell(r.sell));
+    return cells;
+  }
+}
+
+function sizeCell(fill: {average: number | undefined; unfilled: number} | undefined): string {
+  if (!fill || fill.average === undefined) return 'no depth';
+  return fill.unfilled > 0 ? `${fmtPrice(fill.average)} (${fmtAmount(fill.unfilled)} unfilled)` : fmtPrice(fill.average);
+}
+
+function truncate(text: string, n: number): string {
+  return text.length > n ? `${text.slice(0, n - 1)}…` : text;
+}
+
+function record(repo: PriceSnapshotsRepo, result: PricesResult): void {
+  repo.record(
+    result.symbols.flatMap((s) =>
+      s.rows
+        .filter((r) => r.status === 'ok' && r.market)
+        .map((r) => ({ts: result.generatedAt, venue: r.venue, symbol: r.market!, bid: r.bid, bidSize: r.bidSize, ask: r.ask, askSize: r.askSize, quoteTs: result.generatedAt - (r.ageMs ?? 0)})),
+    ),
+  );
+}

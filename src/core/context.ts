@@ -1,0 +1,104 @@
+/**
+ * Everything a command needs, opened lazily: the home folder, the validated
+ * config (or the demo profile when no venue is configured), the journal and
+ * the venues. Commands get one Context; core functions take the pieces they
+ * need as arguments.
+ */
+import {mkdirSync} from 'node:fs';
+import {UnknownVenueError} from './errors.js';
+import type {VenueConfig, XarbConfig} from './config/schema.js';
+import {journalPath, loadConfig, xarbHome} from './config/store.js';
+import {openDb, type Db} from './journal/db.js';
+import {createVenue} from './venues/factory.js';
+import type {Venue} from './venues/port.js';
+import {systemClock, type Clock} from './types.js';
+
+export interface ContextOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly clock?: Clock;
+}
+
+export class Context {
+  readonly home: string;
+  readonly config: XarbConfig;
+  readonly clock: Clock;
+  readonly env: NodeJS.ProcessEnv;
+  /** True when no venue is configured and the built-in simulated venues are used. */
+  readonly isDemo: boolean;
+  private readonly venueConfigs: Readonly<Record<string, VenueConfig>>;
+  private journal: Db | undefined;
+  private readonly opened = new Map<string, Promise<Venue>>();
+
+  private constructor(home: string, config: XarbConfig, venueConfigs: Readonly<Record<string, VenueConfig>>, isDemo: boolean, options: ContextOptions) {
+    this.home = home;
+    this.config = config;
+    this.venueConfigs = venueConfigs;
+    this.isDemo = isDemo;
+    this.clock = options.clock ?? systemClock;
+    this.env = options.env ?? process.env;
+  }
+
+  static async open(options: ContextOptions = {}): Promise<Context> {
+    const env = options.env ?? process.env;
+    const home = xarbHome(env);
+    const config = loadConfig(home);
+    const configured = Object.keys(config.venues).length > 0;
+    const venues = configured ? config.venues : (await import('./venues/sim/index.js')).demoProfile();
+    return new Context(home, config, venues, !configured, options);
+  }
+
+  /** The journal, opened (and migrated) on first use. */
+  get db(): Db {
+    if (!this.journal) {
+      mkdirSync(this.home, {recursive: true});
+      this.journal = openDb(journalPath(this.home));
+    }
+    return this.journal;
+  }
+
+  venueNames(): string[] {
+    return Object.entries(this.venueConfigs)
+      .sort(([a, x], [b, y]) => (x.priority ?? 1e9) - (y.priority ?? 1e9) || a.localeCompare(b))
+      .map(([name]) => name);
+  }
+
+  venueConfig(name: string): VenueConfig {
+    const config = this.venueConfigs[name];
+    if (!config) throw new UnknownVenueError(name, this.venueNames());
+    return config;
+  }
+
+  /** Checks names against the config (all venues when none given). */
+  selectVenues(names?: readonly string[]): string[] {
+    if (!names || names.length === 0) return this.venueNames();
+    for (const name of names) this.venueConfig(name);
+    return [...names];
+  }
+
+  /** Opens one venue (cached). `paper: false` gives the raw venue without the paper wrapper. */
+  venue(name: string, options: {paper?: boolean} = {}): Promise<Venue> {
+    const key = `${name}:${options.paper === false ? 'raw' : 'wrapped'}`;
+    let venue = this.opened.get(key);
+    if (!venue) {
+      venue = createVenue(name, this.venueConfig(name), {db: this.db, clock: this.clock, env: this.env, paper: options.paper});
+      this.opened.set(key, venue);
+    }
+    return venue;
+  }
+
+  /**
+   * Opens venues in parallel. A venue that cannot even be constructed (bad
+   * exchange id) fails the call; network failures happen later, per request.
+   */
+  async venues(names?: readonly string[], options: {paper?: boolean} = {}): Promise<Venue[]> {
+    return Promise.all(this.selectVenues(names).map((name) => this.venue(name, options)));
+  }
+
+  async close(): Promise<void> {
+    const venues = await Promise.allSettled(this.opened.values());
+    await Promise.allSettled(venues.map((v) => (v.status === 'fulfilled' ? v.value.close() : Promise.resolve())));
+    this.opened.clear();
+    this.journal?.close();
+    this.journal = undefined;
+  }
+}

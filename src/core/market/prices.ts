@@ -1,0 +1,271 @@
+/**
+ * Prices side by side: top of book for each symbol on each venue, fetched in
+ * parallel, with data age, staleness, the best bid and best ask across
+ * venues (stale quotes are never chosen), and the cross-venue spread
+ * (best bid minus best ask). With a size, each venue's book is walked to
+ * give the average price to buy and to sell that size and how much of it the
+ * book cannot fill.
+ *
+ * A venue that fails is reported as failed on its row; `answered` counts the
+ * venues that gave any data so the command can exit 4 only when none did.
+ */
+import {UnknownSymbolError, XarbError} from '../errors.js';
+import {matchMarkets, parseSymbol, type ParsedSymbol} from '../symbols/index.js';
+import type {Clock, Market, OrderBook, Quote} from '../types.js';
+import type {Venue} from '../venues/port.js';
+import {ageMs, walkBook} from './book.js';
+
+export interface SizeFill {
+  /** Average price for the part the book can fill; undefined if nothing. */
+  readonly average: number | undefined;
+  readonly filled: number;
+  readonly unfilled: number;
+}
+
+export interface PriceRow {
+  readonly venue: string;
+  readonly simulated: boolean;
+  readonly status: 'ok' | 'failed' | 'not_listed';
+  readonly error?: string;
+  /** The venue's market actually quoted (differs from the requested symbol under a quote group). */
+  readonly market?: string;
+  /** The venue's own id for the market, e.g. XXBTZUSD. */
+  readonly nativeId?: string;
+  /** Set when the row comes from another quote of the group, e.g. "USDT as USD". */
+  readonly quoteGroupLabel?: string;
+  readonly bid?: number;
+  readonly bidSize?: number;
+  readonly ask?: number;
+  readonly askSize?: number;
+  readonly spread?: number;
+  readonly spreadBps?: number;
+  readonly ageMs?: number;
+  readonly stale?: boolean;
+  readonly bestBid?: boolean;
+  readonly bestAsk?: boolean;
+  readonly buy?: SizeFill;
+  readonly sell?: SizeFill;
+}
+
+export interface SymbolPrices {
+  readonly symbol: string;
+  readonly rows: readonly PriceRow[];
+  readonly bestBid?: {readonly venue: string; readonly price: number};
+  readonly bestAsk?: {readonly venue: string; readonly price: number};
+  /** Best bid minus best ask across venues: positive means a crossed market (buy low, sell high). */
+  readonly crossSpread?: {readonly value: number; readonly bps: number};
+  /** Best buy and sell averages for --size across venues. */
+  readonly bestBuy?: {readonly venue: string; readonly average: number};
+  readonly bestSell?: {readonly venue: string; readonly average: number};
+}
+
+export interface PricesResult {
+  readonly generatedAt: number;
+  readonly size?: string;
+  readonly maxAgeMs: number;
+  readonly quoteGroup?: string;
+  readonly simulatedVenues: readonly string[];
+  readonly venuesAsked: number;
+  readonly venuesAnswered: number;
+  readonly symbols: readonly SymbolPrices[];
+}
+
+export interface PricesOptions {
+  readonly size?: string;
+  readonly maxAgeMs: number;
+  readonly quoteGroup?: string;
+  readonly clock: Clock;
+  /** Book depth fetched for --size (levels). */
+  readonly depth?: number;
+}
+
+interface VenueAnswer {
+  readonly venue: Venue;
+  readonly markets?: readonly Market[];
+  readonly quotes?: ReadonlyMap<string, Quote>;
+  readonly books?: ReadonlyMap<string, OrderBook>;
+  readonly error?: string;
+}
+
+function message(error: unknown): string {
+  if (error instanceof XarbError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function askVenue(venue: Venue, wanted: readonly ParsedSymbol[], options: PricesOptions): Promise<VenueAnswer> {
+  let markets: readonly Market[];
+  try {
+    markets = await venue.loadMarkets();
+  } catch (error) {
+    return {venue, error: message(error)};
+  }
+  const symbols = new Set<string>();
+  for (const w of wanted) for (const m of matchMarkets(markets, w, options.quoteGroup)) symbols.add(m.symbol);
+  if (symbols.size === 0) return {venue, markets, quotes: new Map()};
+  try {
+    const list = [...symbols];
+    const [quotes, books] = await Promise.all([
+      options.size === undefined ? venue.fetchQuotes(list) : Promise.resolve([] as Quote[]),
+      options.size === undefined ? Promise.resolve([] as OrderBook[]) : Promise.all(list.map((s) => venue.fetchOrderBook(s, options.depth ?? 100))),
+    ]);
+    const quoteMap = new Map<string, Quote>();
+    for (const q of quotes) quoteMap.set(q.symbol, q);
+    const bookMap = new Map<string, OrderBook>();
+    for (const b of books) {
+      bookMap.set(b.symbol, b);
+      quoteMap.set(b.symbol, bookToQuote(b));
+    }
+    return {venue, markets, quotes: quoteMap, books: bookMap};
+  } catch (error) {
+    return {venue, markets, error: message(error)};
+  }
+}
+
+export function bookToQuote(book: OrderBook): Quote {
+  return {
+    venue: book.venue,
+    symbol: book.symbol,
+    bid: book.bids[0]?.[0],
+    bidSize: book.bids[0]?.[1],
+    ask: book.asks[0]?.[0],
+    askSize: book.asks[0]?.[1],
+    timestamp: book.timestamp,
+    receivedAt: book.receivedAt,
+  };
+}
+
+/** Fetches and compares prices for `symbols` (user input, any dialect) across `venues`. */
+export async function fetchPrices(venues: readonly Venue[], symbols: readonly string[], options: PricesOptions): Promise<PricesResult> {
+  const wanted = symbols.map((s) => parseSymbol(s));
+  const answers = await Promise.all(venues.map((v) => askVenue(v, wanted, options)));
+  return comparePrices(answers, wanted, options);
+}
+
+/** Pure: builds the result from what each venue answered. */
+export function comparePrices(answers: readonly VenueAnswer[], wanted: readonly ParsedSymbol[], options: PricesOptions): PricesResult {
+  const now = options.clock.now();
+  const size = options.size === undefined ? undefined : Number(options.size);
+  const listedSomewhere = new Set<string>();
+  const out: SymbolPrices[] = [];
+  for (const w of wanted) {
+    const rows: PriceRow[] = [];
+    for (const answer of answers) {
+      const base = {venue: answer.venue.info.id, simulated: answer.venue.info.simulated};
+      if (!answer.markets) {
+        rows.push({...base, status: 'failed', error: answer.error});
+        continue;
+      }
+      const market = matchMarkets(answer.markets, w, options.quoteGroup)[0];
+      if (!market) {
+        rows.push({...base, status: 'not_listed'});
+        continue;
+      }
+      listedSomewhere.add(w.symbol);
+      const label = market.symbol !== w.symbol ? `${market.quote} as ${w.quote}` : undefined;
+      const quote = answer.quotes?.get(market.symbol);
+      if (answer.error || !quote) {
+        rows.push({...base, status: 'failed', market: market.symbol, nativeId: market.id, quoteGroupLabel: label, error: answer.error ?? 'no quote returned'});
+        continue;
+      }
+      const age = ageMs(quote, now);
+      const row: PriceRow = {
+        ...base,
+        status: 'ok',
+        market: market.symbol,
+        nativeId: market.id,
+        quoteGroupLabel: label,
+        bid: quote.bid,
+        bidSize: quote.bidSize,
+        ask: quote.ask,
+        askSize: quote.askSize,
+        spread: quote.bid !== undefined && quote.ask !== undefined ? quote.ask - quote.bid : undefined,
+        spreadBps: quote.bid !== undefined && quote.ask !== undefined ? ((quote.ask - quote.bid) / ((quote.ask + quote.bid) / 2)) * 10_000 : undefined,
+        ageMs: age,
+        stale: age > options.maxAgeMs,
+      };
+      const book = answer.books?.get(market.symbol);
+      if (size !== undefined && book) {
+        const buy = walkBook(book, 'buy', size);
+        const sell = walkBook(book, 'sell', size);
+        rows.push({...row, buy: {average: buy.average, filled: buy.filled, unfilled: buy.unfilled}, sell: {average: sell.average, filled: sell.filled, unfilled: sell.unfilled}});
+      } else rows.push(row);
+    }
+    out.push(markBest(w.symbol, rows));
+  }
+  const answered = answers.filter((a) => a.markets && !a.error).length;
+  // A symbol no venue lists is a usage error only when every venue answered.
+  const unknown = wanted.filter((w) => !listedSomewhere.has(w.symbol));
+  if (unknown.length > 0 && answered === answers.length && answers.length > 0) {
+    throw new UnknownSymbolError(unknown.map((w) => w.symbol).join(', '), answers.map((a) => a.venue.info.id));
+  }
+  return {
+    generatedAt: now,
+    size: options.size,
+    maxAgeMs: options.maxAgeMs,
+    quoteGroup: options.quoteGroup,
+    simulatedVenues: answers.filter((a) => a.venue.info.simulated).map((a) => a.venue.info.id),
+    venuesAsked: answers.length,
+    venuesAnswered: answered,
+    symbols: out,
+  };
+}
+
+function markBest(symbol: string, rows: PriceRow[]): SymbolPrices {
+  const fresh = rows.filter((r) => r.status === 'ok' && !r.stale);
+  let bestBid: PriceRow | undefined;
+  let bestAsk: PriceRow | undefined;
+  let bestBuy: PriceRow | undefined;
+  let bestSell: PriceRow | undefined;
+  for (const r of fresh) {
+    if (r.bid !== undefined && (!bestBid || r.bid > bestBid.bid!)) bestBid = r;
+    if (r.ask !== undefined && (!bestAsk || r.ask < bestAsk.ask!)) bestAsk = r;
+    // Only venues that can fill the whole size compete for best average.
+    if (r.buy?.average !== undefined && r.buy.unfilled === 0 && (!bestBuy || r.buy.average < bestBuy.buy!.average!)) bestBuy = r;
+    if (r.sell?.average !== undefined && r.sell.unfilled === 0 && (!bestSell || r.sell.average > bestSell.sell!.average!)) bestSell = r;
+  }
+  const marked = rows.map((r) => (r === bestBid || r === bestAsk ? {...r, bestBid: r === bestBid, bestAsk: r === bestAsk} : r));
+  const cross =
+    bestBid && bestAsk
+      ? {value: bestBid.bid! - bestAsk.ask!, bps: ((bestBid.bid! - bestAsk.ask!) / ((bestBid.bid! + bestAsk.ask!) / 2)) * 10_000}
+      : undefined;
+  return {
+    symbol,
+    rows: marked,
+    bestBid: bestBid ? {venue: bestBid.venue, price: bestBid.bid!} : undefined,
+    bestAsk: bestAsk ? {venue: bestAsk.venue, price: bestAsk.ask!} : undefined,
+    crossSpread: cross,
+    bestBuy: bestBuy ? {venue: bestBuy.venue, average: bestBuy.buy!.average!} : undefined,
+    bestSell: bestSell ? {venue: bestSell.venue, average: bestSell.sell!.average!} : undefined,
+  };
+}
+
+/**
+ * Refreshes prices until `signal` aborts: waits for a book update on any
+ * venue that streams (ccxt.pro) or for `intervalMs` otherwise, then yields a
+ * fresh result. Venues without streams are polled.
+ */
+export async function* watchPrices(
+  venues: readonly Venue[],
+  symbols: readonly string[],
+  options: PricesOptions & {intervalMs: number; signal: AbortSignal},
+): AsyncGenerator<PricesResult> {
+  const wanted = symbols.map((s) => parseSymbol(s));
+  while (!options.signal.aborted) {
+    const answers = await Promise.all(venues.map((v) => askVenue(v, wanted, options)));
+    yield comparePrices(answers, wanted, options);
+    await sleep(options.intervalMs, options.signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, {once: true});
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * Adding, changing and removing venues in the config. Pure functions over the
+ * config value; the command saves the result (validated again on save).
+ */
+import {ConfigError, UnknownVenueError, UsageError} from '../errors.js';
+import type {VenueConfig, XarbConfig} from '../config/schema.js';
+import {setPath} from '../config/store.js';
+import {isKnownExchange, suggestExchanges} from './catalog.js';
+
+export interface AddVenueInput {
+  readonly exchange: string;
+  readonly name?: string;
+  readonly mode?: 'paper' | 'live';
+  readonly sandbox?: boolean;
+  readonly apiBaseUrl?: string;
+  readonly wsBaseUrl?: string;
+  readonly priority?: number;
+  readonly allocation?: number;
+  readonly options?: Record<string, unknown>;
+}
+
+export function addVenue(config: XarbConfig, input: AddVenueInput): {config: XarbConfig; name: string; venue: VenueConfig} {
+  const exchange = input.exchange.toLowerCase();
+  if (!isKnownExchange(exchange)) {
+    const near = suggestExchanges(exchange);
+    throw new UsageError(`unknown exchange ${input.exchange}`, near.length > 0 ? `did you mean: ${near.join(', ')}?` : 'use a ccxt exchange id such as binance, kraken, okx, coinbase, bybit');
+  }
+  const name = (input.name ?? exchange).toLowerCase();
+  if (config.venues[name]) throw new UsageError(`venue ${name} already exists`, `change it with \`xarb exchanges set ${name} key=value\` or pick another --name`);
+  const venue: VenueConfig = {
+    exchange,
+    // New venues start in paper mode: live trading is an explicit choice.
+    mode: input.mode ?? 'paper',
+    ...(input.sandbox ? {sandbox: true} : {}),
+    ...(input.apiBaseUrl ? {apiBaseUrl: input.apiBaseUrl} : {}),
+    ...(input.wsBaseUrl ? {wsBaseUrl: input.wsBaseUrl} : {}),
+    ...(input.priority !== undefined ? {priority: input.priority} : {}),
+    ...(input.allocation !== undefined ? {allocation: input.allocation} : {}),
+    ...(input.options && Object.keys(input.options).length > 0 ? {options: input.options} : {}),
+  };
+  return {config: {...config, venues: {...config.venues, [name]: venue}}, name, venue};
+}
+
+export function removeVenue(config: XarbConfig, name: string): XarbConfig {
+  if (!config.venues[name]) throw new UnknownVenueError(name, Object.keys(config.venues));
+  const venues = {...config.venues};
+  delete venues[name];
+  return {...config, venues};
+}
+
+/** Parses key=value; values are JSON when they parse as JSON, else strings. */
+export function parseAssignment(text: string): {key: string; value: unknown} {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new UsageError(`expected key=value, got ${JSON.stringify(text)}`);
+  const key = text.slice(0, eq).trim();
+  const raw = text.slice(eq + 1);
+  return {key, value: parseValue(raw)};
+}
+
+export function parseValue(raw: string): unknown {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+const SECRET_KEYS = /(^|\.)(apikey|secret|password|privatekey|uid)$/i;
+
+export function setVenueFields(config: XarbConfig, name: string, assignments: readonly string[]): XarbConfig {
+  if (!config.venues[name]) throw new UnknownVenueError(name, Object.keys(config.venues));
+  let venue: unknown = config.venues[name];
+  for (const text of assignments) {
+    const {key, value} = parseAssignment(text);
+    if (SECRET_KEYS.test(key)) throw new ConfigError([`${key}: secrets are not stored in the config`], `set XARB_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY and _SECRET in the environment, or keysFile to a 0600 file`);
+    venue = setPath(venue, key, value);
+  }
+  return {...config, venues: {...config.venues, [name]: venue as VenueConfig}};
+}

@@ -1,0 +1,122 @@
+/**
+ * The base of every xarb command: the --json flag (the value run() returns is
+ * the JSON contract, printed on stdout), --no-color, the lazily opened
+ * Context (config, journal, venues), and the single catch() that maps typed
+ * errors to the exit-code table. No stack trace is printed unless
+ * XARB_DEBUG=1.
+ */
+import {Command, Flags, type Interfaces} from '@oclif/core';
+import type {ChalkInstance} from 'chalk';
+import {redact} from '../core/config/secrets.js';
+import {Context} from '../core/context.js';
+import {ExitCode, XarbError} from '../core/errors.js';
+import {colorEnabled, makeChalk} from './color.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof XarbCommand)['baseFlags'] & T['flags']>;
+
+export interface ErrorJson {
+  readonly error: {readonly name: string; readonly message: string; readonly hint?: string; readonly exitCode: number};
+}
+
+let demoNoticeShown = false;
+
+export abstract class XarbCommand<T> extends Command {
+  static override enableJsonFlag = true;
+
+  /** Commands that only edit settings do not need the demo-profile notice. */
+  static demoNotice = true;
+
+  static override baseFlags = {
+    'no-color': Flags.boolean({description: 'plain output without colours (also NO_COLOR=1 or when piped)', helpGroup: 'GLOBAL'}),
+  };
+
+  /** Set by commands that already streamed their JSON (JSON Lines under --watch). */
+  protected streamedJson = false;
+  private ctx: Context | undefined;
+  private colorOn: boolean | undefined;
+  private chalkInstance: ChalkInstance | undefined;
+
+  abstract override run(): Promise<T>;
+
+  /** Config, journal and venues for this run; prints the demo notice once. */
+  protected async context(): Promise<Context> {
+    if (!this.ctx) {
+      this.ctx = await Context.open();
+      if (this.ctx.isDemo && (this.constructor as typeof XarbCommand).demoNotice && !demoNoticeShown && process.env.XARB_NO_DEMO_NOTICE !== '1') {
+        demoNoticeShown = true;
+        process.stderr.write(`xarb: no venues configured; using the built-in demo profile of SIMULATED venues (${this.ctx.venueNames().join(', ')}). Add a real exchange with: xarb exchanges add binance\n`);
+      }
+    }
+    return this.ctx;
+  }
+
+  protected get color(): boolean {
+    if (this.colorOn === undefined) this.colorOn = colorEnabled({noColorFlag: this.argv.includes('--no-color')});
+    return this.colorOn;
+  }
+
+  protected get chalk(): ChalkInstance {
+    this.chalkInstance ??= makeChalk(this.color);
+    return this.chalkInstance;
+  }
+
+  /** Writes human output (suppressed under --json). */
+  protected out(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Writes a diagnostic to stderr (always, also under --json). */
+  protected note(text: string): void {
+    process.stderr.write(`${redact(text)}\n`);
+  }
+
+  /** Whether stdin and stdout are a terminal a person could answer on. */
+  protected get interactive(): boolean {
+    return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  }
+
+  override logJson(json: unknown): void {
+    if (this.streamedJson) return;
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
+  override async catch(error: Error & {oclif?: {exit?: number}; code?: string}): Promise<void> {
+    const {code, json} = describeError(error);
+    process.exitCode = code;
+    if (this.jsonEnabled()) this.logJson(json);
+    const hint = json.error.hint ? `\nhint: ${json.error.hint}` : '';
+    process.stderr.write(`${this.color ? makeChalk(true).red('error') : 'error'}: ${json.error.message}${hint}\n`);
+    if (process.env.XARB_DEBUG === '1' && error.stack) process.stderr.write(`${redact(error.stack)}\n`);
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
+    await this.ctx?.close();
+    this.ctx = undefined;
+    await super.finally(error);
+  }
+}
+
+/** Maps any thrown value to an exit code and the JSON error shape. */
+export function describeError(error: Error & {oclif?: {exit?: number}; code?: string}): {code: number; json: ErrorJson} {
+  if (error instanceof XarbError) {
+    return {code: error.exitCode, json: {error: {name: error.name, message: redact(firstLine(error.message)), hint: error.hint, exitCode: error.exitCode}}};
+  }
+  // oclif's own parse errors (unknown flag, missing argument, bad option) are usage errors.
+  const oclifExit = error.oclif?.exit;
+  if (oclifExit !== undefined || /^(NonExistentFlags|RequiredArgs|FailedFlagValidation|ArgInvalidOption|FlagInvalidOption|UnexpectedArgs|CLIError)/.test(error.constructor?.name ?? '')) {
+    if (oclifExit === 0) return {code: 0, json: {error: {name: 'Exit', message: '', exitCode: 0}}};
+    const message = redact(firstLine(error.message));
+    return {code: ExitCode.usage, json: {error: {name: 'UsageError', message, hint: 'see --help', exitCode: ExitCode.usage}}};
+  }
+  const message = redact(firstLine(error.message || String(error)));
+  return {
+    code: ExitCode.unexpected,
+    json: {error: {name: error.name || 'Error', message, hint: 'unexpected error; run again with XARB_DEBUG=1 for details', exitCode: ExitCode.unexpected}},
+  };
+}
+
+function firstLine(text: string): string {
+  // oclif prefixes parse errors with decorations and "See more help"; keep the substance.
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^See more help/i.test(l));
+  return lines.join(' ').replace(/\s+/g, ' ').replace(/^Parsing (--[\w-]+) /, '$1: ');
+}
