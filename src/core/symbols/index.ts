@@ -34,6 +34,9 @@ export const ASSET_ALIASES: Readonly<Record<string, string>> = {
 /** Quotes tried, longest first, when splitting a separator-less id like btcusdt. */
 const KNOWN_QUOTES = ['FDUSD', 'USDT', 'USDC', 'TUSD', 'BUSD', 'DAI', 'USD', 'EUR', 'GBP', 'JPY', 'TRY', 'BRL', 'AUD', 'CAD', 'BTC', 'ETH', 'BNB', 'SOL', 'XBT'];
 
+/** Well-known bases used only to break ties when splitting separator-less ids. */
+const KNOWN_BASES = new Set(['BTC', 'ETH', 'SOL', 'XRP', 'LTC', 'DOGE', 'ADA', 'LINK', 'DOT', 'AVAX', 'BNB', 'TRX', 'MATIC', 'POL', 'XLM', 'ETC', 'BCH', 'ATOM', 'UNI', 'SHIB', 'USDT', 'USDC', 'DAI', 'EUR']);
+
 export const QUOTE_GROUPS: Readonly<Record<string, readonly string[]>> = {
   usd: ['USD', 'USDT', 'USDC'],
   eur: ['EUR', 'EURC', 'EURT'],
@@ -82,9 +85,12 @@ export function parseSymbol(input: string): ParsedSymbol {
     return build(separated[1], separated[2]);
   }
   if (/^[A-Z0-9]+$/.test(upper)) {
-    for (const quote of KNOWN_QUOTES) {
-      if (upper.length > quote.length + 1 && upper.endsWith(quote)) return build(upper.slice(0, -quote.length), quote);
-    }
+    // Separator-less ids are ambiguous (XBTUSD could split as XB/TUSD): prefer
+    // a split whose base is a well-known asset, then the longest known quote.
+    const splits = KNOWN_QUOTES.filter((q) => upper.length > q.length + 1 && upper.endsWith(q)).map((q) => ({base: upper.slice(0, -q.length), quote: q}));
+    const known = splits.find((s) => KNOWN_BASES.has(canonicalAsset(s.base)));
+    const pick = known ?? splits[0];
+    if (pick) return build(pick.base, pick.quote);
   }
   throw new UsageError(`malformed symbol: ${JSON.stringify(input)}`, 'symbols look like BTC/USD, BTC-USD or btcusdt');
 }
