@@ -50,7 +50,7 @@ import type {
 import type {OrderRef, Venue, VenueInfo} from '../port.js';
 import {buildMarkets, FLAVORS, type SimFlavor, type SimMarketSpec} from './catalog.js';
 import {currencyId, parseMarketId, type SimDialect} from './dialects.js';
-import {fromSteps, MarketGenerator, secondOf} from './generator.js';
+import {MarketGenerator, secondOf} from './generator.js';
 import {hashString, mix, unit} from './random.js';
 import {assetSpec, type NetworkSpec} from './universe.js';
 
