@@ -1,0 +1,50 @@
+/**
+ * What differs between exchanges behind the same ccxt API, kept in one table
+ * so the adapter has no `if (exchange === ...)` branches:
+ * - constructor option defaults (the user's `options` override them key by key),
+ * - how to look an order up by our clientOrderId,
+ * - options applied only while fetching currency metadata.
+ *
+ * Exchanges not listed get the generic behaviour: no extra defaults, and a
+ * clientOrderId lookup that searches open then closed orders.
+ */
+
+export type ClientIdLookup =
+  /** ccxt's fetchOrder accepts the client id in this param (the venue looks it up natively). */
+  | {readonly kind: 'fetchOrder'; readonly param: string}
+  /** Search open then closed orders, passing the client id in `param` as a filter when the venue has one. */
+  | {readonly kind: 'search'; readonly param?: string};
+
+export interface Dialect {
+  /** ccxt `options` defaults; the user's options win key by key. */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly clientIdLookup: ClientIdLookup;
+  /** ccxt options set only while fetchCurrencies() runs. */
+  readonly currencyOptions?: Readonly<Record<string, unknown>>;
+}
+
+const generic: Dialect = {options: {}, clientIdLookup: {kind: 'search'}};
+
+const dialects: Readonly<Record<string, Dialect>> = {
+  binance: {
+    // loadMarkets would otherwise also call fapi/dapi exchangeInfo and, with keys,
+    // sapi capital/config/getall and margin/allPairs (see FACTS.md).
+    options: {
+      fetchMarkets: {types: ['spot']},
+      fetchMargins: false,
+      fetchCurrencies: false,
+      warnOnFetchOpenOrdersWithoutSymbol: false,
+    },
+    clientIdLookup: {kind: 'fetchOrder', param: 'origClientOrderId'},
+    // Currencies (networks, withdraw fees) come from sapi capital/config/getall, asked for explicitly.
+    currencyOptions: {fetchCurrencies: true},
+  },
+  // kraken: client ids go out as cl_ord_id; QueryOrders only knows integer userrefs,
+  // so the order is found through the cl_ord_id filter of OpenOrders/ClosedOrders.
+  kraken: {options: {}, clientIdLookup: {kind: 'search', param: 'clientOrderId'}},
+  okx: {options: {}, clientIdLookup: {kind: 'fetchOrder', param: 'clOrdId'}},
+};
+
+export function dialectFor(exchange: string): Dialect {
+  return dialects[exchange] ?? generic;
+}

@@ -1,0 +1,670 @@
+/**
+ * CcxtVenue: the Venue port over one ccxt exchange class.
+ *
+ * Invariants:
+ * - Symbols in and out are ccxt's unified symbols (BTC/USD); a symbol the
+ *   venue does not list is UnknownSymbolError before any request is made.
+ * - Every order carries our clientOrderId (params.clientOrderId, which ccxt
+ *   sends in the venue's own field); amounts and prices are rounded with
+ *   ccxt's amountToPrecision/priceToPrecision before sending.
+ * - Every ccxt error is mapped by errors.ts; messages are scrubbed of keys.
+ * - Market metadata is served from the journal (market_cache) while younger
+ *   than marketsTtlSec and fetched from the same exchange setup (fingerprint
+ *   of exchange id, apiBaseUrl, sandbox, options and ccxt version); then no
+ *   markets request is made at all.
+ * - ccxt's rate limiter stays on; the user may only tune `rateLimit`.
+ * - Optional port methods exist only when ccxt's `has` says the exchange
+ *   supports them (watchOrderBook: when ccxt has a websocket class for it).
+ */
+import {createHash} from 'node:crypto';
+import {performance} from 'node:perf_hooks';
+import type {Exchange} from 'ccxt';
+import type {VenueConfig} from '../../config/schema.js';
+import {NotSupportedError, UnknownSymbolError, UsageError, VenueUnavailableError, XarbError} from '../../errors.js';
+import type {Db} from '../../journal/db.js';
+import {MarketCacheRepo} from '../../journal/market-cache.js';
+import type {
+  Balance,
+  Clock,
+  Currency,
+  DepositAddress,
+  Market,
+  OrderBook,
+  OrderRequest,
+  Position,
+  Quote,
+  Trade,
+  Transfer,
+  VenueOrder,
+  WithdrawRequest,
+} from '../../types.js';
+import type {OrderRef, Venue, VenueCapabilities, VenueInfo} from '../port.js';
+import {dialectFor, type Dialect} from './dialects.js';
+import {VenueDataError, errorClassNames, makeScrubber, mapCcxtError, parseRetryAfter} from './errors.js';
+import {ccxtVersion, hasExchangeClass, loadExchangeClass, type ExchangeClass} from './load.js';
+import {
+  mapBalances,
+  mapCurrencies,
+  mapDepositAddress,
+  mapMarkets,
+  mapOrder,
+  mapOrderBook,
+  mapPosition,
+  mapTicker,
+  mapTrade,
+  mapTransfer,
+  type Raw,
+  type WithdrawFees,
+} from './map.js';
+import {originalUrl, rewriteUrlTree, type UrlBases} from './urls.js';
+
+export interface CcxtCredentials {
+  readonly apiKey: string;
+  readonly secret: string;
+  readonly password?: string;
+  readonly uid?: string;
+}
+
+export interface CcxtVenueDeps {
+  readonly db?: Db;
+  readonly clock: Clock;
+  readonly credentials?: CcxtCredentials;
+  /** Request timeout in ms when the venue config sets none (default 10000). */
+  readonly timeoutMs?: number;
+  /** Called after each successful request with its wall time (includes rate-limiter waits). */
+  readonly onLatency?: (op: string, ms: number) => void;
+}
+
+export const MARKETS_CACHE_KIND = 'ccxt-markets';
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MARKETS_TTL_SEC = 3600;
+
+/** ccxt's Exchange with the members we use that its typings leave out or type loosely. */
+type Ex = Exchange & {
+  urls: Record<string, unknown> & {api: unknown};
+  options: Record<string, unknown>;
+  has: Record<string, boolean | 'emulated' | undefined>;
+  markets: Record<string, Raw> | undefined;
+  currencies: Record<string, Raw> | undefined;
+  precisionMode: number;
+  rateLimit: number;
+  last_response_headers?: Record<string, unknown>;
+  fetchDispatcher?: {close?: () => Promise<void>};
+  getExceptionsByUrl?: (url: string, exactOrBroad: string) => unknown;
+  loadHttpProxyAgent?: () => Promise<unknown>;
+  loadTimeDifference?: () => Promise<unknown>;
+  setMarketsFromExchange?: (source: Exchange) => unknown;
+  unWatchOrderBook?: (symbol: string) => Promise<unknown>;
+};
+
+interface CachedMarkets {
+  readonly markets: Record<string, unknown>;
+  readonly currencies: Record<string, unknown> | undefined;
+  readonly helpers: Record<string, unknown>;
+}
+
+/** Fingerprint of what a markets payload was fetched from. */
+export function marketsFingerprint(config: VenueConfig): string {
+  const parts = {
+    exchange: config.exchange,
+    apiBaseUrl: config.apiBaseUrl ?? null,
+    sandbox: config.sandbox === true,
+    options: config.options ?? null,
+    ccxt: ccxtVersion(),
+  };
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Builds the ccxt constructor config: the user's options, our dialect defaults under them, and our required settings on top. */
+export function constructorConfig(config: VenueConfig, dialect: Dialect, timeoutMs: number, credentials?: CcxtCredentials): Record<string, unknown> {
+  const user = config.options ?? {};
+  const userOptions = isRecord(user.options) ? user.options : {};
+  const out: Record<string, unknown> = {
+    ...user,
+    options: {...dialect.options, ...userOptions},
+    enableRateLimit: true,
+    timeout: timeoutMs,
+  };
+  if (credentials) {
+    out.apiKey = credentials.apiKey;
+    out.secret = credentials.secret;
+    if (credentials.password !== undefined) out.password = credentials.password;
+    if (credentials.uid !== undefined) out.uid = credentials.uid;
+  }
+  return out;
+}
+
+/** Applies sandbox mode and apiBaseUrl/wsBaseUrl to a fresh exchange instance. */
+function configureUrls(ex: Ex, name: string, config: VenueConfig): void {
+  if (config.sandbox === true) {
+    if (!('test' in ex.urls) || ex.urls.test === undefined) {
+      throw new UsageError(
+        `${name}: ${config.exchange} has no sandbox in ccxt`,
+        `remove sandbox with \`xarb exchanges set ${name} --no-sandbox\`, or point apiBaseUrl at a test server`,
+      );
+    }
+    ex.setSandboxMode(true);
+  }
+  const bases: UrlBases = {
+    ...(config.apiBaseUrl === undefined ? {} : {http: config.apiBaseUrl}),
+    ...(config.wsBaseUrl === undefined ? {} : {ws: config.wsBaseUrl}),
+  };
+  if (bases.http === undefined && bases.ws === undefined) return;
+  const {value, pairs} = rewriteUrlTree(ex.urls.api, bases);
+  ex.urls.api = value;
+  // Exchanges that choose their error table by URL (binance) must keep seeing the real host,
+  // or specific errors (insufficient balance) degrade to a generic ExchangeError.
+  const lookup = ex.getExceptionsByUrl;
+  if (typeof lookup === 'function' && pairs.length > 0) {
+    const bound = lookup.bind(ex);
+    ex.getExceptionsByUrl = (url: string, exactOrBroad: string) => bound(typeof url === 'string' ? originalUrl(url, pairs) : url, exactOrBroad);
+  }
+}
+
+function symbolOrder(a: {symbol: string; timestamp: number}, b: {symbol: string; timestamp: number}): number {
+  return a.timestamp - b.timestamp || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
+}
+
+class CcxtVenue implements Venue {
+  readonly info: VenueInfo;
+  fetchPositions?: (symbols?: readonly string[]) => Promise<readonly Position[]>;
+  fetchDepositAddress?: (asset: string, network?: string) => Promise<DepositAddress>;
+  withdraw?: (request: WithdrawRequest) => Promise<Transfer>;
+  fetchDeposits?: (asset?: string, since?: number) => Promise<readonly Transfer[]>;
+  fetchWithdrawals?: (asset?: string, since?: number) => Promise<readonly Transfer[]>;
+  watchOrderBook?: (symbol: string, depth?: number, signal?: AbortSignal) => AsyncIterable<OrderBook>;
+
+  private readonly scrub: (text: string) => string;
+  private readonly cache: MarketCacheRepo | undefined;
+  private readonly fingerprint: string;
+  private marketsLoading: Promise<readonly Market[]> | undefined;
+  private bySymbol = new Map<string, Market>();
+  private pro: Promise<Ex> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly config: VenueConfig,
+    private readonly ex: Ex,
+    private readonly dialect: Dialect,
+    private readonly ctorConfig: Record<string, unknown>,
+    private readonly deps: CcxtVenueDeps,
+  ) {
+    const has = ex.has;
+    const creds = deps.credentials;
+    this.scrub = makeScrubber([creds?.apiKey, creds?.secret, creds?.password, creds?.uid]);
+    this.cache = deps.db ? new MarketCacheRepo(deps.db) : undefined;
+    this.fingerprint = marketsFingerprint(config);
+    const streams = hasExchangeClass(config.exchange, true);
+    const capabilities: VenueCapabilities = {
+      bidsAsks: has.fetchBidsAsks === true,
+      orderBookStream: streams,
+      positions: has.fetchPositions === true,
+      currencies: has.fetchCurrencies === true,
+      withdraw: has.withdraw === true,
+      depositAddress: Boolean(has.fetchDepositAddress),
+      transfers: Boolean(has.fetchDeposits) && Boolean(has.fetchWithdrawals),
+    };
+    this.info = {
+      id: name,
+      exchange: config.exchange,
+      simulated: false,
+      sandbox: config.sandbox === true,
+      mode: config.mode,
+      hasKeys: creds !== undefined,
+      rateLimitMs: typeof ex.rateLimit === 'number' && Number.isFinite(ex.rateLimit) ? ex.rateLimit : 0,
+      capabilities,
+    };
+    if (capabilities.positions) this.fetchPositions = (symbols) => this.positions(symbols);
+    if (capabilities.depositAddress) this.fetchDepositAddress = (asset, network) => this.depositAddress(asset, network);
+    if (capabilities.withdraw) this.withdraw = (request) => this.sendWithdrawal(request);
+    if (has.fetchDeposits) this.fetchDeposits = (asset, since) => this.transfers('deposit', asset, since);
+    if (has.fetchWithdrawals) this.fetchWithdrawals = (asset, since) => this.transfers('withdrawal', asset, since);
+    if (streams) this.watchOrderBook = (symbol, depth, signal) => this.streamBook(symbol, depth, signal);
+  }
+
+  // ---- plumbing -------------------------------------------------------------
+
+  /** Runs one ccxt call: measures it, maps its errors. */
+  private async call<T>(op: string, fn: () => Promise<T>, symbol?: string): Promise<T> {
+    if (this.closed) throw new UsageError(`${this.name}: venue is closed`);
+    const started = performance.now();
+    let result: T;
+    try {
+      result = await fn();
+    } catch (error) {
+      throw this.mapError(error, op, symbol);
+    }
+    this.deps.onLatency?.(op, performance.now() - started);
+    return result;
+  }
+
+  private mapError(error: unknown, op: string, symbol?: string): XarbError {
+    const names = errorClassNames(error);
+    let retryAfterMs: number | undefined;
+    if (names.includes('RateLimitExceeded') || names.includes('DDoSProtection')) {
+      const headers = this.ex.last_response_headers;
+      retryAfterMs = parseRetryAfter(headers?.['Retry-After'] ?? headers?.['retry-after'], this.deps.clock.now());
+    }
+    return mapCcxtError(this.name, error, this.scrub, {op, symbol, retryAfterMs});
+  }
+
+  private market(symbol: string): Market {
+    const market = this.bySymbol.get(symbol);
+    if (!market) throw new UnknownSymbolError(symbol, [this.name]);
+    return market;
+  }
+
+  private ctx() {
+    return {venue: this.name, receivedAt: this.deps.clock.now()};
+  }
+
+  /** Maps with VenueDataError; lets other errors through. */
+  private mapList<T>(items: unknown, map: (raw: Raw) => T | undefined): T[] {
+    if (!Array.isArray(items)) throw new VenueDataError(this.name, 'expected a list in the answer');
+    const out: T[] = [];
+    for (const item of items) {
+      const mapped = map(item as Raw);
+      if (mapped !== undefined) out.push(mapped);
+    }
+    return out;
+  }
+
+  // ---- markets --------------------------------------------------------------
+
+  loadMarkets(): Promise<readonly Market[]> {
+    if (!this.marketsLoading) {
+      this.marketsLoading = this.loadMarketsOnce().catch((error: unknown) => {
+        this.marketsLoading = undefined;
+        throw error;
+      });
+    }
+    return this.marketsLoading;
+  }
+
+  private async loadMarketsOnce(): Promise<readonly Market[]> {
+    const ttlMs = (this.config.marketsTtlSec ?? DEFAULT_MARKETS_TTL_SEC) * 1000;
+    let restored = false;
+    if (this.cache && ttlMs > 0) {
+      const payload = this.cache.getFresh(this.name, MARKETS_CACHE_KIND, this.fingerprint, this.deps.clock.now(), ttlMs);
+      if (payload !== undefined) restored = this.restoreMarkets(payload);
+      if (restored && this.ex.options.adjustForTimeDifference === true && this.ex.loadTimeDifference) {
+        await this.call('loadTimeDifference', () => this.ex.loadTimeDifference!());
+      }
+    }
+    if (!restored) {
+      await this.call('loadMarkets', () => this.ex.loadMarkets(true));
+      this.storeMarkets();
+    }
+    return this.indexMarkets();
+  }
+
+  /** Sets ccxt's markets from a cached payload; false when the payload cannot be used. */
+  private restoreMarkets(payload: string): boolean {
+    try {
+      const cached = JSON.parse(payload) as CachedMarkets;
+      if (!isRecord(cached.markets) || Object.keys(cached.markets).length === 0) return false;
+      this.ex.setMarkets(cached.markets as never, cached.currencies as never);
+      for (const [key, value] of Object.entries(cached.helpers ?? {})) this.ex.options[key] = value;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private storeMarkets(): void {
+    if (!this.cache || !this.ex.markets) return;
+    const helperNames = Array.isArray(this.ex.options.marketHelperProps) ? (this.ex.options.marketHelperProps as string[]) : [];
+    const helpers: Record<string, unknown> = {};
+    for (const key of helperNames) if (this.ex.options[key] !== undefined) helpers[key] = this.ex.options[key];
+    const payload: CachedMarkets = {markets: this.ex.markets, currencies: this.ex.currencies, helpers};
+    try {
+      this.cache.put({venue: this.name, kind: MARKETS_CACHE_KIND, fingerprint: this.fingerprint, fetchedAt: this.deps.clock.now(), payload: JSON.stringify(payload)});
+    } catch {
+      // The cache is an optimisation: failing to write it (journal busy, read-only) must not fail market data.
+    }
+  }
+
+  private indexMarkets(): readonly Market[] {
+    const raw = Object.values(this.ex.markets ?? {});
+    const {markets} = mapMarkets(this.name, raw, this.ex.precisionMode);
+    const fees = this.config.fees;
+    const out = fees
+      ? markets.map((m) => ({...m, taker: fees.taker ?? m.taker, maker: fees.maker ?? m.maker}))
+      : markets;
+    this.bySymbol = new Map(out.map((m) => [m.symbol, m]));
+    return out;
+  }
+
+  // ---- market data ----------------------------------------------------------
+
+  async fetchQuotes(symbols?: readonly string[]): Promise<readonly Quote[]> {
+    await this.loadMarkets();
+    const wanted = symbols === undefined ? undefined : [...new Set(symbols)];
+    wanted?.forEach((s) => this.market(s));
+    if (wanted !== undefined && wanted.length === 0) return [];
+    const has = this.ex.has;
+    let tickers: Record<string, Raw>;
+    if (has.fetchBidsAsks === true) {
+      tickers = (await this.call('fetchBidsAsks', () => this.ex.fetchBidsAsks(wanted as string[] | undefined))) as unknown as Record<string, Raw>;
+    } else if (has.fetchTickers) {
+      tickers = (await this.call('fetchTickers', () => this.ex.fetchTickers(wanted as string[] | undefined))) as unknown as Record<string, Raw>;
+    } else if (wanted !== undefined) {
+      const list = await Promise.all(wanted.map((s) => this.call('fetchTicker', () => this.ex.fetchTicker(s), s)));
+      tickers = Object.fromEntries(list.map((t, i) => [wanted[i]!, t as unknown as Raw]));
+    } else {
+      throw new NotSupportedError(this.name, 'quotes for every market at once (name the symbols)');
+    }
+    const ctx = this.ctx();
+    const out: Quote[] = [];
+    for (const symbol of wanted ?? Object.keys(tickers)) {
+      const ticker = tickers[symbol];
+      if (!isRecord(ticker) || !this.bySymbol.has(symbol)) continue;
+      out.push(mapTicker(ctx, ticker, symbol));
+    }
+    return out;
+  }
+
+  async fetchOrderBook(symbol: string, depth?: number): Promise<OrderBook> {
+    await this.loadMarkets();
+    this.market(symbol);
+    const book = await this.call('fetchOrderBook', () => this.ex.fetchOrderBook(symbol, depth), symbol);
+    return mapOrderBook(this.ctx(), book as unknown as Raw, symbol, depth);
+  }
+
+  async fetchCurrencies(): Promise<readonly Currency[]> {
+    await this.loadMarkets();
+    const has = this.ex.has;
+    let currencies: Record<string, unknown> = {};
+    if (has.fetchCurrencies === true) {
+      const fetched = await this.withOptions(this.dialect.currencyOptions, () => this.call('fetchCurrencies', () => this.ex.fetchCurrencies()));
+      if (isRecord(fetched)) currencies = fetched;
+    }
+    if (Object.keys(currencies).length === 0) currencies = (this.ex.currencies ?? {}) as Record<string, unknown>;
+    let fees: WithdrawFees | undefined;
+    const lacksFees = Object.values(currencies).some((c) => !isRecord(c) || !isRecord(c.networks) || Object.keys(c.networks).length === 0);
+    if (has.fetchDepositWithdrawFees === true && lacksFees && this.info.hasKeys) {
+      fees = (await this.call('fetchDepositWithdrawFees', () => this.ex.fetchDepositWithdrawFees())) as unknown as WithdrawFees;
+    }
+    return mapCurrencies(this.name, currencies, fees);
+  }
+
+  private async withOptions<T>(options: Readonly<Record<string, unknown>> | undefined, fn: () => Promise<T>): Promise<T> {
+    if (!options) return fn();
+    const userOptions = isRecord(this.config.options?.options) ? this.config.options.options : {};
+    const saved: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(options)) {
+      if (key in userOptions) continue; // the user's explicit choice wins
+      saved[key] = this.ex.options[key];
+      this.ex.options[key] = value;
+    }
+    try {
+      return await fn();
+    } finally {
+      for (const [key, value] of Object.entries(saved)) this.ex.options[key] = value;
+    }
+  }
+
+  // ---- account --------------------------------------------------------------
+
+  async fetchBalances(): Promise<readonly Balance[]> {
+    await this.loadMarkets();
+    const balance = await this.call('fetchBalance', () => this.ex.fetchBalance());
+    return mapBalances(this.name, balance as unknown as Raw);
+  }
+
+  async createOrder(request: OrderRequest): Promise<VenueOrder> {
+    await this.loadMarkets();
+    const symbol = request.symbol;
+    this.market(symbol);
+    if (request.type === 'limit' && request.price === undefined) throw new UsageError('a limit order needs a price');
+    let amount: number;
+    let price: number | undefined;
+    try {
+      amount = Number(this.ex.amountToPrecision(symbol, request.amount as unknown as number));
+      price = request.type === 'limit' ? Number(this.ex.priceToPrecision(symbol, request.price as unknown as number)) : undefined;
+    } catch (error) {
+      throw this.mapError(error, `createOrder ${symbol}`, symbol);
+    }
+    const raw = await this.call(
+      'createOrder',
+      () => this.ex.createOrder(symbol, request.type, request.side, amount, price, {clientOrderId: request.clientOrderId}),
+      symbol,
+    );
+    const reply = raw as unknown as Raw;
+    const withClientId = {...reply, clientOrderId: reply.clientOrderId ?? request.clientOrderId};
+    try {
+      return mapOrder(this.name, withClientId);
+    } catch (error) {
+      if (!(error instanceof VenueDataError)) throw error;
+    }
+    // The reply lacks details (kraken answers with a txid only): read the order back.
+    const id = typeof reply.id === 'string' && reply.id !== '' ? reply.id : undefined;
+    let order: VenueOrder | undefined;
+    try {
+      order = await this.fetchOrder(id ? {id, clientOrderId: request.clientOrderId} : {clientOrderId: request.clientOrderId}, symbol);
+    } catch (error) {
+      throw new VenueUnavailableError(this.name, `order ${id ?? request.clientOrderId} was accepted but its state could not be read; look it up by client id ${request.clientOrderId}`, {cause: error});
+    }
+    if (!order) {
+      throw new VenueUnavailableError(this.name, `order ${id ?? request.clientOrderId} was accepted but the venue does not return it yet; look it up by client id ${request.clientOrderId}`);
+    }
+    return order.clientOrderId === undefined ? {...order, clientOrderId: request.clientOrderId} : order;
+  }
+
+  async cancelOrder(ref: OrderRef, symbol: string): Promise<VenueOrder | undefined> {
+    await this.loadMarkets();
+    this.market(symbol);
+    let id = ref.id;
+    if (id === undefined) {
+      const found = await this.fetchOrder(ref, symbol);
+      if (!found) return undefined;
+      if (found.status !== 'open') return found;
+      id = found.id;
+    }
+    const orderId = id;
+    let raw: Raw;
+    try {
+      raw = (await this.call('cancelOrder', () => this.ex.cancelOrder(orderId, symbol), symbol)) as unknown as Raw;
+    } catch (error) {
+      // Already gone (filled or canceled): report what the venue says about it now.
+      if (error instanceof XarbError && errorClassNames((error as {cause?: unknown}).cause).includes('OrderNotFound')) {
+        return this.fetchOrder({id: orderId, clientOrderId: ref.clientOrderId}, symbol);
+      }
+      throw error;
+    }
+    try {
+      const order = mapOrder(this.name, {...raw, clientOrderId: raw.clientOrderId ?? ref.clientOrderId});
+      if (order.status !== 'open') return order;
+    } catch (error) {
+      if (!(error instanceof VenueDataError)) throw error;
+    }
+    return this.fetchOrder({id: orderId, clientOrderId: ref.clientOrderId}, symbol);
+  }
+
+  async fetchOrder(ref: OrderRef, symbol: string): Promise<VenueOrder | undefined> {
+    await this.loadMarkets();
+    this.market(symbol);
+    if (ref.id !== undefined) {
+      const raw = await this.orNotFound(() => this.call('fetchOrder', () => this.ex.fetchOrder(ref.id!, symbol), symbol));
+      if (raw === undefined) return undefined;
+      const r = raw as unknown as Raw;
+      return mapOrder(this.name, {...r, clientOrderId: r.clientOrderId ?? ref.clientOrderId});
+    }
+    const clientOrderId = ref.clientOrderId;
+    if (clientOrderId === undefined) throw new UsageError('looking an order up needs its id or its client order id');
+    const lookup = this.dialect.clientIdLookup;
+    if (lookup.kind === 'fetchOrder') {
+      const raw = await this.orNotFound(() =>
+        this.call('fetchOrder', () => this.ex.fetchOrder(undefined as unknown as string, symbol, {[lookup.param]: clientOrderId}), symbol),
+      );
+      if (raw === undefined) return undefined;
+      const order = mapOrder(this.name, raw as unknown as Raw);
+      return order.clientOrderId === undefined || order.clientOrderId === clientOrderId ? {...order, clientOrderId} : undefined;
+    }
+    const params = lookup.param ? {[lookup.param]: clientOrderId} : {};
+    const match = (list: unknown) =>
+      this.mapList(list, (o) => (o.clientOrderId === clientOrderId ? mapOrder(this.name, o) : undefined))[0];
+    const open = await this.call('fetchOpenOrders', () => this.ex.fetchOpenOrders(symbol, undefined, undefined, params), symbol);
+    const found = match(open);
+    if (found || !this.ex.has.fetchClosedOrders) return found;
+    const closed = await this.call('fetchClosedOrders', () => this.ex.fetchClosedOrders(symbol, undefined, undefined, params), symbol);
+    return match(closed);
+  }
+
+  /** OrderNotFound -> undefined; other errors rethrown. */
+  private async orNotFound<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof XarbError && errorClassNames((error as {cause?: unknown}).cause).includes('OrderNotFound')) return undefined;
+      throw error;
+    }
+  }
+
+  private async listCall<T>(op: string, symbol: string | undefined, fn: () => Promise<unknown>, map: (raw: Raw) => T | undefined): Promise<T[]> {
+    await this.loadMarkets();
+    if (symbol !== undefined) this.market(symbol);
+    let raw: unknown;
+    try {
+      raw = await this.call(op, fn, symbol);
+    } catch (error) {
+      if (symbol === undefined && errorClassNames((error as {cause?: unknown}).cause).includes('ArgumentsRequired')) {
+        throw new NotSupportedError(this.name, `${op} without a symbol`);
+      }
+      throw error;
+    }
+    return this.mapList(raw, map);
+  }
+
+  async fetchOpenOrders(symbol?: string): Promise<readonly VenueOrder[]> {
+    const list = await this.listCall('fetchOpenOrders', symbol, () => this.ex.fetchOpenOrders(symbol), (o) => mapOrder(this.name, o));
+    return list.sort(symbolOrder);
+  }
+
+  async fetchClosedOrders(symbol?: string, since?: number): Promise<readonly VenueOrder[]> {
+    const list = await this.listCall('fetchClosedOrders', symbol, () => this.ex.fetchClosedOrders(symbol, since), (o) => mapOrder(this.name, o));
+    return list.sort(symbolOrder);
+  }
+
+  async fetchMyTrades(symbol?: string, since?: number): Promise<readonly Trade[]> {
+    const list = await this.listCall('fetchMyTrades', symbol, () => this.ex.fetchMyTrades(symbol, since), (t) => mapTrade(this.name, t));
+    return list.sort(symbolOrder);
+  }
+
+  // ---- optional -------------------------------------------------------------
+
+  private async positions(symbols?: readonly string[]): Promise<readonly Position[]> {
+    await this.loadMarkets();
+    symbols?.forEach((s) => this.market(s));
+    const derivatives = [...this.bySymbol.values()].some((m) => m.type !== 'spot');
+    if (!derivatives) return []; // a spot-only venue holds balances, not positions
+    const raw = await this.call('fetchPositions', () => this.ex.fetchPositions(symbols ? [...symbols] : undefined));
+    return this.mapList(raw, (p) => mapPosition(this.name, p, this.bySymbol.get(String(p.symbol))?.contractSize));
+  }
+
+  private async depositAddress(asset: string, network?: string): Promise<DepositAddress> {
+    await this.loadMarkets();
+    const raw = await this.call('fetchDepositAddress', () => this.ex.fetchDepositAddress(asset, network ? {network} : {}));
+    return mapDepositAddress(this.name, raw as unknown as Raw, asset);
+  }
+
+  private async sendWithdrawal(request: WithdrawRequest): Promise<Transfer> {
+    await this.loadMarkets();
+    const now = this.deps.clock.now();
+    const raw = await this.call('withdraw', () =>
+      this.ex.withdraw(request.asset, Number(request.amount), request.address, request.tag, request.network ? {network: request.network} : {}),
+    );
+    return mapTransfer(this.name, raw as unknown as Raw, {
+      kind: 'withdrawal',
+      asset: request.asset,
+      amount: request.amount,
+      address: request.address,
+      timestamp: now,
+      ...(request.network === undefined ? {} : {network: request.network}),
+    });
+  }
+
+  private async transfers(kind: 'deposit' | 'withdrawal', asset?: string, since?: number): Promise<readonly Transfer[]> {
+    await this.loadMarkets();
+    const op = kind === 'deposit' ? 'fetchDeposits' : 'fetchWithdrawals';
+    const raw = await this.call(op, () => (kind === 'deposit' ? this.ex.fetchDeposits(asset, since) : this.ex.fetchWithdrawals(asset, since)));
+    return this.mapList(raw, (t) => mapTransfer(this.name, t, {kind})).sort((a, b) => a.timestamp - b.timestamp);
+  }
+
+  // ---- websockets -----------------------------------------------------------
+
+  private proInstance(): Promise<Ex> {
+    if (!this.pro) {
+      this.pro = (async () => {
+        const Pro: ExchangeClass = await loadExchangeClass(this.config.exchange, true);
+        const pro = new Pro(this.ctorConfig) as Ex;
+        configureUrls(pro, this.name, this.config);
+        if (JSON.stringify(pro.urls.api).includes('"ws://') && pro.loadHttpProxyAgent) await pro.loadHttpProxyAgent();
+        if (pro.setMarketsFromExchange) pro.setMarketsFromExchange(this.ex);
+        else pro.setMarkets(this.ex.markets as never, this.ex.currencies as never);
+        return pro;
+      })().catch((error: unknown) => {
+        this.pro = undefined;
+        throw error;
+      });
+    }
+    return this.pro;
+  }
+
+  private async *streamBook(symbol: string, depth?: number, signal?: AbortSignal): AsyncGenerator<OrderBook> {
+    await this.loadMarkets();
+    this.market(symbol);
+    const pro = await this.proInstance();
+    if (!pro.has.watchOrderBook) throw new NotSupportedError(this.name, 'streaming order books');
+    if (signal?.aborted) return;
+    const aborted = new Promise<undefined>((resolve) => signal?.addEventListener('abort', () => resolve(undefined), {once: true}));
+    try {
+      while (!signal?.aborted && !this.closed) {
+        const next = pro.watchOrderBook(symbol);
+        next.catch(() => undefined); // a watch left pending at abort/close rejects later; nobody awaits it then
+        let book: unknown;
+        try {
+          book = await Promise.race([next, aborted]);
+        } catch (error) {
+          if (this.closed) return;
+          throw this.mapError(error, 'watchOrderBook', symbol);
+        }
+        if (book === undefined) return;
+        yield mapOrderBook(this.ctx(), book as Raw, symbol, depth);
+      }
+    } finally {
+      if (!this.closed && pro.has.unWatchOrderBook && pro.unWatchOrderBook) {
+        await pro.unWatchOrderBook(symbol).catch(() => undefined);
+      }
+    }
+  }
+
+  // ---- lifecycle ------------------------------------------------------------
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const closing: Promise<unknown>[] = [this.ex.close().catch(() => undefined)];
+    if (this.pro) closing.push(this.pro.then((pro) => pro.close()).catch(() => undefined));
+    await Promise.all(closing);
+    const instances: Ex[] = [this.ex];
+    if (this.pro) instances.push(await this.pro.catch(() => this.ex));
+    for (const ex of instances) await ex.fetchDispatcher?.close?.().catch(() => undefined);
+  }
+}
+
+/** Creates a Venue over the ccxt class for `config.exchange`. Throws UnknownExchangeError (exit 2) for an unknown id. */
+export async function createCcxtVenue(name: string, config: VenueConfig, deps: CcxtVenueDeps): Promise<Venue> {
+  const Exchange = await loadExchangeClass(config.exchange);
+  const dialect = dialectFor(config.exchange);
+  const timeoutMs = config.timeoutMs ?? deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const ctorConfig = constructorConfig(config, dialect, timeoutMs, deps.credentials);
+  const ex = new Exchange(ctorConfig) as Ex;
+  configureUrls(ex, name, config);
+  return new CcxtVenue(name, config, ex, dialect, ctorConfig, deps);
+}
