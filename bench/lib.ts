@@ -1,0 +1,56 @@
+/**
+ * Small helpers shared by the benchmarks: run a command N times and report
+ * the median wall time. Benchmarks print figures; they assert nothing.
+ */
+import {spawnSync} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CLI = `${ROOT}bin/run.js`;
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Times a process `runs` times (after one warm-up) and returns the median in ms. */
+export function timeProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv, runs = 9): {median: number; min: number; max: number; status: number | null} {
+  spawnSync(command, args, {env, stdio: 'ignore'});
+  const times: number[] = [];
+  let status: number | null = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(command, args, {env, stdio: 'ignore'});
+    times.push(performance.now() - t0);
+    status = r.status;
+  }
+  return {median: median(times), min: Math.min(...times), max: Math.max(...times), status};
+}
+
+/** Times an async function and returns the median in ms. */
+export async function timeAsync(fn: () => unknown, runs = 9): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+export function timeSync(fn: () => unknown, runs = 21): number {
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+export function row(label: string, value: string, target?: string): void {
+  process.stdout.write(`${label.padEnd(58)} ${value.padStart(12)}${target ? `   target ${target}` : ''}\n`);
+}
