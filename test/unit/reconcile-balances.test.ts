@@ -8,8 +8,7 @@ const fill = (symbol: string, side: 'buy' | 'sell', amount: string, price: strin
   side,
   amount,
   price,
-  feeCost: fee?.[0],
-  feeCurrency: fee?.[1],
+  fee: fee ? {cost: fee[0], currency: fee[1]} : undefined,
 });
 
 describe('balanceEffects', () => {

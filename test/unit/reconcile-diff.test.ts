@@ -47,7 +47,7 @@ function trade(over: Partial<Trade> & {id: string; orderId: string}): Trade {
 }
 
 function fill(over: Partial<JournalFill> & {tradeId: string}): JournalFill {
-  return {venue: 'v1', venueOrderId: undefined, clientOrderId: undefined, symbol: 'BTC/USD', side: 'buy', price: '100', amount: '1', feeCost: undefined, feeCurrency: undefined, ts: T0 + 2000, origin: 'xarb', ...over};
+  return {venue: 'v1', venueOrderId: undefined, clientOrderId: undefined, symbol: 'BTC/USD', side: 'buy', price: '100', amount: '1', fee: undefined, ts: T0 + 2000, origin: 'xarb', ...over};
 }
 
 function journal(orders: JournalOrder[], fills: JournalFill[] = []): JournalState {
@@ -113,9 +113,9 @@ describe('diffVenue: order discrepancies', () => {
     const d = diffVenue(j, v, window);
     expect(kinds(d)).toEqual(['average_differs:a', 'filled_differs:a', 'status_differs:a']);
     const byKind = Object.fromEntries(d.discrepancies.map((x) => [x.kind, x]));
-    expect(byKind.status_differs).toMatchObject({journalValue: 'open', venueValue: 'closed', repair: {op: 'update_order', clientOrderId: 'a', patch: {status: 'closed'}}});
-    expect(byKind.filled_differs).toMatchObject({journalValue: '0.4', venueValue: '1', repair: {patch: {filled: '1'}}});
-    expect(byKind.average_differs).toMatchObject({journalValue: '99', venueValue: '100', repair: {patch: {average: '100'}}});
+    expect(byKind.status_differs).toMatchObject({journalValue: 'open', venueValue: 'closed', repair: {op: 'apply_venue_order', clientOrderId: 'a', order: {id: '1', status: 'closed'}}});
+    expect(byKind.filled_differs).toMatchObject({journalValue: '0.4', venueValue: '1', repair: {op: 'apply_venue_order', order: {filled: '1'}}});
+    expect(byKind.average_differs).toMatchObject({journalValue: '99', venueValue: '100', repair: {op: 'apply_venue_order', order: {average: '100'}}});
   });
 
   it('an order on the venue unknown to the journal is imported as external', () => {
@@ -140,7 +140,7 @@ describe('diffVenue: order discrepancies', () => {
     const v = venue({lookups: new Map([['a', undefined], ['b', undefined]])});
     const d = diffVenue(j, v, window);
     expect(kinds(d)).toEqual(['missing_on_venue:a', 'missing_on_venue:b']);
-    expect(d.discrepancies.find((x) => x.ref === 'a')!.repair).toMatchObject({op: 'update_order', patch: {status: 'canceled'}});
+    expect(d.discrepancies.find((x) => x.ref === 'a')!.repair).toMatchObject({op: 'set_status', status: 'canceled'});
     expect(d.discrepancies.find((x) => x.ref === 'b')!.repair).toBeUndefined();
   });
 
@@ -164,7 +164,7 @@ describe('diffVenue: interrupted runs', () => {
     expect(ordersToLookUp(j, venue({}), window).map((o) => o.clientOrderId)).toEqual(['p']);
     const d = diffVenue(j, venue({lookups: new Map([['p', undefined]])}), window);
     expect(d.discrepancies).toHaveLength(1);
-    expect(d.discrepancies[0]).toMatchObject({kind: 'interrupted', journalValue: 'pending_submit', venueValue: null, repair: {patch: {status: 'rejected'}}});
+    expect(d.discrepancies[0]).toMatchObject({kind: 'interrupted', journalValue: 'pending_submit', venueValue: null, repair: {op: 'set_status', status: 'rejected'}});
   });
 
   it('unknown the venue has: adopts the venue state, and its fills join the order', () => {
@@ -176,7 +176,7 @@ describe('diffVenue: interrupted runs', () => {
     const d = diffVenue(j, v, window);
     expect(kinds(d)).toEqual(['fill_missing_in_journal:t1', 'fill_missing_in_journal:t2', 'interrupted:u']);
     const interrupted = d.discrepancies.find((x) => x.kind === 'interrupted')!;
-    expect(interrupted.repair).toEqual({op: 'update_order', clientOrderId: 'u', patch: {status: 'closed', filled: '1', average: '100', venueOrderId: '42'}});
+    expect(interrupted.repair).toEqual({op: 'apply_venue_order', clientOrderId: 'u', order: v.closedOrders[0]});
     for (const x of d.discrepancies.filter((x) => x.kind === 'fill_missing_in_journal')) {
       expect(x.repair).toMatchObject({op: 'import_fill', clientOrderId: 'u', origin: 'xarb'});
     }

@@ -51,7 +51,9 @@ export function splitSymbol(symbol: string): {base: string; quote: string; settl
   return {base: parts[0], quote: parts[1], settle: settle || undefined};
 }
 
-export function balanceEffects(fills: readonly Pick<JournalFill, 'symbol' | 'side' | 'price' | 'amount' | 'feeCost' | 'feeCurrency'>[]): BalanceEffects {
+export type FillEffect = Pick<JournalFill, 'symbol' | 'side' | 'price' | 'amount' | 'fee'>;
+
+export function balanceEffects(fills: readonly FillEffect[]): BalanceEffects {
   const deltas = new Map<string, string>();
   const unchecked = new Set<string>();
   const move = (asset: string, amount: string) => deltas.set(asset, add(deltas.get(asset) ?? '0', amount));
@@ -61,7 +63,7 @@ export function balanceEffects(fills: readonly Pick<JournalFill, 'symbol' | 'sid
       if (market) {
         unchecked.add(market.base).add(market.quote).add(market.settle ?? market.quote);
       }
-      if (fill.feeCurrency) unchecked.add(fill.feeCurrency);
+      if (fill.fee) unchecked.add(fill.fee.currency);
       continue;
     }
     const cost = mul(fill.amount, fill.price);
@@ -72,7 +74,7 @@ export function balanceEffects(fills: readonly Pick<JournalFill, 'symbol' | 'sid
       move(market.base, neg(fill.amount));
       move(market.quote, cost);
     }
-    if (fill.feeCost !== undefined && fill.feeCurrency) move(fill.feeCurrency, neg(fill.feeCost));
+    if (fill.fee) move(fill.fee.currency, neg(fill.fee.cost));
   }
   return {deltas, unchecked};
 }
@@ -92,7 +94,7 @@ export interface BalanceCheck {
 export function checkBalances(
   venue: string,
   baseline: BalanceBaseline | undefined,
-  fillsSince: readonly Pick<JournalFill, 'symbol' | 'side' | 'price' | 'amount' | 'feeCost' | 'feeCurrency'>[],
+  fillsSince: readonly FillEffect[],
   balances: readonly Balance[],
   tolerance: BalanceTolerance = DEFAULT_BALANCE_TOLERANCE,
 ): BalanceCheck {

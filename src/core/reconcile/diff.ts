@@ -124,16 +124,15 @@ function importId(vo: VenueOrder, taken: ReadonlySet<string>): string {
 function compareMatched(venue: string, jo: JournalOrder, vo: VenueOrder, out: Discrepancy[]): void {
   const base = {venue, ref: jo.clientOrderId, symbol: jo.symbol};
   if (isInterrupted(jo)) {
-    const patch = {status: vo.status, filled: dec(vo.filled), average: vo.average === undefined ? null : dec(vo.average), venueOrderId: vo.id};
-    out.push({...base, kind: 'interrupted', journalValue: jo.status, venueValue: stateOf(vo), detail: 'left by an interrupted run; the venue has it', repair: {op: 'update_order', clientOrderId: jo.clientOrderId, patch}});
+    out.push({...base, kind: 'interrupted', journalValue: jo.status, venueValue: stateOf(vo), detail: 'left by an interrupted run; the venue has it', repair: {op: 'apply_venue_order', clientOrderId: jo.clientOrderId, order: vo}});
     return;
   }
-  const link = jo.venueOrderId === undefined ? {venueOrderId: vo.id} : {};
+  const repair: Repair = {op: 'apply_venue_order', clientOrderId: jo.clientOrderId, order: vo};
   if (jo.status !== vo.status) {
-    out.push({...base, kind: 'status_differs', journalValue: jo.status, venueValue: vo.status, detail: undefined, repair: {op: 'update_order', clientOrderId: jo.clientOrderId, patch: {status: vo.status, ...link}}});
+    out.push({...base, kind: 'status_differs', journalValue: jo.status, venueValue: vo.status, detail: undefined, repair});
   }
   if (cmp(jo.filled, vo.filled) !== 0) {
-    out.push({...base, kind: 'filled_differs', journalValue: dec(jo.filled), venueValue: dec(vo.filled), detail: undefined, repair: {op: 'update_order', clientOrderId: jo.clientOrderId, patch: {filled: dec(vo.filled), ...link}}});
+    out.push({...base, kind: 'filled_differs', journalValue: dec(jo.filled), venueValue: dec(vo.filled), detail: undefined, repair});
   }
   if (averageDiffers(jo.average, vo.average, vo.filled)) {
     out.push({
@@ -142,7 +141,7 @@ function compareMatched(venue: string, jo: JournalOrder, vo: VenueOrder, out: Di
       journalValue: jo.average === undefined ? null : dec(jo.average),
       venueValue: vo.average === undefined ? null : dec(vo.average),
       detail: undefined,
-      repair: {op: 'update_order', clientOrderId: jo.clientOrderId, patch: {average: vo.average === undefined ? null : dec(vo.average), ...link}},
+      repair,
     });
   }
 }
@@ -160,12 +159,12 @@ function compareUnmatched(venue: string, jo: JournalOrder, answer: VenueOrder | 
       journalValue: jo.status,
       venueValue: null,
       detail: 'left by an interrupted run; the venue does not know it, so it was never placed',
-      repair: {op: 'update_order', clientOrderId: jo.clientOrderId, patch: {status: 'rejected', error: 'never reached the venue (interrupted run, resolved by reconcile)'}},
+      repair: {op: 'set_status', clientOrderId: jo.clientOrderId, status: 'rejected', error: 'never reached the venue (interrupted run, resolved by reconcile)'},
     });
     return;
   }
   const repair: Repair | undefined = isZero(jo.filled)
-    ? {op: 'update_order', clientOrderId: jo.clientOrderId, patch: {status: 'canceled', error: 'not found on the venue (resolved by reconcile)'}}
+    ? {op: 'set_status', clientOrderId: jo.clientOrderId, status: 'canceled', error: 'not found on the venue (resolved by reconcile)'}
     : undefined;
   out.push({
     ...base,

@@ -4,44 +4,20 @@
  * answered in one run. Both are readonly: the diff never changes anything, it
  * returns discrepancies, each carrying the repair `--fix` would apply.
  */
-import type {Balance, OrderType, Side, Trade, VenueOrder, VenueOrderStatus} from '../types.js';
+import type * as Repo from '../journal/orders.js';
+import type {Origin} from '../journal/orders.js';
+import type {Balance, Trade, VenueOrder} from '../types.js';
 
-export type JournalOrderStatus = 'pending_submit' | 'unknown' | VenueOrderStatus;
-export type Origin = 'xarb' | 'external';
+export type {JournalOrderStatus, Origin} from '../journal/orders.js';
 
-/** An order as the journal holds it (orders table). */
-export interface JournalOrder {
-  readonly venue: string;
-  readonly clientOrderId: string;
-  readonly venueOrderId: string | undefined;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly type: OrderType;
-  readonly amount: string;
-  readonly price: string | undefined;
-  readonly status: JournalOrderStatus;
-  readonly filled: string;
-  readonly average: string | undefined;
-  readonly origin: Origin;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
+/** The fields of a journal order (orders table, see journal/orders.ts) the diff reads. */
+export type JournalOrder = Pick<
+  Repo.JournalOrder,
+  'venue' | 'clientOrderId' | 'venueOrderId' | 'symbol' | 'side' | 'type' | 'amount' | 'price' | 'status' | 'filled' | 'average' | 'origin' | 'createdAt' | 'updatedAt'
+>;
 
-/** A fill as the journal holds it (fills table). */
-export interface JournalFill {
-  readonly venue: string;
-  readonly tradeId: string;
-  readonly venueOrderId: string | undefined;
-  readonly clientOrderId: string | undefined;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly price: string;
-  readonly amount: string;
-  readonly feeCost: string | undefined;
-  readonly feeCurrency: string | undefined;
-  readonly ts: number;
-  readonly origin: Origin;
-}
+/** The fields of a journal fill (fills table) the diff reads. */
+export type JournalFill = Pick<Repo.JournalFill, 'venue' | 'tradeId' | 'venueOrderId' | 'clientOrderId' | 'symbol' | 'side' | 'price' | 'amount' | 'fee' | 'ts' | 'origin'>;
 
 /** What the journal holds for one venue, scoped by the shell (see diff.ts). */
 export interface JournalState {
@@ -86,20 +62,21 @@ export const DISCREPANCY_KINDS = [
 ] as const;
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 
-/** Fields `--fix` may set on a journal order. `average: null` clears it. */
-export interface OrderPatch {
-  readonly status?: VenueOrderStatus;
-  readonly filled?: string;
-  readonly average?: string | null;
-  readonly venueOrderId?: string;
-  readonly error?: string;
-}
-
-/** What `--fix` does for one discrepancy; absent when a person has to decide. */
+/**
+ * What `--fix` does for one discrepancy; absent when a person has to decide.
+ * Applied through the orders repository, which keeps its own rules (a final
+ * order never reopens, `filled` never decreases): a repair it refuses leaves
+ * the discrepancy open, and the run says so.
+ */
 export type Repair =
-  | {readonly op: 'update_order'; readonly clientOrderId: string; readonly patch: OrderPatch}
+  /** Bring the journal order to the venue's state (status, filled, average, venue id). */
+  | {readonly op: 'apply_venue_order'; readonly clientOrderId: string; readonly order: VenueOrder}
+  /** End an order the venue does not know. */
+  | {readonly op: 'set_status'; readonly clientOrderId: string; readonly status: 'rejected' | 'canceled'; readonly error: string}
+  /** Journal an order found only on the venue, origin external. */
   | {readonly op: 'import_order'; readonly clientOrderId: string; readonly order: VenueOrder}
   | {readonly op: 'import_fill'; readonly trade: Trade; readonly clientOrderId: string | undefined; readonly origin: Origin}
+  /** Accept the venue's balances as the new baseline. */
   | {readonly op: 'rebaseline'; readonly balances: readonly Balance[]};
 
 export interface Discrepancy {
