@@ -1,0 +1,304 @@
+/**
+ * The effectful shell of the portfolio: asks every venue at once for its
+ * balances (and positions) and for the quotes that price them, falls back to
+ * the last journalled snapshot for a venue that fails, journals a snapshot of
+ * each run, and hands everything to the pure aggregators.
+ *
+ * Invariants:
+ * - Venues are asked in parallel; the wall time of a run is the slowest venue
+ *   (bounded by `timeoutMs`), not the sum. Per venue, markets (cached by the
+ *   adapter), balances, positions and quotes overlap: quotes are asked for the
+ *   spot markets between assets seen in earlier snapshots, bridge assets and
+ *   the valuation quote; a second quotes request goes out only for assets
+ *   never seen before.
+ * - A venue failure never fails the run: the venue is shown failed (with its
+ *   last snapshot and its age) and the totals are partial.
+ * - Every run writes one snapshot (all assets of every venue asked, valued in
+ *   the run's quote), whatever --asset filter the view applies.
+ */
+import {XarbError} from '../errors.js';
+import type {BalanceSnapshots, VenueSnapshotInput} from '../journal/balance-snapshots.js';
+import type {Balance, Clock, Market, Position, Quote} from '../types.js';
+import type {Venue} from '../venues/port.js';
+import {aggregateBalances, type BalancesReport, type VenueBalancesInput} from './balances.js';
+import {computePnl, type PnlFill, type PnlReport} from './pnl.js';
+import {aggregatePositions, type PositionsReport, type VenuePositionsInput} from './positions.js';
+import {createPricer, type PriceMethod, type Pricer} from './pricing.js';
+
+/** Assets through which other assets are priced (besides the valuation quote). */
+export const BRIDGE_ASSETS: readonly string[] = ['USD', 'USDT', 'USDC', 'EUR', 'BTC', 'ETH'];
+
+export const DEFAULT_PORTFOLIO_TIMEOUT_MS = 30_000;
+
+export interface PortfolioDeps {
+  readonly venues: readonly Venue[];
+  readonly clock: Clock;
+  /** Reads last snapshots of failed venues and records each run; optional in tests. */
+  readonly snapshots?: BalanceSnapshots;
+  /** Upper bound per venue call, on top of the adapter's own timeout. */
+  readonly timeoutMs?: number;
+}
+
+export interface ValuationOptions {
+  readonly quote: string;
+  readonly method?: PriceMethod;
+  /** Quotes older than this are not used. */
+  readonly maxAgeMs?: number;
+}
+
+interface VenueAnswer {
+  readonly venue: Venue;
+  readonly balances?: readonly Balance[];
+  readonly balanceError?: string;
+  readonly balancesAt: number;
+  readonly positions?: readonly Position[];
+  readonly positionsError?: string;
+  readonly positionsSupported: boolean;
+  readonly markets?: readonly Market[];
+  readonly quotes: Quote[];
+  readonly quotedSymbols: Set<string>;
+  readonly quoteErrors: string[];
+}
+
+export interface Collected {
+  readonly answers: readonly VenueAnswer[];
+  readonly inputs: readonly VenueBalancesInput[];
+  readonly positions: readonly VenuePositionsInput[];
+  readonly quotes: readonly Quote[];
+  /** Problems that did not fail a venue (quotes that could not be fetched). */
+  readonly notes: readonly string[];
+  readonly now: number;
+}
+
+function message(error: unknown): string {
+  if (error instanceof XarbError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Rejects after `ms` unless `promise` settles first; clears its timer either way. */
+export function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} gave no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Spot markets whose base and quote are both in `assets`. */
+export function pricingSymbols(markets: readonly Market[], assets: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const m of markets) {
+    if (m.type !== 'spot' || !m.active) continue;
+    if (assets.has(m.base) && assets.has(m.quote)) out.push(m.symbol);
+  }
+  return out;
+}
+
+async function fetchQuotesInto(answer: VenueAnswer, symbols: readonly string[], ms: number): Promise<void> {
+  const wanted = symbols.filter((s) => !answer.quotedSymbols.has(s));
+  if (wanted.length === 0) return;
+  for (const s of wanted) answer.quotedSymbols.add(s);
+  try {
+    const quotes = await deadline(answer.venue.fetchQuotes(wanted), ms, `${answer.venue.info.id} quotes`);
+    answer.quotes.push(...quotes);
+  } catch (error) {
+    answer.quoteErrors.push(`${answer.venue.info.id}: quotes for pricing failed (${message(error)})`);
+  }
+}
+
+/**
+ * Asks every venue for balances (and positions when asked) plus pricing
+ * quotes, in parallel; fills failed venues from the journal's last snapshot.
+ */
+export async function collect(deps: PortfolioDeps, options: {quote: string; positions?: boolean; extraAssets?: readonly string[]}): Promise<Collected> {
+  const ms = deps.timeoutMs ?? DEFAULT_PORTFOLIO_TIMEOUT_MS;
+  const hint = new Set<string>([...BRIDGE_ASSETS, options.quote, ...(options.extraAssets ?? [])]);
+  const lastGood = new Map<string, {ts: number; balances: readonly Balance[]}>();
+  for (const venue of deps.venues) {
+    const snap = deps.snapshots?.lastGood(venue.info.id);
+    if (!snap) continue;
+    lastGood.set(venue.info.id, snap);
+    for (const b of snap.balances) hint.add(b.asset);
+  }
+
+  const answers = await Promise.all(
+    deps.venues.map(async (venue): Promise<VenueAnswer> => {
+      const id = venue.info.id;
+      const supported = Boolean(options.positions && venue.info.capabilities.positions && venue.fetchPositions);
+      const answer: {-readonly [K in keyof VenueAnswer]: VenueAnswer[K]} = {
+        venue,
+        balancesAt: deps.clock.now(),
+        positionsSupported: supported,
+        quotes: [],
+        quotedSymbols: new Set(),
+        quoteErrors: [],
+      };
+      const balances = deadline(venue.fetchBalances(), ms, `${id} balances`).then(
+        (list) => {
+          answer.balances = list;
+          answer.balancesAt = deps.clock.now();
+        },
+        (error) => {
+          answer.balanceError = message(error);
+        },
+      );
+      const positions = supported
+        ? deadline(venue.fetchPositions!(), ms, `${id} positions`).then(
+            (list) => {
+              answer.positions = list;
+            },
+            (error) => {
+              answer.positionsError = message(error);
+            },
+          )
+        : Promise.resolve();
+      const quotes = deadline(venue.loadMarkets(), ms, `${id} markets`).then(
+        async (markets) => {
+          answer.markets = markets;
+          await fetchQuotesInto(answer, pricingSymbols(markets, hint), ms);
+        },
+        (error) => {
+          answer.quoteErrors.push(`${id}: markets failed (${message(error)}); its quotes are not used for pricing`);
+        },
+      );
+      await Promise.all([balances, positions, quotes]);
+      return answer;
+    }),
+  );
+
+  // Assets nobody had seen before: one more round of quotes where markets list them.
+  const held = new Set<string>();
+  for (const a of answers) for (const b of a.balances ?? []) held.add(b.asset);
+  const fresh = [...held].filter((asset) => !hint.has(asset));
+  if (fresh.length > 0) {
+    const all = new Set([...hint, ...fresh]);
+    await Promise.all(answers.filter((a) => a.markets).map((a) => fetchQuotesInto(a, pricingSymbols(a.markets!, all), ms)));
+  }
+
+  const inputs: VenueBalancesInput[] = answers.map((a) => {
+    const id = a.venue.info.id;
+    if (a.balances) return {venue: id, status: 'ok', balances: a.balances, asOf: a.balancesAt, simulated: a.venue.info.simulated};
+    const snap = lastGood.get(id);
+    return {venue: id, status: 'failed', error: a.balanceError, balances: snap?.balances ?? [], asOf: snap?.ts, simulated: a.venue.info.simulated};
+  });
+  const positions: VenuePositionsInput[] = answers.map((a) => {
+    const id = a.venue.info.id;
+    if (!a.positionsSupported) return {venue: id, status: 'unsupported', positions: []};
+    if (a.positions) return {venue: id, status: 'ok', positions: a.positions};
+    return {venue: id, status: 'failed', positions: [], error: a.positionsError};
+  });
+  return {
+    answers,
+    inputs,
+    positions,
+    quotes: answers.flatMap((a) => a.quotes),
+    notes: answers.flatMap((a) => a.quoteErrors),
+    now: deps.clock.now(),
+  };
+}
+
+export interface BalancesRequest extends ValuationOptions {
+  readonly allocations?: Readonly<Record<string, number | undefined>>;
+  readonly reserves?: Readonly<Record<string, string>>;
+  readonly asset?: string;
+  /** The venues asked are all the configured ones (for the history). */
+  readonly allVenues: boolean;
+}
+
+export interface BalancesResult extends BalancesReport {
+  /** Pricing problems that did not fail a venue. */
+  readonly notes: readonly string[];
+  /** The journalled snapshot run, when one was written. */
+  readonly snapshotRunId: number | undefined;
+}
+
+function record(deps: PortfolioDeps, full: BalancesReport, request: BalancesRequest): number | undefined {
+  if (!deps.snapshots) return undefined;
+  const venues: VenueSnapshotInput[] = full.venues.map((v) => ({
+    venue: v.venue,
+    status: v.status,
+    error: v.error,
+    value: v.status === 'failed' && v.asOf === undefined ? undefined : v.value,
+    unpriced: v.unpriced.length,
+    assets: v.status === 'ok' ? full.rows.filter((r) => r.venue === v.venue).map((r) => ({asset: r.asset, free: r.free, used: r.used, total: r.total, price: r.price, value: r.value})) : [],
+  }));
+  return deps.snapshots.record({ts: full.asOf, quote: full.quote, method: full.method, totalValue: full.total.value, partial: full.total.partial, allVenues: request.allVenues, venues});
+}
+
+function pricerFor(collected: Collected, options: ValuationOptions): Pricer {
+  return createPricer(collected.quotes, {method: options.method, maxAgeMs: options.maxAgeMs, now: collected.now});
+}
+
+/** `xarb balances`: fetch, value, journal a snapshot, and return the (possibly asset-filtered) view. */
+export async function loadBalances(deps: PortfolioDeps, request: BalancesRequest): Promise<BalancesResult> {
+  const collected = await collect(deps, {quote: request.quote, extraAssets: request.asset ? [request.asset] : []});
+  const pricer = pricerFor(collected, request);
+  const base = {quote: request.quote, pricer, now: collected.now, allocations: request.allocations, reserves: request.reserves};
+  const full = aggregateBalances(collected.inputs, base);
+  const runId = record(deps, full, request);
+  const view = request.asset === undefined ? full : aggregateBalances(collected.inputs, {...base, asset: request.asset});
+  return {...view, notes: collected.notes, snapshotRunId: runId};
+}
+
+export interface PositionsRequest extends ValuationOptions {
+  readonly underlying?: string;
+  readonly allVenues: boolean;
+}
+
+export interface PositionsResult extends PositionsReport {
+  readonly notes: readonly string[];
+}
+
+/** `xarb positions`: balances and derivative positions of every venue, netted per underlying. */
+export async function loadPositions(deps: PortfolioDeps, request: PositionsRequest): Promise<PositionsResult> {
+  const collected = await collect(deps, {quote: request.quote, positions: true, extraAssets: request.underlying ? [request.underlying] : []});
+  const pricer = pricerFor(collected, request);
+  const balances = aggregateBalances(collected.inputs, {quote: request.quote, pricer, now: collected.now});
+  record(deps, balances, {...request});
+  const report = aggregatePositions(balances, collected.positions, {quote: request.quote, pricer, now: collected.now, underlying: request.underlying});
+  return {...report, notes: collected.notes};
+}
+
+export interface PnlRequest extends ValuationOptions {
+  readonly since?: number;
+}
+
+export interface PnlResult extends PnlReport {
+  readonly notes: readonly string[];
+  readonly priceVenues: readonly string[];
+}
+
+/**
+ * `xarb pnl`: prices come from the venues' current quotes (marks for open
+ * positions, fee and quote conversion); the fills are the journal's.
+ */
+export async function loadPnl(deps: Omit<PortfolioDeps, 'snapshots'>, fills: readonly PnlFill[], request: PnlRequest): Promise<PnlResult> {
+  const ms = deps.timeoutMs ?? DEFAULT_PORTFOLIO_TIMEOUT_MS;
+  const assets = new Set<string>([...BRIDGE_ASSETS, request.quote]);
+  for (const f of fills) {
+    const [pair] = f.symbol.split(':');
+    for (const part of (pair ?? '').split('/')) if (part) assets.add(part);
+    if (f.fee) assets.add(f.fee.currency);
+  }
+  const notes: string[] = [];
+  const quotes: Quote[] = [];
+  const priceVenues: string[] = [];
+  if (fills.length > 0) {
+    await Promise.all(
+      deps.venues.map(async (venue) => {
+        try {
+          const markets = await deadline(venue.loadMarkets(), ms, `${venue.info.id} markets`);
+          const symbols = pricingSymbols(markets, assets);
+          if (symbols.length === 0) return;
+          quotes.push(...(await deadline(venue.fetchQuotes(symbols), ms, `${venue.info.id} quotes`)));
+          priceVenues.push(venue.info.id);
+        } catch (error) {
+          notes.push(`${venue.info.id}: no prices (${message(error)})`);
+        }
+      }),
+    );
+  }
+  const pricer = createPricer(quotes, {method: request.method, maxAgeMs: request.maxAgeMs, now: deps.clock.now()});
+  const report = computePnl(fills, {quote: request.quote, pricer, since: request.since});
+  return {...report, notes: notes.sort(), priceVenues: priceVenues.sort()};
+}
