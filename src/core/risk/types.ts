@@ -1,0 +1,64 @@
+/**
+ * The vocabulary of pre-trade risk: the order as the checks see it, the
+ * snapshot of the world they judge it against, and a violation.
+ *
+ * Units (docs/risk.md): amounts and positions are base units of the order's
+ * symbol; notional, daily volume and exposure are valued in the config's
+ * valuationQuote (USD by default) with rates from the venues' own quotes.
+ */
+import type {RiskConfig} from '../config/schema.js';
+import type {UsageSnapshot} from '../journal/orders.js';
+import type {TradingState} from '../journal/risk-state.js';
+import type {Balance, OrderType, Side} from '../types.js';
+
+/** One order about to be written and sent, as the risk checks see it. */
+export interface RiskOrder {
+  readonly venue: string;
+  /** Canonical symbol, e.g. BTC/USD. */
+  readonly symbol: string;
+  readonly base: string;
+  readonly quote: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  /** Decimal string, base units. */
+  readonly amount: string;
+  /** Limit price (decimal string); undefined for market orders. */
+  readonly price?: string;
+  /** Expected average fill price, from the walked book (quote per base). */
+  readonly expectedPrice: number;
+  /** The worst book level the order is expected to reach (market orders). */
+  readonly worstPrice?: number;
+  /** Expected fee in quote units. */
+  readonly fee: number;
+  /** Mid price of the venue's book when the order was planned. */
+  readonly mid: number | undefined;
+}
+
+/** asset -> value of one unit in the valuation quote, undefined when no venue prices it. */
+export type Valuer = (asset: string) => number | undefined;
+
+export interface RiskSnapshot {
+  readonly state: TradingState;
+  readonly valuationQuote: string;
+  /** Assets counted as cash for exposure (the valuation quote and its quote group). */
+  readonly cash: readonly string[];
+  readonly value: Valuer;
+  /** Balances per venue, for every venue that answered. */
+  readonly balances: ReadonlyMap<string, readonly Balance[]>;
+  /** Configured venues whose balances could not be read. */
+  readonly unknownBalances: readonly string[];
+  /** Open/in-flight orders and today's volume from the journal (read inside the write transaction). */
+  readonly usage: UsageSnapshot;
+}
+
+export interface Violation {
+  /** Dotted name of the limit, e.g. `symbols.BTC/USD.maxOrderAmount`, `tradingState`, `reserves.USD`. */
+  readonly limit: string;
+  /** The limit's value. */
+  readonly value: string;
+  /** What the order would have made it. */
+  readonly attempted: string;
+  readonly detail?: string;
+}
+
+export type {RiskConfig};

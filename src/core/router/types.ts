@@ -1,0 +1,90 @@
+/**
+ * Routing vocabulary: an intent (what the user wants), the candidates (what
+ * each venue offers right now: market rules, book, fee, balances, caps,
+ * latency, priority) and the plan of child orders a strategy produces.
+ * Prices and costs in a plan are analytics (numbers, quote units); child
+ * amounts are exact decimal strings, already on each venue's amount step.
+ */
+import type {Market, OrderBook, OrderType, Side} from '../types.js';
+
+export const ROUTE_STRATEGIES = ['best_price', 'lowest_fee', 'fastest', 'split', 'priority'] as const;
+export type RouteStrategy = (typeof ROUTE_STRATEGIES)[number];
+
+export interface RouteIntent {
+  readonly symbol: string;
+  readonly side: Side;
+  /** Decimal string, base units. */
+  readonly amount: string;
+  /** Decimal string; set for limit orders. */
+  readonly limitPrice?: string;
+}
+
+export interface VenueCandidate {
+  readonly venue: string;
+  readonly market: Market;
+  readonly book: Pick<OrderBook, 'bids' | 'asks'>;
+  /** Taker fee rate (fraction) after the user's fee override. */
+  readonly takerFee: number;
+  /** Free balances of the quote and base assets; undefined when unknown (the venue will judge). */
+  readonly quoteFree?: string;
+  readonly baseFree?: string;
+  /** Largest base amount risk limits allow in one order on this venue. */
+  readonly maxAmount?: string;
+  /** Largest quote notional risk limits allow in one order on this venue. */
+  readonly maxNotional?: number;
+  /** Median measured latency in ms; undefined when never measured. */
+  readonly latencyMs?: number;
+  /** Lower runs first for `priority`. */
+  readonly priority: number;
+}
+
+export interface ChildOrder {
+  /** Index within the plan; part of the child's deterministic clientOrderId. */
+  readonly leg: number;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  /** Decimal string on the venue's amount step. */
+  readonly amount: string;
+  /** Limit price (decimal string) for limit orders. */
+  readonly price?: string;
+  /** Expected average fill price (the limit price for the part expected to rest). */
+  readonly expectedPrice: number;
+  /** Worst book level expected to be touched; undefined when nothing crosses. */
+  readonly worstPrice: number | undefined;
+  /** Quote spent (buy) or received (sell) before fees. */
+  readonly cost: number;
+  readonly feeRate: number;
+  readonly fee: number;
+  /** Buy: cost + fee. Sell: cost - fee. */
+  readonly total: number;
+  /** Part of the amount not expected to fill now (rests as a limit order). */
+  readonly resting: string;
+}
+
+export interface Skip {
+  readonly venue: string;
+  readonly reason: string;
+}
+
+export interface RoutePlan {
+  readonly strategy: RouteStrategy;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly amount: string;
+  readonly limitPrice?: string;
+  readonly children: readonly ChildOrder[];
+  /** Venues to fail over to, in order (strategy `priority`). */
+  readonly fallbacks: readonly string[];
+  /** Sum of the children's amounts, and what no venue could take. */
+  readonly planned: string;
+  readonly unplanned: string;
+  readonly cost: number;
+  readonly fees: number;
+  readonly total: number;
+  /** total / planned: average price per base unit after fees. */
+  readonly effectivePrice: number | undefined;
+  readonly skipped: readonly Skip[];
+}
