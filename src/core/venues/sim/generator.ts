@@ -3,7 +3,7 @@
  * function of (world seed, venue seed, market, whole second of the clock).
  *
  * A venue's mid is the world's fair price (universe.ts) times a small venue
- * offset (within ±2 bps) and, inside some time windows, a dislocation of
+ * offset (within ±0.8 bps) and, inside some time windows, a dislocation of
  * 20-60 bps on one symbol of one venue, so cross-venue and triangular scans
  * find edges some of the time, at clock values anyone can reproduce.
  *
@@ -76,7 +76,7 @@ export class MarketGenerator {
     const second = secondOf(timeMs);
     const fair = fairUsd(this.worldSeed, spec.base, second) / fairUsd(this.worldSeed, spec.quote, second);
     const offsetBps =
-      1.5 * smoothNoise(mix(spec.key, SALT.offsetSlow), second, 45) + 0.5 * smoothNoise(mix(spec.key, SALT.offsetFast), second, 7);
+      0.6 * smoothNoise(mix(spec.key, SALT.offsetSlow), second, 45) + 0.2 * smoothNoise(mix(spec.key, SALT.offsetFast), second, 7);
     return fair * (1 + (offsetBps + dislocationBps(spec, second)) / 10_000);
   }
 
