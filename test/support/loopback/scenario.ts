@@ -1,0 +1,130 @@
+/**
+ * A ready-made scenario: binance (USDT quotes), kraken (USD, XBT naming) and
+ * okx (USDT, passphrase), each with a funded test account, books ten levels
+ * deep, currencies with networks and withdrawal fees, and deposit addresses.
+ * Tests copy and adjust it; the keys are fake and only valid here.
+ */
+import type {BookScenario, CurrencyScenario, LoopbackScenario} from './types.js';
+import type {Level} from '../../../src/core/types.js';
+
+export const TEST_ACCOUNTS = {
+  binance: {apiKey: 'loopback-binance-key', secret: 'loopback-binance-secret'},
+  // kraken secrets are base64
+  kraken: {apiKey: 'loopback-kraken-key', secret: Buffer.from('loopback-kraken-secret-0123456789').toString('base64')},
+  okx: {apiKey: 'loopback-okx-key', secret: 'loopback-okx-secret', passphrase: 'loopback-okx-pass'},
+} as const;
+
+/** A book of `depth` levels each side around `mid`, `tick` apart, sizes growing away from the top. */
+export function ladder(mid: number, tick: number, size: number, depth = 10): BookScenario {
+  const round = (x: number) => Number(x.toFixed(10));
+  const bids: Level[] = [];
+  const asks: Level[] = [];
+  for (let i = 0; i < depth; i++) {
+    bids.push([round(mid - tick * (i + 1)), round(size * (1 + i / 2))]);
+    asks.push([round(mid + tick * (i + 1)), round(size * (1 + i / 2))]);
+  }
+  return {bids, asks};
+}
+
+const currencies: CurrencyScenario[] = [
+  {code: 'BTC', name: 'Bitcoin', decimals: 8, networks: [{network: 'BTC', withdrawFee: '0.0002', withdrawMin: '0.001'}]},
+  {
+    code: 'ETH',
+    name: 'Ethereum',
+    decimals: 8,
+    networks: [{network: 'ERC20', withdrawFee: '0.002', withdrawMin: '0.01'}],
+  },
+  {
+    code: 'USDT',
+    name: 'Tether',
+    decimals: 6,
+    networks: [
+      {network: 'ERC20', withdrawFee: '5', withdrawMin: '10', isDefault: true},
+      {network: 'TRC20', withdrawFee: '1', withdrawMin: '10'},
+    ],
+  },
+  {code: 'USD', name: 'US Dollar', decimals: 4, networks: []},
+];
+
+export function defaultScenario(): LoopbackScenario {
+  return {
+    venues: {
+      binance: {
+        markets: [
+          {symbol: 'BTC/USDT', amountStep: '0.00001', priceStep: '0.01', minAmount: '0.00001', minCost: '5', taker: '0.001', maker: '0.001'},
+          {symbol: 'ETH/USDT', amountStep: '0.0001', priceStep: '0.01', minAmount: '0.0001', minCost: '5', taker: '0.001', maker: '0.001'},
+          {symbol: 'ETH/BTC', amountStep: '0.0001', priceStep: '0.00001', minAmount: '0.0001', minCost: '0.0001', taker: '0.001', maker: '0.001'},
+        ],
+        currencies,
+        books: {
+          'BTC/USDT': ladder(60_000, 0.5, 0.5),
+          'ETH/USDT': ladder(3_000, 0.05, 5),
+          'ETH/BTC': ladder(0.05, 0.00001, 5),
+        },
+        accounts: [
+          {
+            ...TEST_ACCOUNTS.binance,
+            balances: {BTC: '2', ETH: '20', USDT: '100000'},
+            depositAddresses: {
+              BTC: {address: 'bc1qloopbackbinancebtc0000000000000000'},
+              USDT: [
+                {address: '0xb1a0000000000000000000000000000000000001', network: 'ERC20'},
+                {address: 'TLoopbackBinanceTrc20Address000001', network: 'TRC20'},
+              ],
+            },
+          },
+        ],
+      },
+      kraken: {
+        markets: [
+          {symbol: 'BTC/USD', amountStep: '0.00000001', priceStep: '0.1', minAmount: '0.0001', minCost: '0.5', taker: '0.0026', maker: '0.0016'},
+          {symbol: 'ETH/USD', amountStep: '0.00000001', priceStep: '0.01', minAmount: '0.002', minCost: '0.5', taker: '0.0026', maker: '0.0016'},
+          {symbol: 'BTC/USDT', amountStep: '0.00000001', priceStep: '0.1', minAmount: '0.0001', minCost: '0.5', taker: '0.0026', maker: '0.0016'},
+        ],
+        currencies,
+        books: {
+          'BTC/USD': ladder(60_010, 0.5, 0.4),
+          'ETH/USD': ladder(3_001, 0.05, 4),
+          'BTC/USDT': ladder(60_020, 0.5, 0.3),
+        },
+        accounts: [
+          {
+            ...TEST_ACCOUNTS.kraken,
+            balances: {BTC: '1.5', ETH: '10', USD: '50000', USDT: '20000'},
+            depositAddresses: {
+              BTC: {address: 'bc1qloopbackkrakenbtc00000000000000000'},
+              USDT: {address: '0xc1a0000000000000000000000000000000000002', network: 'ERC20'},
+            },
+            withdrawKeys: {'my-btc': 'bc1qloopbackbinancebtc0000000000000000', 'my-usdt': '0xb1a0000000000000000000000000000000000001'},
+          },
+        ],
+      },
+      okx: {
+        markets: [
+          {symbol: 'BTC/USDT', amountStep: '0.00000001', priceStep: '0.1', minAmount: '0.00001', taker: '0.001', maker: '0.0008'},
+          {symbol: 'ETH/USDT', amountStep: '0.000001', priceStep: '0.01', minAmount: '0.0001', taker: '0.001', maker: '0.0008'},
+          {symbol: 'ETH/BTC', amountStep: '0.000001', priceStep: '0.00001', minAmount: '0.0001', taker: '0.001', maker: '0.0008'},
+        ],
+        currencies,
+        books: {
+          'BTC/USDT': ladder(59_995, 0.5, 0.6),
+          'ETH/USDT': ladder(2_999.5, 0.05, 6),
+          'ETH/BTC': ladder(0.05001, 0.00001, 6),
+        },
+        accounts: [
+          {
+            ...TEST_ACCOUNTS.okx,
+            balances: {BTC: '1', ETH: '15', USDT: '80000'},
+            depositAddresses: {
+              BTC: {address: 'bc1qloopbackokxbtc000000000000000000000'},
+              USDT: [
+                {address: '0x0c10000000000000000000000000000000000003', network: 'ERC20'},
+                {address: 'TLoopbackOkxTrc20Address00000000003', network: 'TRC20'},
+              ],
+            },
+          },
+        ],
+      },
+    },
+  };
+}
