@@ -101,9 +101,9 @@ export function defaultScenario(): LoopbackScenario {
       },
       okx: {
         markets: [
-          {symbol: 'BTC/USDT', amountStep: '0.00000001', priceStep: '0.1', minAmount: '0.00001', taker: '0.001', maker: '0.0008'},
-          {symbol: 'ETH/USDT', amountStep: '0.000001', priceStep: '0.01', minAmount: '0.0001', taker: '0.001', maker: '0.0008'},
-          {symbol: 'ETH/BTC', amountStep: '0.000001', priceStep: '0.00001', minAmount: '0.0001', taker: '0.001', maker: '0.0008'},
+          {symbol: 'BTC/USDT', amountStep: '0.00000001', priceStep: '0.1', minAmount: '0.00001', taker: '0.0015', maker: '0.001'},
+          {symbol: 'ETH/USDT', amountStep: '0.000001', priceStep: '0.01', minAmount: '0.0001', taker: '0.0015', maker: '0.001'},
+          {symbol: 'ETH/BTC', amountStep: '0.000001', priceStep: '0.00001', minAmount: '0.0001', taker: '0.0015', maker: '0.001'},
         ],
         currencies,
         books: {

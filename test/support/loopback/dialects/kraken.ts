@@ -89,10 +89,22 @@ function priceText(market: MarketSpec, value: string | number): string {
   return fixed(value, stepDecimals(market.priceStep)).replace(/\.$/, '');
 }
 
+/** kraken's own funding method names (ccxt's kraken hard-codes some of them as defaults). */
+const METHODS: Record<string, Record<string, string>> = {
+  BTC: {BTC: 'Bitcoin', LIGHTNING: 'Lightning'},
+  ETH: {ERC20: 'Ether (Hex)', ETH: 'Ether (Hex)'},
+  USDT: {ERC20: 'Tether USD (ERC20)', TRC20: 'Tether USD (TRC20)', SOL: 'Tether USD (SPL)'},
+  USDC: {ERC20: 'USDC', SOL: 'USDC (SPL)'},
+  SOL: {SOL: 'Solana'},
+};
+/** Unified network code -> the network name kraken reports in transfer status. */
+const NETWORK_NAMES: Record<string, string> = {BTC: 'Bitcoin', ERC20: 'Ethereum', TRC20: 'Tron', SOL: 'Solana', LIGHTNING: 'Lightning'};
+
 /** Funding method name for a network ("Bitcoin", "Tether USD (ERC20)"). */
 function methodName(currency: CurrencySpec, network: string): string {
-  if (network === currency.code || (currency.code === 'BTC' && network === 'BTC')) return currency.name;
-  return `${currency.name} (${network})`;
+  const known = METHODS[currency.code]?.[network];
+  if (known !== undefined) return known;
+  return network === currency.code ? currency.name : `${currency.name} (${network})`;
 }
 
 function networkOfMethod(currency: CurrencySpec, method: string | undefined): string | undefined {
@@ -192,7 +204,7 @@ function transferJson(state: VenueState, t: TransferRecord): Record<string, unkn
     fee: t.fee,
     time: Math.floor(t.timestamp / 1000),
     status: TRANSFER_STATUS[t.status],
-    ...(t.network !== undefined ? {network: t.network} : {}),
+    ...(t.network !== undefined ? {network: NETWORK_NAMES[t.network] ?? t.network} : {}),
   };
 }
 

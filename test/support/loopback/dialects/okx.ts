@@ -231,6 +231,11 @@ export const okx: Dialect = {
     switch (route) {
       case 'GET /api/v5/account/config':
         return ok([{uid: '1', mainUid: '1', acctLv: '1', posMode: 'net_mode', autoLoan: false, greeksType: 'PA', level: 'Lv1', levelTmp: '', ctIsoMode: 'automatic', mgnIsoMode: 'automatic', label: 'loopback', perm: 'read_only,trade,withdraw'}]);
+      case 'GET /api/v5/account/trade-fee': {
+        const m = params.instId === undefined ? [...state.markets.values()][0] : findInst(state, params.instId);
+        if (!m) return fail(200, '51001', "Instrument ID doesn't exist.");
+        return ok([{category: '1', delivery: '', exercise: '', instType: 'SPOT', level: 'Lv1', maker: neg(m.maker), taker: neg(m.taker), ts: String(state.now())}]);
+      }
       case 'GET /api/v5/account/balance':
         return ok([balanceJson(state, account, params.ccy)]);
       case 'GET /api/v5/asset/balances':
