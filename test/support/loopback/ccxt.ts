@@ -62,3 +62,12 @@ export async function connect(loop: LoopbackHandle, venue: string, config: Conne
   if (config.pro) await exchange.loadHttpProxyAgent();
   return exchange;
 }
+
+type ErrorClass = new (...args: any[]) => Error;
+let errors: Promise<Record<string, ErrorClass>> | undefined;
+
+/** ccxt's error classes (AuthenticationError, InsufficientFunds, NetworkError, ...) without importing all of ccxt. */
+export function ccxtErrors(): Promise<Record<string, ErrorClass>> {
+  errors ??= import(pathToFileURL(join(ccxtRoot, 'js', 'src', 'base', 'errors.js')).href) as Promise<Record<string, ErrorClass>>;
+  return errors;
+}
