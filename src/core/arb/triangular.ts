@@ -330,7 +330,7 @@ export function walkCycle(legs: readonly [CycleLegInput, CycleLegInput, CycleLeg
       }
       return {ok: true, startAmount: e.start, endAmount: e.end, legs: [e.legs[0]!.leg, e.legs[1]!.leg, e.legs[2]!.leg], limitedBy};
     }
-    target = target * e.shortfall * (1 + 1e-6);
+    target = target * e.shortfall * (1 + 1e-9);
     limitedBy = 'minimum';
   }
   return {ok: false, reason: 'below-minimum', detail: `profitable start ${marginal.start.toPrecision(6)} ${legs[0].from} is under a leg's minimum amount, notional or step`};

@@ -1,0 +1,227 @@
+/**
+ * `arb scan --watch`: keeps scanning and reports opportunities that appear
+ * and vanish, with their lifetime. The loop lives here; the command only
+ * renders each tick.
+ *
+ * - Quotes are polled every interval (one call per venue); depth comes from
+ *   streamed books (Venue.watchOrderBook) where the venue streams, and from
+ *   REST otherwise. A stream is opened when a symbol becomes a candidate and
+ *   closed after it has not been one for a few ticks.
+ * - An opportunity vanishes when a scan no longer finds it. When one of its
+ *   venues failed in that scan, it is kept as it was: no data is not "gone".
+ * - Every tick's opportunities go to the recorder (journal); vanished ones
+ *   are closed there, so `arb history` knows each episode's first and last
+ *   sighting.
+ */
+import type {OrderBook} from '../types.js';
+import type {Venue} from '../venues/port.js';
+import {bookKey} from './cross.js';
+import {ArbScanner, type ArbDeps, type ArbScanOptions, type ArbScanResult, type BookSource} from './scan.js';
+import type {Opportunity} from './types.js';
+
+export interface TrackedOpportunity {
+  readonly key: string;
+  readonly opportunity: Opportunity;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly lifetimeMs: number;
+  /** Scans that found it. */
+  readonly sightings: number;
+}
+
+export interface ArbWatchTick {
+  readonly iteration: number;
+  readonly at: number;
+  readonly result: ArbScanResult;
+  readonly appeared: readonly TrackedOpportunity[];
+  readonly vanished: readonly TrackedOpportunity[];
+  /** Everything alive after this tick, sorted like the scan. */
+  readonly active: readonly TrackedOpportunity[];
+}
+
+export function opportunityVenues(o: Opportunity): string[] {
+  return o.kind === 'cross' ? [o.buy.venue, o.sell.venue] : [o.venue];
+}
+
+/** Pure: the next set of live opportunities after one scan. */
+export function trackOpportunities(
+  previous: ReadonlyMap<string, TrackedOpportunity>,
+  current: readonly Opportunity[],
+  at: number,
+  failedVenues: ReadonlySet<string> = new Set(),
+): {next: Map<string, TrackedOpportunity>; appeared: TrackedOpportunity[]; vanished: TrackedOpportunity[]; active: TrackedOpportunity[]} {
+  const next = new Map<string, TrackedOpportunity>();
+  const appeared: TrackedOpportunity[] = [];
+  const active: TrackedOpportunity[] = [];
+  for (const o of current) {
+    if (next.has(o.key)) continue;
+    const prev = previous.get(o.key);
+    const t: TrackedOpportunity = prev
+      ? {key: o.key, opportunity: o, firstSeen: prev.firstSeen, lastSeen: at, lifetimeMs: at - prev.firstSeen, sightings: prev.sightings + 1}
+      : {key: o.key, opportunity: o, firstSeen: at, lastSeen: at, lifetimeMs: 0, sightings: 1};
+    if (!prev) appeared.push(t);
+    next.set(o.key, t);
+    active.push(t);
+  }
+  const vanished: TrackedOpportunity[] = [];
+  for (const [key, t] of previous) {
+    if (next.has(key)) continue;
+    if (opportunityVenues(t.opportunity).some((v) => failedVenues.has(v))) {
+      next.set(key, t);
+      active.push(t);
+    } else vanished.push(t);
+  }
+  return {next, appeared, vanished, active};
+}
+
+interface Stream {
+  latest: OrderBook | undefined;
+  failed: boolean;
+  waiters: ((book: OrderBook | undefined) => void)[];
+  readonly controller: AbortController;
+  lastWanted: number;
+}
+
+/**
+ * Streamed books where the venue streams (capabilities.orderBookStream and
+ * watchOrderBook), REST elsewhere. A stream that ends or fails falls back to
+ * REST and is reopened on the next request.
+ */
+export class StreamingBooks implements BookSource {
+  private readonly streams = new Map<string, Stream>();
+  private generation = 0;
+  private readonly firstBookTimeoutMs: number;
+
+  constructor(options: {firstBookTimeoutMs?: number} = {}) {
+    this.firstBookTimeoutMs = options.firstBookTimeoutMs ?? 5000;
+  }
+
+  /** Number of open streams (for tests and diagnostics). */
+  get open(): number {
+    return this.streams.size;
+  }
+
+  async get(venue: Venue, symbol: string, depth: number): Promise<OrderBook> {
+    if (!venue.watchOrderBook || !venue.info.capabilities.orderBookStream) return venue.fetchOrderBook(symbol, depth);
+    const key = bookKey(venue.info.id, symbol);
+    let s = this.streams.get(key);
+    if (s?.failed) {
+      this.streams.delete(key);
+      s = undefined;
+    }
+    if (!s) s = this.start(key, venue, symbol, depth);
+    s.lastWanted = this.generation;
+    if (s.latest) return s.latest;
+    const first = await this.first(s);
+    return first ?? venue.fetchOrderBook(symbol, depth);
+  }
+
+  private first(s: Stream): Promise<OrderBook | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), this.firstBookTimeoutMs);
+      s.waiters.push((book) => {
+        clearTimeout(timer);
+        resolve(book);
+      });
+    });
+  }
+
+  private start(key: string, venue: Venue, symbol: string, depth: number): Stream {
+    const s: Stream = {latest: undefined, failed: false, waiters: [], controller: new AbortController(), lastWanted: this.generation};
+    this.streams.set(key, s);
+    const wake = (book: OrderBook | undefined) => {
+      const waiters = s.waiters.splice(0);
+      for (const w of waiters) w(book);
+    };
+    void (async () => {
+      try {
+        for await (const book of venue.watchOrderBook!(symbol, depth, s.controller.signal)) {
+          s.latest = book;
+          wake(book);
+          if (s.controller.signal.aborted) break;
+        }
+      } catch {
+        // fall through: the next get() reopens or uses REST
+      }
+      s.failed = true;
+      wake(undefined);
+    })();
+    return s;
+  }
+
+  /** Marks the start of a tick; streams unused for `keepTicks` ticks are closed. */
+  tick(keepTicks = 3): void {
+    this.generation++;
+    for (const [key, s] of this.streams) {
+      if (this.generation - s.lastWanted > keepTicks) {
+        s.controller.abort();
+        this.streams.delete(key);
+      }
+    }
+  }
+
+  close(): void {
+    for (const s of this.streams.values()) s.controller.abort();
+    this.streams.clear();
+  }
+}
+
+export interface WatchRecorder {
+  observe(opportunities: readonly Opportunity[], at: number): void;
+  /** Closes the journal episodes of opportunities that vanished. */
+  vanish?(keys: readonly string[], at: number): void;
+}
+
+export interface ArbWatchOptions {
+  /** Time from the start of one scan to the start of the next (default 2 s). */
+  readonly intervalMs?: number;
+  readonly signal?: AbortSignal;
+  /** Stop after this many scans (tests; default unlimited). */
+  readonly maxIterations?: number;
+  /** Waits between scans; replaced in tests. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted || ms <= 0) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, {once: true});
+  });
+}
+
+export async function* watchArb(
+  deps: Omit<ArbDeps, 'recorder' | 'books'> & {readonly recorder?: WatchRecorder},
+  options: ArbScanOptions,
+  watch: ArbWatchOptions = {},
+): AsyncGenerator<ArbWatchTick> {
+  const books = new StreamingBooks();
+  const scanner = new ArbScanner({...deps, recorder: deps.recorder, books}, options);
+  const interval = watch.intervalMs ?? 2000;
+  const sleep = watch.sleep ?? abortableSleep;
+  let live = new Map<string, TrackedOpportunity>();
+  try {
+    for (let iteration = 1; watch.maxIterations === undefined || iteration <= watch.maxIterations; iteration++) {
+      if (watch.signal?.aborted) return;
+      const started = deps.clock.now();
+      books.tick();
+      const result = await scanner.scan();
+      const failed = new Set(result.venues.filter((v) => !v.ok).map((v) => v.venue));
+      for (const f of result.failures) if (f.stage === 'quotes' || f.stage === 'markets') failed.add(f.venue);
+      const step = trackOpportunities(live, result.opportunities, result.generatedAt, failed);
+      live = step.next;
+      if (step.vanished.length > 0) deps.recorder?.vanish?.(step.vanished.map((t) => t.key), result.generatedAt);
+      yield {iteration, at: result.generatedAt, result, appeared: step.appeared, vanished: step.vanished, active: step.active};
+      if (watch.maxIterations !== undefined && iteration >= watch.maxIterations) return;
+      if (watch.signal?.aborted) return;
+      await sleep(Math.max(0, interval - (deps.clock.now() - started)), watch.signal);
+    }
+  } finally {
+    books.close();
+  }
+}
