@@ -189,6 +189,15 @@ describe('diffVenue: interrupted runs', () => {
     expect(d.discrepancies).toEqual([]);
     expect(d.inFlight).toEqual(['p']);
   });
+
+  it('trades of an order in flight are left to the process placing it', () => {
+    const j = journal([jo({clientOrderId: 'p', status: 'unknown', createdAt: window.now - 10_000, updatedAt: window.now - 10_000})]);
+    const v = venue({openOrders: [vo({id: '3', clientOrderId: 'p', filled: '0.5'})], trades: [trade({id: 't1', orderId: '3', clientOrderId: 'p', amount: '0.5'})]});
+    const d = diffVenue(j, v, window);
+    expect(d.discrepancies).toEqual([]);
+    expect(d.inFlight).toEqual(['p']);
+    expect(d.fillsCompared).toBe(0);
+  });
 });
 
 describe('diffVenue: fills', () => {

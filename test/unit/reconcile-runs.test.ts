@@ -23,7 +23,7 @@ const d = (venue: string, ref: string, fixed = false): DiscrepancyInput => ({
   fixed,
 });
 
-const result = (runId: number, venue: string, status: 'in_line' | 'discrepancies' | 'unreachable', discrepancies = 0) => ({
+const result = (runId: number, venue: string, status: 'in_line' | 'discrepancies' | 'failed', discrepancies = 0) => ({
   runId,
   venue,
   status,
@@ -35,7 +35,7 @@ const result = (runId: number, venue: string, status: 'in_line' | 'discrepancies
   discrepancies,
   repaired: 0,
   watermark: undefined,
-  error: status === 'unreachable' ? 'timeout' : undefined,
+  error: status === 'failed' ? 'timeout' : undefined,
 });
 
 describe('ReconcileRunsRepo', () => {
@@ -44,13 +44,13 @@ describe('ReconcileRunsRepo', () => {
     const run = repo.start({venues: ['a', 'b'], fix: false, since: undefined, pid: 1, host: 'h'});
     expect(run).toMatchObject({status: 'running', venues: ['a', 'b'], fix: false});
     repo.recordVenue(result(run.id, 'a', 'discrepancies', 1), [d('a', 'x')]);
-    repo.recordVenue(result(run.id, 'b', 'unreachable'), []);
+    repo.recordVenue(result(run.id, 'b', 'failed'), []);
     const done = repo.finish(run.id, 'venue_failed', 4);
     expect(done).toMatchObject({status: 'venue_failed', exitCode: 4});
     expect(done.finishedAt).toBeGreaterThan(run.startedAt);
     expect(repo.venueResults(run.id).map((v) => [v.venue, v.status, v.error])).toEqual([
       ['a', 'discrepancies', undefined],
-      ['b', 'unreachable', 'timeout'],
+      ['b', 'failed', 'timeout'],
     ]);
     expect(repo.discrepancies(run.id)).toMatchObject([{venue: 'a', ref: 'x', journalValue: 'open', venueValue: 'closed', fixed: false}]);
   });
@@ -63,7 +63,7 @@ describe('ReconcileRunsRepo', () => {
     repo.finish(r1.id, 'discrepancies', 5);
     const r2 = repo.start({venues: ['a', 'b'], fix: true, since: undefined, pid: 1, host: 'h'});
     repo.recordVenue(result(r2.id, 'a', 'discrepancies', 2), [d('a', 'fixed-a', true), d('a', 'still-a')]);
-    repo.recordVenue(result(r2.id, 'b', 'unreachable'), []);
+    repo.recordVenue(result(r2.id, 'b', 'failed'), []);
     repo.finish(r2.id, 'venue_failed', 4);
     expect(repo.openDiscrepancies().map((x) => x.ref)).toEqual(['still-a', 'old-b']);
   });

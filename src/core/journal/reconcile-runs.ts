@@ -14,8 +14,8 @@
 import type {Clock} from '../types.js';
 import type {Db} from './db.js';
 
-export type RunStatus = 'running' | 'in_line' | 'repaired' | 'discrepancies' | 'venue_failed' | 'interrupted';
-export type VenueRunStatus = 'in_line' | 'repaired' | 'discrepancies' | 'unreachable';
+export type RunStatus = 'running' | 'in_line' | 'repaired' | 'discrepancies' | 'venue_failed' | 'failed' | 'interrupted';
+export type VenueRunStatus = 'in_line' | 'repaired' | 'discrepancies' | 'failed';
 
 export interface RunRecord {
   readonly id: number;
@@ -267,7 +267,7 @@ export class ReconcileRunsRepo {
     return this.db
       .prepare<DiscrepancyRow>(
         `SELECT d.* FROM reconcile_discrepancies d
-         JOIN (SELECT venue, MAX(run_id) AS run_id FROM reconcile_venue_results WHERE status != 'unreachable' GROUP BY venue) latest
+         JOIN (SELECT venue, MAX(run_id) AS run_id FROM reconcile_venue_results WHERE status != 'failed' GROUP BY venue) latest
            ON latest.venue = d.venue AND latest.run_id = d.run_id
          WHERE d.fixed = 0
          ORDER BY d.venue, d.id`,
@@ -312,4 +312,12 @@ export class ReconcileRunsRepo {
       )
       .run([venue, takenAt, runId, JSON.stringify(Object.fromEntries(totals))]);
   }
+}
+
+/** Markets the journal has used on a venue (orders or fills), for venues that list per market. */
+export function journalSymbols(db: Db, venue: string): string[] {
+  return db
+    .prepare<{symbol: string}>('SELECT symbol FROM orders WHERE venue = ? UNION SELECT symbol FROM fills WHERE venue = ? ORDER BY symbol')
+    .all([venue, venue])
+    .map((r) => r.symbol);
 }

@@ -17,7 +17,8 @@
  *     the venue's answer for its clientOrderId; younger ones are in flight
  *     (another xarb process may be placing them) and are left alone;
  *  5. every venue trade in the window is a journal fill (by trade id) and
- *     every journal fill in the window is a venue trade.
+ *     every journal fill in the window is a venue trade; trades of orders in
+ *     flight are left to the process placing them.
  * Balances are checked separately (balances.ts).
  *
  * The venue is the truth for what happened there: each discrepancy carries
@@ -199,16 +200,16 @@ export function diffVenue(journal: JournalState, venue: VenueState, window: Diff
 
   for (const jo of journal.orders) {
     const vo = matched.get(jo.clientOrderId);
-    if (vo) {
-      ownerOfVenueId.set(vo.id, jo);
-      compareMatched(name, jo, vo, out);
-      continue;
-    }
-    if (!expectedOnVenue(jo, window)) continue;
+    if (vo) ownerOfVenueId.set(vo.id, jo);
     if (isInterrupted(jo) && inGrace(jo, window)) {
       inFlight.push(jo.clientOrderId);
       continue;
     }
+    if (vo) {
+      compareMatched(name, jo, vo, out);
+      continue;
+    }
+    if (!expectedOnVenue(jo, window)) continue;
     if (!venue.lookups.has(jo.clientOrderId)) continue; // not looked up: no conclusion (the shell always looks up)
     const answer = venue.lookups.get(jo.clientOrderId);
     if (answer) ownerOfVenueId.set(answer.id, jo);
@@ -241,9 +242,15 @@ export function diffVenue(journal: JournalState, venue: VenueState, window: Diff
   const journalFills = new Map(journal.fills.map((f) => [f.tradeId, f]));
   const venueTrades = new Map<string, Trade>();
   for (const t of venue.trades) venueTrades.set(t.id, t);
+  const flying = new Set(inFlight);
+  let tradesInFlight = 0;
   for (const t of venueTrades.values()) {
     if (journalFills.has(t.id)) continue;
     const owner = ownerOfVenueId.get(t.orderId) ?? (t.clientOrderId !== undefined ? ownerOfClientId.get(t.clientOrderId) : undefined);
+    if (owner && flying.has(owner.clientOrderId)) {
+      tradesInFlight++; // the process placing the order records these; a later run checks them
+      continue;
+    }
     out.push({
       venue: name,
       kind: 'fill_missing_in_journal',
@@ -272,7 +279,7 @@ export function diffVenue(journal: JournalState, venue: VenueState, window: Diff
 
   let ordersCompared = imported;
   for (const jo of journal.orders) if (matched.has(jo.clientOrderId) || venue.lookups.has(jo.clientOrderId)) ordersCompared++;
-  const fillsCompared = new Set([...journalFills.keys(), ...venueTrades.keys()]).size;
+  const fillsCompared = new Set([...journalFills.keys(), ...venueTrades.keys()]).size - tradesInFlight;
   return {venue: name, discrepancies: out, ordersCompared, fillsCompared, inFlight};
 }
 

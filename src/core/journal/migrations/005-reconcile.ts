@@ -26,7 +26,7 @@ export const reconcile: Migration = {
       id INTEGER PRIMARY KEY,
       started_at INTEGER NOT NULL,
       finished_at INTEGER,
-      status TEXT NOT NULL CHECK (status IN ('running', 'in_line', 'repaired', 'discrepancies', 'venue_failed', 'interrupted')),
+      status TEXT NOT NULL CHECK (status IN ('running', 'in_line', 'repaired', 'discrepancies', 'venue_failed', 'failed', 'interrupted')),
       fix INTEGER NOT NULL CHECK (fix IN (0, 1)),
       venues TEXT NOT NULL,
       since INTEGER,
@@ -39,7 +39,7 @@ export const reconcile: Migration = {
     CREATE TABLE reconcile_venue_results (
       run_id INTEGER NOT NULL REFERENCES reconcile_runs (id),
       venue TEXT NOT NULL,
-      status TEXT NOT NULL CHECK (status IN ('in_line', 'repaired', 'discrepancies', 'unreachable')),
+      status TEXT NOT NULL CHECK (status IN ('in_line', 'repaired', 'discrepancies', 'failed')),
       since INTEGER,
       orders_synced INTEGER NOT NULL,
       fills_synced INTEGER NOT NULL,

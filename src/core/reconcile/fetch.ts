@@ -1,0 +1,112 @@
+/**
+ * Reading one venue for a reconcile run: open orders, closed orders and
+ * trades since the window start, balances, and one-by-one lookups.
+ *
+ * - Lists are read for all markets at once; a venue that only lists closed
+ *   orders or trades per market (NotSupportedError without a symbol, e.g.
+ *   binance) is read per market, for the markets the journal has traded on
+ *   that venue plus those with open orders there.
+ * - Lists are paged by time: after each page the next one starts at the
+ *   newest timestamp seen, until a page brings nothing new (at most
+ *   MAX_PAGES pages), so a venue that caps a page still yields the window.
+ * - Lookups of journal orders (by venue id when known, else clientOrderId)
+ *   run a few at a time; the venue adapter keeps its own rate limiter.
+ */
+import {NotSupportedError} from '../errors.js';
+import type {Balance, Trade, VenueOrder} from '../types.js';
+import type {Venue} from '../venues/port.js';
+import type {JournalOrder} from './types.js';
+
+export const MAX_PAGES = 50;
+const LOOKUP_CONCURRENCY = 4;
+
+export interface VenueLists {
+  readonly openOrders: readonly VenueOrder[];
+  readonly closedOrders: readonly VenueOrder[];
+  readonly trades: readonly Trade[];
+  readonly balances: readonly Balance[];
+  /** Local clock when the balance request was sent and when its answer arrived. */
+  readonly balancesAsked: number;
+  readonly balancesAnswered: number;
+  /** Markets read one by one, when the venue needed it. */
+  readonly perSymbol: readonly string[] | undefined;
+}
+
+interface Timed {
+  readonly id: string;
+  readonly timestamp: number;
+}
+
+/** Reads a time-ordered list from `since` on, paging by the newest timestamp seen. */
+export async function pagedByTime<T extends Timed>(read: (since: number | undefined) => Promise<readonly T[]>, since: number | undefined): Promise<T[]> {
+  const seen = new Map<string, T>();
+  let from = since;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const items = await read(from);
+    let fresh = 0;
+    let newest = from ?? Number.NEGATIVE_INFINITY;
+    for (const item of items) {
+      if (!seen.has(item.id)) {
+        seen.set(item.id, item);
+        fresh++;
+      }
+      if (item.timestamp > newest) newest = item.timestamp;
+    }
+    if (fresh === 0 || items.length === 0 || newest === from || !Number.isFinite(newest)) break;
+    from = newest;
+  }
+  return [...seen.values()];
+}
+
+async function perMarket<T extends Timed>(read: (symbol: string | undefined, since: number | undefined) => Promise<readonly T[]>, symbols: () => readonly string[], since: number | undefined): Promise<{items: T[]; perSymbol: string[] | undefined}> {
+  try {
+    return {items: await pagedByTime((from) => read(undefined, from), since), perSymbol: undefined};
+  } catch (error) {
+    if (!(error instanceof NotSupportedError)) throw error;
+  }
+  const list = [...symbols()];
+  const items: T[] = [];
+  for (const symbol of list) items.push(...(await pagedByTime((from) => read(symbol, from), since)));
+  return {items, perSymbol: list};
+}
+
+/**
+ * Reads the venue's lists. `journalSymbols` are the markets the journal has
+ * used on this venue (for venues that need a symbol per call).
+ */
+export async function readVenue(venue: Venue, since: number | undefined, journalSymbols: readonly string[], now: () => number): Promise<VenueLists> {
+  const balancesAsked = now();
+  const balancesP = venue.fetchBalances().then((b) => ({balances: b, answered: now()}));
+  balancesP.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
+  const openOrders = await venue.fetchOpenOrders();
+  const symbols = () => [...new Set([...journalSymbols, ...openOrders.map((o) => o.symbol)])].sort();
+  const [closed, trades, bal] = await Promise.all([
+    perMarket((symbol, from) => venue.fetchClosedOrders(symbol, from), symbols, since),
+    perMarket((symbol, from) => venue.fetchMyTrades(symbol, from), symbols, since),
+    balancesP,
+  ]);
+  return {
+    openOrders,
+    closedOrders: closed.items,
+    trades: since === undefined ? trades.items : trades.items.filter((t) => t.timestamp >= since),
+    balances: bal.balances,
+    balancesAsked,
+    balancesAnswered: bal.answered,
+    perSymbol: closed.perSymbol ?? trades.perSymbol,
+  };
+}
+
+/** Looks journal orders up one by one; undefined = the venue does not know the order. */
+export async function lookUp(venue: Venue, orders: readonly JournalOrder[]): Promise<Map<string, VenueOrder | undefined>> {
+  const answers = new Map<string, VenueOrder | undefined>();
+  let next = 0;
+  const worker = async () => {
+    while (next < orders.length) {
+      const order = orders[next++]!;
+      const ref = order.venueOrderId !== undefined ? {id: order.venueOrderId, clientOrderId: order.clientOrderId} : {clientOrderId: order.clientOrderId};
+      answers.set(order.clientOrderId, await venue.fetchOrder(ref, order.symbol));
+    }
+  };
+  await Promise.all(Array.from({length: Math.min(LOOKUP_CONCURRENCY, orders.length)}, worker));
+  return answers;
+}

@@ -1,0 +1,363 @@
+/**
+ * The effectful shell of reconcile: one run over several venues.
+ *
+ * Invariants:
+ * - Nothing happens unless this process holds the `reconcile` lock; a second
+ *   run fails at once with LockHeldError (exit 6) having written nothing.
+ * - Runs left `running` by a dead process are marked interrupted first.
+ * - Venues are read in parallel; one that fails (network, auth, exchange
+ *   error) is reported and the others are still reconciled.
+ * - Reconcile never sends, cancels or changes anything on a venue: it only
+ *   reads. Without `fix` the journal's orders and fills are untouched; only
+ *   reconcile's own records (run, results, discrepancies, watermark and
+ *   balance baseline) are written.
+ * - With `fix`, each venue's repairs land in one transaction, then the venue
+ *   is diffed again against the same answers: a discrepancy counts as fixed
+ *   only when that re-check no longer finds it.
+ * - A venue's watermark advances (to the time the run started reading it)
+ *   only when the venue ended fully in line; the next run re-reads from the
+ *   watermark minus `overlapMs`, which must exceed `graceMs`.
+ */
+import {hostname} from 'node:os';
+import {ExitCode, isXarbError, VenueError} from '../errors.js';
+import type {Db} from '../journal/db.js';
+import {EventsRepo} from '../journal/events.js';
+import {acquireLock, type LockOptions} from '../journal/locks.js';
+import {OrdersRepo} from '../journal/orders.js';
+import {journalSymbols, ReconcileRunsRepo, type RunStatus, type VenueRunStatus} from '../journal/reconcile-runs.js';
+import type {Clock, ExecutionMode} from '../types.js';
+import type {Venue} from '../venues/port.js';
+import {applyRepairs, totalsOf} from './apply.js';
+import {checkBalances, DEFAULT_BALANCE_TOLERANCE, type BalanceTolerance} from './balances.js';
+import {diffVenue, ordersToLookUp} from './diff.js';
+import {lookUp, readVenue, type VenueLists} from './fetch.js';
+import type {Discrepancy, DiscrepancyKind, DiffWindow, JournalFill, JournalOrder, JournalState} from './types.js';
+
+export const RECONCILE_LOCK = 'reconcile';
+export const DEFAULT_GRACE_MS = 60_000;
+export const DEFAULT_OVERLAP_MS = 15 * 60_000;
+/** Fills this close to the balance snapshot make it ambiguous: the balance check waits for the next run. */
+export const DEFAULT_BALANCE_GUARD_MS = 2_000;
+
+export interface ReconcileOptions {
+  readonly db: Db;
+  readonly clock: Clock;
+  /** Venue names to reconcile, in report order. */
+  readonly venues: readonly string[];
+  /** Opens a venue; a rejection marks that venue failed. */
+  readonly openVenue: (name: string) => Promise<Venue>;
+  readonly fix: boolean;
+  /** Compare from this time (ms) instead of each venue's watermark. */
+  readonly since?: number;
+  readonly graceMs?: number;
+  readonly overlapMs?: number;
+  readonly balanceGuardMs?: number;
+  readonly balanceTolerance?: BalanceTolerance;
+  readonly lock?: LockOptions;
+  /** Progress for a spinner: called as each venue starts and ends. */
+  readonly onProgress?: (venue: string, phase: 'start' | 'done') => void;
+}
+
+export interface ReconcileDiscrepancy {
+  readonly kind: DiscrepancyKind;
+  /** clientOrderId, trade id or asset. */
+  readonly ref: string;
+  readonly symbol: string | null;
+  readonly journal: string | null;
+  readonly venue: string | null;
+  readonly detail: string | null;
+  /** Whether --fix knows how to repair it. */
+  readonly repairable: boolean;
+  /** Repaired by this run and confirmed by a re-check. */
+  readonly fixed: boolean;
+}
+
+export interface VenueReconcileReport {
+  readonly venue: string;
+  readonly mode: ExecutionMode | null;
+  readonly status: VenueRunStatus;
+  /** Start of the compared window (ISO), null for all history. */
+  readonly since: string | null;
+  readonly ordersSynced: number;
+  readonly fillsSynced: number;
+  readonly balancesChecked: number;
+  /** Why balances were not (all) compared, if they were not. */
+  readonly balanceNote: string | null;
+  /** pending_submit/unknown orders younger than the grace period, left to the process placing them. */
+  readonly inFlight: readonly string[];
+  readonly discrepancies: readonly ReconcileDiscrepancy[];
+  readonly repaired: number;
+  /** Journal changes made by --fix (each is also an event). */
+  readonly changes: number;
+  /** Watermark after the run (ISO). */
+  readonly watermark: string | null;
+  /** Markets read one by one, for venues that list per market. */
+  readonly perSymbol: readonly string[] | null;
+  readonly error: {readonly name: string; readonly message: string} | null;
+}
+
+export interface ReconcileResult {
+  readonly run: number;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly fix: boolean;
+  readonly status: Exclude<RunStatus, 'running' | 'interrupted' | 'failed'>;
+  /** 0 in line (or all repaired), 5 discrepancies remain, 4 a venue failed (and no discrepancy remains). */
+  readonly exitCode: 0 | 4 | 5;
+  readonly venues: readonly VenueReconcileReport[];
+  readonly totals: {
+    readonly venues: number;
+    readonly failed: number;
+    readonly ordersSynced: number;
+    readonly fillsSynced: number;
+    readonly balancesChecked: number;
+    readonly discrepancies: number;
+    readonly repaired: number;
+    readonly open: number;
+  };
+  /** Earlier runs found interrupted (their process died) and closed by this run. */
+  readonly interruptedRuns: readonly number[];
+}
+
+const key = (d: Pick<Discrepancy, 'kind' | 'ref'>) => `${d.kind}\u0000${d.ref}`;
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+interface Shared {
+  readonly options: ReconcileOptions;
+  readonly runs: ReconcileRunsRepo;
+  readonly orders: OrdersRepo;
+  readonly runId: number;
+}
+
+/** Runs one reconcile. Throws LockHeldError (exit 6) when another run holds the lock. */
+export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
+  const {db, clock} = options;
+  const lock = acquireLock(db, RECONCILE_LOCK, {clock, ...options.lock});
+  try {
+    const runs = new ReconcileRunsRepo(db, clock);
+    const events = new EventsRepo(db, clock);
+    const interruptedRuns = db.tx(() => {
+      const ids = runs.markInterrupted();
+      for (const id of ids) events.append({kind: 'reconcile.run_interrupted', ref: String(id), data: {run: id}});
+      return ids;
+    });
+    const run = runs.start({venues: options.venues, fix: options.fix, since: options.since, pid: lock.pid, host: lock.host ?? hostname()});
+    const shared: Shared = {options, runs, orders: new OrdersRepo(db, clock), runId: run.id};
+    let reports: VenueReconcileReport[];
+    try {
+      reports = await Promise.all(options.venues.map((name) => reconcileOne(shared, name)));
+    } catch (error) {
+      runs.finish(run.id, 'failed', isXarbError(error) ? error.exitCode : 1);
+      throw error;
+    }
+    const open = reports.reduce((n, r) => n + r.discrepancies.filter((d) => !d.fixed).length, 0);
+    const failed = reports.filter((r) => r.status === 'failed').length;
+    const repaired = reports.reduce((n, r) => n + r.repaired, 0);
+    const status = open > 0 ? 'discrepancies' : failed > 0 ? 'venue_failed' : repaired > 0 ? 'repaired' : 'in_line';
+    const exitCode = open > 0 ? 5 : failed > 0 ? 4 : 0;
+    const finished = runs.finish(run.id, status, exitCode);
+    return {
+      run: run.id,
+      startedAt: iso(run.startedAt)!,
+      finishedAt: iso(finished.finishedAt)!,
+      fix: options.fix,
+      status,
+      exitCode,
+      venues: reports,
+      totals: {
+        venues: reports.length,
+        failed,
+        ordersSynced: reports.reduce((n, r) => n + r.ordersSynced, 0),
+        fillsSynced: reports.reduce((n, r) => n + r.fillsSynced, 0),
+        balancesChecked: reports.reduce((n, r) => n + r.balancesChecked, 0),
+        discrepancies: reports.reduce((n, r) => n + r.discrepancies.length, 0),
+        repaired,
+        open,
+      },
+      interruptedRuns,
+    };
+  } finally {
+    lock.release();
+  }
+}
+
+async function reconcileOne(shared: Shared, name: string): Promise<VenueReconcileReport> {
+  const {options, runs, runId} = shared;
+  options.onProgress?.(name, 'start');
+  const startedAt = options.clock.now();
+  const watermark = runs.watermark(name);
+  const since = options.since ?? (watermark ? watermark.syncedUntil - (options.overlapMs ?? DEFAULT_OVERLAP_MS) : undefined);
+  let mode: ExecutionMode | null = null;
+  try {
+    const venue = await options.openVenue(name);
+    mode = venue.info.mode;
+    const report = await compareVenue(shared, name, venue, since, startedAt);
+    options.onProgress?.(name, 'done');
+    return report;
+  } catch (error) {
+    // A venue failure (network, auth, exchange error: exit 4) fails this venue only; anything else fails the run.
+    if (!(error instanceof VenueError) && !(isXarbError(error) && error.exitCode === ExitCode.venueFailed)) throw error;
+    const report: VenueReconcileReport = {
+      venue: name,
+      mode,
+      status: 'failed',
+      since: iso(since),
+      ordersSynced: 0,
+      fillsSynced: 0,
+      balancesChecked: 0,
+      balanceNote: null,
+      inFlight: [],
+      discrepancies: [],
+      repaired: 0,
+      changes: 0,
+      watermark: iso(watermark?.syncedUntil),
+      perSymbol: null,
+      error: {name: (error as Error).name, message: (error as Error).message},
+    };
+    runs.recordVenue(
+      {runId, venue: name, status: 'failed', since, ordersSynced: 0, fillsSynced: 0, balancesChecked: 0, inFlight: 0, discrepancies: 0, repaired: 0, watermark: watermark?.syncedUntil, error: report.error!.message},
+      [],
+    );
+    options.onProgress?.(name, 'done');
+    return report;
+  }
+}
+
+/** The journal side for one venue: everything the window touches, plus the journal's record of any order the venue listed. */
+function loadJournal(orders: OrdersRepo, name: string, since: number | undefined, lists: VenueLists): JournalState {
+  const ALL = 1_000_000_000;
+  const byClient = new Map<string, JournalOrder>();
+  for (const o of orders.list({venue: name, open: true, limit: ALL})) byClient.set(o.clientOrderId, o);
+  for (const o of orders.list({venue: name, since: since ?? 0, limit: ALL})) byClient.set(o.clientOrderId, o);
+  const byVenueId = new Set<string>();
+  for (const o of byClient.values()) if (o.venueOrderId !== undefined) byVenueId.add(o.venueOrderId);
+  for (const vo of [...lists.openOrders, ...lists.closedOrders]) {
+    if (byVenueId.has(vo.id) || (vo.clientOrderId !== undefined && byClient.has(vo.clientOrderId))) continue;
+    const known = orders.byVenueOrderId(name, vo.id) ?? (vo.clientOrderId !== undefined ? orders.byClientOrderId(name, vo.clientOrderId) : undefined);
+    if (known) {
+      byClient.set(known.clientOrderId, known);
+      if (known.venueOrderId !== undefined) byVenueId.add(known.venueOrderId);
+    }
+  }
+  const fills: JournalFill[] = orders.fills({venue: name, since: since ?? 0, limit: ALL});
+  return {venue: name, orders: [...byClient.values()], fills};
+}
+
+interface BalanceOutcome {
+  readonly checked: number;
+  readonly note: string | null;
+  readonly discrepancies: readonly Discrepancy[];
+  /** Whether this snapshot may become the baseline. */
+  readonly usable: boolean;
+}
+
+function balanceStep(shared: Shared, name: string, lists: VenueLists): BalanceOutcome {
+  const {options, runs, orders} = shared;
+  const guard = options.balanceGuardMs ?? DEFAULT_BALANCE_GUARD_MS;
+  const lo = lists.balancesAsked - guard;
+  const hi = lists.balancesAnswered + guard;
+  const baseline = runs.baseline(name);
+  const fills = baseline ? orders.fills({venue: name, since: baseline.takenAt + 1, limit: 1_000_000_000}) : [];
+  const near = fills.some((f) => f.ts >= lo && f.ts <= hi) || lists.trades.some((t) => t.timestamp >= lo && t.timestamp <= hi);
+  if (near) return {checked: 0, note: 'trades around the balance snapshot; balances are checked on the next quiet run', discrepancies: [], usable: false};
+  if (!baseline) return {checked: 0, note: 'no baseline yet; recorded when the venue is in line', discrepancies: [], usable: true};
+  const check = checkBalances(name, {ts: baseline.takenAt, totals: baseline.totals}, fills.filter((f) => f.ts < lo), lists.balances, options.balanceTolerance ?? DEFAULT_BALANCE_TOLERANCE);
+  const note = check.skipped.length > 0 ? `not compared (moved by derivatives): ${check.skipped.join(', ')}` : null;
+  return {checked: check.checked, note, discrepancies: check.discrepancies, usable: true};
+}
+
+async function compareVenue(shared: Shared, name: string, venue: Venue, since: number | undefined, startedAt: number): Promise<VenueReconcileReport> {
+  const {options, runs, orders, runId} = shared;
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  const lists = await readVenue(venue, since, journalSymbols(options.db, name), () => options.clock.now());
+  const window: DiffWindow = {since, now: options.clock.now(), graceMs};
+  const journal = loadJournal(orders, name, since, lists);
+  const lookups = await lookUp(venue, ordersToLookUp(journal, lists, window));
+  const venueState = {venue: name, openOrders: lists.openOrders, closedOrders: lists.closedOrders, trades: lists.trades, lookups};
+  const diff = diffVenue(journal, venueState, window);
+  const applyCtx = {db: options.db, clock: options.clock, runs, runId, venue: name, mode: venue.info.mode, balancesAt: lists.balancesAsked};
+
+  let changes = 0;
+  if (options.fix) changes += applyRepairs(applyCtx, diff.discrepancies);
+  const balances = balanceStep(shared, name, lists);
+  if (options.fix) changes += applyRepairs(applyCtx, balances.discrepancies);
+  const found = [...diff.discrepancies, ...balances.discrepancies];
+
+  let remaining = found;
+  if (options.fix && found.length > 0) {
+    const again = diffVenue(loadJournal(orders, name, since, lists), venueState, window);
+    const balancesAgain = balanceStep(shared, name, lists);
+    remaining = [...again.discrepancies, ...balancesAgain.discrepancies];
+  }
+  const open = new Set(remaining.map(key));
+  const foundKeys = new Set(found.map(key));
+  // A fix can reveal nothing new (repairs only move the journal toward the venue), but report anything that appeared.
+  const appeared = remaining.filter((d) => !foundKeys.has(key(d)));
+  const all = [...found, ...appeared];
+  const reports: ReconcileDiscrepancy[] = all.map((d) => ({
+    kind: d.kind,
+    ref: d.ref,
+    symbol: d.symbol ?? null,
+    journal: d.journalValue,
+    venue: d.venueValue,
+    detail: d.detail ?? null,
+    repairable: d.repair !== undefined,
+    fixed: options.fix && !open.has(key(d)),
+  }));
+  const repaired = reports.filter((d) => d.fixed).length;
+  const inLine = open.size === 0;
+  const status: VenueRunStatus = inLine ? (found.length > 0 ? 'repaired' : 'in_line') : 'discrepancies';
+  let watermark = runs.watermark(name)?.syncedUntil;
+  if (inLine) {
+    options.db.tx(() => {
+      runs.advanceWatermark(name, startedAt, runId);
+      // In line means no balance difference remains, so this snapshot is a sound baseline for the next run.
+      if (balances.usable) runs.setBaseline(name, totalsOf(lists.balances), lists.balancesAsked, runId);
+    });
+    watermark = runs.watermark(name)?.syncedUntil;
+  }
+  runs.recordVenue(
+    {
+      runId,
+      venue: name,
+      status,
+      since,
+      ordersSynced: diff.ordersCompared,
+      fillsSynced: diff.fillsCompared,
+      balancesChecked: balances.checked,
+      inFlight: diff.inFlight.length,
+      discrepancies: reports.length,
+      repaired,
+      watermark,
+      error: undefined,
+    },
+    all.map((d, i) => ({
+      venue: name,
+      kind: d.kind,
+      ref: d.ref,
+      symbol: d.symbol,
+      journalValue: d.journalValue,
+      venueValue: d.venueValue,
+      detail: d.detail,
+      repairable: d.repair !== undefined,
+      fixed: reports[i]!.fixed,
+    })),
+  );
+  return {
+    venue: name,
+    mode: venue.info.mode,
+    status,
+    since: iso(since),
+    ordersSynced: diff.ordersCompared,
+    fillsSynced: diff.fillsCompared,
+    balancesChecked: balances.checked,
+    balanceNote: balances.note,
+    inFlight: diff.inFlight,
+    discrepancies: reports,
+    repaired,
+    changes,
+    watermark: iso(watermark),
+    perSymbol: lists.perSymbol ?? null,
+    error: null,
+  };
+}
