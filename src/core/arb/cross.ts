@@ -310,7 +310,8 @@ export function evaluateCrossCandidates(
     });
     if (!walk.ok) {
       const reason = walk.reason === 'unprofitable' ? 'unprofitable-depth' : walk.reason;
-      skipped.push({reason, symbol: c.key, venues, detail: walk.detail});
+      const detail = walk.reason === 'no-balance' ? `${walk.detail}: free ${bm.quote} on ${c.buy.venue} ${fmtBalance(buyBal, bm.quote)}, free ${sm.base} on ${c.sell.venue} ${fmtBalance(sellBal, sm.base)}` : walk.detail;
+      skipped.push({reason, symbol: c.key, venues, detail});
       continue;
     }
     const transfer = transferCost(bm.base, snapshots.get(c.buy.venue)?.currencies, snapshots.get(c.sell.venue)?.currencies, walk.sell.avgPrice);
@@ -375,6 +376,10 @@ export function evaluateCrossCandidates(
   }
   opportunities.sort((x, y) => rankValue(y, options.withTransfer) - rankValue(x, options.withTransfer) || (x.key < y.key ? -1 : 1));
   return {opportunities, skipped, belowThreshold};
+}
+
+function fmtBalance(balances: ReadonlyMap<string, number> | undefined, asset: string): string {
+  return balances ? String(balances.get(asset) ?? 0) : 'unknown';
 }
 
 function groupName(key: string): string | undefined {
