@@ -1,0 +1,168 @@
+import {Flags} from '@oclif/core';
+import {ExitCode, UsageError} from '../core/errors.js';
+import {BalanceSnapshots} from '../core/journal/balance-snapshots.js';
+import type {BalancesResult} from '../core/portfolio/service.js';
+import {loadBalances} from '../core/portfolio/service.js';
+import {assetHistory, totalHistory, type BalanceHistory} from '../core/portfolio/history.js';
+import {renderChart} from '../core/portfolio/chart.js';
+import {canonicalAsset} from '../core/symbols/index.js';
+import {XarbCommand} from '../ui/base-command.js';
+import {durationFlag, venuesFlag} from '../ui/flags.js';
+import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
+
+export type {BalancesResult} from '../core/portfolio/service.js';
+export type {BalanceHistory} from '../core/portfolio/history.js';
+
+/** The --json contract: the balances view, or with --history the series. */
+export type BalancesCommandResult = ({readonly kind: 'balances'} & BalancesResult) | ({readonly kind: 'history'} & BalanceHistory);
+
+const ASSET = /^[A-Za-z0-9]{1,15}$/;
+
+export function parseAsset(input: string, what = 'asset'): string {
+  if (!ASSET.test(input.trim())) throw new UsageError(`${what} must be an asset code such as BTC, got ${JSON.stringify(input)}`);
+  return canonicalAsset(input);
+}
+
+export default class Balances extends XarbCommand<BalancesCommandResult> {
+  static override summary = 'Balances per asset and venue, valued in one quote, with shares against target allocations';
+  static override description = `Asks every venue in parallel. Shows free, used and total per asset per venue, totals per asset, the value of
+each in --quote (priced from the venues' own books: the median of the direct markets, or a bridge such as
+USDT->BTC->USD; stablecoins are priced by real markets, never assumed equal to USD), each venue's share next to its
+target allocation, and assets below their reserve (risk.reserves). A venue that fails is shown with its last
+snapshot and age, and totals say they are partial. Every run journals a snapshot; --history charts the total.`;
+
+  static override examples = [
+    '<%= config.bin %> balances',
+    '<%= config.bin %> balances --asset BTC --quote USDT',
+    '<%= config.bin %> balances --venues simbit,simex --json',
+    '<%= config.bin %> balances --history --since 7d',
+  ];
+
+  static override flags = {
+    venues: venuesFlag(),
+    asset: Flags.string({description: 'show only this asset', helpValue: 'BTC', parse: async (input) => parseAsset(input)}),
+    quote: Flags.string({description: 'value in this asset (default: config valuationQuote)', helpValue: 'USD', parse: async (input) => parseAsset(input, '--quote')}),
+    price: Flags.option({options: ['mid', 'bid'] as const, description: 'mid: (bid+ask)/2; bid: what selling at the top of the book would fetch', default: 'mid' as const})(),
+    'max-age': durationFlag({description: 'quotes older than this are not used for prices', default: 5 * 60_000}),
+    history: Flags.boolean({description: 'show how the total moved, from journalled snapshots (no venue is asked)', default: false}),
+    since: durationFlag({description: 'with --history: how far back', default: 7 * 86_400_000}),
+  };
+
+  async run(): Promise<BalancesCommandResult> {
+    const {flags} = await this.parse(Balances);
+    const ctx = await this.context();
+    const names = ctx.selectVenues(flags.venues);
+    const quote = flags.quote ?? ctx.config.valuationQuote;
+    const snapshots = new BalanceSnapshots(ctx.db);
+
+    if (flags.history) {
+      const since = ctx.clock.now() - flags.since;
+      const runs = snapshots.history({since, quote});
+      const options = {quote, since, venues: flags.venues ? names : undefined, asset: flags.asset};
+      const history = flags.asset ? assetHistory(snapshots.assetHistory({since, asset: flags.asset, quote}), runs, {...options, asset: flags.asset}) : totalHistory(runs, options);
+      this.paintHistory(history, ctx.clock.now());
+      return {kind: 'history', ...history};
+    }
+
+    const venues = await ctx.venues(names);
+    const allocations: Record<string, number | undefined> = {};
+    for (const name of names) allocations[name] = ctx.venueConfig(name).allocation;
+    const result = await loadBalances(
+      {venues, clock: ctx.clock, snapshots},
+      {quote, method: flags.price, maxAgeMs: flags['max-age'], allocations, reserves: ctx.config.risk.reserves, asset: flags.asset, allVenues: !flags.venues},
+    );
+    this.paint(result);
+    if (result.venues.every((v) => v.status === 'failed')) {
+      this.note('error: no venue answered; showing the last journalled snapshots');
+      process.exitCode = ExitCode.venueFailed;
+    }
+    return {kind: 'balances', ...result};
+  }
+
+  private paint(r: BalancesResult): void {
+    if (this.jsonEnabled()) return;
+    const c = this.chalk;
+    const q = r.quote;
+    const lines: string[] = [];
+    lines.push(c.bold(`Balances valued in ${q}`) + c.dim(` (${r.method} prices from the venues' books, ${new Date(r.asOf).toISOString().slice(0, 19).replace('T', ' ')} UTC)`));
+    const rows = r.rows.map((x) => [
+      x.stale ? c.yellow(`${x.venue} (stale)`) : x.venue,
+      x.asset,
+      fmtAmount(x.free),
+      fmtAmount(x.used),
+      fmtAmount(x.total),
+      fmtPrice(x.price),
+      x.value === undefined ? c.yellow('unpriced') : fmt(Number(x.value)),
+    ]);
+    lines.push(renderTable({head: ['venue', 'asset', 'free', 'used', 'total', `price ${q}`, `value ${q}`], rows, color: this.color, compact: true, align: ['left', 'left', 'right', 'right', 'right', 'right', 'right']}));
+
+    lines.push('', c.bold('Per asset'));
+    const assets = r.assets.map((a) => [
+      a.belowReserve ? c.red(`${a.asset} !`) : a.asset,
+      fmtAmount(a.free),
+      fmtAmount(a.used),
+      a.belowReserve ? c.red(fmtAmount(a.total)) : fmtAmount(a.total),
+      a.value === undefined ? c.yellow('unpriced') : fmt(Number(a.value)),
+      a.reserve === undefined ? '-' : a.belowReserve ? c.red(`${fmtAmount(a.reserve)} below`) : fmtAmount(a.reserve),
+      a.priceSource ?? (a.value === undefined ? c.yellow('no market path') : '-'),
+    ]);
+    lines.push(renderTable({head: ['asset', 'free', 'used', 'total', `value ${q}`, 'reserve', 'price source'], rows: assets, color: this.color, compact: true, align: ['left', 'right', 'right', 'right', 'right', 'right', 'left']}));
+
+    lines.push('', c.bold('Per venue'));
+    const venues = r.venues.map((v) => [
+      `${v.venue}${v.simulated ? c.dim(' (sim)') : ''}`,
+      v.status === 'ok' ? c.green('ok') : c.red(`failed: ${truncate(v.error ?? '', 40)}`),
+      v.status === 'ok' ? fmtAge(v.ageMs) : v.asOf === undefined ? c.red('no snapshot') : c.yellow(`snapshot ${fmtAge(v.ageMs)} old`),
+      fmt(Number(v.value)) + (v.unpriced.length > 0 ? c.yellow(` +${v.unpriced.length} unpriced`) : ''),
+      v.sharePct === undefined ? '-' : `${fmt(v.sharePct)}%`,
+      v.targetPct === undefined ? '-' : `${fmt(v.targetPct)}%`,
+      v.driftPct === undefined ? '-' : colorDrift(c, v.driftPct),
+    ]);
+    lines.push(renderTable({head: ['venue', 'status', 'age', `value ${q}`, 'share', 'target', 'drift'], rows: venues, color: this.color, compact: true, align: ['left', 'left', 'right', 'right', 'right', 'right', 'right']}));
+
+    const total = `Total: ${fmt(Number(r.total.value))} ${q}${r.asset ? ` (${r.asset} only)` : ''}`;
+    lines.push('', r.total.partial ? c.yellow(`${total} - PARTIAL`) : c.bold(total));
+    for (const reason of r.total.reasons) lines.push(c.yellow(`  partial: ${reason}`));
+    for (const note of r.notes) lines.push(c.dim(`  note: ${note}`));
+    const below = r.assets.filter((a) => a.belowReserve).map((a) => a.asset);
+    if (below.length > 0) lines.push(c.red(`below reserve: ${below.join(', ')}`));
+    const sim = r.venues.filter((v) => v.simulated).map((v) => v.venue);
+    if (sim.length > 0) lines.push(c.yellow(`simulated venues: ${sim.join(', ')} (not real money)`));
+    this.out(lines.join('\n'));
+  }
+
+  private paintHistory(h: BalanceHistory, now: number): void {
+    if (this.jsonEnabled()) return;
+    const c = this.chalk;
+    const what = h.asset ? `${h.asset} held` : 'Portfolio value';
+    const scope = h.venues ? ` on ${h.venues.join(', ')}` : '';
+    const since = new Date(h.since).toISOString().slice(0, 16).replace('T', ' ');
+    if (h.points.length === 0) {
+      this.out(`${what}${scope} in ${h.quote}: no snapshots since ${since} UTC. Each \`xarb balances\` run records one.`);
+      return;
+    }
+    const lines = [c.bold(`${what}${scope} in ${h.quote} since ${since} UTC`) + c.dim(` (${h.points.length} snapshot${h.points.length === 1 ? '' : 's'}, last ${fmtAge(now - h.last!.ts)} ago)`)];
+    const series = h.points.map((p) => ({ts: p.ts, value: Number(h.asset ? p.amount ?? '0' : p.value)}));
+    const width = Math.max(20, Math.min(72, (process.stdout.columns ?? 80) - 20));
+    lines.push(...renderChart(series, {width, height: 8, formatValue: (v) => (h.asset ? fmtAmount(v) : fmt(v)), formatTime: (t) => new Date(t).toISOString().slice(5, 16).replace('T', ' ')}));
+    if (h.first && h.last && h.change !== undefined) {
+      const sign = h.change.startsWith('-') ? '' : '+';
+      const pct = h.changePct === undefined ? '' : ` (${sign}${fmt(h.changePct)}%)`;
+      const text = `first ${fmt(Number(h.first.value))} -> last ${fmt(Number(h.last.value))} ${h.quote}: ${sign}${fmt(Number(h.change))}${pct}; min ${fmt(Number(h.min))}, max ${fmt(Number(h.max))}`;
+      lines.push(h.change.startsWith('-') ? c.red(text) : c.green(text));
+      if (h.asset) lines.push(`amount: ${fmtAmount(h.first.amount)} -> ${fmtAmount(h.last.amount)} ${h.asset}`);
+    }
+    const partial = h.points.filter((p) => p.partial).length;
+    if (partial > 0) lines.push(c.yellow(`${partial} snapshot(s) were partial (a venue failed or an asset had no price)`));
+    this.out(lines.join('\n'));
+  }
+}
+
+function colorDrift(c: {green: (s: string) => string; yellow: (s: string) => string}, drift: number): string {
+  const text = `${drift > 0 ? '+' : ''}${fmt(drift)} pp`;
+  return Math.abs(drift) >= 5 ? c.yellow(text) : c.green(text);
+}
+
+function truncate(text: string, n: number): string {
+  return text.length > n ? `${text.slice(0, n - 1)}…` : text;
+}
