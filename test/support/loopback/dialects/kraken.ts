@@ -11,7 +11,7 @@
  * Not modelled: nonce monotonicity (any nonce is accepted), margin, userref
  * lookups (userref is echoed but orders are found by txid or cl_ord_id).
  */
-import {add} from '../../../../src/core/money/decimal.js';
+import {add, div, isPositive} from '../../../../src/core/money/decimal.js';
 import type {Dialect, WireReply, WireRequest} from '../server.js';
 import {parseBody} from '../server.js';
 import type {AccountState, CurrencySpec, MarketSpec, OrderRecord, PlaceError, TradeRecord, TransferRecord, VenueState, WithdrawError} from '../state.js';
@@ -123,7 +123,7 @@ function description(market: MarketSpec, order: OrderRecord): string {
 
 function orderJson(state: VenueState, order: OrderRecord, withTrades: boolean): Record<string, unknown> {
   const market = state.markets.get(order.symbol)!;
-  const average = Number(order.filled) > 0 ? Number(order.cost) / Number(order.filled) : 0;
+  const average = isPositive(order.filled) ? div(order.cost, order.filled) : '0';
   const out: Record<string, unknown> = {
     refid: null,
     userref: 0,

@@ -11,7 +11,7 @@
  * and withdraws from funding): asset/balances and account/balance agree.
  * Instruments other than SPOT answer with no data.
  */
-import {add, neg} from '../../../../src/core/money/decimal.js';
+import {add, div, isPositive, neg} from '../../../../src/core/money/decimal.js';
 import type {Dialect, WireReply, WireRequest} from '../server.js';
 import {parseBody} from '../server.js';
 import type {AccountState, CurrencySpec, MarketSpec, OrderRecord, PlaceError, TradeRecord, TransferRecord, VenueState, WithdrawError} from '../state.js';
@@ -75,7 +75,7 @@ function state_(order: OrderRecord): string {
 function orderJson(state: VenueState, account: AccountState, order: OrderRecord): Record<string, unknown> {
   const market = state.markets.get(order.symbol)!;
   const last = account.trades.filter((t) => t.orderId === order.id).at(-1);
-  const average = Number(order.filled) > 0 ? String(Number(order.cost) / Number(order.filled)) : '';
+  const average = isPositive(order.filled) ? div(order.cost, order.filled) : '';
   return {
     instType: 'SPOT',
     instId: instId(market),
