@@ -4,7 +4,8 @@ import {BalanceSnapshots} from '../core/journal/balance-snapshots.js';
 import type {BalancesResult} from '../core/portfolio/service.js';
 import {loadBalances} from '../core/portfolio/service.js';
 import {assetHistory, totalHistory, type BalanceHistory} from '../core/portfolio/history.js';
-import {renderChart} from '../core/portfolio/chart.js';
+import {timeColumns} from '../core/portfolio/timeline.js';
+import {lineChart} from '../ui/chart.js';
 import {canonicalAsset} from '../core/symbols/index.js';
 import {XarbCommand} from '../ui/base-command.js';
 import {durationFlag, venuesFlag} from '../ui/flags.js';
@@ -143,8 +144,10 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
     }
     const lines = [c.bold(`${what}${scope} in ${h.quote} since ${since} UTC`) + c.dim(` (${h.points.length} snapshot${h.points.length === 1 ? '' : 's'}, last ${fmtAge(now - h.last!.ts)} ago)`)];
     const series = h.points.map((p) => ({ts: p.ts, value: Number(h.asset ? p.amount ?? '0' : p.value)}));
-    const width = Math.max(20, Math.min(72, (process.stdout.columns ?? 80) - 20));
-    lines.push(...renderChart(series, {width, height: 8, formatValue: (v) => (h.asset ? fmtAmount(v) : fmt(v)), formatTime: (t) => new Date(t).toISOString().slice(5, 16).replace('T', ' ')}));
+    const width = Math.max(24, Math.min(72, (process.stdout.columns ?? 80) - 20));
+    const stamp = (t: number) => new Date(t).toISOString().slice(5, 16).replace('T', ' ');
+    const columns = timeColumns(series, series.length === 1 ? 1 : width);
+    lines.push(lineChart(columns, {height: 8, width, format: (v) => (h.asset ? fmtAmount(v) : fmt(v)), xLabels: [stamp(h.first!.ts), stamp(h.last!.ts)]}));
     if (h.first && h.last && h.change !== undefined) {
       const sign = h.change.startsWith('-') ? '' : '+';
       const pct = h.changePct === undefined ? '' : ` (${sign}${fmt(h.changePct)}%)`;

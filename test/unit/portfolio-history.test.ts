@@ -1,7 +1,7 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {BalanceSnapshots} from '../../src/core/journal/balance-snapshots.js';
 import {openDb, type Db} from '../../src/core/journal/db.js';
-import {renderChart, resample} from '../../src/core/portfolio/chart.js';
+import {timeColumns} from '../../src/core/portfolio/timeline.js';
 import {assetHistory, totalHistory} from '../../src/core/portfolio/history.js';
 
 let db: Db;
@@ -69,13 +69,10 @@ describe('history', () => {
   });
 });
 
-describe('renderChart', () => {
-  it('resamples as a step function', () => {
-    expect(resample([{ts: 0, value: 1}, {ts: 10, value: 2}, {ts: 40, value: 4}], 4)).toEqual([2, 2, 2, 4]);
-  });
-
-  it('draws min at the bottom and max at the top', () => {
-    const lines = renderChart([{ts: 0, value: 100}, {ts: 1000, value: 200}], {width: 2, height: 2, formatValue: (v) => String(v), formatTime: (t) => String(t)});
-    expect(lines).toEqual(['200 ┤ █', '100 ┤▁█', '    └──', '    0 1000']);
+describe('timeColumns', () => {
+  it('spreads snapshots over evenly spaced columns as a step function', () => {
+    expect(timeColumns([{ts: 0, value: 1}, {ts: 10, value: 2}, {ts: 40, value: 4}], 4)).toEqual([2, 2, 2, 4]);
+    expect(timeColumns([{ts: 0, value: 1}, {ts: 100, value: 3}], 5)).toEqual([1, 1, 1, 1, 3]);
+    expect(timeColumns([{ts: 5, value: 7}], 3)).toEqual([7, 7, 7]);
   });
 });
