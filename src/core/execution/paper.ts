@@ -14,8 +14,9 @@
  *   venue). Funds are checked before anything moves (InsufficientFundsError).
  * - A market order fills what the book holds and the rest is canceled
  *   (immediate-or-cancel). A limit order fills what crosses; the remainder
- *   rests (`open`) with its funds held in `used`, and fills when a later
- *   book crosses it (checked whenever the paper venue is read).
+ *   rests (`open`) with its funds held in `used`, and fills (maker fee) when
+ *   a later book - one with a newer timestamp than any it has seen - crosses
+ *   it. Resting orders are matched whenever the paper venue is read.
  * - A clientOrderId is unique per paper venue (a duplicate is refused).
  * - Starting balances are seeded once, when the venue has no paper rows.
  */
@@ -145,6 +146,7 @@ export class PaperVenue implements Venue {
         feeCurrency: market.quote,
         feeRate: rate,
         reserved,
+        sweptAt: book.timestamp,
         createdAt: now,
         updatedAt: now,
       };
@@ -230,9 +232,13 @@ export class PaperVenue implements Venue {
       this.db.tx(() => {
         let sides = {bids: book.bids, asks: book.asks};
         for (const order of this.repo.orders(this.name, {open: true, symbol})) {
+          if (book.timestamp <= order.sweptAt) continue; // this book's liquidity was already offered to the order
           const remaining = sub(order.amount, order.filled);
           const match = matchOrder(sides, {side: order.side, amount: remaining, limitPrice: Number(order.price)});
-          if (!isPositive(match.filled)) continue;
+          if (!isPositive(match.filled)) {
+            this.repo.updateOrder({...order, sweptAt: book.timestamp});
+            continue;
+          }
           sides = order.side === 'buy' ? {bids: sides.bids, asks: match.remainingLevels} : {bids: match.remainingLevels, asks: sides.asks};
           const rate = dec(market.maker);
           const fee = mul(match.cost, rate);
@@ -254,6 +260,7 @@ export class PaperVenue implements Venue {
             cost: add(order.cost, match.cost),
             feeCost: add(order.feeCost, fee),
             reserved: sub(order.reserved, release),
+            sweptAt: book.timestamp,
             updatedAt: now,
           };
           this.repo.updateOrder(next);

@@ -32,6 +32,8 @@ export interface PaperOrderRow {
   readonly feeRate: string;
   /** Funds held in `used` for the resting remainder (quote for buys, base for sells). */
   readonly reserved: string;
+  /** Timestamp of the last book the resting remainder was matched against. */
+  readonly sweptAt: number;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -53,6 +55,7 @@ interface Row {
   fee_currency: string;
   fee_rate: string;
   reserved: string;
+  swept_at: number;
   created_at: number;
   updated_at: number;
 }
@@ -89,6 +92,7 @@ function toRow(r: Row): PaperOrderRow {
     feeCurrency: r.fee_currency,
     feeRate: r.fee_rate,
     reserved: r.reserved,
+    sweptAt: r.swept_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -186,8 +190,8 @@ export class PaperRepo {
   insertOrder(o: PaperOrderRow): void {
     this.db
       .prepare(
-        `INSERT INTO paper_orders (venue, id, seq, client_order_id, symbol, side, type, amount, price, status, filled, cost, fee_cost, fee_currency, fee_rate, reserved, created_at, updated_at)
-         VALUES (:venue, :id, :seq, :cid, :symbol, :side, :type, :amount, :price, :status, :filled, :cost, :feeCost, :feeCurrency, :feeRate, :reserved, :createdAt, :updatedAt)`,
+        `INSERT INTO paper_orders (venue, id, seq, client_order_id, symbol, side, type, amount, price, status, filled, cost, fee_cost, fee_currency, fee_rate, reserved, swept_at, created_at, updated_at)
+         VALUES (:venue, :id, :seq, :cid, :symbol, :side, :type, :amount, :price, :status, :filled, :cost, :feeCost, :feeCurrency, :feeRate, :reserved, :sweptAt, :createdAt, :updatedAt)`,
       )
       .run({
         venue: o.venue,
@@ -206,6 +210,7 @@ export class PaperRepo {
         feeCurrency: o.feeCurrency,
         feeRate: o.feeRate,
         reserved: o.reserved,
+        sweptAt: o.sweptAt,
         createdAt: o.createdAt,
         updatedAt: o.updatedAt,
       });
@@ -213,8 +218,8 @@ export class PaperRepo {
 
   updateOrder(o: PaperOrderRow): void {
     this.db
-      .prepare('UPDATE paper_orders SET status = ?, filled = ?, cost = ?, fee_cost = ?, reserved = ?, updated_at = ? WHERE venue = ? AND id = ?')
-      .run([o.status, o.filled, o.cost, o.feeCost, o.reserved, o.updatedAt, o.venue, o.id]);
+      .prepare('UPDATE paper_orders SET status = ?, filled = ?, cost = ?, fee_cost = ?, reserved = ?, swept_at = ?, updated_at = ? WHERE venue = ? AND id = ?')
+      .run([o.status, o.filled, o.cost, o.feeCost, o.reserved, o.sweptAt, o.updatedAt, o.venue, o.id]);
   }
 
   order(venue: string, ref: {id?: string; clientOrderId?: string}): PaperOrderRow | undefined {

@@ -137,6 +137,16 @@ function walkMerged(intent: RouteIntent, pool: readonly VenueCandidate[], want: 
   return {cursors, left: Math.max(0, need)};
 }
 
+/** Signed effective price of the next unit after `amount` on a cursor's levels (lower is better); undefined when the book is exhausted. */
+function marginal(cur: Cursor, amount: number): number | undefined {
+  let seen = 0;
+  for (const [price, size] of cur.levels) {
+    seen += size;
+    if (seen > amount * (1 + 1e-12) + 1e-15) return cur.sign * price * cur.feeMul;
+  }
+  return undefined;
+}
+
 /** Rounds a number of base units down to the venue's step, forgiving float dust just below a step. */
 export function floorToStep(x: number, step: number | undefined): string {
   if (!(x > 0)) return '0';
@@ -205,7 +215,12 @@ export function splitRoute(intent: RouteIntent, candidates: readonly VenueCandid
     }
     // Offer the rounding remainder back, a step at a time, best venues first.
     let remainder = sub(intent.amount, sum(shares.values()));
-    const order = cursors.filter((cur) => cur.alloc > 0).sort((a, b) => a.cost / a.alloc * a.sign - (b.cost / b.alloc) * b.sign);
+    const order = cursors
+      .filter((cur) => cur.alloc > 0 || intent.limitPrice !== undefined)
+      .map((cur) => ({cur, next: marginal(cur, Number(shares.get(cur.c.venue) ?? '0'))}))
+      .filter((x) => x.next !== undefined)
+      .sort((a, b) => a.next! - b.next!)
+      .map((x) => x.cur);
     for (const cur of order) {
       const step = stepOf(cur.c);
       if (step === undefined || cmp(remainder, step) < 0) continue;

@@ -137,6 +137,8 @@ export const orders: Migration = {
       fee_currency TEXT NOT NULL,
       fee_rate TEXT NOT NULL,
       reserved TEXT NOT NULL DEFAULT '0',
+      -- Timestamp of the last book a resting order was matched against: each new book is new liquidity.
+      swept_at INTEGER NOT NULL DEFAULT 0,
       created_at INTEGER NOT NULL,
       updated_at INTEGER NOT NULL,
       PRIMARY KEY (venue, id)

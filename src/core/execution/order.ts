@@ -1,0 +1,232 @@
+/**
+ * `xarb order buy|sell`: gather market data, route, and (unless it is a dry
+ * run) check risk, write ahead and send the child orders.
+ *
+ * - `prepareOrder` asks the venues for markets, books and balances and
+ *   produces the plan (pure routing). Nothing is written or sent.
+ * - `executeOrder` journals the plan and its child orders after the risk
+ *   check (one transaction), sends the children concurrently, and with the
+ *   `priority` strategy fails over to the next venue when a venue refuses
+ *   the order. A child whose answer was lost is resolved by its
+ *   clientOrderId, never re-sent, and there is no failover after it (the
+ *   first order may exist).
+ * - Replaying the same intent with the same key (--client-id) returns the
+ *   journalled outcome instead of sending again.
+ */
+import {UsageError} from '../errors.js';
+import {OrdersRepo, type JournalOrder, type PlanStatus} from '../journal/orders.js';
+import {mid} from '../market/book.js';
+import {cmp, dec} from '../money/decimal.js';
+import {buildChild, cannotTake, route} from '../router/route.js';
+import type {ChildOrder, RouteIntent, RoutePlan, RouteStrategy, VenueCandidate} from '../router/types.js';
+import type {ExecutionMode, Fee, Side} from '../types.js';
+import type {Venue} from '../venues/port.js';
+import {planIdFor} from './ids.js';
+import {gatherMarketData, gatherRiskInputs, latencies, toCandidates, type RiskInputs, type VenueFailure} from './inputs.js';
+import {orderResult, planStatus, sendOrder, summarize, writeAhead, type ExecutionEnv, type OrderResult, type PlannedOrder} from './place.js';
+
+export interface OrderIntent {
+  readonly symbol: string;
+  readonly side: Side;
+  /** Decimal string, base units. */
+  readonly amount: string;
+  readonly limitPrice?: string;
+  readonly strategy: RouteStrategy;
+  /** Force one venue (`--venue`); the strategy is then irrelevant. */
+  readonly venue?: string;
+}
+
+export interface PreparedOrder {
+  readonly intent: OrderIntent;
+  readonly plan: RoutePlan;
+  readonly candidates: readonly VenueCandidate[];
+  readonly failures: readonly VenueFailure[];
+  readonly risk: RiskInputs;
+  readonly mids: ReadonlyMap<string, number | undefined>;
+  readonly modes: Readonly<Record<string, ExecutionMode>>;
+}
+
+/** The plan as shown by --dry-run and stored in the plans table. */
+export interface PlanView {
+  readonly strategy: RouteStrategy;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: 'market' | 'limit';
+  readonly amount: string;
+  readonly limitPrice: string | undefined;
+  readonly children: readonly (ChildOrder & {readonly mode: ExecutionMode})[];
+  readonly fallbacks: readonly string[];
+  readonly planned: string;
+  readonly unplanned: string;
+  /** Quote units: cost before fees, fees, and total (buy: cost + fees; sell: cost - fees). */
+  readonly cost: number;
+  readonly fees: number;
+  readonly total: number;
+  readonly effectivePrice: number | undefined;
+  readonly skipped: readonly {readonly venue: string; readonly reason: string}[];
+}
+
+export interface OrderReport {
+  readonly planId: string | undefined;
+  readonly dryRun: boolean;
+  /** True when this intent and key were already placed: nothing was sent now. */
+  readonly replayed: boolean;
+  readonly plan: PlanView;
+  readonly orders: readonly OrderResult[];
+  readonly status: PlanStatus | 'planned';
+  readonly filled: string;
+  readonly average: string | undefined;
+  readonly fees: readonly Fee[];
+}
+
+export function planView(prepared: Pick<PreparedOrder, 'plan' | 'modes'>): PlanView {
+  const p = prepared.plan;
+  return {
+    strategy: p.strategy,
+    symbol: p.symbol,
+    side: p.side,
+    type: p.type,
+    amount: p.amount,
+    limitPrice: p.limitPrice,
+    children: p.children.map((c) => ({...c, mode: prepared.modes[c.venue] ?? 'live'})),
+    fallbacks: p.fallbacks,
+    planned: p.planned,
+    unplanned: p.unplanned,
+    cost: p.cost,
+    fees: p.fees,
+    total: p.total,
+    effectivePrice: p.effectivePrice,
+    skipped: p.skipped,
+  };
+}
+
+/**
+ * Gathers market data from `routeVenues` (and balances/rates for risk from
+ * `allVenues`) and routes the intent. Throws UsageError when no venue lists
+ * the symbol or none can take the order.
+ */
+export async function prepareOrder(env: ExecutionEnv, routeVenues: readonly Venue[], allVenues: readonly Venue[], intent: OrderIntent): Promise<PreparedOrder> {
+  const venues = intent.venue ? routeVenues.filter((v) => v.info.id === intent.venue) : routeVenues;
+  if (venues.length === 0) throw new UsageError(`venue ${intent.venue} is not open`);
+  const gathered = await gatherMarketData(venues, intent.symbol);
+  if (gathered.data.length === 0) {
+    throw new UsageError(`no venue can trade ${intent.symbol}: ${gathered.failures.map((f) => `${f.venue}: ${f.reason}`).join('; ')}`, 'see `xarb prices` for what each venue lists');
+  }
+  const risk = await gatherRiskInputs(allVenues, env.config, gathered.data);
+  // routeVenues come in configured order (priority, then name): that order is the `priority` route.
+  const priorities = new Map(routeVenues.map((v, i) => [v.info.id, i] as const));
+  const candidates = toCandidates(gathered.data, {config: env.config, priorities, latency: latencies(env.db, gathered.data.map((d) => d.venue)), value: risk.value});
+  const routeIntent: RouteIntent = {symbol: intent.symbol, side: intent.side, amount: intent.amount, ...(intent.limitPrice === undefined ? {} : {limitPrice: intent.limitPrice})};
+  const plan = routeWithinLimits(intent.venue ? 'best_price' : intent.strategy, routeIntent, candidates);
+  const withFailures: RoutePlan = {...plan, strategy: intent.strategy, skipped: [...plan.skipped, ...gathered.failures]};
+  const mids = new Map(gathered.data.map((d) => [d.venue, mid(d.book)] as const));
+  const modes = Object.fromEntries(venues.map((v) => [v.info.id, v.info.mode] as const));
+  return {intent, plan: withFailures, candidates, failures: gathered.failures, risk, mids, modes};
+}
+
+/**
+ * Routes within the per-order risk caps first (so `best_price` picks the best
+ * venue the limits allow and `split` spreads around them). When the caps
+ * leave no way to place the whole amount, the uncapped plan is returned
+ * instead: executing it is then denied by the risk engine, which names the
+ * limit (exit 3) rather than a vague "no venue can take it".
+ */
+function routeWithinLimits(strategy: RouteStrategy, intent: RouteIntent, candidates: readonly VenueCandidate[]): RoutePlan {
+  let capped: RoutePlan | undefined;
+  let failure: unknown;
+  try {
+    capped = route(strategy, intent, candidates);
+    if (cmp(capped.unplanned, 0) === 0) return capped;
+  } catch (error) {
+    failure = error;
+  }
+  const hasCaps = candidates.some((c) => c.maxAmount !== undefined || c.maxNotional !== undefined);
+  if (hasCaps) {
+    try {
+      const uncapped = route(
+        strategy,
+        intent,
+        candidates.map(({maxAmount: _a, maxNotional: _n, ...rest}) => rest),
+      );
+      if (!capped || cmp(uncapped.unplanned, capped.unplanned) < 0) return uncapped;
+    } catch {
+      // fall through to the capped outcome
+    }
+  }
+  if (capped) return capped;
+  throw failure;
+}
+
+function planned(child: ChildOrder, mids: ReadonlyMap<string, number | undefined>): PlannedOrder {
+  return {
+    leg: child.leg,
+    venue: child.venue,
+    symbol: child.symbol,
+    side: child.side,
+    type: child.type,
+    amount: child.amount,
+    ...(child.price === undefined ? {} : {price: child.price}),
+    expectedPrice: child.expectedPrice,
+    ...(child.worstPrice === undefined ? {} : {worstPrice: child.worstPrice}),
+    fee: child.fee,
+    mid: mids.get(child.venue),
+  };
+}
+
+/** The identity of an order intent for its plan id (what makes two commands "the same order"). */
+export function intentIdentity(intent: OrderIntent): Record<string, unknown> {
+  return {symbol: intent.symbol, side: intent.side, amount: dec(intent.amount), limitPrice: intent.limitPrice === undefined ? undefined : dec(intent.limitPrice), strategy: intent.strategy, venue: intent.venue};
+}
+
+function report(env: ExecutionEnv, prepared: Pick<PreparedOrder, 'plan' | 'modes'>, planId: string, orders: readonly JournalOrder[], effective: readonly JournalOrder[], replayed: boolean): OrderReport {
+  const results = orders.map((o) => orderResult(env.db, env.clock, o));
+  const sum = summarize(results);
+  return {planId, dryRun: false, replayed, plan: planView(prepared), orders: results, status: planStatus(effective), ...sum};
+}
+
+/**
+ * Places a prepared order. `key` makes the plan id (pass the user's
+ * --client-id, or something unique per invocation such as time and pid).
+ */
+export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, key: string): Promise<OrderReport> {
+  const {plan, intent} = prepared;
+  const repo = new OrdersRepo(env.db, env.clock);
+  const planId = planIdFor('order', intentIdentity(intent), key);
+  const existing = repo.getPlan(planId);
+  if (existing) {
+    const orders = repo.list({planId, limit: 10_000}).reverse();
+    const stored = existing.plan as PlanView;
+    return report(env, {plan: {...plan, ...stored}, modes: prepared.modes}, planId, orders, effectiveOrders(orders), true);
+  }
+  if (cmp(plan.unplanned, 0) > 0 && plan.type === 'market') {
+    throw new UsageError(`only ${plan.planned} of ${plan.amount} ${plan.symbol} can be placed now (books, balances and limits)`, 'lower the amount, or see the plan with --dry-run');
+  }
+  if (plan.children.length === 0) throw new UsageError(`no venue can take ${plan.side} ${plan.amount} ${plan.symbol}`, 'see the plan with --dry-run');
+  const view = planView(prepared);
+  const written = writeAhead(env, {planId, kind: 'order', intent: intentIdentity(intent), plan: view, orders: plan.children.map((c) => planned(c, prepared.mids)), newPlan: true}, prepared.risk);
+  let effective = await Promise.all(written.map((o) => sendOrder(env, o)));
+
+  if (plan.strategy === 'priority' && !intent.venue) {
+    let leg = plan.children.length;
+    const fallbacks = [...plan.fallbacks];
+    while (effective.length === 1 && effective[0]!.status === 'rejected' && fallbacks.length > 0) {
+      const venue = fallbacks.shift()!;
+      const candidate = prepared.candidates.find((c) => c.venue === venue);
+      if (!candidate) continue;
+      const routeIntent: RouteIntent = {symbol: intent.symbol, side: intent.side, amount: intent.amount, ...(intent.limitPrice === undefined ? {} : {limitPrice: intent.limitPrice})};
+      if (cannotTake(candidate, routeIntent, dec(intent.amount))) continue;
+      const child = buildChild(candidate, routeIntent, dec(intent.amount), leg++);
+      const next = writeAhead(env, {planId, kind: 'order', intent: intentIdentity(intent), plan: view, orders: [planned(child, prepared.mids)], newPlan: false}, prepared.risk);
+      effective = await Promise.all(next.map((o) => sendOrder(env, o)));
+    }
+  }
+  repo.setPlanStatus(planId, planStatus(effective));
+  const all = repo.list({planId, limit: 10_000}).reverse();
+  return report(env, prepared, planId, all, effective, false);
+}
+
+/** For a stored plan: the orders that count (the last attempt of a failover chain; all children of a split). */
+function effectiveOrders(orders: readonly JournalOrder[]): JournalOrder[] {
+  const live = orders.filter((o) => o.status !== 'rejected');
+  return live.length > 0 ? live : orders.slice(-1);
+}

@@ -1,0 +1,283 @@
+/**
+ * Placing orders: journal first, then the venue, then the journal again.
+ *
+ * 1. writeAhead (synchronous, one SQLite transaction, BEGIN IMMEDIATE): read
+ *    the trading state and the open/in-flight usage, run the risk engine over
+ *    the whole batch, and either journal a denial event (and nothing else
+ *    happens: RiskDeniedError, exit 3) or insert the plan and every order as
+ *    `pending_submit` with its deterministic clientOrderId. Two processes
+ *    serialize on that transaction, so they cannot both slip under a limit.
+ * 2. sendOrder: createOrder on the venue. An answer updates the order; a
+ *    definite refusal (VenueRejectedError and subclasses, VenueAuthError,
+ *    NotSupportedError) marks it `rejected`; anything else (timeout, 5xx,
+ *    lost answer, unexpected error) marks it `unknown`, and it is resolved
+ *    only by looking its clientOrderId up (resolve.ts) - never re-sent.
+ *
+ * Used by `xarb order`, `xarb arb execute` and rebalance.
+ */
+import {NotSupportedError, RiskDeniedError, VenueAuthError, VenueRejectedError, XarbError, ExitCode} from '../errors.js';
+import type {XarbConfig} from '../config/schema.js';
+import type {Db} from '../journal/db.js';
+import {EventsRepo} from '../journal/events.js';
+import {OrdersRepo, DuplicateOrderError, type JournalOrder, type PlanKind, type PlanStatus} from '../journal/orders.js';
+import {RiskStateRepo} from '../journal/risk-state.js';
+import {add, cmp, dec, div, isPositive, mul} from '../money/decimal.js';
+import {denialError, evaluateBatch} from '../risk/engine.js';
+import {baseOf, quoteOf} from '../risk/ledger.js';
+import type {RiskOrder, RiskSnapshot} from '../risk/types.js';
+import type {Clock, Fee, OrderType, Side} from '../types.js';
+import type {Venue} from '../venues/port.js';
+import {clientOrderIdFor} from './ids.js';
+import {cashAssets, type RiskInputs} from './inputs.js';
+import {DEFAULT_GRACE_MS, resolveOrder, syncFills} from './resolve.js';
+
+export interface ExecutionEnv {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly config: XarbConfig;
+  /** Opened venues by name. */
+  readonly venues: ReadonlyMap<string, Venue>;
+  /** How long a venue may not know an order before it is declared never placed (default 60 s). */
+  readonly graceMs?: number;
+}
+
+/** One order to write and send. */
+export interface PlannedOrder {
+  /** Index within the plan; with the plan id it makes the clientOrderId. */
+  readonly leg: number;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  /** Decimal string on the venue's amount step. */
+  readonly amount: string;
+  readonly price?: string;
+  readonly expectedPrice: number;
+  readonly worstPrice?: number;
+  /** Expected fee in quote units. */
+  readonly fee: number;
+  readonly mid: number | undefined;
+}
+
+export interface Batch {
+  readonly planId: string;
+  readonly kind: PlanKind;
+  readonly intent: unknown;
+  readonly plan: unknown;
+  readonly orders: readonly PlannedOrder[];
+  /** false when adding orders (failover, unwind) to a plan already journalled. */
+  readonly newPlan: boolean;
+}
+
+export function toRiskOrder(o: PlannedOrder): RiskOrder {
+  return {
+    venue: o.venue,
+    symbol: o.symbol,
+    base: baseOf(o.symbol),
+    quote: quoteOf(o.symbol),
+    side: o.side,
+    type: o.type,
+    amount: o.amount,
+    ...(o.price === undefined ? {} : {price: o.price}),
+    expectedPrice: o.expectedPrice,
+    ...(o.worstPrice === undefined ? {} : {worstPrice: o.worstPrice}),
+    fee: o.fee,
+    mid: o.mid,
+  };
+}
+
+/**
+ * Risk check and write-ahead in one transaction. Returns the journalled
+ * orders (pending_submit). On a denial the event (and a `denied` plan row
+ * for a new plan) is committed and RiskDeniedError is thrown: no order row
+ * exists and nothing may be sent.
+ */
+export function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): JournalOrder[] {
+  const orders = new OrdersRepo(env.db, env.clock);
+  const events = new EventsRepo(env.db, env.clock);
+  const state = new RiskStateRepo(env.db, env.clock);
+  const riskOrders = batch.orders.map(toRiskOrder);
+  const outcome = env.db.tx((): {denied: RiskDeniedError} | {written: JournalOrder[]} => {
+    if (batch.newPlan && orders.getPlan(batch.planId)) {
+      const existing = orders.list({planId: batch.planId})[0];
+      if (existing) throw new DuplicateOrderError(existing);
+      throw new XarbError(`plan ${batch.planId} is already journalled`, {exitCode: ExitCode.usage, hint: 'the same intent was already placed; see `xarb orders`'});
+    }
+    const snapshot: RiskSnapshot = {
+      state: state.get().state,
+      valuationQuote: env.config.valuationQuote,
+      cash: cashAssets(env.config.valuationQuote),
+      value: risk.value,
+      balances: risk.balances,
+      unknownBalances: risk.unknownBalances,
+      usage: orders.usage(),
+    };
+    const denial = evaluateBatch(riskOrders, env.config.risk, snapshot);
+    if (denial) {
+      const error = denialError(denial);
+      events.append({
+        kind: 'risk.denied',
+        venue: denial.order.venue,
+        ref: batch.planId,
+        data: {...denial.violation, order: {...denial.order}, batchSize: riskOrders.length},
+      });
+      if (batch.newPlan) orders.insertPlan({id: batch.planId, kind: batch.kind, intent: batch.intent, plan: batch.plan, status: 'denied'});
+      return {denied: error};
+    }
+    if (batch.newPlan) orders.insertPlan({id: batch.planId, kind: batch.kind, intent: batch.intent, plan: batch.plan, status: 'sending'});
+    const written = batch.orders.map((o) => {
+      const venue = env.venues.get(o.venue);
+      const row = orders.insert({
+        venue: o.venue,
+        clientOrderId: clientOrderIdFor(batch.planId, o.leg),
+        planId: batch.planId,
+        leg: o.leg,
+        symbol: o.symbol,
+        quote: quoteOf(o.symbol),
+        side: o.side,
+        type: o.type,
+        amount: o.amount,
+        ...(o.price === undefined ? {} : {price: o.price}),
+        notional: reservedNotional(o),
+        mode: venue?.info.mode ?? 'live',
+      });
+      events.append({kind: 'order.written', venue: o.venue, ref: row.clientOrderId, data: {planId: batch.planId, leg: o.leg, side: o.side, type: o.type, amount: o.amount, price: o.price ?? null}});
+      return row;
+    });
+    return {written};
+  });
+  if ('denied' in outcome) throw outcome.denied;
+  return outcome.written;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Is this error a definite refusal (nothing was placed)? */
+export function isDefiniteRejection(error: unknown): boolean {
+  return error instanceof VenueRejectedError || error instanceof VenueAuthError || error instanceof NotSupportedError;
+}
+
+/**
+ * Sends one journalled `pending_submit` order exactly once and journals the
+ * outcome. Never throws for venue errors: the returned order carries the
+ * status (open/closed/canceled, rejected, or unknown when the answer was lost
+ * and the lookup could not settle it).
+ */
+export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise<JournalOrder> {
+  const orders = new OrdersRepo(env.db, env.clock);
+  const events = new EventsRepo(env.db, env.clock);
+  const venue = env.venues.get(order.venue);
+  if (!venue) return orders.markRejected(order.id, `venue ${order.venue} is not open`);
+  const current = orders.get(order.id);
+  if (!current || current.status !== 'pending_submit') {
+    // Never send twice: only a freshly written order goes out.
+    return current ?? order;
+  }
+  events.append({kind: 'order.sent', venue: order.venue, ref: order.clientOrderId, data: {id: order.id}});
+  let answer;
+  try {
+    answer = await venue.createOrder({
+      symbol: order.symbol,
+      side: order.side,
+      type: order.type,
+      amount: order.amount,
+      ...(order.price === undefined ? {} : {price: order.price}),
+      clientOrderId: order.clientOrderId,
+    });
+  } catch (error) {
+    if (isDefiniteRejection(error)) {
+      events.append({kind: 'order.rejected', venue: order.venue, ref: order.clientOrderId, data: {error: message(error), name: (error as Error).name}});
+      return orders.markRejected(order.id, message(error));
+    }
+    const unknown = orders.markUnknown(order.id, message(error));
+    events.append({kind: 'order.unknown', venue: order.venue, ref: order.clientOrderId, data: {error: message(error), name: error instanceof Error ? error.name : 'Error'}});
+    const resolved = await resolveOrder(venue, env.db, unknown, {clock: env.clock, graceMs: env.graceMs ?? DEFAULT_GRACE_MS});
+    return resolved.order;
+  }
+  let updated = orders.applyVenueOrder(order.id, answer);
+  events.append({kind: 'order.accepted', venue: order.venue, ref: order.clientOrderId, data: {venueOrderId: answer.id, status: answer.status, filled: answer.filled}});
+  try {
+    // Some venues answer a create with the id only (kraken): read the order back once.
+    if (updated.status === 'open' && (updated.type === 'market' || !answer.clientOrderId)) {
+      const fresh = await venue.fetchOrder({id: answer.id, clientOrderId: order.clientOrderId}, order.symbol);
+      if (fresh) updated = orders.applyVenueOrder(order.id, fresh);
+    }
+    if (isPositive(updated.filled)) await syncFills(venue, env.db, updated, env.clock);
+  } catch (error) {
+    events.append({kind: 'order.refresh_failed', venue: order.venue, ref: order.clientOrderId, data: {error: message(error)}});
+  }
+  return orders.get(order.id) ?? updated;
+}
+
+/** What happened to one order, for reports and --json. */
+export interface OrderResult {
+  readonly id: number;
+  readonly leg: number | undefined;
+  readonly venue: string;
+  readonly clientOrderId: string;
+  readonly venueOrderId: string | undefined;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly mode: 'paper' | 'live';
+  readonly amount: string;
+  readonly price: string | undefined;
+  readonly status: JournalOrder['status'];
+  readonly filled: string;
+  readonly average: string | undefined;
+  readonly fees: readonly Fee[];
+  readonly error: string | undefined;
+}
+
+export function orderResult(db: Db, clock: Clock, order: JournalOrder): OrderResult {
+  const totals = new OrdersRepo(db, clock).fillTotals(order.id);
+  const fromFills = cmp(totals.amount, 0) > 0 && cmp(totals.amount, order.filled) === 0;
+  return {
+    id: order.id,
+    leg: order.leg,
+    venue: order.venue,
+    clientOrderId: order.clientOrderId,
+    venueOrderId: order.venueOrderId,
+    symbol: order.symbol,
+    side: order.side,
+    type: order.type,
+    mode: order.mode,
+    amount: order.amount,
+    price: order.price,
+    status: order.status,
+    filled: order.filled,
+    average: order.average ?? (fromFills ? div(totals.cost, totals.amount) : undefined),
+    fees: fromFills && totals.fees.length > 0 ? totals.fees : order.fees,
+    error: order.error,
+  };
+}
+
+/** Total filled, average price and fees over several order results. */
+export function summarize(results: readonly OrderResult[]): {filled: string; average: string | undefined; fees: Fee[]} {
+  let filled = '0';
+  let cost = '0';
+  const fees = new Map<string, string>();
+  for (const r of results) {
+    filled = add(filled, r.filled);
+    if (r.average !== undefined) cost = add(cost, mul(r.filled, r.average));
+    for (const f of r.fees) fees.set(f.currency, add(fees.get(f.currency) ?? '0', f.cost));
+  }
+  return {filled, average: isPositive(filled) ? div(cost, filled) : undefined, fees: [...fees].map(([currency, c]) => ({cost: dec(c), currency}))};
+}
+
+/** Plan status from the orders that count (a rejected order replaced by a failover does not). */
+export function planStatus(orders: readonly JournalOrder[]): PlanStatus {
+  if (orders.length === 0) return 'failed';
+  if (orders.some((o) => o.status === 'unknown' || o.status === 'pending_submit')) return 'unknown';
+  if (orders.every((o) => o.status === 'rejected')) return 'failed';
+  return orders.every((o) => o.status === 'closed' || (o.status === 'open' && o.type === 'limit')) ? 'done' : 'partial';
+}
+
+/** Notional reserved against the daily volume while an order is live: amount x the higher of limit and expected price. */
+export function reservedNotional(o: Pick<PlannedOrder, 'amount' | 'price' | 'expectedPrice'>): string {
+  const expected = dec(String(o.expectedPrice));
+  const price = o.price !== undefined && cmp(o.price, expected) > 0 ? o.price : expected;
+  return mul(o.amount, price);
+}

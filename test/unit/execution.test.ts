@@ -1,0 +1,221 @@
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {defaultConfig, type XarbConfig} from '../../src/core/config/schema.js';
+import {InsufficientFundsError, InvalidOrderError, RiskDeniedError} from '../../src/core/errors.js';
+import {PaperVenue} from '../../src/core/execution/paper.js';
+import {executeOrder, prepareOrder, type OrderIntent} from '../../src/core/execution/order.js';
+import {resolveOrder} from '../../src/core/execution/resolve.js';
+import {CLIENT_ORDER_ID, clientOrderIdFor, planIdFor} from '../../src/core/execution/ids.js';
+import type {ExecutionEnv} from '../../src/core/execution/place.js';
+import {openDb, type Db} from '../../src/core/journal/db.js';
+import {EventsRepo} from '../../src/core/journal/events.js';
+import {OrdersRepo} from '../../src/core/journal/orders.js';
+import {RiskStateRepo} from '../../src/core/journal/risk-state.js';
+import type {Venue} from '../../src/core/venues/port.js';
+import {FaultyVenue, StaticVenue, fixedClock, market} from './execution-support.js';
+
+let db: Db;
+let clock: ReturnType<typeof fixedClock>;
+beforeEach(() => {
+  db = openDb(':memory:');
+  clock = fixedClock();
+});
+afterEach(() => db.close());
+
+function staticVenue(id: string, asks: [number, number][], bids: [number, number][], taker = 0.001): StaticVenue {
+  return new StaticVenue(id, [market('BTC/USD', {taker, maker: 0.0005})], {'BTC/USD': {asks, bids}}, clock);
+}
+
+function paper(inner: Venue, balances: Record<string, string> = {USD: '1000', BTC: '1'}): PaperVenue {
+  return new PaperVenue({inner, db, clock, initialBalances: balances});
+}
+
+function env(venues: Venue[], config: Partial<XarbConfig> = {}, graceMs?: number): ExecutionEnv {
+  return {db, clock, config: {...defaultConfig, ...config}, venues: new Map(venues.map((v) => [v.info.id, v])), ...(graceMs === undefined ? {} : {graceMs})};
+}
+
+const buy = (amount: string, over: Partial<OrderIntent> = {}): OrderIntent => ({symbol: 'BTC/USD', side: 'buy', amount, strategy: 'best_price', ...over});
+
+async function place(venues: Venue[], intent: OrderIntent, config: Partial<XarbConfig> = {}, key = 'k1', graceMs?: number) {
+  const e = env(venues, config, graceMs);
+  const prepared = await prepareOrder(e, venues, venues, intent);
+  return executeOrder(e, prepared, key);
+}
+
+describe('ids', () => {
+  it('are deterministic and fit every venue', () => {
+    const p = planIdFor('order', {symbol: 'BTC/USD', amount: '1'}, 'k');
+    expect(planIdFor('order', {amount: '1', symbol: 'BTC/USD'}, 'k')).toBe(p);
+    expect(planIdFor('order', {amount: '1', symbol: 'BTC/USD'}, 'k2')).not.toBe(p);
+    expect(clientOrderIdFor(p, 0)).toBe(clientOrderIdFor(p, 0));
+    expect(clientOrderIdFor(p, 0)).not.toBe(clientOrderIdFor(p, 1));
+    expect(clientOrderIdFor(p, 0)).toMatch(CLIENT_ORDER_ID);
+  });
+});
+
+describe('PaperVenue', () => {
+  it('fills a market buy by walking the book, charges the taker fee in quote, and persists across instances', async () => {
+    const v = paper(staticVenue('p', [[100, 0.5], [101, 1]], [[99, 1]]));
+    const o = await v.createOrder({symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '1', clientOrderId: 'x1'});
+    expect(o).toMatchObject({status: 'closed', filled: '1', average: '100.5', fees: [{cost: '0.1005', currency: 'USD'}]});
+    // A second instance on the same journal (another CLI process) sees the same account and does not re-seed.
+    const again = paper(staticVenue('p', [[100, 0.5]], [[99, 1]]), {USD: '999999'});
+    const balances = Object.fromEntries((await again.fetchBalances()).map((b) => [b.asset, b.total]));
+    expect(balances).toEqual({USD: '899.3995', BTC: '2'});
+    expect((await again.fetchMyTrades('BTC/USD')).map((t) => [t.id, t.price, t.amount])).toEqual([
+      ['P1-1', '100', '0.5'],
+      ['P1-2', '101', '0.5'],
+    ]);
+    expect((await again.fetchOrder({clientOrderId: 'x1'}, 'BTC/USD'))?.id).toBe('P1');
+  });
+
+  it('refuses without moving anything when funds, step or clientOrderId are wrong', async () => {
+    const v = paper(staticVenue('p', [[100, 20]], [[99, 20]]));
+    await expect(v.createOrder({symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '10', clientOrderId: 'a'})).rejects.toBeInstanceOf(InsufficientFundsError);
+    await expect(v.createOrder({symbol: 'BTC/USD', side: 'sell', type: 'market', amount: '1.5', clientOrderId: 'b'})).rejects.toBeInstanceOf(InsufficientFundsError);
+    await expect(v.createOrder({symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.0015', clientOrderId: 'c'})).rejects.toBeInstanceOf(InvalidOrderError);
+    await v.createOrder({symbol: 'BTC/USD', side: 'sell', type: 'market', amount: '0.1', clientOrderId: 'd'});
+    await expect(v.createOrder({symbol: 'BTC/USD', side: 'sell', type: 'market', amount: '0.1', clientOrderId: 'd'})).rejects.toBeInstanceOf(InvalidOrderError);
+    const balances = Object.fromEntries((await v.fetchBalances()).map((b) => [b.asset, b.total]));
+    expect(balances).toEqual({USD: '1009.8901', BTC: '0.9'});
+  });
+
+  it('rests a limit remainder with funds held, fills it at maker fee when the book crosses, and cancel releases', async () => {
+    const inner = staticVenue('p', [[100, 0.5]], [[99, 1]]);
+    const v = paper(inner);
+    const o = await v.createOrder({symbol: 'BTC/USD', side: 'buy', type: 'limit', amount: '1', price: '100', clientOrderId: 'l1'});
+    expect(o).toMatchObject({status: 'open', filled: '0.5'});
+    let usd = (await v.fetchBalances()).find((b) => b.asset === 'USD')!;
+    // 50 + 0.05 fee spent; 0.5 x 100 x 1.001 = 50.05 held.
+    expect(usd).toMatchObject({free: '899.9', used: '50.05'});
+    inner.books['BTC/USD'] = {asks: [[99.5, 0.2]], bids: [[99, 1]]};
+    clock.advance(1000);
+    const partial = await v.fetchOrder({id: o.id}, 'BTC/USD');
+    expect(partial).toMatchObject({status: 'open', filled: '0.7'});
+    const canceled = await v.cancelOrder({id: o.id}, 'BTC/USD');
+    expect(canceled?.status).toBe('canceled');
+    usd = (await v.fetchBalances()).find((b) => b.asset === 'USD')!;
+    // Fill 0.2 @ 99.5 = 19.9 + maker 0.00995; held 50.05 fully released.
+    expect(usd).toMatchObject({free: '930.04005', used: '0'});
+    expect(await v.cancelOrder({id: o.id}, 'BTC/USD')).toMatchObject({status: 'canceled'});
+  });
+});
+
+describe('placing orders', () => {
+  it('journals plan, orders and fills; the journal matches the venue', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99, 5]])), 'paper');
+    const report = await place([a], buy('0.5'));
+    expect(report.status).toBe('done');
+    expect(report.orders).toHaveLength(1);
+    expect(report.orders[0]).toMatchObject({status: 'closed', filled: '0.5', average: '100', fees: [{cost: '0.05', currency: 'USD'}], mode: 'paper'});
+    const repo = new OrdersRepo(db, clock);
+    expect(repo.getPlan(report.planId!)?.status).toBe('done');
+    expect(repo.fills({venue: 'a'})).toHaveLength(1);
+    const kinds = new EventsRepo(db, clock).list({ref: report.orders[0]!.clientOrderId}).map((e) => e.kind).reverse();
+    expect(kinds).toEqual(['order.written', 'order.sent', 'order.accepted']);
+  });
+
+  it('a risk denial journals an event, writes no order and sends nothing (exit 3)', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99, 5]])), 'paper');
+    const error = await place([a], buy('0.5'), {risk: {global: {maxOrderAmount: '0.4'}}}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RiskDeniedError);
+    expect((error as RiskDeniedError).exitCode).toBe(3);
+    expect(a.creates).toBe(0);
+    expect(new OrdersRepo(db, clock).list()).toHaveLength(0);
+    expect(new EventsRepo(db, clock).list({kind: 'risk.denied'})[0]!.data).toMatchObject({limit: 'global.maxOrderAmount', value: '0.4', attempted: '0.5'});
+  });
+
+  it('halted sends nothing; reducing lets only a position-shrinking order through', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99, 5]])), 'paper');
+    new RiskStateRepo(db, clock).set('halted');
+    await expect(place([a], buy('0.5'))).rejects.toBeInstanceOf(RiskDeniedError);
+    new RiskStateRepo(db, clock).set('reducing');
+    await expect(place([a], buy('0.5'), {}, 'k2')).rejects.toBeInstanceOf(RiskDeniedError);
+    expect(a.creates).toBe(0);
+    const sold = await place([a], buy('0.5', {side: 'sell'}), {}, 'k3');
+    expect(sold.status).toBe('done');
+    expect(a.creates).toBe(1);
+  });
+
+  it('accepted then answer lost: exactly one create, resolved by clientOrderId to the venue truth', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99, 5]])), 'paper');
+    a.faults = ['lost-after-accept'];
+    const report = await place([a], buy('0.5'));
+    expect(a.creates).toBe(1);
+    expect(report.orders[0]).toMatchObject({status: 'closed', filled: '0.5', venueOrderId: 'P1'});
+    expect(new OrdersRepo(db, clock).fills({venue: 'a'})).toHaveLength(1);
+    const kinds = new EventsRepo(db, clock).list({ref: report.orders[0]!.clientOrderId}).map((e) => e.kind).reverse();
+    expect(kinds).toEqual(['order.written', 'order.sent', 'order.unknown', 'order.resolved']);
+  });
+
+  it('timeout that never reached the venue: unknown within the grace period, rejected after, never re-sent', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99, 5]])), 'paper');
+    a.faults = ['timeout-before-accept'];
+    const report = await place([a], buy('0.5'));
+    expect(report.status).toBe('unknown');
+    expect(report.orders[0]!.status).toBe('unknown');
+    clock.advance(61_000);
+    const order = new OrdersRepo(db, clock).get(report.orders[0]!.id)!;
+    const resolved = await resolveOrder(a, db, order, {clock});
+    expect(resolved.outcome).toBe('not_found');
+    expect(resolved.order.status).toBe('rejected');
+    expect(a.creates).toBe(0);
+  });
+
+  it('when the lookup fails too, the order stays unknown until a later resolve finds it', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99, 5]])), 'paper');
+    a.faults = ['lookup-fails'];
+    const report = await place([a], buy('0.5'));
+    expect(report.orders[0]!.status).toBe('unknown');
+    a.lookupFails = false;
+    const resolved = await resolveOrder(a, db, new OrdersRepo(db, clock).get(report.orders[0]!.id)!, {clock});
+    expect(resolved).toMatchObject({outcome: 'found', newFills: 1});
+    expect(resolved.order.status).toBe('closed');
+    expect(a.creates).toBe(1);
+  });
+
+  it('a definite rejection ends the order rejected; priority fails over to the next venue', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99, 5]])), 'paper');
+    const b = new FaultyVenue(paper(staticVenue('b', [[101, 5]], [[98, 5]])), 'paper');
+    a.faults = ['reject'];
+    const report = await place([a, b], buy('0.5', {strategy: 'priority'}));
+    expect(report.orders.map((o) => [o.venue, o.status, o.leg])).toEqual([
+      ['a', 'rejected', 0],
+      ['b', 'closed', 1],
+    ]);
+    expect(report.status).toBe('done');
+    expect(report.filled).toBe('0.5');
+  });
+
+  it('best_price does not fail over: a rejection is the outcome', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99, 5]])), 'paper');
+    const b = new FaultyVenue(paper(staticVenue('b', [[101, 5]], [[98, 5]])), 'paper');
+    a.faults = ['reject'];
+    const report = await place([a, b], buy('0.5'));
+    expect(report.status).toBe('failed');
+    expect(b.creates).toBe(0);
+  });
+
+  it('the same intent with the same key is not sent again', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99, 5]])), 'paper');
+    const first = await place([a], buy('0.5'));
+    const second = await place([a], buy('0.5'));
+    expect(second.replayed).toBe(true);
+    expect(second.planId).toBe(first.planId);
+    expect(a.creates).toBe(1);
+  });
+
+  it('split children go out together and count against one daily-volume limit', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 0.3]], [[99, 5]])), 'paper');
+    const b = new FaultyVenue(paper(staticVenue('b', [[100.5, 5]], [[98, 5]])), 'paper');
+    const report = await place([a, b], buy('0.5', {strategy: 'split'}));
+    expect(report.orders.map((o) => [o.venue, o.amount])).toEqual([
+      ['a', '0.3'],
+      ['b', '0.2'],
+    ]);
+    // 0.3 x 100 + 0.2 x 100.5 = 50.1 traded; a limit of 100 leaves room for 49.9 more.
+    const denied = await place([a, b], buy('0.5', {strategy: 'split'}), {risk: {global: {maxDailyVolume: '100'}}}, 'k2').catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(RiskDeniedError);
+    expect((denied as RiskDeniedError).limit).toBe('global.maxDailyVolume');
+    expect(a.creates + b.creates).toBe(2);
+  });
+});
