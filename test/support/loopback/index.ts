@@ -45,6 +45,8 @@ export interface LoopbackHandle {
   baseUrl(venue: string): string;
   /** Websocket base (binance only): ws://127.0.0.1:41234 */
   wsUrl(venue: string): string;
+  /** Websocket streams currently subscribed on a binance-dialect venue. */
+  streams(venue: string): string[];
   /** Requests received so far, oldest first. */
   requests(venue: string): readonly RecordedRequest[];
   clearRequests(venue?: string): void;
@@ -112,6 +114,11 @@ export async function startLoopback(options: LoopbackOptions = {}): Promise<Loop
     wsUrl: (venue) => {
       if (!streams.has(venue)) throw new Error(`loopback: venue ${venue} has no websocket side`);
       return get(venue).baseUrl.replace(/^http/, 'ws');
+    },
+    streams: (venue) => {
+      const stream = streams.get(venue);
+      if (!stream) throw new Error(`loopback: venue ${venue} has no websocket side`);
+      return stream.subscriptions();
     },
     requests: (venue) => get(venue).requests,
     clearRequests: (venue) => {

@@ -16,6 +16,8 @@ import type {VenueServer} from './server.js';
 import type {Level} from '../../../src/core/types.js';
 
 export interface StreamServer {
+  /** Streams currently subscribed by any client, e.g. btcusdt@bookTicker. */
+  subscriptions(): string[];
   close(): void;
 }
 
@@ -104,6 +106,7 @@ export function attachBinanceStreams(server: VenueServer): StreamServer {
   });
 
   return {
+    subscriptions: () => [...new Set([...clients].flatMap((c) => [...c.streams]))],
     close() {
       unsubscribe();
       server.httpServer.off('upgrade', onUpgrade);
