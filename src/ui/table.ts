@@ -18,7 +18,7 @@ export function renderTable(options: TableOptions): string {
   const table = new Table({
     head: [...options.head],
     style: options.color ? {head: ['cyan'], border: ['grey'], compact: options.compact ?? false} : {head: [], border: [], compact: options.compact ?? false},
-    colAligns: options.align ? [...options.align] : undefined,
+    ...(options.align ? {colAligns: [...options.align]} : {}),
   });
   for (const row of options.rows) table.push(row.map((cell) => (typeof cell === 'number' ? String(cell) : cell)));
   return table.toString();
