@@ -61,6 +61,12 @@ describe('mapCcxtError', () => {
     });
   }
 
+  it('while placing an order, a bad request is an invalid order (binance min-notional is BadRequest)', () => {
+    expect(mapCcxtError('b', new BadRequest('Filter failure: NOTIONAL'), none, {placing: true})).toBeInstanceOf(InvalidOrderError);
+    expect(mapCcxtError('b', new BadRequest('bad'), none)).not.toBeInstanceOf(InvalidOrderError);
+    expect(mapCcxtError('b', new InsufficientFunds('x'), none, {placing: true})).toBeInstanceOf(InsufficientFundsError);
+  });
+
   it('a definite refusal is not an unknown outcome, and vice versa', () => {
     expect(mapCcxtError('b', new InsufficientFunds('x'), none)).toBeInstanceOf(VenueRejectedError);
     expect(mapCcxtError('b', new RequestTimeout('x'), none)).not.toBeInstanceOf(VenueRejectedError);

@@ -21,6 +21,8 @@ export interface Dialect {
   readonly clientIdLookup: ClientIdLookup;
   /** ccxt options set only while fetchCurrencies() runs. */
   readonly currencyOptions?: Readonly<Record<string, unknown>>;
+  /** False when a cancel reply's clientOrderId is the cancel request's own id, not the order's. */
+  readonly cancelReplyClientId?: boolean;
 }
 
 const generic: Dialect = {options: {}, clientIdLookup: {kind: 'search'}};
@@ -38,6 +40,8 @@ const dialects: Readonly<Record<string, Dialect>> = {
     clientIdLookup: {kind: 'fetchOrder', param: 'origClientOrderId'},
     // Currencies (networks, withdraw fees) come from sapi capital/config/getall, asked for explicitly.
     currencyOptions: {fetchCurrencies: true},
+    // DELETE /api/v3/order answers clientOrderId = the cancel's id, origClientOrderId = the order's.
+    cancelReplyClientId: false,
   },
   // kraken: client ids go out as cl_ord_id; QueryOrders only knows integer userrefs,
   // so the order is found through the cl_ord_id filter of OpenOrders/ClosedOrders.

@@ -92,6 +92,11 @@ export interface ErrorContext {
   readonly symbol?: string;
   /** Retry-After of the answer, when known. */
   readonly retryAfterMs?: number;
+  /**
+   * True while placing an order: a bad request then means the order broke a
+   * market rule (binance reports min-notional failures as BadRequest).
+   */
+  readonly placing?: boolean;
 }
 
 function trimMessage(text: string): string {
@@ -133,6 +138,7 @@ export function mapCcxtError(venue: string, error: unknown, scrub: (text: string
     return unknown;
   }
   if (is('InvalidOrder')) return new InvalidOrderError(venue, message, error);
+  if (context.placing && (is('BadRequest') || is('OperationRejected'))) return new InvalidOrderError(venue, message, error);
   if (is('NotSupported')) return new NotSupportedError(venue, context.op ?? 'this call');
   return new VenueRejectedError(venue, message, error);
 }

@@ -18,6 +18,7 @@ import {abs, dec, mul, sub, isZero, add} from '../../money/decimal.js';
 import type {
   Balance,
   Currency,
+  DepositAddress,
   Fee,
   Level,
   Market,
@@ -431,11 +432,11 @@ export function mapTransfer(venue: string, t: Raw, fallback?: TransferFallback):
   };
 }
 
-/** ccxt deposit address -> DepositAddress. */
-export function mapDepositAddress(venue: string, a: Raw, asset: string): {asset: string; network: string | undefined; address: string; tag: string | undefined} {
+/** ccxt deposit address -> DepositAddress; the network asked for stands when the answer does not name one. */
+export function mapDepositAddress(venue: string, a: Raw, asset: string, network?: string): DepositAddress {
   return {
     asset: optStr(a.currency) ?? asset,
-    network: optStr(a.network),
+    network: optStr(a.network) ?? network,
     address: reqStr(venue, `${asset} deposit address`, a.address),
     tag: optStr(a.tag),
   };

@@ -91,6 +91,7 @@ type Ex = Exchange & {
   last_response_headers?: Record<string, unknown>;
   fetchDispatcher?: {close?: () => Promise<void>};
   getExceptionsByUrl?: (url: string, exactOrBroad: string) => unknown;
+  parseJson?: (text: unknown) => unknown;
   loadHttpProxyAgent?: () => Promise<unknown>;
   loadTimeDifference?: () => Promise<unknown>;
   setMarketsFromExchange?: (source: Exchange) => unknown;
@@ -136,6 +137,23 @@ export function constructorConfig(config: VenueConfig, dialect: Dialect, timeout
     if (credentials.uid !== undefined) out.uid = credentials.uid;
   }
   return out;
+}
+
+/**
+ * ccxt reads a truncated JSON body as "no body" and may then parse it into an
+ * empty result (an empty book). Make an unreadable JSON answer an error, so it
+ * maps to VenueUnavailableError like any other lost answer.
+ */
+function strictJson(ex: Ex): void {
+  const parse = ex.parseJson?.bind(ex);
+  if (!parse) return;
+  ex.parseJson = (text: unknown) => {
+    const parsed = parse(text);
+    if (parsed === undefined && typeof text === 'string' && /^\s*[[{]/.test(text)) {
+      throw new Error(`${ex.id} answered with malformed JSON (${text.length} bytes)`);
+    }
+    return parsed;
+  };
 }
 
 /** Applies sandbox mode and apiBaseUrl/wsBaseUrl to a fresh exchange instance. */
@@ -250,7 +268,7 @@ class CcxtVenue implements Venue {
       const headers = this.ex.last_response_headers;
       retryAfterMs = parseRetryAfter(headers?.['Retry-After'] ?? headers?.['retry-after'], this.deps.clock.now());
     }
-    return mapCcxtError(this.name, error, this.scrub, {op, symbol, retryAfterMs});
+    return mapCcxtError(this.name, error, this.scrub, {op, symbol, retryAfterMs, placing: op.startsWith('createOrder')});
   }
 
   private market(symbol: string): Market {
@@ -460,11 +478,13 @@ class CcxtVenue implements Venue {
     await this.loadMarkets();
     this.market(symbol);
     let id = ref.id;
+    let clientOrderId = ref.clientOrderId;
     if (id === undefined) {
       const found = await this.fetchOrder(ref, symbol);
       if (!found) return undefined;
       if (found.status !== 'open') return found;
       id = found.id;
+      clientOrderId = found.clientOrderId ?? clientOrderId;
     }
     const orderId = id;
     let raw: Raw;
@@ -473,17 +493,21 @@ class CcxtVenue implements Venue {
     } catch (error) {
       // Already gone (filled or canceled): report what the venue says about it now.
       if (error instanceof XarbError && errorClassNames((error as {cause?: unknown}).cause).includes('OrderNotFound')) {
-        return this.fetchOrder({id: orderId, clientOrderId: ref.clientOrderId}, symbol);
+        return this.fetchOrder({id: orderId, clientOrderId}, symbol);
       }
       throw error;
     }
     try {
-      const order = mapOrder(this.name, {...raw, clientOrderId: raw.clientOrderId ?? ref.clientOrderId});
-      if (order.status !== 'open') return order;
+      const order = mapOrder(this.name, raw);
+      if (order.status !== 'open') {
+        if (clientOrderId !== undefined) return {...order, clientOrderId};
+        if (this.dialect.cancelReplyClientId !== false) return order;
+      }
     } catch (error) {
       if (!(error instanceof VenueDataError)) throw error;
     }
-    return this.fetchOrder({id: orderId, clientOrderId: ref.clientOrderId}, symbol);
+    // The reply is partial (kraken: a count), still says open, or names another client id: read the order back.
+    return this.fetchOrder({id: orderId, clientOrderId}, symbol);
   }
 
   async fetchOrder(ref: OrderRef, symbol: string): Promise<VenueOrder | undefined> {
@@ -570,7 +594,7 @@ class CcxtVenue implements Venue {
   private async depositAddress(asset: string, network?: string): Promise<DepositAddress> {
     await this.loadMarkets();
     const raw = await this.call('fetchDepositAddress', () => this.ex.fetchDepositAddress(asset, network ? {network} : {}));
-    return mapDepositAddress(this.name, raw as unknown as Raw, asset);
+    return mapDepositAddress(this.name, raw as unknown as Raw, asset, network);
   }
 
   private async sendWithdrawal(request: WithdrawRequest): Promise<Transfer> {
@@ -604,6 +628,7 @@ class CcxtVenue implements Venue {
         const Pro: ExchangeClass = await loadExchangeClass(this.config.exchange, true);
         const pro = new Pro(this.ctorConfig) as Ex;
         configureUrls(pro, this.name, this.config);
+        strictJson(pro);
         if (JSON.stringify(pro.urls.api).includes('"ws://') && pro.loadHttpProxyAgent) await pro.loadHttpProxyAgent();
         if (pro.setMarketsFromExchange) pro.setMarketsFromExchange(this.ex);
         else pro.setMarkets(this.ex.markets as never, this.ex.currencies as never);
@@ -666,5 +691,6 @@ export async function createCcxtVenue(name: string, config: VenueConfig, deps: C
   const ctorConfig = constructorConfig(config, dialect, timeoutMs, deps.credentials);
   const ex = new Exchange(ctorConfig) as Ex;
   configureUrls(ex, name, config);
+  strictJson(ex);
   return new CcxtVenue(name, config, ex, dialect, ctorConfig, deps);
 }
