@@ -114,7 +114,9 @@ describe('reconcile shell', () => {
     expect(s.orders.fills({orderId: lost.id}).map((f) => f.tradeId).sort()).toEqual(['t-7a', 't-7b']);
     expect(s.orders.byClientOrderId('alpha', 'x-never')).toMatchObject({status: 'rejected'});
     const kinds = new EventsRepo(s.db, s.clock).list({kind: 'reconcile.'}).map((e) => e.kind).sort();
-    expect(kinds).toEqual(['reconcile.fill_imported', 'reconcile.fill_imported', 'reconcile.order_imported', 'reconcile.order_updated', 'reconcile.order_updated']);
+    expect(kinds).toEqual(['reconcile.fill_imported', 'reconcile.fill_imported', 'reconcile.order_imported']);
+    // Interrupted orders are settled by the execution module's resolver (lookup by clientOrderId).
+    expect(new EventsRepo(s.db, s.clock).list({kind: 'order.resolved'}).map((e) => e.ref).sort()).toEqual(['x-lost', 'x-never']);
 
     s.clock.t += 60_000;
     const again = await s.run();

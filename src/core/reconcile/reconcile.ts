@@ -11,9 +11,11 @@
  *   reads. Without `fix` the journal's orders and fills are untouched; only
  *   reconcile's own records (run, results, discrepancies, watermark and
  *   balance baseline) are written.
- * - With `fix`, each venue's repairs land in one transaction, then the venue
- *   is diffed again against the same answers: a discrepancy counts as fixed
- *   only when that re-check no longer finds it.
+ * - With `fix`, interrupted orders are resolved by the execution module's
+ *   resolver (lookup by clientOrderId), the other repairs of a venue land in
+ *   one transaction, then the venue is diffed again against the same
+ *   answers: a discrepancy counts as fixed only when that re-check no longer
+ *   finds it. Every journal change is an event.
  * - A venue's watermark advances (to the time the run started reading it)
  *   only when the venue ended fully in line; the next run re-reads from the
  *   watermark minus `overlapMs`, which must exceed `graceMs`.
@@ -22,6 +24,7 @@ import {hostname} from 'node:os';
 import {ExitCode, isXarbError, VenueError} from '../errors.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
+import {resolveOrder} from '../execution/resolve.js';
 import {acquireLock, type LockOptions} from '../journal/locks.js';
 import {OrdersRepo} from '../journal/orders.js';
 import {journalSymbols, ReconcileRunsRepo, type RunStatus, type VenueRunStatus} from '../journal/reconcile-runs.js';
@@ -266,6 +269,23 @@ function balanceStep(shared: Shared, name: string, lists: VenueLists): BalanceOu
   return {checked: check.checked, note, discrepancies: check.discrepancies, usable: true};
 }
 
+/**
+ * Interrupted orders are settled by the execution module's resolver (a
+ * lookup by clientOrderId, never a re-send), which applies the venue's
+ * answer and records the order's fills and an `order.resolved` event.
+ */
+async function resolveInterrupted(shared: Shared, name: string, venue: Venue, found: readonly Discrepancy[], graceMs: number): Promise<number> {
+  let changes = 0;
+  for (const d of found) {
+    if (d.kind !== 'interrupted') continue;
+    const order = shared.orders.byClientOrderId(name, d.ref);
+    if (!order || (order.status !== 'pending_submit' && order.status !== 'unknown')) continue;
+    const outcome = await resolveOrder(venue, shared.options.db, order, {clock: shared.options.clock, graceMs});
+    if (outcome.outcome !== 'still_unknown') changes++;
+  }
+  return changes;
+}
+
 async function compareVenue(shared: Shared, name: string, venue: Venue, since: number | undefined, startedAt: number): Promise<VenueReconcileReport> {
   const {options, runs, orders, runId} = shared;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
@@ -278,7 +298,11 @@ async function compareVenue(shared: Shared, name: string, venue: Venue, since: n
   const applyCtx = {db: options.db, clock: options.clock, runs, runId, venue: name, mode: venue.info.mode, balancesAt: lists.balancesAsked};
 
   let changes = 0;
-  if (options.fix) changes += applyRepairs(applyCtx, diff.discrepancies);
+  if (options.fix) {
+    // Fills first (each with its own event), so the resolver finds them already journalled.
+    changes += applyRepairs(applyCtx, diff.discrepancies.filter((d) => d.kind !== 'interrupted'));
+    changes += await resolveInterrupted(shared, name, venue, diff.discrepancies, graceMs);
+  }
   const balances = balanceStep(shared, name, lists);
   if (options.fix) changes += applyRepairs(applyCtx, balances.discrepancies);
   const found = [...diff.discrepancies, ...balances.discrepancies];
