@@ -60,11 +60,14 @@ describe('planRebalance: venue targets', () => {
   });
 
   it('moves the asset with the lowest withdrawal fee that covers the value', () => {
-    // a: 0.2 BTC (10,000) + 5,000 USDT = 15,000; b: 5,000. 50/50 -> a sends 5,000.
-    // USDT costs $1 to move, BTC $50: one USDT withdrawal.
-    const plan = planRebalance(input([venue('a', [bal('BTC', '0.2'), bal('USDT', '5000')]), venue('b', [bal('USDT', '5000')])]));
-    expect(transfers(plan.steps).map((t) => [t.asset, t.amount])).toEqual([['USDT', '5000']]);
+    // a: 0.2 BTC (10,000) + 8,000 USDT = 18,000; b: 4,000. 50/50 of 22,000 -> a sends 7,000.
+    // USDT costs $1 to move, BTC $50: one USDT withdrawal (7,000 + the 1 USDT fee are free on a).
+    const plan = planRebalance(input([venue('a', [bal('BTC', '0.2'), bal('USDT', '8000')]), venue('b', [bal('USDT', '4000')])]));
+    expect(transfers(plan.steps).map((t) => [t.asset, t.amount])).toEqual([['USDT', '7000']]);
     expect(plan.totalCost).toBeCloseTo(1, 9);
+    // With only 7,000 USDT, the fee would not fit on top: BTC it is (0.14 BTC + 0.001 fee).
+    const tight = planRebalance(input([venue('a', [bal('BTC', '0.2'), bal('USDT', '7000')]), venue('b', [bal('USDT', '3000')])]));
+    expect(transfers(tight.steps).map((t) => [t.asset, t.amount])).toEqual([['BTC', '0.14']]);
   });
 
   it('leaves venues within the threshold alone', () => {
@@ -93,13 +96,13 @@ describe('planRebalance: venue targets', () => {
   it('converts before moving when that is cheaper than the withdrawal fee, and converts back on arrival', () => {
     // a holds only BTC (0.4 = 20,000), b nothing; a must send 10,000. Moving BTC costs 0.001 BTC = $50.
     // Bridge through USDT (no spread, 0.1% taker):
-    //   sell 0.2 BTC at 50,000 -> 9,990 USDT (cost 10); withdraw 9,990 USDT (fee 1) -> 9,989 arrive;
-    //   buy floor(9,989 / 50,050, 0.0001) = 0.1995 BTC for 9,984.975 USDT (cost 9.975). Total 20.975 < 50.
+    //   sell 0.2 BTC at 50,000 -> 9,990 USDT (cost 10); withdraw 9,989 USDT, keeping the 1 USDT fee free -> 9,988 arrive;
+    //   buy floor(9,988 / 50,050, 0.0001) = 0.1995 BTC for 9,984.975 USDT (cost 9.975). Total 20.975 < 50.
     const books = {markets: [market('BTC', 'USDT')], quotes: [quote('BTC/USDT', 50_000, 50_000)]};
     const plan = planRebalance(input([venue('a', [bal('BTC', '0.4')], books), venue('b', [], books)]));
     const [out, move, back] = plan.steps;
     expect(out).toMatchObject({kind: 'trade', venue: 'a', symbol: 'BTC/USDT', side: 'sell', amount: '0.2', purpose: 'bridge_out', after: []});
-    expect(move).toMatchObject({kind: 'transfer', from: 'a', to: 'b', asset: 'USDT', amount: '9990', receive: '9989', after: [out!.id]});
+    expect(move).toMatchObject({kind: 'transfer', from: 'a', to: 'b', asset: 'USDT', amount: '9989', receive: '9988', after: [out!.id]});
     expect(back).toMatchObject({kind: 'trade', venue: 'b', symbol: 'BTC/USDT', side: 'buy', amount: '0.1995', purpose: 'bridge_in', after: [move!.id]});
     expect(plan.totalCost).toBeCloseTo(20.975, 6);
     expect(plan.after.total).toBeCloseTo(20_000 - 20.975, 6);
@@ -119,12 +122,13 @@ describe('planRebalance: venue targets', () => {
     const one = planRebalance(input([venue('a', [bal('USDT', '300'), bal('USDC', '700'), bal('ETH', '0.5')]), venue('b', [bal('USDT', '1000')])]));
     expect(transfers(one.steps).map((t) => [t.asset, t.amount])).toEqual([['USDC', '500']]);
     expect(one.totalCost).toBeCloseTo(2, 9);
-    // a = 300 USDT + 500 USDC = 800; targets a=20, b=80 -> a sends 640. Neither asset covers it:
-    // all 300 USDT first (cheapest), then 340 USDC.
+    // a = 300 USDT + 500 USDC = 800; targets a=20, b=80 -> a sends 640. Neither asset covers it.
+    // Per value moved USDT is cheaper ($1 for 299, keeping its fee free) than USDC ($2 for 498):
+    // 299 USDT first, then the remaining 341 as USDC.
     const split = planRebalance(input([venue('a', [bal('USDT', '300'), bal('USDC', '500')]), venue('b', [])], {venueTargets: {a: 20, b: 80}}));
     expect(transfers(split.steps).map((t) => [t.asset, t.amount])).toEqual([
-      ['USDT', '300'],
-      ['USDC', '340'],
+      ['USDT', '299'],
+      ['USDC', '341'],
     ]);
     expect(split.totalCost).toBeCloseTo(3, 9);
   });
@@ -154,16 +158,16 @@ describe('planRebalance: venue targets', () => {
   it('moves what it can when funds are locked in orders, and reports the rest', () => {
     // a holds 6,000 USDT but only 100 free; b 4,000. a must send 1,000.
     const plan = planRebalance(input([venue('a', [bal('USDT', '100', '6000')]), venue('b', [bal('USDT', '4000')])], {thresholdPct: 1}));
-    expect(transfers(plan.steps).map((t) => t.amount)).toEqual(['100']);
+    expect(transfers(plan.steps).map((t) => t.amount)).toEqual(['99']); // 1 USDT stays free for the fee
     expect(plan.skipped).toMatchObject([{reason: 'insufficient_funds', from: 'a', to: 'b'}]);
-    expect(plan.skipped[0]!.value).toBeCloseTo(900, 9);
+    expect(plan.skipped[0]!.value).toBeCloseTo(901, 9);
   });
 
   it('never moves a reserve', () => {
     const plan = planRebalance(input([venue('a', [bal('USDT', '6000')]), venue('b', [bal('USDT', '4000')])], {thresholdPct: 1, reserves: {USDT: '5500'}}));
-    expect(transfers(plan.steps).map((t) => t.amount)).toEqual(['500']);
+    expect(transfers(plan.steps).map((t) => t.amount)).toEqual(['499']);
     expect(plan.skipped).toMatchObject([{reason: 'insufficient_funds', from: 'a'}]);
-    expect(plan.skipped[0]!.value).toBeCloseTo(500, 9);
+    expect(plan.skipped[0]!.value).toBeCloseTo(501, 9);
   });
 
   it('refuses to plan a move whose fee eats it', () => {

@@ -22,6 +22,10 @@
  *    (direct or through one intermediate asset) with the lowest cost. Trades
  *    never change a venue's value (apart from their cost), so step 3 keeps
  *    what step 2 achieved.
+ * Withdrawal fees: some venues take the fee out of the amount, others (okx)
+ * charge it on top, so a transfer always leaves amount + fee free above the
+ * reserve, and the receiver is expected to get amount - fee (the lower of
+ * the two outcomes).
  * Invariants: no step spends an asset below its reserve on a venue; every
  * transfer's network is enabled on both ends and its amount is at least the
  * withdrawal minimum and more than the fee; amounts are rounded down;
@@ -366,7 +370,8 @@ class Planner {
   private directOption(from: VenueState, route: Route, value: number, covering: boolean): Option | undefined {
     const p = this.price(route.asset);
     if (p === undefined) return undefined;
-    const available = this.avail(from, route.asset);
+    // The fee is kept free on top of the amount: some venues (okx) charge it on top, others take it out.
+    const available = this.avail(from, route.asset) - route.fee;
     const needed = value / p;
     if (covering ? available < needed * (1 - 1e-9) : available <= 0) return undefined;
     const n = floorTo8(Math.min(needed, available));
@@ -399,7 +404,7 @@ class Planner {
           if (best && route.fee * pb >= best.cost) continue;
           const out = this.leg(from, asset, bridge, value / pa);
           if (typeof out === 'string') continue;
-          const amount = floorTo8(out.receive);
+          const amount = floorTo8(out.receive - route.fee);
           if (!(amount > route.fee) || (route.min !== undefined && amount < route.min)) continue;
           const back = this.leg(to, bridge, asset, amount - route.fee);
           if (typeof back === 'string') continue;
@@ -422,7 +427,7 @@ class Planner {
     let bestValue = 0;
     let bestCost = 0;
     for (const route of flat) {
-      const available = (from.free.get(route.asset) ?? 0) - (this.reserves.get(route.asset) ?? 0);
+      const available = (from.free.get(route.asset) ?? 0) - (this.reserves.get(route.asset) ?? 0) - route.fee;
       if (!(available > route.fee) || (route.min !== undefined && available < route.min)) continue;
       const p = this.price(route.asset)!;
       const v = Math.min(available * p, value);
@@ -451,7 +456,9 @@ class Planner {
       if (info.problem) return {reason: info.problem, asset: h.asset, detail: info.detail};
       const route = info.usable[0]!;
       const p = this.price(h.asset)!;
-      const amount = Math.min(value / p, this.avail(from, h.asset));
+      const usable = this.avail(from, h.asset) - route.fee;
+      if (usable <= 0) continue; // what is left only covers the fee
+      const amount = Math.min(value / p, usable);
       if (route.min !== undefined && amount < route.min) {
         return {reason: 'below_minimum', asset: h.asset, detail: `${dec(amount.toPrecision(8))} ${h.asset} is below the ${route.min} ${h.asset} withdrawal minimum on ${from.venue} (${route.network})`};
       }
