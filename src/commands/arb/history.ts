@@ -1,0 +1,99 @@
+import {Flags} from '@oclif/core';
+import {summarizeHistory, type ArbHistoryResult, type ArbHistoryRow} from '../../core/arb/history.js';
+import {OpportunitiesRepo} from '../../core/journal/opportunities.js';
+import {normalizeSymbol} from '../../core/symbols/index.js';
+import {XarbCommand} from '../../ui/base-command.js';
+import {lineChart} from '../../ui/chart.js';
+import {durationFlag} from '../../ui/flags.js';
+import {fmt, fmtAge, fmtAmount, renderTable} from '../../ui/table.js';
+
+/** The --json contract. */
+export type ArbHistoryCommandResult = ArbHistoryResult;
+
+export default class ArbHistory extends XarbCommand<ArbHistoryCommandResult> {
+  static override summary = 'Summarize the arbitrage opportunities recorded by arb scan';
+  static override description = `Every opportunity \`xarb arb scan\` finds (also under --watch) is recorded: symbol, venues, size, net bps, first
+and last sighting. This groups them per opportunity over a period: how often they appeared, how long they lived, how good
+they got. With --symbol it also draws the best net edge over time for that symbol.`;
+
+  static override examples = [
+    '<%= config.bin %> arb history',
+    '<%= config.bin %> arb history --since 24h --symbol BTC/USD',
+    '<%= config.bin %> arb history --since 7d --json',
+  ];
+
+  static override flags = {
+    since: durationFlag({description: 'how far back to look', default: 3_600_000}),
+    symbol: Flags.string({description: 'only opportunities trading this symbol; adds a chart of its spread over time', parse: async (input) => normalizeSymbol(input)}),
+    limit: Flags.integer({description: 'rows shown in the table (JSON has all)', default: 30, min: 1}),
+  };
+
+  static override demoNotice = false;
+
+  async run(): Promise<ArbHistoryCommandResult> {
+    const {flags} = await this.parse(ArbHistory);
+    const ctx = await this.context();
+    const repo = new OpportunitiesRepo(ctx.db);
+    const now = ctx.clock.now();
+    const since = now - flags.since;
+    const result = summarizeHistory(repo.episodes(since), repo.observations(since), {since, now, symbol: flags.symbol, buckets: 60});
+    if (!this.jsonEnabled()) this.render(result, flags.limit);
+    return result;
+  }
+
+  private render(result: ArbHistoryResult, limit: number): void {
+    const c = this.chalk;
+    const span = fmtAge(result.until - result.since);
+    const lines: string[] = [];
+    if (result.opportunities.length === 0) {
+      lines.push(c.yellow(`No opportunity recorded in the last ${span}${result.symbol ? ` for ${result.symbol}` : ''}. Record some with: xarb arb scan --watch`));
+      this.out(lines.join('\n'));
+      return;
+    }
+    const rows = result.opportunities.slice(0, limit).map((r) => [
+      describe(r),
+      r.kind === 'cross' ? `${r.buyVenue} > ${r.sellVenue}` : r.buyVenue,
+      String(r.episodes),
+      String(r.sightings),
+      time(r.firstSeen),
+      time(r.lastSeen),
+      fmtAge(r.totalLifetimeMs),
+      fmtAge(r.longestLifetimeMs),
+      fmt(r.bestNetBps, 1),
+      fmt(r.avgNetBps, 1),
+      money(r.bestNetProfit, r.quote),
+      fmtAmount(Number(r.maxSize.toPrecision(8))),
+    ]);
+    lines.push(
+      renderTable({
+        head: ['opportunity', 'venues', 'episodes', 'seen', 'first seen', 'last seen', 'total life', 'longest', 'best bps', 'avg bps', 'best net', 'max size'],
+        rows,
+        color: this.color,
+        align: ['left', 'left', 'right', 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
+      }),
+    );
+    if (result.opportunities.length > limit) lines.push(c.dim(`${result.opportunities.length - limit} more (--limit, or --json for all)`));
+    lines.push(c.dim(`${result.episodes} episode(s) in the last ${span}`));
+    if (result.series) {
+      const values = result.series.points.map((p) => p.netBps);
+      lines.push('', `${c.bold(result.series.symbol)} best net edge over time (bps, ${fmtAge(result.series.bucketMs)} per column; gaps: no opportunity)`);
+      lines.push(lineChart(values, {height: 8, unit: 'bps', format: (v) => v.toFixed(1), xLabels: [time(result.since), time(result.until)]}));
+    }
+    this.out(lines.join('\n'));
+  }
+}
+
+function describe(r: ArbHistoryRow): string {
+  if (r.kind === 'triangular') return `${r.symbol}>${r.symbol.split('>')[0]}`;
+  return r.quoteGroup ? `${r.symbol} > ${r.sellSymbol} [${r.quoteGroup}]` : r.symbol;
+}
+
+function money(value: number, quote: string): string {
+  const abs = Math.abs(value);
+  const digits = abs >= 1 ? 2 : abs >= 0.01 ? 4 : 8;
+  return `${value.toLocaleString('en-US', {minimumFractionDigits: digits, maximumFractionDigits: digits})} ${quote}`;
+}
+
+function time(ms: number): string {
+  return new Date(ms).toISOString().slice(5, 19).replace('T', ' ');
+}
