@@ -291,6 +291,22 @@ describe('CcxtVenue specifics on loopback', () => {
     expect(books[1]!.bids.slice(0, 2)).toEqual([[60_000, 1], [59_999.5, 0.5]]);
   });
 
+  it('withdraws and lists transfers; a withdrawal to a sibling venue arrives there as a deposit', async () => {
+    const kraken = track(await venueOn('kraken', {name: 'kraken-transfers'}));
+    const krakenAddress = await kraken.fetchDepositAddress!('USDT', 'ERC20');
+    for (const exchange of ['binance', 'okx'] as const) {
+      const venue = track(await venueOn(exchange, {name: `${exchange}-transfers`}));
+      const before = (await kraken.fetchDeposits!('USDT')).length;
+      const sent = await venue.withdraw!({asset: 'USDT', amount: '100', address: krakenAddress.address, network: 'ERC20'});
+      expect(sent).toMatchObject({kind: 'withdrawal', asset: 'USDT', amount: '100', address: krakenAddress.address, network: 'ERC20'});
+      const listed = (await venue.fetchWithdrawals!('USDT')).find((t) => t.id === sent.id);
+      expect(listed).toMatchObject({kind: 'withdrawal', asset: 'USDT', amount: '100', status: 'ok', fee: {cost: '5', currency: 'USDT'}});
+      const deposits = await kraken.fetchDeposits!('USDT');
+      expect(deposits.length, exchange).toBe(before + 1);
+      expect(deposits.every((d) => d.kind === 'deposit' && d.asset === 'USDT')).toBe(true);
+    }
+  });
+
   it('offers optional methods only where ccxt has them', async () => {
     const binance = track(await venueOn('binance', {name: 'binance-optional'}));
     expect(typeof binance.withdraw).toBe('function');

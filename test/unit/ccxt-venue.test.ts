@@ -9,7 +9,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {VenueConfig} from '../../src/core/config/schema.js';
 import {InvalidOrderError, VenueRejectedError, VenueUnavailableError} from '../../src/core/errors.js';
 import {systemClock} from '../../src/core/types.js';
-import {dialectFor} from '../../src/core/venues/ccxt/dialects.js';
+import {UsageError} from '../../src/core/errors.js';
+import {dialectFor, pickWithdrawKey} from '../../src/core/venues/ccxt/dialects.js';
 import {createCcxtVenue, marketsFingerprint} from '../../src/core/venues/ccxt/index.js';
 import {constructorConfig} from '../../src/core/venues/ccxt/venue.js';
 
@@ -95,5 +96,24 @@ describe('binance behind apiBaseUrl keeps its spot error table', () => {
     const error = await attempt();
     expect(error).toBeInstanceOf(VenueRejectedError);
     expect(error).not.toBeInstanceOf(InvalidOrderError);
+  });
+});
+
+describe('pickWithdrawKey (kraken saved addresses)', () => {
+  // Shape of kraken's WithdrawAddresses result.
+  const saved = [
+    {address: 'bc1qaaa', asset: 'XBT', method: 'Bitcoin', key: 'cold-wallet', verified: true},
+    {address: 'rXRP', asset: 'XRP', method: 'Ripple XRP', key: 'xrp-a', tag: '111', verified: true},
+    {address: 'rXRP', asset: 'XRP', method: 'Ripple XRP', key: 'xrp-b', tag: '222', verified: true},
+  ];
+
+  it('finds the key by address, and by tag when addresses repeat', () => {
+    expect(pickWithdrawKey(saved, {asset: 'BTC', amount: '1', address: 'bc1qaaa'})).toBe('cold-wallet');
+    expect(pickWithdrawKey(saved, {asset: 'XRP', amount: '1', address: 'rXRP', tag: '222'})).toBe('xrp-b');
+  });
+
+  it('an address not saved on the account is a usage error', () => {
+    expect(() => pickWithdrawKey(saved, {asset: 'BTC', amount: '1', address: 'bc1qother'})).toThrow(UsageError);
+    expect(() => pickWithdrawKey(undefined, {asset: 'BTC', amount: '1', address: 'bc1qaaa'})).toThrow(UsageError);
   });
 });

@@ -39,7 +39,7 @@ import type {
   WithdrawRequest,
 } from '../../types.js';
 import type {OrderRef, Venue, VenueCapabilities, VenueInfo} from '../port.js';
-import {dialectFor, type Dialect} from './dialects.js';
+import {dialectFor, type Dialect, type DialectExchange} from './dialects.js';
 import {VenueDataError, errorClassNames, makeScrubber, mapCcxtError, parseRetryAfter} from './errors.js';
 import {ccxtVersion, hasExchangeClass, loadExchangeClass, type ExchangeClass} from './load.js';
 import {
@@ -599,10 +599,11 @@ class CcxtVenue implements Venue {
 
   private async sendWithdrawal(request: WithdrawRequest): Promise<Transfer> {
     await this.loadMarkets();
+    const hook = this.dialect.withdrawParams;
+    const extra = hook ? await this.call('withdrawParams', () => hook(this.ex as unknown as DialectExchange, request)) : {};
+    const params = {...extra, ...(request.network ? {network: request.network} : {})};
     const now = this.deps.clock.now();
-    const raw = await this.call('withdraw', () =>
-      this.ex.withdraw(request.asset, Number(request.amount), request.address, request.tag, request.network ? {network: request.network} : {}),
-    );
+    const raw = await this.call('withdraw', () => this.ex.withdraw(request.asset, Number(request.amount), request.address, request.tag, params));
     return mapTransfer(this.name, raw as unknown as Raw, {
       kind: 'withdrawal',
       asset: request.asset,
