@@ -10,6 +10,7 @@ import type {VenueConfig} from '../../src/core/config/schema.js';
 import {
   ExitCode,
   InsufficientFundsError,
+  NotSupportedError,
   UsageError,
   VenueAuthError,
   VenueUnavailableError,
@@ -309,6 +310,13 @@ describe('CcxtVenue specifics on loopback', () => {
 
   it('offers optional methods only where ccxt has them', async () => {
     const binance = track(await venueOn('binance', {name: 'binance-optional'}));
+    // binance needs a symbol for order history; say so instead of failing obscurely.
+    await expect(binance.fetchClosedOrders()).rejects.toBeInstanceOf(NotSupportedError);
+    await expect(binance.fetchMyTrades()).rejects.toBeInstanceOf(NotSupportedError);
+    expect(Array.isArray(await binance.fetchOpenOrders())).toBe(true);
+    // A REST gateway without a websocket one: no streaming that would bypass it.
+    expect(binance.info.capabilities.orderBookStream).toBe(false);
+    expect(binance.watchOrderBook).toBeUndefined();
     expect(typeof binance.withdraw).toBe('function');
     expect(typeof binance.fetchDeposits).toBe('function');
     expect(await binance.fetchPositions!()).toEqual([]); // spot only

@@ -217,7 +217,8 @@ class CcxtVenue implements Venue {
     this.scrub = makeScrubber([creds?.apiKey, creds?.secret, creds?.password, creds?.uid]);
     this.cache = deps.db ? new MarketCacheRepo(deps.db) : undefined;
     this.fingerprint = marketsFingerprint(config);
-    const streams = hasExchangeClass(config.exchange, true);
+    // Behind a REST gateway without a websocket one, streaming would bypass the gateway: poll instead.
+    const streams = hasExchangeClass(config.exchange, true) && (config.apiBaseUrl === undefined || config.wsBaseUrl !== undefined);
     const capabilities: VenueCapabilities = {
       bidsAsks: has.fetchBidsAsks === true,
       orderBookStream: streams,
@@ -308,7 +309,12 @@ class CcxtVenue implements Venue {
     const ttlMs = (this.config.marketsTtlSec ?? DEFAULT_MARKETS_TTL_SEC) * 1000;
     let restored = false;
     if (this.cache && ttlMs > 0) {
-      const payload = this.cache.getFresh(this.name, MARKETS_CACHE_KIND, this.fingerprint, this.deps.clock.now(), ttlMs);
+      let payload: string | undefined;
+      try {
+        payload = this.cache.getFresh(this.name, MARKETS_CACHE_KIND, this.fingerprint, this.deps.clock.now(), ttlMs);
+      } catch {
+        payload = undefined; // an unreadable cache is a cache miss
+      }
       if (payload !== undefined) restored = this.restoreMarkets(payload);
       if (restored && this.ex.options.adjustForTimeDifference === true && this.ex.loadTimeDifference) {
         await this.call('loadTimeDifference', () => this.ex.loadTimeDifference!());
