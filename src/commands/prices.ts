@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {UsageError, VenueError} from '../core/errors.js';
+import {StreamingBooks} from '../core/arb/watch.js';
 import {PriceSnapshotsRepo} from '../core/journal/price-snapshots.js';
 import {fetchPrices, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
 import {normalizeSymbol} from '../core/symbols/index.js';
@@ -49,11 +50,16 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       let last: PricesResult | undefined;
-      for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: controller.signal})) {
-        last = result;
-        record(snapshots, result);
-        if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(result)}\n`);
-        else this.paint(result, true);
+      const source = new StreamingBooks();
+      try {
+        for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: controller.signal, source})) {
+          last = result;
+          record(snapshots, result);
+          if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(result)}\n`);
+          else this.paint(result, true);
+        }
+      } finally {
+        source.close();
       }
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);

@@ -92,7 +92,12 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function askVenue(venue: Venue, wanted: readonly ParsedSymbol[], options: PricesOptions): Promise<VenueAnswer> {
+/** Where books come from: REST by default; streamed (ccxt.pro) under --watch. */
+export interface BookSource {
+  get(venue: Venue, symbol: string, depth: number): Promise<OrderBook>;
+}
+
+async function askVenue(venue: Venue, wanted: readonly ParsedSymbol[], options: PricesOptions, source?: BookSource): Promise<VenueAnswer> {
   let markets: readonly Market[];
   try {
     markets = await venue.loadMarkets();
@@ -104,9 +109,12 @@ async function askVenue(venue: Venue, wanted: readonly ParsedSymbol[], options: 
   if (symbols.size === 0) return {venue, markets, quotes: new Map()};
   try {
     const list = [...symbols];
+    // Books when a size must be walked or when a stream supplies them; one quotes call otherwise.
+    const useBooks = options.size !== undefined || source !== undefined;
+    const depth = options.size !== undefined ? (options.depth ?? 100) : 5;
     const [quotes, books] = await Promise.all([
-      options.size === undefined ? venue.fetchQuotes(list) : Promise.resolve([] as Quote[]),
-      options.size === undefined ? Promise.resolve([] as OrderBook[]) : Promise.all(list.map((s) => venue.fetchOrderBook(s, options.depth ?? 100))),
+      useBooks ? Promise.resolve([] as Quote[]) : venue.fetchQuotes(list),
+      useBooks ? Promise.all(list.map((s) => (source ? source.get(venue, s, depth) : venue.fetchOrderBook(s, depth)))) : Promise.resolve([] as OrderBook[]),
     ]);
     const quoteMap = new Map<string, Quote>();
     for (const q of quotes) quoteMap.set(q.symbol, q);
@@ -240,18 +248,18 @@ function markBest(symbol: string, rows: PriceRow[]): SymbolPrices {
 }
 
 /**
- * Refreshes prices until `signal` aborts: waits for a book update on any
- * venue that streams (ccxt.pro) or for `intervalMs` otherwise, then yields a
- * fresh result. Venues without streams are polled.
+ * Refreshes prices every `intervalMs` until `signal` aborts. Books come from
+ * `source`: streamed (ccxt.pro websockets) where a venue streams, so each
+ * refresh shows the latest pushed book without a request; REST elsewhere.
  */
 export async function* watchPrices(
   venues: readonly Venue[],
   symbols: readonly string[],
-  options: PricesOptions & {intervalMs: number; signal: AbortSignal},
+  options: PricesOptions & {intervalMs: number; signal: AbortSignal; source: BookSource},
 ): AsyncGenerator<PricesResult> {
   const wanted = symbols.map((s) => parseSymbol(s));
   while (!options.signal.aborted) {
-    const answers = await Promise.all(venues.map((v) => askVenue(v, wanted, options)));
+    const answers = await Promise.all(venues.map((v) => askVenue(v, wanted, options, options.source)));
     yield comparePrices(answers, wanted, options);
     await sleep(options.intervalMs, options.signal);
   }
