@@ -27,7 +27,7 @@ import type {DialectName, Fault, LoopbackScenario, RecordedRequest} from './type
 export type * from './types.js';
 export {VenueState} from './state.js';
 export type {OrderRecord, TradeRecord, TransferRecord, AccountState, BalanceRecord, MarketSpec} from './state.js';
-export {defaultScenario, TEST_ACCOUNTS} from './scenario.js';
+export {defaultScenario, TEST_ACCOUNTS, ladder} from './scenario.js';
 
 export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {binance, kraken, okx};
 
