@@ -114,7 +114,8 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     const c = this.chalk;
     const venue = `${r.venue}${r.simulated ? c.dim(' (sim)') : ''}`;
     if (r.status !== 'ok') {
-      const cells = [venue, r.nativeId ?? '-', r.status === 'failed' ? c.red('failed') : c.dim('not listed'), r.status === 'failed' ? c.red(truncate(r.error ?? '', 48)) : '', '', '', '', '', ''];
+      const detail = r.status === 'failed' ? c.red(truncate(r.error ?? '', 48)) : r.alternatives ? c.dim(`has ${r.alternatives.join(', ')}; see --quote-group`) : '';
+      const cells = [venue, r.nativeId ?? '-', r.status === 'failed' ? c.red('failed') : c.dim('not listed'), detail, '', '', '', '', ''];
       if (sized) cells.push('', '');
       return cells;
     }

@@ -10,7 +10,7 @@
  * venues that gave any data so the command can exit 4 only when none did.
  */
 import {UnknownSymbolError, XarbError} from '../errors.js';
-import {matchMarkets, parseSymbol, type ParsedSymbol} from '../symbols/index.js';
+import {matchMarkets, parseSymbol, quoteGroupOf, type ParsedSymbol} from '../symbols/index.js';
 import type {Clock, Market, OrderBook, Quote} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {ageMs, walkBook} from './book.js';
@@ -31,6 +31,8 @@ export interface PriceRow {
   readonly market?: string;
   /** The venue's own id for the market, e.g. XXBTZUSD. */
   readonly nativeId?: string;
+  /** For a not-listed row: the venue's markets of the same base in the same quote group (e.g. BTC/USDT for BTC/USD). */
+  readonly alternatives?: readonly string[];
   /** Set when the row comes from another quote of the group, e.g. "USDT as USD". */
   readonly quoteGroupLabel?: string;
   readonly bid?: number;
@@ -165,7 +167,9 @@ export function comparePrices(answers: readonly VenueAnswer[], wanted: readonly 
       }
       const market = matchMarkets(answer.markets, w, options.quoteGroup)[0];
       if (!market) {
-        rows.push({...base, status: 'not_listed'});
+        const group = quoteGroupOf(w.quote);
+        const alternatives = group ? matchMarkets(answer.markets, w, group).map((m) => m.symbol) : [];
+        rows.push({...base, status: 'not_listed', ...(alternatives.length > 0 ? {alternatives} : {})});
         continue;
       }
       listedSomewhere.add(w.symbol);
