@@ -86,7 +86,7 @@ describe('fetchPrices', () => {
 
   it('keeps USDT apart from USD unless a quote group is asked for, and labels it', async () => {
     const plain = await fetchPrices([a, tether], ['BTC/USD'], {maxAgeMs: 10_000, clock});
-    expect(plain.symbols[0]!.rows.find((row) => row.venue === 't')?.status).toBe('not_listed');
+    expect(plain.symbols[0]!.rows.find((row) => row.venue === 't')).toMatchObject({status: 'not_listed', alternatives: ['BTC/USDT']});
     const grouped = await fetchPrices([a, tether], ['BTC/USD'], {maxAgeMs: 10_000, clock, quoteGroup: 'usd'});
     const row = grouped.symbols[0]!.rows.find((r) => r.venue === 't')!;
     expect(row.status).toBe('ok');
