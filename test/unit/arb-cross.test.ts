@@ -181,6 +181,8 @@ describe('asset identity and transfer cost', () => {
     expect(sameAsset(f('a', 'USDT', 'Tether USD'), f('b', 'USDT', 'Tether')).same).toBe(true);
     expect(sameAsset(f('a', 'USDT', 'USDT'), f('b', 'USDT2', undefined)).same).toBe(false);
     expect(sameAsset({venue: 'a', code: 'BTC', id: 'XXBT', name: undefined}, {venue: 'b', code: 'BTC', id: 'XBT', name: 'BTC'}).same).toBe(true);
+    // kraken names BTC by its alias: not a name to compare
+    expect(sameAsset({venue: 'a', code: 'BTC', id: 'BTC', name: 'Bitcoin'}, {venue: 'k', code: 'BTC', id: 'XXBT', name: 'XBT'}).same).toBe(true);
   });
 
   it('picks the cheapest network both venues support', () => {

@@ -2,8 +2,8 @@
  * Asset identity across venues. Two venues listing `ABC` do not prove they
  * list the same coin (tickers collide), and two different ids (XXBT, BTC) do
  * not prove they differ. The rule, in order:
- * 1. When both venues give an informative currency name (not just the ticker
- *    again), the names decide: equal or one containing the other after
+ * 1. When both venues give an informative currency name (not just the ticker,
+ *    the venue id or an alias again), the names decide: equal or one containing the other after
  *    lowercasing and dropping punctuation ("Tether USD" ~ "Tether").
  * 2. Otherwise the venue ids decide, after the known aliases
  *    (src/core/symbols: XBT, XXBT -> BTC): they must be equal.
@@ -25,17 +25,21 @@ export interface AssetFacts {
 
 export type IdentityVerdict = {readonly same: true; readonly evidence: 'name' | 'id'} | {readonly same: false; readonly detail: string};
 
-function informativeName(name: string | undefined, code: string): string | undefined {
+/**
+ * A currency name that says more than the ticker: not empty, not the code,
+ * not the venue's id and not an alias of the code (kraken names BTC "XBT").
+ */
+function informativeName(name: string | undefined, code: string, id: string): string | undefined {
   if (name === undefined) return undefined;
   const n = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (n === '' || n === code.toLowerCase()) return undefined;
+  if (n === '' || n === code.toLowerCase() || n === id.toLowerCase() || canonicalAsset(n) === code) return undefined;
   return n;
 }
 
 export function sameAsset(a: AssetFacts, b: AssetFacts): IdentityVerdict {
   if (a.code !== b.code) return {same: false, detail: `${a.venue} ${a.code} vs ${b.venue} ${b.code}`};
-  const na = informativeName(a.name, a.code);
-  const nb = informativeName(b.name, b.code);
+  const na = informativeName(a.name, a.code, a.id);
+  const nb = informativeName(b.name, b.code, b.id);
   if (na !== undefined && nb !== undefined) {
     if (na === nb || na.includes(nb) || nb.includes(na)) return {same: true, evidence: 'name'};
     return {same: false, detail: `${a.code}: ${a.venue} names it ${JSON.stringify(a.name)}, ${b.venue} names it ${JSON.stringify(b.name)}`};

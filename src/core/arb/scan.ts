@@ -241,11 +241,12 @@ export class ArbScanner {
 
   private async loadBalances(s: VenueState, failures: VenueFailure[]): Promise<ReadonlyMap<string, number> | undefined> {
     const info = s.venue.info;
-    if (!this.options.useBalances || !(info.hasKeys || info.mode === 'paper')) return undefined;
+    // Live venues: their balances need keys. Paper venues: the paper balances in the journal.
+    if (!this.options.useBalances || !(info.mode === 'paper' || info.hasKeys)) return undefined;
     try {
       const list = await s.venue.fetchBalances();
       // A paper venue with no balances at all has not been funded: treat as unknown, not as zero.
-      if (list.length === 0 && !info.hasKeys) return undefined;
+      if (list.length === 0 && info.mode === 'paper') return undefined;
       const map = new Map<string, number>();
       for (const b of list) {
         const free = Number(b.free);

@@ -1,0 +1,199 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {ANSI, json, runCli, tempHome} from '../support/cli.js';
+import {defaultScenario, TEST_ACCOUNTS, startLoopback, type LoopbackHandle} from '../support/loopback/index.js';
+import {ladder} from '../support/loopback/scenario.js';
+import type {LoopbackScenario, VenueScenario} from '../support/loopback/types.js';
+
+describe('xarb arb scan on the demo venues', () => {
+  const home = tempHome();
+
+  it('cross-venue --json: net-positive rows sorted by net profit, simulated venues named', async () => {
+    const r = await runCli(['arb', 'scan', '--json'], {home});
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out.kind).toBe('cross');
+    expect(out.simulatedVenues).toEqual(['simbit', 'simex', 'simkraken', 'simgate']);
+    expect(out.venues.every((v: any) => v.ok)).toBe(true);
+    expect(out.screened).toBeGreaterThan(10);
+    expect(r.stderr).toMatch(/SIMULATED/);
+    const values = out.opportunities.map((o: any) => o.netValue ?? o.netProfit);
+    expect([...values].sort((a, b) => b - a)).toEqual(values);
+    for (const o of out.opportunities) {
+      expect(o.netProfit).toBeGreaterThan(0);
+      expect(o.netProfit).toBeCloseTo(o.grossProfit - o.fees, 8);
+      expect(o.buy.venue).not.toBe(o.sell.venue);
+      expect(o.buy.symbol).toBe(o.sell.symbol); // no quote mixing without --quote-group
+      expect(Number(o.amount)).toBe(o.size);
+    }
+  });
+
+  it('human output is a table without colour codes when piped', async () => {
+    const r = await runCli(['arb', 'scan'], {home});
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/screened \d+ common symbol/);
+    expect(r.stdout).toMatch(/simulated venues: /);
+    expect(r.stdout).not.toMatch(ANSI);
+  });
+
+  it('--triangular finds cycles within one venue', async () => {
+    const r = await runCli(['arb', 'scan', '--triangular', '--ignore-balances', '--json'], {home});
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out.kind).toBe('triangular');
+    expect(out.cyclesChecked).toBeGreaterThan(0);
+    for (const o of out.opportunities) {
+      expect(o.legs).toHaveLength(3);
+      expect(o.endAmount).toBeGreaterThan(o.startAmount);
+    }
+  });
+
+  it('arb history summarizes what the scans recorded', async () => {
+    const r = await runCli(['arb', 'history', '--since', '1h', '--json'], {home});
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out.until - out.since).toBe(3_600_000);
+    expect(Array.isArray(out.opportunities)).toBe(true);
+  });
+
+  it.each([
+    [['arb', 'scan', 'BTC-'], 'UsageError'],
+    [['arb', 'scan', '--min-bps', 'lots'], 'UsageError'],
+    [['arb', 'scan', '--max-size', '-1'], 'UsageError'],
+    [['arb', 'scan', '--quote-group', 'yen'], 'UsageError'],
+    [['arb', 'scan', '--venues', 'nosuchvenue'], 'UnknownVenueError'],
+    [['arb', 'history', '--since', 'soon'], 'UsageError'],
+  ])('bad input %j exits 2', async (args, name) => {
+    const r = await runCli([...args, '--json'], {home});
+    expect(r.code).toBe(2);
+    expect(json(r).error.name).toBe(name);
+  });
+});
+
+/** The default loopback scenario plus a dislocated okx BTC/USDT, a dislocated kraken BTC/USD, and a ticker (GTC) naming two different coins. */
+function arbScenario(): LoopbackScenario {
+  const base = defaultScenario();
+  const gtc = (name: string) => ({code: 'GTC', name, decimals: 8, networks: [{network: 'ERC20', withdrawFee: '1', withdrawMin: '2'}]});
+  const gtcMarket = {symbol: 'GTC/USDT', amountStep: '0.01', priceStep: '0.0001', minAmount: '0.01', minCost: '1', taker: '0.001', maker: '0.001'};
+  const binance = base.venues.binance!;
+  const okx = base.venues.okx!;
+  const withGtc = (v: VenueScenario, name: string, mid: number): VenueScenario => ({
+    ...v,
+    markets: [...v.markets, gtcMarket],
+    currencies: [...(v.currencies ?? []), gtc(name)],
+    books: {...v.books, 'GTC/USDT': ladder(mid, 0.0001, 1000)},
+  });
+  return {
+    venues: {
+      ...base.venues,
+      // kraken's BTC/USD sits ~50 bps over the USDT books: only visible when USD and USDT are grouped.
+      kraken: {...base.venues.kraken!, books: {...base.venues.kraken!.books, 'BTC/USD': ladder(60_300, 0.5, 0.4)}},
+      binance: withGtc(binance, 'Gitcoin', 1.0),
+      // okx's BTC/USDT ~33 bps under binance's: buy okx, sell binance, net of 15 + 10 bps fees.
+      okx: {...withGtc(okx, 'Game.com', 2.0), books: {...withGtc(okx, 'Game.com', 2.0).books, 'BTC/USDT': ladder(59_800, 0.5, 0.6)}},
+    },
+  };
+}
+
+describe('xarb arb scan on real exchange dialects (loopback)', () => {
+  let loop: LoopbackHandle;
+  let home: string;
+  const keys = {
+    XARB_BINANCE_API_KEY: TEST_ACCOUNTS.binance.apiKey,
+    XARB_BINANCE_SECRET: TEST_ACCOUNTS.binance.secret,
+    XARB_OKX_API_KEY: TEST_ACCOUNTS.okx.apiKey,
+    XARB_OKX_SECRET: TEST_ACCOUNTS.okx.secret,
+    XARB_OKX_PASSWORD: TEST_ACCOUNTS.okx.passphrase,
+  };
+
+  beforeAll(async () => {
+    loop = await startLoopback({scenario: arbScenario()});
+    home = tempHome({
+      venues: {
+        binance: {exchange: 'binance', mode: 'paper', apiBaseUrl: loop.baseUrl('binance')},
+        kraken: {exchange: 'kraken', mode: 'paper', apiBaseUrl: loop.baseUrl('kraken')},
+        okx: {exchange: 'okx', mode: 'paper', apiBaseUrl: loop.baseUrl('okx')},
+      },
+    });
+  });
+  afterAll(async () => loop?.close());
+
+  it('finds the okx -> binance BTC/USDT edge net of both taker fees, fetching depth only for that candidate', async () => {
+    loop.clearRequests();
+    const r = await runCli(['arb', 'scan', '--json'], {home, env: keys});
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    const btc = out.opportunities.find((o: any) => o.symbol === 'BTC/USDT');
+    expect(btc, JSON.stringify(out, null, 1).slice(0, 3000)).toBeDefined();
+    expect([btc.buy.venue, btc.sell.venue]).toEqual(['okx', 'binance']);
+    expect(btc.buy.feeRate).toBe(0.0015);
+    expect(btc.sell.feeRate).toBe(0.001);
+    expect(btc.buy.topPrice).toBe(loop.state('okx').book('BTC/USDT').asks[0]![0]);
+    expect(btc.sell.topPrice).toBe(loop.state('binance').book('BTC/USDT').bids[0]![0]);
+    expect(btc.netProfit).toBeCloseTo(btc.sell.notional * (1 - 0.001) - btc.buy.notional * (1 + 0.0015), 6);
+    expect(btc.netBps).toBeGreaterThan(0);
+    // depth fetched for the candidate only, never for ETH
+    const depthPaths = loop.requests('binance').filter((q) => q.path.endsWith('/depth')).map((q) => q.query.symbol);
+    expect(depthPaths).toEqual(['BTCUSDT']);
+    const okxBooks = loop.requests('okx').filter((q) => q.path.includes('books')).map((q) => q.query.instId);
+    expect(okxBooks).toEqual(['BTC-USDT']);
+  });
+
+  it('phantom arbitrage: GTC is two different coins on binance and okx, so no opportunity, with the reason in JSON', async () => {
+    const r = await runCli(['arb', 'scan', 'GTC/USDT', '--json'], {home, env: keys});
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out.opportunities).toEqual([]);
+    expect(out.skipped).toEqual([expect.objectContaining({reason: 'asset-mismatch', symbol: 'GTC/USDT'})]);
+    const verbose = await runCli(['arb', 'scan', 'GTC/USDT', '--verbose'], {home, env: keys});
+    expect(verbose.stdout).toMatch(/asset-mismatch/);
+    expect(verbose.stdout).toMatch(/Gitcoin/);
+  });
+
+  it('USD and USDT books are combined only under --quote-group usd, and labelled', async () => {
+    const plain = json(await runCli(['arb', 'scan', 'BTC/USD', '--venues', 'kraken,okx', '--json'], {home, env: keys}));
+    expect(plain.screened).toBe(0);
+    expect(plain.unlisted).toEqual(['BTC/USD']);
+    const grouped = json(await runCli(['arb', 'scan', 'BTC/USD', '--venues', 'kraken,okx', '--quote-group', 'usd', '--json'], {home, env: keys}));
+    expect(grouped.screened).toBe(1);
+    const o = grouped.opportunities[0];
+    expect(o, JSON.stringify(grouped.skipped)).toBeDefined();
+    expect(o.quoteGroup).toBe('usd');
+    expect([o.buy.symbol, o.sell.symbol]).toEqual(['BTC/USDT', 'BTC/USD']);
+  });
+
+  it('--with-transfer prices the withdrawal of the bought asset from the buy venue', async () => {
+    const out = json(await runCli(['arb', 'scan', 'BTC/USDT', '--with-transfer', '--json'], {home, env: keys}));
+    const o = out.opportunities[0];
+    expect(o.transfer).toMatchObject({asset: 'BTC', network: 'BTC', fee: 0.0002});
+    expect(o.netProfitWithTransfer).toBeCloseTo(o.netProfit - 0.0002 * o.sell.avgPrice, 6);
+  });
+
+  it('records opportunities for arb history, with a chart for a symbol', async () => {
+    const r = await runCli(['arb', 'history', '--symbol', 'btc-usdt', '--json'], {home});
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    const row = out.opportunities.find((x: any) => x.key === 'cross:BTC/USDT:okx>binance');
+    expect(row.sightings).toBeGreaterThanOrEqual(2);
+    expect(out.series.observations).toBeGreaterThanOrEqual(2);
+    const text = await runCli(['arb', 'history', '--symbol', 'BTC/USDT'], {home});
+    expect(text.stdout).toMatch(/BTC\/USDT best net edge over time/);
+    expect(text.stdout).toMatch(/┤/);
+  });
+
+  it('a venue that does not answer is reported and the scan goes on; exit 4 when none answers', async () => {
+    const dead = tempHome({
+      venues: {
+        binance: {exchange: 'binance', mode: 'paper', apiBaseUrl: loop.baseUrl('binance')},
+        okx: {exchange: 'okx', mode: 'paper', apiBaseUrl: loop.baseUrl('okx')},
+        dead: {exchange: 'okx', mode: 'paper', apiBaseUrl: 'http://127.0.0.1:9', timeoutMs: 2000},
+      },
+    });
+    const r = await runCli(['arb', 'scan', '--json'], {home: dead});
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out.failures.some((f: any) => f.venue === 'dead')).toBe(true);
+    expect(out.opportunities.some((o: any) => o.symbol === 'BTC/USDT')).toBe(true);
+    const none = await runCli(['arb', 'scan', '--venues', 'dead', '--json'], {home: dead});
+    expect(none.code).toBe(4);
+  });
+});
