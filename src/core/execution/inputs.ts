@@ -8,7 +8,7 @@ import {makeValuer} from '../arb/valuation.js';
 import type {RiskConfig, XarbConfig} from '../config/schema.js';
 import type {Db} from '../journal/db.js';
 import {mid} from '../market/book.js';
-import {dec} from '../money/decimal.js';
+import {cmp, dec, sub} from '../money/decimal.js';
 import type {VenueCandidate} from '../router/types.js';
 import {QUOTE_GROUPS, quoteGroupOf} from '../symbols/index.js';
 import type {Balance, Market, OrderBook, Quote} from '../types.js';
@@ -27,6 +27,8 @@ export interface VenueMarketData {
 export interface VenueFailure {
   readonly venue: string;
   readonly reason: string;
+  /** True when the venue failed to answer (as opposed to not listing the symbol). */
+  readonly failed?: boolean;
 }
 
 export interface MarketGather {
@@ -56,7 +58,7 @@ export async function gatherMarketData(venues: readonly Venue[], symbol: string,
         const balanceError = balances && 'error' in balances ? balances.error : undefined;
         return {venue: name, market, book, balances: ok, ...(balanceError ? {balanceError} : {})};
       } catch (error) {
-        return {venue: name, reason: message(error)};
+        return {venue: name, reason: message(error), failed: true};
       }
     }),
   );
@@ -82,6 +84,21 @@ export function latencies(db: Db, venues: readonly string[]): Map<string, number
 export function freeOf(balances: readonly Balance[] | undefined, asset: string): string | undefined {
   if (!balances) return undefined;
   return balances.find((b) => b.asset === asset)?.free ?? '0';
+}
+
+/** Free balance minus the configured reserve of the asset (never below 0). */
+export function spendable(balances: readonly Balance[], asset: string, risk: RiskConfig): string {
+  const free = freeOf(balances, asset) ?? '0';
+  const reserve = risk.reserves?.[asset];
+  if (reserve === undefined) return free;
+  const left = sub(free, reserve);
+  return cmp(left, 0) > 0 ? left : '0';
+}
+
+function balancesOf(balances: readonly Balance[], market: Market, risk: RiskConfig): Pick<VenueCandidate, 'quoteFree' | 'baseFree' | 'quoteReserved' | 'baseReserved'> {
+  const quoteFree = spendable(balances, market.quote, risk);
+  const baseFree = spendable(balances, market.base, risk);
+  return {quoteFree, baseFree, quoteReserved: sub(freeOf(balances, market.quote) ?? '0', quoteFree), baseReserved: sub(freeOf(balances, market.base) ?? '0', baseFree)};
 }
 
 /** The strictest per-order caps of the risk config for a venue and symbol: base amount, and notional in the symbol's quote. */
@@ -112,7 +129,7 @@ export function toCandidates(
       market: d.market,
       book: d.book,
       takerFee: override ?? d.market.taker,
-      ...(d.balances ? {quoteFree: freeOf(d.balances, d.market.quote), baseFree: freeOf(d.balances, d.market.base)} : {}),
+      ...(d.balances ? balancesOf(d.balances, d.market, options.config.risk) : {}),
       ...caps,
       ...(options.latency.has(d.venue) ? {latencyMs: options.latency.get(d.venue)} : {}),
       priority: options.priorities.get(d.venue) ?? 1e9,

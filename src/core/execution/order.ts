@@ -13,10 +13,10 @@
  * - Replaying the same intent with the same key (--client-id) returns the
  *   journalled outcome instead of sending again.
  */
-import {UsageError} from '../errors.js';
+import {UsageError, VenueError} from '../errors.js';
 import {OrdersRepo, type JournalOrder, type PlanStatus} from '../journal/orders.js';
 import {mid} from '../market/book.js';
-import {cmp, dec} from '../money/decimal.js';
+import {add, cmp, dec, isPositive} from '../money/decimal.js';
 import {buildChild, cannotTake, route} from '../router/route.js';
 import type {ChildOrder, RouteIntent, RoutePlan, RouteStrategy, VenueCandidate} from '../router/types.js';
 import type {ExecutionMode, Fee, Side} from '../types.js';
@@ -110,6 +110,9 @@ export async function prepareOrder(env: ExecutionEnv, routeVenues: readonly Venu
   if (venues.length === 0) throw new UsageError(`venue ${intent.venue} is not open`);
   const gathered = await gatherMarketData(venues, intent.symbol);
   if (gathered.data.length === 0) {
+    if (gathered.failures.some((f) => f.failed)) {
+      throw new VenueError(venues.length === 1 ? venues[0]!.info.id : 'all venues', `no venue answered for ${intent.symbol}: ${gathered.failures.map((f) => `${f.venue}: ${f.reason}`).join('; ')}`);
+    }
     throw new UsageError(`no venue can trade ${intent.symbol}: ${gathered.failures.map((f) => `${f.venue}: ${f.reason}`).join('; ')}`, 'see `xarb prices` for what each venue lists');
   }
   const risk = await gatherRiskInputs(allVenues, env.config, gathered.data);
@@ -140,13 +143,17 @@ function routeWithinLimits(strategy: RouteStrategy, intent: RouteIntent, candida
   } catch (error) {
     failure = error;
   }
-  const hasCaps = candidates.some((c) => c.maxAmount !== undefined || c.maxNotional !== undefined);
+  const hasCaps = candidates.some((c) => c.maxAmount !== undefined || c.maxNotional !== undefined || isPositive(c.quoteReserved ?? '0') || isPositive(c.baseReserved ?? '0'));
   if (hasCaps) {
     try {
       const uncapped = route(
         strategy,
         intent,
-        candidates.map(({maxAmount: _a, maxNotional: _n, ...rest}) => rest),
+        candidates.map(({maxAmount: _a, maxNotional: _n, quoteReserved, baseReserved, ...rest}) => ({
+          ...rest,
+          ...(rest.quoteFree === undefined ? {} : {quoteFree: add(rest.quoteFree, quoteReserved ?? '0')}),
+          ...(rest.baseFree === undefined ? {} : {baseFree: add(rest.baseFree, baseReserved ?? '0')}),
+        })),
       );
       if (!capped || cmp(uncapped.unplanned, capped.unplanned) < 0) return uncapped;
     } catch {

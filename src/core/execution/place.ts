@@ -27,6 +27,7 @@ import {baseOf, quoteOf} from '../risk/ledger.js';
 import type {RiskOrder, RiskSnapshot} from '../risk/types.js';
 import type {Clock, Fee, OrderType, Side} from '../types.js';
 import type {Venue} from '../venues/port.js';
+import {crashPoint} from './crash.js';
 import {clientOrderIdFor} from './ids.js';
 import {cashAssets, type RiskInputs} from './inputs.js';
 import {DEFAULT_GRACE_MS, resolveOrder, syncFills} from './resolve.js';
@@ -97,6 +98,7 @@ export function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): J
   const events = new EventsRepo(env.db, env.clock);
   const state = new RiskStateRepo(env.db, env.clock);
   const riskOrders = batch.orders.map(toRiskOrder);
+  crashPoint('before_write');
   const outcome = env.db.tx((): {denied: RiskDeniedError} | {written: JournalOrder[]} => {
     if (batch.newPlan && orders.getPlan(batch.planId)) {
       const existing = orders.list({planId: batch.planId})[0];
@@ -175,6 +177,7 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
     // Never send twice: only a freshly written order goes out.
     return current ?? order;
   }
+  crashPoint('after_write');
   events.append({kind: 'order.sent', venue: order.venue, ref: order.clientOrderId, data: {id: order.id}});
   let answer;
   try {
@@ -196,8 +199,10 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
     const resolved = await resolveOrder(venue, env.db, unknown, {clock: env.clock, graceMs: env.graceMs ?? DEFAULT_GRACE_MS});
     return resolved.order;
   }
+  crashPoint('after_accept');
   let updated = orders.applyVenueOrder(order.id, answer);
   events.append({kind: 'order.accepted', venue: order.venue, ref: order.clientOrderId, data: {venueOrderId: answer.id, status: answer.status, filled: answer.filled}});
+  crashPoint('after_answer');
   try {
     // Some venues answer a create with the id only (kraken): read the order back once.
     if (updated.status === 'open' && (updated.type === 'market' || !answer.clientOrderId)) {

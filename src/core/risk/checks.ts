@@ -46,10 +46,6 @@ function fmt(n: number): string {
   return dec(Number(n.toFixed(8)));
 }
 
-function describe(order: RiskOrder): string {
-  return `${order.side} ${order.amount} ${order.symbol} on ${order.venue}`;
-}
-
 /** Does the order shrink the absolute position in its base asset on its venue? (spot: a sell of what is held.) */
 export function reducesExposure(order: RiskOrder, ledger: RiskLedger): boolean {
   if (!ledger.hasBalances(order.venue)) return false;
@@ -61,9 +57,9 @@ export function reducesExposure(order: RiskOrder, ledger: RiskLedger): boolean {
 
 export const checkTradingState: Check = (order, {ledger}) => {
   const state = ledger.snapshot.state;
-  if (state === 'halted') return {limit: 'tradingState', value: 'halted', attempted: describe(order), detail: 'trading is halted; `xarb risk resume` re-enables it'};
+  if (state === 'halted') return {limit: 'tradingState', value: 'halted', attempted: 'any order', detail: 'trading is halted; `xarb risk resume` re-enables it'};
   if (state === 'reducing' && !reducesExposure(order, ledger)) {
-    return {limit: 'tradingState', value: 'reducing', attempted: describe(order), detail: 'only orders that reduce a position pass while reducing'};
+    return {limit: 'tradingState', value: 'reducing', attempted: 'an order that does not reduce a position', detail: 'only orders that reduce a position pass while reducing'};
   }
   return undefined;
 };

@@ -25,9 +25,12 @@ export interface VenueCandidate {
   readonly book: Pick<OrderBook, 'bids' | 'asks'>;
   /** Taker fee rate (fraction) after the user's fee override. */
   readonly takerFee: number;
-  /** Free balances of the quote and base assets; undefined when unknown (the venue will judge). */
+  /** Spendable balances of the quote and base assets (free minus reserves); undefined when unknown (the venue will judge). */
   readonly quoteFree?: string;
   readonly baseFree?: string;
+  /** What configured reserves hold back from the free balances (already taken out of quoteFree/baseFree). */
+  readonly quoteReserved?: string;
+  readonly baseReserved?: string;
   /** Largest base amount risk limits allow in one order on this venue. */
   readonly maxAmount?: string;
   /** Largest quote notional risk limits allow in one order on this venue. */

@@ -1,0 +1,54 @@
+import {Args, Flags} from '@oclif/core';
+import {ExitCode, UsageError} from '../core/errors.js';
+import {cancelOrders, type CancelResult} from '../core/execution/cancel.js';
+import {OrdersRepo, type JournalOrder} from '../core/journal/orders.js';
+import {XarbCommand} from '../ui/base-command.js';
+import {venueFlag} from '../ui/flags.js';
+import {renderTable} from '../ui/table.js';
+
+export interface CancelCommandResult {
+  readonly results: readonly CancelResult[];
+}
+
+export default class Cancel extends XarbCommand<CancelCommandResult> {
+  static override summary = 'Cancel journalled orders (an order already closed counts as done)';
+  static override description = `Cancel one order by its journal id (see \`xarb orders\`) or client order id, or every open order with --all
+(optionally on one venue). Repeating a cancel is safe: closed, canceled, rejected or expired orders are reported as
+already closed. An order whose outcome is unknown is first looked up by its client order id.
+Exit codes: 0 every order is canceled or already closed, 4 a venue failed or an order is still unknown.`;
+
+  static override examples = ['<%= config.bin %> cancel 12', '<%= config.bin %> cancel --all', '<%= config.bin %> cancel --all --venue simbit --json'];
+
+  static override args = {id: Args.string({description: 'journal order id or client order id'})};
+  static override flags = {
+    all: Flags.boolean({description: 'cancel every open or in-flight order', default: false}),
+    venue: venueFlag({description: 'with --all: only on this venue'}),
+  };
+
+  async run(): Promise<CancelCommandResult> {
+    const {args, flags} = await this.parse(Cancel);
+    if (!args.id && !flags.all) throw new UsageError('give an order id or --all', 'see `xarb orders --open`');
+    if (args.id && flags.all) throw new UsageError('give an order id or --all, not both');
+    const ctx = await this.context();
+    if (flags.venue) ctx.selectVenues([flags.venue]);
+    const repo = new OrdersRepo(ctx.db, ctx.clock);
+    let targets: JournalOrder[];
+    if (flags.all) targets = repo.list({open: true, ...(flags.venue ? {venue: flags.venue} : {}), limit: 100_000});
+    else {
+      const id = args.id!;
+      const found = /^\d+$/.test(id) ? repo.get(Number(id)) : repo.list({limit: 100_000}).find((o) => o.clientOrderId === id);
+      if (!found) throw new UsageError(`no journalled order ${id}`, 'see `xarb orders`');
+      targets = [found];
+    }
+    const names = [...new Set(targets.map((o) => o.venue))];
+    const venues = await Promise.all(names.map((n) => ctx.venue(n)));
+    const results = await cancelOrders({db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(venues.map((v) => [v.info.id, v]))}, targets);
+    if (results.length === 0) this.out('no open orders');
+    else {
+      const rows = results.map((r) => [String(r.id), r.venue, r.symbol, r.outcome.replace('_', ' '), r.status, r.filled, r.error ?? '']);
+      this.out(renderTable({head: ['id', 'venue', 'symbol', 'outcome', 'status', 'filled', 'error'], rows, color: this.color}));
+    }
+    if (results.some((r) => r.outcome === 'failed' || r.outcome === 'still_unknown')) process.exitCode = ExitCode.venueFailed;
+    return {results};
+  }
+}

@@ -1,0 +1,65 @@
+import {Flags} from '@oclif/core';
+import {UsageError} from '../core/errors.js';
+import {orderResult, type OrderResult} from '../core/execution/place.js';
+import {OrdersRepo} from '../core/journal/orders.js';
+import {normalizeSymbol} from '../core/symbols/index.js';
+import {XarbCommand} from '../ui/base-command.js';
+import {parseDuration, venueFlag} from '../ui/flags.js';
+import {renderOrders} from '../ui/order-view.js';
+
+export interface OrdersListItem extends OrderResult {
+  readonly planId: string | undefined;
+  readonly origin: 'xarb' | 'external';
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface OrdersResult {
+  readonly orders: readonly OrdersListItem[];
+}
+
+/** --since: a duration back from now (1h, 7d) or a date/time (2025-01-15, ISO). */
+export function parseSinceFlag(input: string, now: number): number {
+  try {
+    return now - parseDuration(input, '--since');
+  } catch {
+    const t = Date.parse(input);
+    if (Number.isNaN(t)) throw new UsageError(`--since must be a duration like 1h or 7d, or a date like 2025-01-15, got ${JSON.stringify(input)}`);
+    return t;
+  }
+}
+
+export default class Orders extends XarbCommand<OrdersResult> {
+  static override summary = 'List journalled orders with status, fills and fees';
+  static override description = `Newest first. Status is the journal's: pending_submit (written, not yet sent), unknown (sent, answer
+lost - settled by \`xarb reconcile --fix\`, never re-sent), open, closed, canceled, rejected, expired. Average price and
+fees come from the recorded fills (or the venue's order when no fills were recorded).`;
+
+  static override examples = ['<%= config.bin %> orders', '<%= config.bin %> orders --open --venue simbit', '<%= config.bin %> orders --since 1h --json'];
+
+  static override flags = {
+    open: Flags.boolean({description: 'only open and in-flight orders (pending_submit, unknown, open)', default: false}),
+    venue: venueFlag(),
+    symbol: Flags.string({description: 'only this symbol', helpValue: 'BTC/USD'}),
+    since: Flags.string({description: 'only orders created since (1h, 7d, or a date)', helpValue: '1h'}),
+    limit: Flags.integer({description: 'at most this many orders', default: 100, min: 1}),
+  };
+
+  async run(): Promise<OrdersResult> {
+    const {flags} = await this.parse(Orders);
+    const ctx = await this.context();
+    if (flags.venue) ctx.selectVenues([flags.venue]);
+    const repo = new OrdersRepo(ctx.db, ctx.clock);
+    const rows = repo.list({
+      open: flags.open,
+      ...(flags.venue ? {venue: flags.venue} : {}),
+      ...(flags.symbol ? {symbol: normalizeSymbol(flags.symbol)} : {}),
+      ...(flags.since ? {since: parseSinceFlag(flags.since, ctx.clock.now())} : {}),
+      limit: flags.limit,
+    });
+    const orders = rows.map((o) => ({...orderResult(ctx.db, ctx.clock, o), planId: o.planId, origin: o.origin, createdAt: o.createdAt, updatedAt: o.updatedAt}));
+    if (orders.length === 0) this.out('no orders');
+    else this.out(renderOrders(orders, this.color, this.chalk));
+    return {orders};
+  }
+}

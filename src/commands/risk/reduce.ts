@@ -1,0 +1,21 @@
+import {Flags} from '@oclif/core';
+import {RiskStateRepo, type TradingStateRecord} from '../../core/journal/risk-state.js';
+import {XarbCommand} from '../../ui/base-command.js';
+
+export type RiskStateResult = TradingStateRecord;
+
+export default class RiskReduce extends XarbCommand<RiskStateResult> {
+  static override demoNotice = false;
+  static override summary = 'Only allow orders that reduce a position (e.g. selling what is held)';
+  static override description = 'The trading state is kept in the journal and read by every order in the same transaction that writes it, so it takes effect for every xarb process at once. The change is journalled as an event.';
+  static override examples = ['<%= config.bin %> risk reduce', '<%= config.bin %> risk reduce --reason "exchange incident"'];
+  static override flags = {reason: Flags.string({description: 'why (kept in the journal)'})};
+
+  async run(): Promise<RiskStateResult> {
+    const {flags} = await this.parse(RiskReduce);
+    const ctx = await this.context();
+    const state = new RiskStateRepo(ctx.db, ctx.clock).set('reducing', flags.reason);
+    this.out(`trading state: reducing${flags.reason ? ` (${flags.reason})` : ''}`);
+    return state;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * What `xarb order buy` and `xarb order sell` share: flags, the live-money
+ * confirmation, and the thin flow parse -> prepare (route) -> dry run or
+ * execute -> render. Routing, risk and the journal live in
+ * core/execution/order.ts.
+ */
+import {Flags} from '@oclif/core';
+import {ExitCode, UsageError} from '../core/errors.js';
+import {needsAllBalances, needsValuation} from '../core/execution/inputs.js';
+import {executeOrder, planView, prepareOrder, type OrderIntent, type OrderReport} from '../core/execution/order.js';
+import type {ExecutionEnv} from '../core/execution/place.js';
+import {ROUTE_STRATEGIES, type RouteStrategy} from '../core/router/types.js';
+import type {Side} from '../core/types.js';
+import {XarbCommand} from './base-command.js';
+import {amountArg, amountFlag, symbolArg, venueFlag, venuesFlag} from './flags.js';
+import {confirm, renderOrders, renderPlan} from './order-view.js';
+
+export type {OrderReport} from '../core/execution/order.js';
+
+const CLIENT_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export abstract class OrderCommand extends XarbCommand<OrderReport> {
+  protected abstract readonly side: Side;
+
+  static override args = {
+    symbol: symbolArg({required: true}),
+    amount: amountArg({required: true}),
+  };
+
+  static override flags = {
+    limit: amountFlag({description: 'limit price; without it the order is a market order', helpValue: 'PRICE'}),
+    venue: venueFlag({description: 'send to this venue only', exclusive: ['route']}),
+    route: Flags.string({description: 'how to choose venues', options: [...ROUTE_STRATEGIES], default: 'best_price'}),
+    venues: venuesFlag({description: 'venues the route may use (default: all configured)'}),
+    'dry-run': Flags.boolean({description: 'print the plan (child orders, venues, expected prices, fees, total) and send nothing', default: false}),
+    yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (required for live venues without a terminal)', default: false}),
+    'client-id': Flags.string({
+      description: 'idempotency key: running the same order again with the same key reports the first run instead of sending again',
+      helpValue: 'KEY',
+    }),
+  };
+
+  protected async runOrder(command: typeof OrderCommand): Promise<OrderReport> {
+    const {args, flags} = await this.parse(command);
+    if (flags['client-id'] !== undefined && !CLIENT_KEY.test(flags['client-id'])) throw new UsageError('--client-id must be 1-64 characters of letters, digits, _ . : -');
+    const ctx = await this.context();
+    const names = flags.venue ? ctx.selectVenues([flags.venue]) : ctx.selectVenues(flags.venues);
+    const routeVenues = await ctx.venues(names);
+    const risk = ctx.config.risk;
+    const allVenues = needsAllBalances(risk) || needsValuation(risk) ? await ctx.venues() : routeVenues;
+    const env: ExecutionEnv = {db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(allVenues.concat(routeVenues).map((v) => [v.info.id, v]))};
+    const intent: OrderIntent = {
+      symbol: args.symbol,
+      side: this.side,
+      amount: args.amount,
+      ...(flags.limit === undefined ? {} : {limitPrice: flags.limit}),
+      strategy: flags.route as RouteStrategy,
+      ...(flags.venue ? {venue: flags.venue} : {}),
+    };
+    const prepared = await prepareOrder(env, routeVenues, allVenues, intent);
+    const view = planView(prepared);
+    if (flags['dry-run']) {
+      this.out(renderPlan(view, this.color, this.chalk));
+      return {planId: undefined, dryRun: true, replayed: false, plan: view, orders: [], status: 'planned', filled: '0', average: undefined, fees: []};
+    }
+    const live = [...new Set(view.children.filter((c) => c.mode === 'live').map((c) => c.venue))];
+    if (live.length > 0 && !flags.yes) {
+      if (!this.interactive) throw new UsageError(`this order goes to live venues (${live.join(', ')}) and spends real money`, 'pass --yes to confirm when there is no terminal');
+      process.stderr.write(`${renderPlan(view, this.color, this.chalk)}\n`);
+      if (!(await confirm(`Send ${view.children.length} order(s) to LIVE venue(s) ${live.join(', ')}?`))) throw new UsageError('not confirmed; nothing was sent');
+    }
+    const key = flags['client-id'] ?? `${ctx.clock.now()}-${process.pid}`;
+    const report = await executeOrder(env, prepared, key);
+    this.render(report);
+    if (report.orders.some((o) => o.status === 'rejected' || o.status === 'unknown' || o.status === 'pending_submit') && report.status !== 'done') {
+      process.exitCode = ExitCode.venueFailed;
+    }
+    return report;
+  }
+
+  private render(report: OrderReport): void {
+    if (this.jsonEnabled()) return;
+    const c = this.chalk;
+    const lines = [renderOrders(report.orders, this.color, c)];
+    const quote = report.plan.symbol.split('/')[1] ?? '';
+    lines.push(`${report.replayed ? c.yellow('already placed with this --client-id; nothing sent now. ') : ''}plan ${report.planId}: ${report.status}; filled ${report.filled} ${report.plan.symbol.split('/')[0]}${report.average ? ` at ${report.average} ${quote}` : ''}`);
+    this.out(lines.join('\n'));
+    if (report.status === 'unknown') this.note('some orders have no answer yet; they are never re-sent. Run `xarb reconcile --fix` (or `xarb orders --open`) to settle them by their client order id.');
+    if (report.status === 'failed') this.note('every order was refused by the venue; nothing was placed');
+  }
+}
