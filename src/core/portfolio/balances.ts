@@ -16,7 +16,7 @@
  * - Zero balances are dropped, except assets with a reserve (shown at 0 and
  *   flagged, since 0 is below any positive reserve).
  */
-import {add, cmp, dec, isZero, mul, roundToStep, sum} from '../money/decimal.js';
+import {fromUnits, toUnits} from '../money/decimal.js';
 import type {Balance} from '../types.js';
 import type {PriceMethod, PriceSource, Pricer} from './pricing.js';
 
@@ -109,9 +109,23 @@ export interface BalancesReport {
   readonly prices: readonly PriceSource[];
 }
 
+const ONE = 10n ** 18n;
+const VALUE_STEP_UNITS = toUnits(VALUE_STEP);
+
+/** Scaled units (see decimal.ts) rounded to a multiple of 1e-8, half away from zero. */
+function roundValueUnits(units: bigint): bigint {
+  const half = VALUE_STEP_UNITS / 2n;
+  const q = units >= 0n ? (units + half) / VALUE_STEP_UNITS : (units - half) / VALUE_STEP_UNITS;
+  return q * VALUE_STEP_UNITS;
+}
+
+function valueUnits(amountUnits: bigint, priceUnits: bigint): bigint {
+  return roundValueUnits((amountUnits * priceUnits) / ONE);
+}
+
 /** total x price, rounded to 8 decimals (nearest). */
 export function valueOf(amount: string, price: number): string {
-  return roundToStep(mul(amount, dec(price)), VALUE_STEP, 'nearest');
+  return fromUnits(valueUnits(toUnits(amount), toUnits(price)));
 }
 
 export function formatAge(ms: number): string {
@@ -124,58 +138,79 @@ export function formatAge(ms: number): string {
   return `${Math.round(h / 24)}d`;
 }
 
-function pct(part: string, whole: string): number | undefined {
-  if (isZero(whole)) return undefined;
-  return Math.round((Number(part) / Number(whole)) * 10_000) / 100;
+function pct(part: bigint, whole: bigint): number | undefined {
+  if (whole === 0n) return undefined;
+  return Math.round((Number(fromUnits(part)) / Number(fromUnits(whole))) * 10_000) / 100;
+}
+
+interface Priced {
+  readonly source: PriceSource | undefined;
+  readonly units: bigint | undefined;
+}
+
+interface RowUnits {
+  readonly venue: string;
+  readonly asset: string;
+  readonly free: bigint;
+  readonly used: bigint;
+  readonly total: bigint;
+  readonly value: bigint | undefined;
+  readonly stale: boolean;
+}
+
+/** Priced rows first, by value descending, then by asset. */
+function byValue(a: {asset: string; value: bigint | undefined}, b: {asset: string; value: bigint | undefined}): number {
+  if (a.value !== undefined && b.value !== undefined && a.value !== b.value) return a.value > b.value ? -1 : 1;
+  if (a.value !== undefined && b.value === undefined) return -1;
+  if (a.value === undefined && b.value !== undefined) return 1;
+  return a.asset < b.asset ? -1 : a.asset > b.asset ? 1 : 0;
 }
 
 export function aggregateBalances(inputs: readonly VenueBalancesInput[], options: AggregateOptions): BalancesReport {
   const {quote, pricer, now} = options;
   const reserves = options.reserves ?? {};
-  const priceCache = new Map<string, PriceSource | undefined>();
-  const priceOf = (asset: string): PriceSource | undefined => {
-    if (!priceCache.has(asset)) priceCache.set(asset, pricer.price(asset, quote));
-    return priceCache.get(asset);
+  const priceCache = new Map<string, Priced>();
+  const priceOf = (asset: string): Priced => {
+    let priced = priceCache.get(asset);
+    if (!priced) {
+      const source = pricer.price(asset, quote);
+      priced = {source, units: source ? toUnits(source.price) : undefined};
+      priceCache.set(asset, priced);
+    }
+    return priced;
   };
   const reasons: string[] = [];
-  const rows: BalanceRow[] = [];
-  const venueRows = new Map<string, BalanceRow[]>();
+  const rows: RowUnits[] = [];
+  const venueRows = new Map<string, RowUnits[]>();
 
   for (const input of inputs) {
-    const list: BalanceRow[] = [];
+    const list: RowUnits[] = [];
     venueRows.set(input.venue, list);
     if (input.status === 'failed') {
       if (input.asOf === undefined) reasons.push(`${input.venue} failed (${input.error ?? 'no answer'}) and has no earlier snapshot`);
       else reasons.push(`${input.venue} failed (${input.error ?? 'no answer'}); showing its snapshot from ${formatAge(now - input.asOf)} ago`);
     }
-    const byAsset = new Map<string, Balance>();
+    // A venue may list an asset twice (ccxt aliasing); add them up.
+    const byAsset = new Map<string, {free: bigint; used: bigint; total: bigint}>();
     for (const b of input.balances) {
       if (options.asset !== undefined && b.asset !== options.asset) continue;
-      // A venue may list an asset twice (ccxt aliasing); add them up.
       const prev = byAsset.get(b.asset);
-      byAsset.set(b.asset, prev ? {asset: b.asset, free: add(prev.free, b.free), used: add(prev.used, b.used), total: add(prev.total, b.total)} : b);
+      const free = toUnits(b.free);
+      const used = toUnits(b.used);
+      const total = toUnits(b.total);
+      byAsset.set(b.asset, prev ? {free: prev.free + free, used: prev.used + used, total: prev.total + total} : {free, used, total});
     }
-    for (const b of byAsset.values()) {
-      if (isZero(b.total) && isZero(b.free) && isZero(b.used)) continue;
-      const source = priceOf(b.asset);
-      const row: BalanceRow = {
-        venue: input.venue,
-        asset: b.asset,
-        free: dec(b.free),
-        used: dec(b.used),
-        total: dec(b.total),
-        price: source?.price,
-        value: source ? valueOf(b.total, source.price) : undefined,
-        stale: input.status === 'failed',
-      };
-      list.push(row);
+    for (const [asset, b] of byAsset) {
+      if (b.total === 0n && b.free === 0n && b.used === 0n) continue;
+      const priced = priceOf(asset);
+      list.push({venue: input.venue, asset, free: b.free, used: b.used, total: b.total, value: priced.units === undefined ? undefined : valueUnits(b.total, priced.units), stale: input.status === 'failed'});
     }
-    list.sort((a, b) => (a.value !== undefined && b.value !== undefined ? cmp(b.value, a.value) : a.value !== undefined ? -1 : b.value !== undefined ? 1 : 0) || a.asset.localeCompare(b.asset));
+    list.sort(byValue);
     rows.push(...list);
   }
 
   // Totals per asset.
-  const assetRows = new Map<string, BalanceRow[]>();
+  const assetRows = new Map<string, RowUnits[]>();
   for (const row of rows) {
     let list = assetRows.get(row.asset);
     if (!list) assetRows.set(row.asset, (list = []));
@@ -185,33 +220,48 @@ export function aggregateBalances(inputs: readonly VenueBalancesInput[], options
     if (options.asset !== undefined && asset !== options.asset) continue;
     if (!assetRows.has(asset)) assetRows.set(asset, []);
   }
-  const assets: AssetTotal[] = [];
+  const assetUnits: {asset: string; value: bigint | undefined; out: AssetTotal}[] = [];
   const unpricedAssets: string[] = [];
   for (const [asset, list] of assetRows) {
-    const source = priceOf(asset);
-    const total = sum(list.map((r) => r.total));
-    const reserve = reserves[asset] === undefined ? undefined : dec(reserves[asset]);
+    const {source} = priceOf(asset);
+    let free = 0n;
+    let used = 0n;
+    let total = 0n;
+    let value = 0n;
+    for (const r of list) {
+      free += r.free;
+      used += r.used;
+      total += r.total;
+      value += r.value ?? 0n;
+    }
+    const reserve = reserves[asset] === undefined ? undefined : toUnits(reserves[asset]);
     if (!source && list.length > 0) unpricedAssets.push(asset);
-    assets.push({
+    assetUnits.push({
       asset,
-      free: sum(list.map((r) => r.free)),
-      used: sum(list.map((r) => r.used)),
-      total,
-      price: source?.price,
-      value: source ? sum(list.map((r) => r.value ?? '0')) : undefined,
-      priceSource: source?.label,
-      reserve,
-      belowReserve: reserve !== undefined && cmp(total, reserve) < 0,
-      venues: [...new Set(list.map((r) => r.venue))],
+      value: source ? value : undefined,
+      out: {
+        asset,
+        free: fromUnits(free),
+        used: fromUnits(used),
+        total: fromUnits(total),
+        price: source?.price,
+        value: source ? fromUnits(value) : undefined,
+        priceSource: source?.label,
+        reserve: reserve === undefined ? undefined : fromUnits(reserve),
+        belowReserve: reserve !== undefined && total < reserve,
+        venues: [...new Set(list.map((r) => r.venue))],
+      },
     });
   }
-  assets.sort((a, b) => (a.value !== undefined && b.value !== undefined ? cmp(b.value, a.value) : a.value !== undefined ? -1 : b.value !== undefined ? 1 : 0) || a.asset.localeCompare(b.asset));
+  assetUnits.sort(byValue);
   if (unpricedAssets.length > 0) reasons.push(`no market prices ${unpricedAssets.sort().join(', ')} in ${quote}`);
 
-  const totalValue = sum(rows.map((r) => r.value ?? '0'));
+  let totalValue = 0n;
+  for (const r of rows) totalValue += r.value ?? 0n;
   const venues: VenueSummary[] = inputs.map((input) => {
     const list = venueRows.get(input.venue) ?? [];
-    const value = sum(list.map((r) => r.value ?? '0'));
+    let value = 0n;
+    for (const r of list) value += r.value ?? 0n;
     const sharePct = pct(value, totalValue);
     const targetPct = options.allocations?.[input.venue];
     return {
@@ -222,7 +272,7 @@ export function aggregateBalances(inputs: readonly VenueBalancesInput[], options
       asOf: input.asOf,
       ageMs: input.asOf === undefined ? undefined : Math.max(0, now - input.asOf),
       stale: input.status === 'failed' && input.asOf !== undefined,
-      value,
+      value: fromUnits(value),
       unpriced: list.filter((r) => r.value === undefined).map((r) => r.asset),
       sharePct,
       targetPct,
@@ -231,8 +281,8 @@ export function aggregateBalances(inputs: readonly VenueBalancesInput[], options
   });
 
   const prices: PriceSource[] = [];
-  for (const source of priceCache.values()) if (source && source.legs.length > 0) prices.push(source);
-  prices.sort((a, b) => a.asset.localeCompare(b.asset));
+  for (const {source} of priceCache.values()) if (source && source.legs.length > 0) prices.push(source);
+  prices.sort((a, b) => (a.asset < b.asset ? -1 : a.asset > b.asset ? 1 : 0));
 
   return {
     quote,
@@ -240,9 +290,12 @@ export function aggregateBalances(inputs: readonly VenueBalancesInput[], options
     asOf: now,
     asset: options.asset,
     venues,
-    rows,
-    assets,
-    total: {value: totalValue, partial: reasons.length > 0, reasons},
+    rows: rows.map((r) => {
+      const {source} = priceOf(r.asset);
+      return {venue: r.venue, asset: r.asset, free: fromUnits(r.free), used: fromUnits(r.used), total: fromUnits(r.total), price: source?.price, value: r.value === undefined ? undefined : fromUnits(r.value), stale: r.stale};
+    }),
+    assets: assetUnits.map((a) => a.out),
+    total: {value: fromUnits(totalValue), partial: reasons.length > 0, reasons},
     prices,
   };
 }

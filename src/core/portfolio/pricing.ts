@@ -61,12 +61,6 @@ export interface Pricer {
   price(asset: string, quote: string): PriceSource | undefined;
 }
 
-interface Edge {
-  readonly from: string;
-  readonly to: string;
-  readonly leg: PriceLeg;
-}
-
 export const DEFAULT_PRICE_MAX_AGE_MS = 5 * 60_000;
 
 function splitSymbol(symbol: string): [string, string] | undefined {
@@ -83,12 +77,12 @@ function usable(x: number | undefined): x is number {
   return x !== undefined && Number.isFinite(x) && x > 0;
 }
 
-/** Turns quotes into conversion edges in both directions. */
-export function quoteEdges(quotes: readonly Quote[], options: PricingOptions = {}): Edge[] {
+/** Turns quotes into conversion legs in both directions. */
+export function quoteEdges(quotes: readonly Quote[], options: PricingOptions = {}): PriceLeg[] {
   const method = options.method ?? 'mid';
   const maxAge = options.maxAgeMs ?? DEFAULT_PRICE_MAX_AGE_MS;
   const now = options.now;
-  const edges: Edge[] = [];
+  const edges: PriceLeg[] = [];
   for (const q of quotes) {
     const pair = splitSymbol(q.symbol);
     if (!pair) continue;
@@ -100,22 +94,14 @@ export function quoteEdges(quotes: readonly Quote[], options: PricingOptions = {
     if (method === 'mid') {
       if (!usable(bid) || !usable(ask)) continue;
       const mid = (bid + ask) / 2;
-      edges.push({from: base, to: quote, leg: {venue: q.venue, symbol: q.symbol, from: base, to: quote, rate: mid, side: 'mid'}});
-      edges.push({from: quote, to: base, leg: {venue: q.venue, symbol: q.symbol, from: quote, to: base, rate: 1 / mid, side: 'mid'}});
+      edges.push({venue: q.venue, symbol: q.symbol, from: base, to: quote, rate: mid, side: 'mid'});
+      edges.push({venue: q.venue, symbol: q.symbol, from: quote, to: base, rate: 1 / mid, side: 'mid'});
     } else {
-      if (usable(bid)) edges.push({from: base, to: quote, leg: {venue: q.venue, symbol: q.symbol, from: base, to: quote, rate: bid, side: 'bid'}});
-      if (usable(ask)) edges.push({from: quote, to: base, leg: {venue: q.venue, symbol: q.symbol, from: quote, to: base, rate: 1 / ask, side: 'ask'}});
+      if (usable(bid)) edges.push({venue: q.venue, symbol: q.symbol, from: base, to: quote, rate: bid, side: 'bid'});
+      if (usable(ask)) edges.push({venue: q.venue, symbol: q.symbol, from: quote, to: base, rate: 1 / ask, side: 'ask'});
     }
   }
   return edges;
-}
-
-function compareCandidates(a: PriceSource, b: PriceSource): number {
-  if (a.price !== b.price) return a.price - b.price;
-  const la = a.legs[0]!;
-  const lb = b.legs[0]!;
-  if (la.venue !== lb.venue) return la.venue < lb.venue ? -1 : 1;
-  return la.symbol < lb.symbol ? -1 : la.symbol > lb.symbol ? 1 : 0;
 }
 
 function labelFor(asset: string, quote: string, legs: readonly PriceLeg[], method: PriceMethod): string {
@@ -133,18 +119,12 @@ function labelFor(asset: string, quote: string, legs: readonly PriceLeg[], metho
 export function createPricer(quotes: readonly Quote[], options: PricingOptions = {}): Pricer {
   const method = options.method ?? 'mid';
   const maxLegs = options.maxLegs ?? 3;
-  const edges = quoteEdges(quotes, options);
-  // Outgoing edges per asset, sorted so ties resolve the same way every run.
-  const outgoing = new Map<string, Edge[]>();
-  // Incoming edges per asset, for the search that starts at the quote asset.
-  const incoming = new Map<string, Edge[]>();
-  for (const e of edges) {
+  // Outgoing legs per asset.
+  const outgoing = new Map<string, PriceLeg[]>();
+  for (const e of quoteEdges(quotes, options)) {
     let out = outgoing.get(e.from);
     if (!out) outgoing.set(e.from, (out = []));
     out.push(e);
-    let inc = incoming.get(e.to);
-    if (!inc) incoming.set(e.to, (inc = []));
-    inc.push(e);
   }
   const tables = new Map<string, Map<string, PriceSource>>();
 
@@ -153,30 +133,32 @@ export function createPricer(quotes: readonly Quote[], options: PricingOptions =
     if (cached) return cached;
     const prices = new Map<string, PriceSource>();
     prices.set(quote, {asset: quote, quote, price: 1, legs: [], label: labelFor(quote, quote, [], method), candidates: 1});
-    let frontier: string[] = [quote];
-    for (let depth = 1; depth <= maxLegs && frontier.length > 0; depth++) {
-      // Assets one leg away from the frontier that are not priced yet.
-      const next = new Set<string>();
-      for (const to of frontier) {
-        for (const e of incoming.get(to) ?? []) if (!prices.has(e.from)) next.add(e.from);
-      }
+    let frontier = 1;
+    for (let depth = 1; depth <= maxLegs && frontier > 0; depth++) {
+      // Every asset not priced yet with a leg into an asset priced at depth - 1.
       const layer: [string, PriceSource][] = [];
-      for (const asset of next) {
-        const candidates: PriceSource[] = [];
-        for (const e of outgoing.get(asset) ?? []) {
-          const rest = prices.get(e.to);
+      for (const [asset, legs] of outgoing) {
+        if (prices.has(asset)) continue;
+        const candidates: {price: number; leg: PriceLeg; rest: PriceSource}[] = [];
+        for (const leg of legs) {
+          const rest = prices.get(leg.to);
           if (!rest || rest.legs.length !== depth - 1) continue;
-          const legs = [e.leg, ...rest.legs];
-          candidates.push({asset, quote, price: e.leg.rate * rest.price, legs, label: '', candidates: 0});
+          candidates.push({price: leg.rate * rest.price, leg, rest});
         }
         if (candidates.length === 0) continue;
-        candidates.sort(compareCandidates);
+        candidates.sort(
+          (a, b) =>
+            a.price - b.price ||
+            (a.leg.venue < b.leg.venue ? -1 : a.leg.venue > b.leg.venue ? 1 : 0) ||
+            (a.leg.symbol < b.leg.symbol ? -1 : a.leg.symbol > b.leg.symbol ? 1 : 0),
+        );
         const chosen = candidates[Math.floor((candidates.length - 1) / 2)]!;
         if (!Number.isFinite(chosen.price) || chosen.price <= 0) continue;
-        layer.push([asset, {...chosen, label: labelFor(asset, quote, chosen.legs, method), candidates: candidates.length}]);
+        const path = [chosen.leg, ...chosen.rest.legs];
+        layer.push([asset, {asset, quote, price: chosen.price, legs: path, label: labelFor(asset, quote, path, method), candidates: candidates.length}]);
       }
       for (const [asset, source] of layer) prices.set(asset, source);
-      frontier = layer.map(([asset]) => asset);
+      frontier = layer.length;
     }
     tables.set(quote, prices);
     return prices;

@@ -7,7 +7,9 @@
  * Invariants:
  * - Venues are asked in parallel; the wall time of a run is the slowest venue
  *   (bounded by `timeoutMs`), not the sum. Per venue, markets (cached by the
- *   adapter), balances, positions and quotes overlap: quotes are asked for the
+ *   adapter), balances, positions and quotes overlap, except on venues whose
+ *   rate limiter serializes requests anyway (rateLimitMs >= SLOW_LIMITER_MS):
+ *   there the public quotes go first, then balances. Quotes are asked for the
  *   spot markets between assets seen in earlier snapshots, bridge assets and
  *   the valuation quote; a second quotes request goes out only for assets
  *   never seen before.
@@ -29,6 +31,12 @@ import {createPricer, type PriceMethod, type Pricer} from './pricing.js';
 export const BRIDGE_ASSETS: readonly string[] = ['USD', 'USDT', 'USDC', 'EUR', 'BTC', 'ETH'];
 
 export const DEFAULT_PORTFOLIO_TIMEOUT_MS = 30_000;
+
+/**
+ * Venues whose rate limiter spaces requests this far apart (ccxt's kraken:
+ * 1000 ms, and 3x that after a private call) are asked one request at a time.
+ */
+export const SLOW_LIMITER_MS = 500;
 
 export interface PortfolioDeps {
   readonly venues: readonly Venue[];
@@ -133,34 +141,48 @@ export async function collect(deps: PortfolioDeps, options: {quote: string; posi
         quotedSymbols: new Set(),
         quoteErrors: [],
       };
-      const balances = deadline(venue.fetchBalances(), ms, `${id} balances`).then(
-        (list) => {
-          answer.balances = list;
-          answer.balancesAt = deps.clock.now();
-        },
-        (error) => {
-          answer.balanceError = message(error);
-        },
-      );
-      const positions = supported
-        ? deadline(venue.fetchPositions!(), ms, `${id} positions`).then(
-            (list) => {
-              answer.positions = list;
-            },
-            (error) => {
-              answer.positionsError = message(error);
-            },
-          )
-        : Promise.resolve();
-      const quotes = deadline(venue.loadMarkets(), ms, `${id} markets`).then(
-        async (markets) => {
-          answer.markets = markets;
-          await fetchQuotesInto(answer, pricingSymbols(markets, hint), ms);
-        },
-        (error) => {
-          answer.quoteErrors.push(`${id}: markets failed (${message(error)}); its quotes are not used for pricing`);
-        },
-      );
+      const askBalances = () =>
+        deadline(venue.fetchBalances(), ms, `${id} balances`).then(
+          (list) => {
+            answer.balances = list;
+            answer.balancesAt = deps.clock.now();
+          },
+          (error) => {
+            answer.balanceError = message(error);
+          },
+        );
+      const askPositions = () =>
+        supported
+          ? deadline(venue.fetchPositions!(), ms, `${id} positions`).then(
+              (list) => {
+                answer.positions = list;
+              },
+              (error) => {
+                answer.positionsError = message(error);
+              },
+            )
+          : Promise.resolve();
+      const askQuotes = () =>
+        deadline(venue.loadMarkets(), ms, `${id} markets`).then(
+          async (markets) => {
+            answer.markets = markets;
+            await fetchQuotesInto(answer, pricingSymbols(markets, hint), ms);
+          },
+          (error) => {
+            answer.quoteErrors.push(`${id}: markets failed (${message(error)}); its quotes are not used for pricing`);
+          },
+        );
+      if (venue.info.rateLimitMs >= SLOW_LIMITER_MS) {
+        // The venue's limiter sends one request at a time: the cheap public
+        // quotes request first, so it does not wait behind a costlier private call.
+        await askQuotes();
+        await askBalances();
+        await askPositions();
+        return answer;
+      }
+      const balances = askBalances();
+      const positions = askPositions();
+      const quotes = askQuotes();
       await Promise.all([balances, positions, quotes]);
       return answer;
     }),
