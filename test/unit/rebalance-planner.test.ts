@@ -108,6 +108,21 @@ describe('planRebalance: venue targets', () => {
     expect(plan.after.total).toBeCloseTo(20_000 - 20.975, 6);
   });
 
+  it('costs trades against each venue\'s own mid, so a price gap between venues never reads as a gain', () => {
+    // a's BTC/USDT trades at 52,000, b's at 50,000 (reference price 50,000); no spread, 0.1% taker.
+    //   sell 0.2 BTC on a -> 10,389.6 USDT; cost against a's mid 10,400 - 10,389.6 = 10.4
+    //   withdraw 10,388.6 USDT (1 kept for the fee) -> 10,387.6 arrive
+    //   buy floor(10,387.6 / 50,050, 0.0001) = 0.2075 BTC for 10,385.375; cost 10,385.375 - 10,375 = 10.375
+    const plan = planRebalance(
+      input([
+        venue('a', [bal('BTC', '0.4')], {markets: [market('BTC', 'USDT')], quotes: [quote('BTC/USDT', 52_000, 52_000)]}),
+        venue('b', [], {markets: [market('BTC', 'USDT')], quotes: [quote('BTC/USDT', 50_000, 50_000)]}),
+      ]),
+    );
+    expect(plan.steps.map((s) => s.cost)).toEqual([expect.closeTo(10.4, 6), expect.closeTo(1, 9), expect.closeTo(10.375, 6)]);
+    expect(plan.totalCost).toBeCloseTo(21.775, 6);
+  });
+
   it('moves directly when converting would cost more than the fee', () => {
     // a holds 4 BTC (200,000); sends 100,000. Moving 2 BTC costs $50; converting ~ $200 a side.
     const books = {markets: [market('BTC', 'USDT')], quotes: [quote('BTC/USDT', 50_000, 50_000)]};
@@ -329,6 +344,7 @@ describe('planRebalance: invariants on random portfolios', () => {
         }
       }
       expect(plan.before.total - plan.after.total).toBeCloseTo(plan.totalCost, 4);
+      expect(plan.steps.every((step) => step.cost >= 0)).toBe(true);
       for (const s of plan.steps) kinds.set(s.kind === 'trade' ? s.purpose : 'transfer', (kinds.get(s.kind === 'trade' ? s.purpose : 'transfer') ?? 0) + 1);
     }
     // the random portfolios exercise both direct moves and conversions

@@ -555,7 +555,11 @@ class Planner {
     const spent = sell ? base : base * price * (1 + taker);
     const received = sell ? base * price * (1 - taker) : base;
     const value = spent * pf;
-    return {venue: state.venue, symbol: m.symbol, side: sell ? 'sell' : 'buy', amount: base, step: m.amountStep, price, taker, spendAsset: from, spend: spent, receiveAsset: to, receive: received, value, cost: value - received * pt};
+    // Cost against this venue's own mid (fee + half spread), so a price gap between venues never reads as a gain.
+    const mid = (pair.bid + pair.ask) / 2;
+    const costInQuote = sell ? base * mid - received : spent - base * mid;
+    const cost = Math.max(0, costInQuote) * (sell ? pt : pf);
+    return {venue: state.venue, symbol: m.symbol, side: sell ? 'sell' : 'buy', amount: base, step: m.amountStep, price, taker, spendAsset: from, spend: spent, receiveAsset: to, receive: received, value, cost};
   }
 
   // ---- step 3: asset targets ----
@@ -656,10 +660,10 @@ class Planner {
   }
 }
 
-/** Rounds down to a market's amount step in float (a tiny relative epsilon absorbs binary noise such as 0.3 -> 0.29999999). */
+/** Rounds down to a market's amount step in float (a tiny epsilon absorbs binary noise such as 0.3 -> 0.29999999). */
 function floorStep(x: number, step: number | undefined): number {
   if (step === undefined || !(step > 0)) return x;
-  return Math.floor((x / step) * (1 + 1e-12)) * step;
+  return Math.floor(x / step + 1e-9) * step;
 }
 
 /** A balance amount as a number; a missing or malformed amount is an error, never 0. */
@@ -671,7 +675,7 @@ function amountNumber(text: string, what: string): number {
 
 /** Rounds down to 1e-8 (the withdrawal step) in float, for comparisons; exact text is made with roundToStep. */
 function floorTo8(x: number): number {
-  return Math.floor(x * 1e8 * (1 + 1e-12)) / 1e8;
+  return Math.floor(x * 1e8 + 1e-6) / 1e8;
 }
 
 function amountText(x: number): string {
