@@ -2,7 +2,7 @@
  * Small helpers shared by the benchmarks: run a command N times and report
  * the median wall time. Benchmarks print figures; they assert nothing.
  */
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -23,6 +23,28 @@ export function timeProcess(command: string, args: readonly string[], env: NodeJ
     const t0 = performance.now();
     const r = spawnSync(command, args, {env, stdio: 'ignore'});
     times.push(performance.now() - t0);
+    status = r.status;
+  }
+  return {median: median(times), min: Math.min(...times), max: Math.max(...times), status};
+}
+
+/**
+ * Like timeProcess, but never blocks this process's event loop, so servers
+ * running in the benchmark process (loopback venues) keep answering.
+ */
+export async function timeProcessAsync(command: string, args: readonly string[], env: NodeJS.ProcessEnv, runs = 9, warmup = true): Promise<{median: number; min: number; max: number; status: number | null}> {
+  const once = () =>
+    new Promise<{ms: number; status: number | null}>((resolve) => {
+      const t0 = performance.now();
+      const child = spawn(command, args, {env, stdio: 'ignore'});
+      child.on('exit', (status) => resolve({ms: performance.now() - t0, status}));
+    });
+  if (warmup) await once();
+  const times: number[] = [];
+  let status: number | null = 0;
+  for (let i = 0; i < runs; i++) {
+    const r = await once();
+    times.push(r.ms);
     status = r.status;
   }
   return {median: median(times), min: Math.min(...times), max: Math.max(...times), status};

@@ -10,7 +10,7 @@ import {writeFileSync, mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {startLoopback} from '../test/support/loopback/index.js';
-import {CLI, row, timeProcess} from './lib.js';
+import {CLI, row, timeProcess, timeProcessAsync} from './lib.js';
 
 const demoHome = mkdtempSync(join(tmpdir(), 'xarb-bench-'));
 const env = {...process.env, XARB_HOME: demoHome, XARB_NO_DEMO_NOTICE: '1', NO_COLOR: '1'};
@@ -33,9 +33,9 @@ writeFileSync(join(home, 'config.json'), JSON.stringify(config));
 const loopEnv = {...env, XARB_HOME: home};
 // Both prices runs must ask for a symbol every venue lists.
 const symbol = 'BTC/USDT';
-const first = timeProcess(process.execPath, [CLI, 'prices', symbol], loopEnv, 1);
+const first = await timeProcessAsync(process.execPath, [CLI, 'prices', symbol], loopEnv, 1, false);
 loop.clearRequests();
-const warm = timeProcess(process.execPath, [CLI, 'prices', symbol], loopEnv, 7);
+const warm = await timeProcessAsync(process.execPath, [CLI, 'prices', symbol], loopEnv, 7);
 const marketsRequests = venues.flatMap((v) => loop.requests(v)).filter((r) => /exchangeInfo|AssetPairs|public\/instruments|Assets/.test(r.path)).length;
 const budget = 1.5 * (version.median + 200);
 row('xarb prices, 3 loopback venues @200 ms, first run (cold cache)', `${first.median.toFixed(0)} ms`);

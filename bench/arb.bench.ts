@@ -1,0 +1,192 @@
+/**
+ * Arbitrage scan computation (no network): the pure screens and depth walks
+ * on synthetic, seeded data, median of runs.
+ *
+ * - Cross-venue: V venues x S common symbols, one quote per (venue, symbol),
+ *   ~4 % of symbols dislocated 30-80 bps on one venue; depth-50 books ready
+ *   for every (venue, symbol) so the depth stage only pays for candidates.
+ *   Target: 10 venues x 1,000 symbols < 50 ms.
+ * - Triangular: one venue with 3,000 markets (1,000 bases against USDT, BTC
+ *   and ETH), some cross rates off by 30-80 bps. Target: < 100 ms.
+ * - A table of cross-venue time against venues and symbols.
+ * - The whole ArbScanner on in-memory venues (promises, maps, balances off).
+ */
+import {evaluateCrossCandidates, screenCross, type VenueSnapshot} from '../src/core/arb/cross.js';
+import {ArbScanner} from '../src/core/arb/scan.js';
+import {evaluateTriangularCandidates, screenTriangular} from '../src/core/arb/triangular.js';
+import {makeValuer} from '../src/core/arb/valuation.js';
+import type {Level, Market, OrderBook, Quote} from '../src/core/types.js';
+import type {Venue} from '../src/core/venues/port.js';
+import {row, timeAsync, timeSync} from './lib.js';
+
+const NOW = 1_700_000_000_000;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function market(base: string, quote: string, taker: number): Market {
+  return {
+    symbol: `${base}/${quote}`, id: `${base}${quote}`, base, quote, baseId: base, quoteId: quote, type: 'spot', active: true,
+    taker, maker: taker / 2, amountStep: 0.0001, priceStep: undefined, minAmount: 0.0001, maxAmount: undefined, minCost: 1,
+  };
+}
+
+/** A depth-`n` book around `mid` with a half spread in bps; sizes grow with depth. */
+function book(venue: string, symbol: string, mid: number, halfSpreadBps: number, n: number, size: number): OrderBook {
+  const bids: Level[] = [];
+  const asks: Level[] = [];
+  const step = mid * 0.0002;
+  const half = mid * (halfSpreadBps / 10_000);
+  for (let i = 0; i < n; i++) {
+    bids.push([mid - half - i * step, size * (1 + i / 4)]);
+    asks.push([mid + half + i * step, size * (1 + i / 4)]);
+  }
+  return {venue, symbol, bids, asks, timestamp: NOW, receivedAt: NOW};
+}
+
+function quoteOf(b: OrderBook): Quote {
+  return {venue: b.venue, symbol: b.symbol, bid: b.bids[0]![0], bidSize: b.bids[0]![1], ask: b.asks[0]![0], askSize: b.asks[0]![1], timestamp: b.timestamp, receivedAt: b.receivedAt};
+}
+
+interface CrossWorld {
+  snapshots: VenueSnapshot[];
+  books: Map<string, OrderBook>;
+}
+
+function crossWorld(venues: number, symbols: number, seed = 1): CrossWorld {
+  const r = rng(seed);
+  const mids = Array.from({length: symbols}, () => 0.01 + r() * 1000);
+  const books = new Map<string, OrderBook>();
+  const snapshots: VenueSnapshot[] = [];
+  for (let v = 0; v < venues; v++) {
+    const name = `v${v}`;
+    const taker = 0.0005 + (v % 4) * 0.0002;
+    const markets: Market[] = [];
+    const quotes: Quote[] = [];
+    for (let s = 0; s < symbols; s++) {
+      const base = `A${s}`;
+      markets.push(market(base, 'USDT', taker));
+      const dislocated = r() < 0.04 / Math.max(1, venues / 2);
+      const mid = mids[s]! * (1 + (r() - 0.5) * 0.0002 + (dislocated ? (30 + r() * 50) / 10_000 : 0));
+      const b = book(name, `${base}/USDT`, mid, 2 + r() * 3, 50, 5 + r() * 20);
+      books.set(`${name}\u0000${base}/USDT`, b);
+      quotes.push(quoteOf(b));
+    }
+    markets.push(market('USDT', 'USD', taker));
+    const usdt = book(name, 'USDT/USD', 1, 1, 50, 1e6);
+    quotes.push(quoteOf(usdt));
+    snapshots.push({venue: name, markets, quotes});
+  }
+  return {snapshots, books};
+}
+
+function crossScan(w: CrossWorld): number {
+  const screen = screenCross(w.snapshots, {now: NOW, maxAgeMs: 10_000, minBps: 0, maxCandidates: 40, pairsPerSymbol: 3});
+  const valuer = makeValuer(w.snapshots.flatMap((s) => s.quotes), 'USD');
+  const ev = evaluateCrossCandidates(screen.candidates, w.books, new Map(), new Map(w.snapshots.map((s) => [s.venue, s])), {
+    now: NOW, maxAgeMs: 10_000, minBps: 0, minProfit: 0, valuer, withTransfer: false,
+  });
+  return ev.opportunities.length;
+}
+
+function triWorld(bases: number, seed = 7): {markets: Market[]; quotes: Quote[]; books: Map<string, OrderBook>} {
+  const r = rng(seed);
+  const usd = {USDT: 1, BTC: 60_000, ETH: 3_000};
+  const markets: Market[] = [];
+  const quotes: Quote[] = [];
+  const books = new Map<string, OrderBook>();
+  const add = (base: string, quote: string, mid: number) => {
+    const m = market(base, quote, 0.001);
+    const b = book('tri', m.symbol, mid, 2, 50, 10);
+    markets.push(m);
+    quotes.push(quoteOf(b));
+    books.set(`tri\u0000${m.symbol}`, b);
+  };
+  add('BTC', 'USDT', usd.BTC);
+  add('ETH', 'USDT', usd.ETH);
+  add('ETH', 'BTC', usd.ETH / usd.BTC);
+  for (let i = 0; i < bases; i++) {
+    const price = 0.01 + r() * 100;
+    const skew = () => (r() < 0.02 ? 1 + (30 + r() * 50) / 10_000 : 1);
+    add(`T${i}`, 'USDT', price * skew());
+    add(`T${i}`, 'BTC', (price / usd.BTC) * skew());
+    add(`T${i}`, 'ETH', (price / usd.ETH) * skew());
+  }
+  return {markets, quotes, books};
+}
+
+function triScan(w: ReturnType<typeof triWorld>): number {
+  const screen = screenTriangular('tri', w.markets, w.quotes, {now: NOW, maxAgeMs: 10_000, minBps: 0, maxCandidates: 40});
+  const ev = evaluateTriangularCandidates(screen.candidates, w.books, new Map(), {
+    now: NOW, maxAgeMs: 10_000, maxSkewMs: 3_000, minBps: 0, minProfit: 0, valuer: () => 1,
+  });
+  return ev.opportunities.length;
+}
+
+/** In-memory venue over a CrossWorld snapshot. */
+function memoryVenue(s: VenueSnapshot, books: Map<string, OrderBook>): Venue {
+  const unsupported = () => {
+    throw new Error('not used');
+  };
+  return {
+    info: {id: s.venue, exchange: 'bench', simulated: true, sandbox: false, mode: 'live', hasKeys: false, rateLimitMs: 0,
+      capabilities: {bidsAsks: true, orderBookStream: false, positions: false, currencies: false, withdraw: false, depositAddress: false, transfers: false}},
+    loadMarkets: async () => s.markets,
+    fetchQuotes: async () => s.quotes,
+    fetchOrderBook: async (symbol) => books.get(`${s.venue}\u0000${symbol}`)!,
+    fetchCurrencies: async () => [],
+    fetchBalances: async () => [],
+    createOrder: unsupported,
+    cancelOrder: unsupported,
+    fetchOrder: unsupported,
+    fetchOpenOrders: async () => [],
+    fetchClosedOrders: async () => [],
+    fetchMyTrades: async () => [],
+    close: async () => {},
+  };
+}
+
+const main = crossWorld(10, 1_000);
+const found = crossScan(main);
+const mainScreen = screenCross(main.snapshots, {now: NOW, maxAgeMs: 10_000, minBps: 0, maxCandidates: 40, pairsPerSymbol: 3});
+row(
+  `cross-venue 10 venues x 1,000 symbols (${mainScreen.candidates.length} candidate pairs, ${found} found)`,
+  `${timeSync(() => crossScan(main)).toFixed(2)} ms`,
+  '< 50 ms',
+);
+const tri = triWorld(1_000);
+const triFound = triScan(tri);
+row(`triangular 1 venue x ${tri.markets.length.toLocaleString('en-US')} markets (${triFound} found)`, `${timeSync(() => triScan(tri)).toFixed(2)} ms`, '< 100 ms');
+const tri10 = triWorld(3_333);
+row(`triangular 1 venue x ${tri10.markets.length.toLocaleString('en-US')} markets`, `${timeSync(() => triScan(tri10), 9).toFixed(2)} ms`);
+
+const venues = mainScreen.candidates.length > 0 ? main.snapshots.map((s) => memoryVenue(s, main.books)) : [];
+const clock = {now: () => NOW};
+row(
+  'ArbScanner.scan, 10 in-memory venues x 1,000 symbols',
+  `${(await timeAsync(() => new ArbScanner({venues, clock}, {useBalances: false}).scan())).toFixed(2)} ms`,
+);
+
+process.stdout.write('\ncross-venue computation, median ms (venues down, symbols across)\n');
+const symbolCounts = [100, 1_000, 3_000];
+process.stdout.write(`${'venues'.padEnd(8)}${symbolCounts.map((s) => String(s).padStart(10)).join('')}\n`);
+for (const v of [2, 5, 10, 20]) {
+  const cells = symbolCounts.map((s) => {
+    const w = crossWorld(v, s, v * 100 + s);
+    return timeSync(() => crossScan(w), 9).toFixed(2).padStart(10);
+  });
+  process.stdout.write(`${String(v).padEnd(8)}${cells.join('')}\n`);
+}
+process.stdout.write('\ntriangular computation, median ms (markets on one venue)\n');
+for (const bases of [100, 1_000, 3_000]) {
+  const w = triWorld(bases, bases);
+  process.stdout.write(`${String(w.markets.length).padEnd(8)}${timeSync(() => triScan(w), 9).toFixed(2).padStart(10)}\n`);
+}
