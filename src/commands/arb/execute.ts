@@ -1,0 +1,125 @@
+import {Flags} from '@oclif/core';
+import {scanArb} from '../../core/arb/index.js';
+import type {CrossOpportunity} from '../../core/arb/types.js';
+import {ExitCode, UsageError} from '../../core/errors.js';
+import {executeArb, intentFromOpportunity, previewArb, type ArbIntent, type ArbPreview, type ArbReport} from '../../core/execution/arb.js';
+import type {ExecutionEnv} from '../../core/execution/place.js';
+import {normalizeSymbol} from '../../core/symbols/index.js';
+import {XarbCommand} from '../../ui/base-command.js';
+import {amountFlag, durationFlag, numberFlag, venueFlag} from '../../ui/flags.js';
+import {confirm, renderOrders} from '../../ui/order-view.js';
+import {fmtPrice, renderTable} from '../../ui/table.js';
+
+export type ArbExecuteResult = {readonly dryRun: true; readonly preview: ArbPreview} | ({readonly dryRun: false} & ArbReport);
+
+export default class ArbExecute extends XarbCommand<ArbExecuteResult> {
+  static override summary = 'Take a cross-venue opportunity as two legs, checked together, sent together';
+  static override description = `Either name the trade (--symbol, --buy-venue, --sell-venue, --amount) or take the best opportunity of a fresh
+scan (--best, optionally with --symbol). Both legs are checked before either is sent: markets, steps and minimums,
+fresh books (--max-age), balances, the edge after fees, and every risk limit (both legs as one batch). The legs go out
+concurrently as limit orders at the worst level the amount reaches; a remainder is canceled at once. If they fill
+different amounts, the configured policy (config arb.legPolicy, or --policy) is applied to the difference:
+unwind reverses it, hedge completes it, both at market and only within arb.maxLegLoss (--max-leg-loss).
+The report says exactly what filled, what was corrected and what is left open.
+
+Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied by risk, 4 a leg failed or was left open.`;
+
+  static override examples = [
+    '<%= config.bin %> arb execute --best --dry-run',
+    '<%= config.bin %> arb execute --best --symbol BTC/USD --yes',
+    '<%= config.bin %> arb execute --symbol BTC/USD --buy-venue simgate --sell-venue simbit --amount 0.05 --policy hedge --max-leg-loss 20',
+  ];
+
+  static override flags = {
+    best: Flags.boolean({description: 'scan now and take the best cross-venue opportunity', default: false, exclusive: ['buy-venue', 'sell-venue']}),
+    symbol: Flags.string({description: 'the symbol (required without --best)', helpValue: 'BTC/USD'}),
+    'buy-venue': venueFlag({description: 'venue to buy on'}),
+    'sell-venue': venueFlag({description: 'venue to sell on'}),
+    amount: amountFlag({description: 'base amount (without --best; with --best, caps the size)'}),
+    'buy-limit': amountFlag({description: 'highest price for the buy leg (default: the worst level the amount reaches)', helpValue: 'PRICE'}),
+    'sell-limit': amountFlag({description: 'lowest price for the sell leg (default: the worst level the amount reaches)', helpValue: 'PRICE'}),
+    'min-bps': numberFlag({description: 'with --best: minimum net edge in basis points', default: 0}),
+    'max-age': durationFlag({description: 'books older than this refuse the execution', default: 10_000}),
+    policy: Flags.string({description: 'one-legged policy (default: config arb.legPolicy)', options: ['unwind', 'hedge']}),
+    'max-leg-loss': amountFlag({description: 'largest loss the policy may take, in quote (default: config arb.maxLegLoss, else no cap)', helpValue: 'AMOUNT'}),
+    'dry-run': Flags.boolean({description: 'check both legs and print them; send nothing', default: false}),
+    yes: Flags.boolean({char: 'y', description: 'do not ask (required for live venues without a terminal)', default: false}),
+    'client-id': Flags.string({description: 'idempotency key: the same trade with the same key is never sent twice', helpValue: 'KEY'}),
+  };
+
+  async run(): Promise<ArbExecuteResult> {
+    const {flags} = await this.parse(ArbExecute);
+    const ctx = await this.context();
+    const venues = await ctx.venues();
+    const env: ExecutionEnv = {db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(venues.map((v) => [v.info.id, v]))};
+    let intent: ArbIntent;
+    if (flags.best) {
+      const symbols = flags.symbol ? [normalizeSymbol(flags.symbol)] : [];
+      const fees = Object.fromEntries(ctx.venueNames().map((n) => [n, ctx.venueConfig(n).fees]));
+      const scan = await scanArb(
+        {venues, clock: ctx.clock, fees, valuationQuote: ctx.config.valuationQuote},
+        {symbols, minBps: flags['min-bps'], maxAgeMs: flags['max-age'], ...(flags.amount ? {maxSize: Number(flags.amount)} : {})},
+      );
+      const best = scan.opportunities.find((o): o is CrossOpportunity => o.kind === 'cross' && o.quoteGroup === undefined);
+      if (!best) throw new UsageError('no cross-venue opportunity right now', 'see `xarb arb scan`');
+      intent = intentFromOpportunity(best, flags['max-age']);
+    } else {
+      if (!flags.symbol || !flags['buy-venue'] || !flags['sell-venue'] || !flags.amount) {
+        throw new UsageError('give --symbol, --buy-venue, --sell-venue and --amount, or --best');
+      }
+      ctx.selectVenues([flags['buy-venue'], flags['sell-venue']]);
+      const symbol = normalizeSymbol(flags.symbol);
+      intent = {
+        buy: {venue: flags['buy-venue'], symbol, ...(flags['buy-limit'] ? {limitPrice: flags['buy-limit']} : {})},
+        sell: {venue: flags['sell-venue'], symbol, ...(flags['sell-limit'] ? {limitPrice: flags['sell-limit']} : {})},
+        amount: flags.amount,
+        maxAgeMs: flags['max-age'],
+      };
+    }
+    const previewed = await previewArb(env, intent);
+    const {preview} = previewed;
+    if (flags['dry-run']) {
+      this.out(this.previewText(preview));
+      return {dryRun: true, preview};
+    }
+    const live = [preview.buy.venue, preview.sell.venue].filter((v) => env.venues.get(v)?.info.mode === 'live');
+    if (live.length > 0 && !flags.yes) {
+      if (!this.interactive) throw new UsageError(`this trade goes to live venues (${live.join(', ')}) and spends real money`, 'pass --yes to confirm when there is no terminal');
+      process.stderr.write(`${this.previewText(preview)}\n`);
+      if (!(await confirm(`Send both legs to LIVE venue(s) ${live.join(', ')}?`))) throw new UsageError('not confirmed; nothing was sent');
+    }
+    const policy = {
+      legPolicy: (flags.policy ?? ctx.config.arb.legPolicy ?? 'unwind') as 'unwind' | 'hedge',
+      ...((flags['max-leg-loss'] ?? ctx.config.arb.maxLegLoss) !== undefined ? {maxLegLoss: flags['max-leg-loss'] ?? ctx.config.arb.maxLegLoss} : {}),
+    };
+    const report = await executeArb(env, previewed, policy, flags['client-id'] ?? `${ctx.clock.now()}-${process.pid}`);
+    this.renderReport(report);
+    if (report.outcome !== 'both_filled' && report.outcome !== 'one_legged_corrected') process.exitCode = ExitCode.venueFailed;
+    return {dryRun: false, ...report};
+  }
+
+  private previewText(p: ArbPreview): string {
+    const rows = [p.buy, p.sell].map((l) => [l.side, l.venue, l.symbol, l.amount, `limit ${l.limitPrice}`, fmtPrice(l.expectedPrice), fmtPrice(l.fee), fmtPrice(l.total), `${l.bookAgeMs} ms`]);
+    return [
+      renderTable({head: ['leg', 'venue', 'symbol', 'amount', 'price', 'expected avg', `fee ${p.quote}`, `total ${p.quote}`, 'book age'], rows, color: this.color}),
+      `expected profit after fees: ${fmtPrice(p.expectedProfit)} ${p.quote} (${p.expectedBps.toFixed(1)} bps)`,
+    ].join('\n');
+  }
+
+  private renderReport(r: ArbReport): void {
+    if (this.jsonEnabled()) return;
+    const c = this.chalk;
+    const lines = [renderOrders([r.legs.buy, r.legs.sell, ...(r.correction?.order ? [r.correction.order] : [])], this.color, c)];
+    const text: Record<ArbReport['outcome'], string> = {
+      both_filled: c.green('both legs filled'),
+      none_filled: c.yellow('neither leg filled; nothing is open'),
+      one_legged_corrected: c.yellow(`one leg filled more by ${r.correction?.excess}; ${r.correction?.policy} applied`),
+      one_legged_open: c.red(`one leg filled more by ${r.correction?.excess}; exposure left open${r.correction?.reason ? `: ${r.correction.reason}` : ''}`),
+      unknown: c.red('a leg has no answer yet; run `xarb reconcile --fix` to settle it by its client order id'),
+    };
+    lines.push(`plan ${r.planId}: ${text[r.outcome]}`);
+    if (r.correction) lines.push(`policy ${r.correction.policy} on ${r.correction.venue} (${r.correction.side} ${r.correction.excess}): estimated loss ${fmtPrice(r.correction.estimatedLoss)}${r.correction.maxLegLoss ? ` (cap ${r.correction.maxLegLoss})` : ''}`);
+    lines.push(`residual position: ${r.residual}; realized P&L ${r.realizedPnl} ${r.preview.quote} (expected ${fmtPrice(r.preview.expectedProfit)})`);
+    this.out(lines.join('\n'));
+  }
+}
