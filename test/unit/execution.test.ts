@@ -3,6 +3,7 @@ import {defaultConfig, type XarbConfig} from '../../src/core/config/schema.js';
 import {InsufficientFundsError, InvalidOrderError, RiskDeniedError} from '../../src/core/errors.js';
 import {PaperVenue} from '../../src/core/execution/paper.js';
 import {executeOrder, prepareOrder, type OrderIntent} from '../../src/core/execution/order.js';
+import {executeArb, previewArb} from '../../src/core/execution/arb.js';
 import {resolveOrder} from '../../src/core/execution/resolve.js';
 import {CLIENT_ORDER_ID, clientOrderIdFor, planIdFor} from '../../src/core/execution/ids.js';
 import type {ExecutionEnv} from '../../src/core/execution/place.js';
@@ -217,5 +218,83 @@ describe('placing orders', () => {
     expect(denied).toBeInstanceOf(RiskDeniedError);
     expect((denied as RiskDeniedError).limit).toBe('global.maxDailyVolume');
     expect(a.creates + b.creates).toBe(2);
+  });
+});
+
+describe('arbitrage legs', () => {
+  // Buy on a at 100, sell on b at 102; both fees 0.1%.
+  function venues() {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99.9, 5]]), {USD: '1000', BTC: '0'}), 'paper');
+    const b = new FaultyVenue(paper(staticVenue('b', [[102.1, 5]], [[102, 5]]), {USD: '1000', BTC: '1'}), 'paper');
+    return {a, b};
+  }
+  const intent = {buy: {venue: 'a', symbol: 'BTC/USD'}, sell: {venue: 'b', symbol: 'BTC/USD'}, amount: '0.5'};
+
+  it('both legs fill: exact P&L', async () => {
+    const {a, b} = venues();
+    const e = env([a, b]);
+    const report = await executeArb(e, await previewArb(e, intent), {legPolicy: 'unwind'}, 'k');
+    expect(report.outcome).toBe('both_filled');
+    // sell 51 - 0.051 fee, buy 50 + 0.05 fee
+    expect(report.realizedPnl).toBe('0.899');
+    expect(report.residual).toBe('0');
+  });
+
+  it('second leg rejected -> unwind reverses the first leg on its venue; the report is exact', async () => {
+    const {a, b} = venues();
+    b.faults = ['reject'];
+    const e = env([a, b]);
+    const report = await executeArb(e, await previewArb(e, intent), {legPolicy: 'unwind', maxLegLoss: '1'}, 'k');
+    expect(report.outcome).toBe('one_legged_corrected');
+    expect(report.legs.buy).toMatchObject({status: 'closed', filled: '0.5'});
+    expect(report.legs.sell).toMatchObject({status: 'rejected', filled: '0'});
+    expect(report.correction).toMatchObject({policy: 'unwind', venue: 'a', side: 'sell', excess: '0.5', sent: true});
+    // Unwind sells 0.5 at 99.9 on a: loss = 50.05 - 49.95 * 0.999 ... = 50 - 49.90005 = 0.09995 vs the buy average.
+    expect(report.correction!.estimatedLoss).toBeCloseTo(0.09995, 9);
+    expect(report.correction!.order).toMatchObject({status: 'closed', filled: '0.5', average: '99.9'});
+    expect(report.residual).toBe('0');
+    // -50 - 0.05 + 49.95 - 0.04995
+    expect(report.realizedPnl).toBe('-0.14995');
+    expect(a.creates).toBe(2);
+    expect(b.creates).toBe(0);
+  });
+
+  it('second leg rejected -> hedge completes it on the other venue', async () => {
+    const {a, b} = venues();
+    const c = new FaultyVenue(paper(staticVenue('c', [[101, 5]], [[101.5, 5]]), {USD: '1000', BTC: '1'}), 'paper');
+    b.faults = ['reject'];
+    const e = env([a, b, c]);
+    const report = await executeArb(e, await previewArb(e, intent), {legPolicy: 'hedge'}, 'k');
+    expect(report.outcome).toBe('one_legged_corrected');
+    expect(report.correction).toMatchObject({policy: 'hedge', venue: 'b', side: 'sell', sent: true});
+    expect(b.creates).toBe(1);
+    expect(report.residual).toBe('0');
+  });
+
+  it('a loss above maxLegLoss leaves the exposure open and says so', async () => {
+    const {a, b} = venues();
+    b.faults = ['reject'];
+    const e = env([a, b]);
+    const report = await executeArb(e, await previewArb(e, intent), {legPolicy: 'unwind', maxLegLoss: '0.05'}, 'k');
+    expect(report.outcome).toBe('one_legged_open');
+    expect(report.correction).toMatchObject({sent: false, excess: '0.5'});
+    expect(report.correction!.reason).toMatch(/exceeds maxLegLoss 0.05/);
+    expect(report.residual).toBe('0.5');
+    expect(a.creates).toBe(1);
+  });
+
+  it('checks both legs before sending either: a sell venue without the base sends nothing', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99.9, 5]])), 'paper');
+    const b = new FaultyVenue(paper(staticVenue('b', [[102.1, 5]], [[102, 5]]), {USD: '1000', BTC: '0.1'}), 'paper');
+    const e = env([a, b]);
+    await expect(previewArb(e, intent)).rejects.toThrow(/needs 0.5 BTC, 0.1 free/);
+    expect(a.creates + b.creates).toBe(0);
+  });
+
+  it('a risk limit breached by either leg denies both', async () => {
+    const {a, b} = venues();
+    const e = env([a, b], {risk: {venues: {b: {maxOrderAmount: '0.4'}}}});
+    await expect(executeArb(e, await previewArb(e, intent), {legPolicy: 'unwind'}, 'k')).rejects.toBeInstanceOf(RiskDeniedError);
+    expect(a.creates + b.creates).toBe(0);
   });
 });
