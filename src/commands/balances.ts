@@ -29,7 +29,7 @@ export default class Balances extends XarbCommand<BalancesCommandResult> {
   static override description = `Asks every venue in parallel. Shows free, used and total per asset per venue, totals per asset, the value of
 each in --quote (priced from the venues' own books: the median of the direct markets, or a bridge such as
 USDT->BTC->USD; stablecoins are priced by real markets, never assumed equal to USD), each venue's share next to its
-target allocation, and assets below their reserve (risk.reserves). A venue that fails is shown with its last
+target allocation, and free balances below their reserve (risk.reserves, kept free on each venue). A venue that fails is shown with its last
 snapshot and age, and totals say they are partial. Every run journals a snapshot; --history charts the total.`;
 
   static override examples = [
@@ -88,8 +88,8 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
     lines.push(c.bold(`Balances valued in ${q}`) + c.dim(` (${r.method} prices from the venues' books, ${new Date(r.asOf).toISOString().slice(0, 19).replace('T', ' ')} UTC)`));
     const rows = r.rows.map((x) => [
       x.stale ? c.yellow(`${x.venue} (stale)`) : x.venue,
-      x.asset,
-      fmtAmount(x.free),
+      x.belowReserve ? c.red(`${x.asset} !`) : x.asset,
+      x.belowReserve ? c.red(fmtAmount(x.free)) : fmtAmount(x.free),
       fmtAmount(x.used),
       fmtAmount(x.total),
       fmtPrice(x.price),
@@ -102,9 +102,9 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
       a.belowReserve ? c.red(`${a.asset} !`) : a.asset,
       fmtAmount(a.free),
       fmtAmount(a.used),
-      a.belowReserve ? c.red(fmtAmount(a.total)) : fmtAmount(a.total),
+      fmtAmount(a.total),
       a.value === undefined ? c.yellow('unpriced') : fmt(Number(a.value)),
-      a.reserve === undefined ? '-' : a.belowReserve ? c.red(`${fmtAmount(a.reserve)} below`) : fmtAmount(a.reserve),
+      a.reserve === undefined ? '-' : a.belowReserve ? c.red(`${fmtAmount(a.reserve)}: below on ${a.venuesBelowReserve.join(', ') || 'every venue'}`) : fmtAmount(a.reserve),
       a.priceSource ?? (a.value === undefined ? c.yellow('no market path') : '-'),
     ]);
     lines.push(renderTable({head: ['asset', 'free', 'used', 'total', `value ${q}`, 'reserve', 'price source'], rows: assets, color: this.color, compact: true, align: ['left', 'right', 'right', 'right', 'right', 'right', 'left']}));
@@ -125,8 +125,8 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
     lines.push('', r.total.partial ? c.yellow(`${total} - PARTIAL`) : c.bold(total));
     for (const reason of r.total.reasons) lines.push(c.yellow(`  partial: ${reason}`));
     for (const note of r.notes) lines.push(c.dim(`  note: ${note}`));
-    const below = r.assets.filter((a) => a.belowReserve).map((a) => a.asset);
-    if (below.length > 0) lines.push(c.red(`below reserve: ${below.join(', ')}`));
+    const below = r.assets.filter((a) => a.belowReserve).map((a) => `${a.asset} (${a.venuesBelowReserve.join(', ') || 'not held'})`);
+    if (below.length > 0) lines.push(c.red(`free balance below reserve (risk.reserves): ${below.join('; ')}`));
     const sim = r.venues.filter((v) => v.simulated).map((v) => v.venue);
     if (sim.length > 0) lines.push(c.yellow(`simulated venues: ${sim.join(', ')} (not real money)`));
     this.out(lines.join('\n'));

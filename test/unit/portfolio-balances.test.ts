@@ -47,10 +47,16 @@ describe('aggregateBalances', () => {
   it('totals each asset across venues', () => {
     const btc = report.assets.find((a) => a.asset === 'BTC')!;
     expect(btc).toMatchObject({free: '0.75', used: '0.25', total: '1', value: '20001', priceSource: 'alpha BTC/USD (mid)', venues: ['alpha', 'beta']});
-    const usd = report.assets.find((a) => a.asset === 'USD')!;
-    expect(usd).toMatchObject({total: '13000', value: '13000', reserve: '20000', belowReserve: true});
     const eth = report.assets.find((a) => a.asset === 'ETH')!;
-    expect(eth).toMatchObject({total: '2', value: '2002', reserve: '1', belowReserve: false});
+    expect(eth).toMatchObject({total: '2', value: '2002', reserve: '1', belowReserve: false, venuesBelowReserve: []});
+  });
+
+  it('flags free balances below the reserve per venue, as the risk checks apply it', () => {
+    // reserve USD 5000: alpha holds 10000 free, gamma 3000
+    const r = aggregateBalances(inputs, {quote: 'USD', pricer, now: NOW, reserves: {USD: '5000', BTC: '0.6'}});
+    expect(r.assets.find((a) => a.asset === 'USD')).toMatchObject({total: '13000', reserve: '5000', belowReserve: true, venuesBelowReserve: ['gamma']});
+    expect(r.rows.filter((x) => x.belowReserve).map((x) => `${x.venue}:${x.asset}`)).toEqual(['alpha:BTC', 'beta:BTC', 'gamma:USD']);
+    // BTC: alpha has 0.5 free (+0.25 used), beta 0.25: both below 0.6 free
   });
 
   it('lists a reserve asset that is not held at all as below reserve', () => {

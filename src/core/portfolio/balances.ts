@@ -13,8 +13,10 @@
  *   venue with no snapshot contributes nothing, also partial.
  * - An asset with no market path to the quote is unpriced: it has no value,
  *   is listed, and makes the total partial. It is never valued at 0 or 1.
- * - Zero balances are dropped, except assets with a reserve (shown at 0 and
- *   flagged, since 0 is below any positive reserve).
+ * - Reserves are per venue, as the risk checks apply them: a row whose free
+ *   amount is below the asset's reserve is flagged, and so is the asset's total.
+ *   An asset with a reserve held nowhere is listed at 0 and flagged.
+ * - Zero balances are dropped.
  */
 import {fromUnits, toUnits} from '../money/decimal.js';
 import type {Balance} from '../types.js';
@@ -39,7 +41,7 @@ export interface AggregateOptions {
   readonly now: number;
   /** Target share per venue, percent (config venues.<v>.allocation). */
   readonly allocations?: Readonly<Record<string, number | undefined>>;
-  /** Minimum total per asset across venues (config risk.reserves). */
+  /** Minimum free balance to keep per asset on each venue (config risk.reserves, as the risk checks apply it). */
   readonly reserves?: Readonly<Record<string, string>>;
   /** Show only this asset. Shares are then shares of that asset. */
   readonly asset?: string;
@@ -55,6 +57,8 @@ export interface BalanceRow {
   readonly value: string | undefined;
   /** From the venue's last snapshot because the venue failed now. */
   readonly stale: boolean;
+  /** Free on this venue is below the asset's reserve: orders there cannot spend it. */
+  readonly belowReserve: boolean;
 }
 
 export interface AssetTotal {
@@ -67,7 +71,9 @@ export interface AssetTotal {
   /** Where the price came from, e.g. `kraken BTC/USD (mid)`; undefined when unpriced. */
   readonly priceSource: string | undefined;
   readonly reserve: string | undefined;
+  /** Some venue holds less than the reserve free, or no venue holds the asset at all. */
   readonly belowReserve: boolean;
+  readonly venuesBelowReserve: readonly string[];
   readonly venues: readonly string[];
 }
 
@@ -156,6 +162,7 @@ interface RowUnits {
   readonly total: bigint;
   readonly value: bigint | undefined;
   readonly stale: boolean;
+  readonly belowReserve: boolean;
 }
 
 /** Priced rows first, by value descending, then by asset. */
@@ -169,6 +176,8 @@ function byValue(a: {asset: string; value: bigint | undefined}, b: {asset: strin
 export function aggregateBalances(inputs: readonly VenueBalancesInput[], options: AggregateOptions): BalancesReport {
   const {quote, pricer, now} = options;
   const reserves = options.reserves ?? {};
+  const reserveUnits = new Map<string, bigint>();
+  for (const [asset, amount] of Object.entries(reserves)) reserveUnits.set(asset, toUnits(amount));
   const priceCache = new Map<string, Priced>();
   const priceOf = (asset: string): Priced => {
     let priced = priceCache.get(asset);
@@ -203,7 +212,7 @@ export function aggregateBalances(inputs: readonly VenueBalancesInput[], options
     for (const [asset, b] of byAsset) {
       if (b.total === 0n && b.free === 0n && b.used === 0n) continue;
       const priced = priceOf(asset);
-      list.push({venue: input.venue, asset, free: b.free, used: b.used, total: b.total, value: priced.units === undefined ? undefined : valueUnits(b.total, priced.units), stale: input.status === 'failed'});
+      list.push({venue: input.venue, asset, free: b.free, used: b.used, total: b.total, value: priced.units === undefined ? undefined : valueUnits(b.total, priced.units), stale: input.status === 'failed', belowReserve: reserveUnits.has(asset) && b.free < reserveUnits.get(asset)!});
     }
     list.sort(byValue);
     rows.push(...list);
@@ -234,7 +243,8 @@ export function aggregateBalances(inputs: readonly VenueBalancesInput[], options
       total += r.total;
       value += r.value ?? 0n;
     }
-    const reserve = reserves[asset] === undefined ? undefined : toUnits(reserves[asset]);
+    const reserve = reserveUnits.get(asset);
+    const venuesBelow = list.filter((r) => r.belowReserve).map((r) => r.venue);
     if (!source && list.length > 0) unpricedAssets.push(asset);
     assetUnits.push({
       asset,
@@ -248,7 +258,8 @@ export function aggregateBalances(inputs: readonly VenueBalancesInput[], options
         value: source ? fromUnits(value) : undefined,
         priceSource: source?.label,
         reserve: reserve === undefined ? undefined : fromUnits(reserve),
-        belowReserve: reserve !== undefined && total < reserve,
+        belowReserve: reserve !== undefined && (venuesBelow.length > 0 || (list.length === 0 && reserve > 0n)),
+        venuesBelowReserve: venuesBelow,
         venues: [...new Set(list.map((r) => r.venue))],
       },
     });
@@ -292,7 +303,7 @@ export function aggregateBalances(inputs: readonly VenueBalancesInput[], options
     venues,
     rows: rows.map((r) => {
       const {source} = priceOf(r.asset);
-      return {venue: r.venue, asset: r.asset, free: fromUnits(r.free), used: fromUnits(r.used), total: fromUnits(r.total), price: source?.price, value: r.value === undefined ? undefined : fromUnits(r.value), stale: r.stale};
+      return {venue: r.venue, asset: r.asset, free: fromUnits(r.free), used: fromUnits(r.used), total: fromUnits(r.total), price: source?.price, value: r.value === undefined ? undefined : fromUnits(r.value), stale: r.stale, belowReserve: r.belowReserve};
     }),
     assets: assetUnits.map((a) => a.out),
     total: {value: fromUnits(totalValue), partial: reasons.length > 0, reasons},
