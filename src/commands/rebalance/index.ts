@@ -3,7 +3,7 @@ import {UsageError} from '../../core/errors.js';
 import {parseTargets, runRebalance, type RebalancePlan, type RebalanceResult} from '../../core/rebalance/index.js';
 import type {Targets} from '../../core/rebalance/targets.js';
 import {XarbCommand} from '../../ui/base-command.js';
-import {parsePositiveNumber} from '../../ui/flags.js';
+import {durationFlag, parsePositiveNumber} from '../../ui/flags.js';
 import {confirm} from '../../ui/order-view.js';
 import {fmt, fmtAmount, fmtPrice, renderTable} from '../../ui/table.js';
 
@@ -43,6 +43,7 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
     threshold: Flags.custom<number>({parse: async (input) => parseThreshold(input)})({description: 'leave venues (assets) within this many percentage points of target alone (default: rebalanceThreshold or 5)', helpValue: '5'}),
     execute: Flags.boolean({description: 'carry the plan out (or resume the unfinished one)', default: false}),
     yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (required for live venues without a terminal)', default: false}),
+    'unknown-grace': durationFlag({description: 'a withdrawal whose answer was lost and that the venue does not list after this long counts as never sent (and may be sent again on resume)', default: 10 * 60_000}),
     abandon: Flags.boolean({description: 'drop the unfinished plan (steps not started are canceled; transfers already sent are still followed)', default: false, exclusive: ['execute']}),
   };
 
@@ -55,6 +56,7 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
       ...(flags.threshold === undefined ? {} : {thresholdPct: flags.threshold}),
       execute: flags.execute,
       abandon: flags.abandon,
+      unknownGraceMs: flags['unknown-grace'],
       confirm: async (plan, info) => {
         if (!info.live || flags.yes) return true;
         if (!this.interactive) throw new UsageError('this rebalance moves real money on live venues', 'pass --yes to confirm when there is no terminal');

@@ -19,6 +19,7 @@ steps follow. Nothing is sent. With --follow it checks again every --interval un
     follow: Flags.boolean({description: 'keep checking until every transfer has arrived (or --timeout)', default: false}),
     interval: durationFlag({description: 'with --follow: time between checks', default: 30_000}),
     timeout: durationFlag({description: 'with --follow: give up after this long', default: 6 * 3_600_000}),
+    'unknown-grace': durationFlag({description: 'a withdrawal whose answer was lost and that the venue does not list after this long counts as never sent', default: 10 * 60_000}),
   };
 
   async run(): Promise<RebalanceStatusResult> {
@@ -26,6 +27,7 @@ steps follow. Nothing is sent. With --follow it checks again every --interval un
     const ctx = await this.context();
     const result = await rebalanceStatus(ctx, {
       ...(flags.follow ? {follow: {intervalMs: flags.interval, timeoutMs: flags.timeout}} : {}),
+      unknownGraceMs: flags['unknown-grace'],
       onCheck: (status) => {
         if (flags.follow && !this.jsonEnabled() && status.inFlight.length > 0) this.note(`${status.inFlight.length} transfer(s) on their way...`);
       },
