@@ -121,8 +121,9 @@ describe('diffVenue: order discrepancies', () => {
   it('an order on the venue unknown to the journal is imported as external', () => {
     const v = venue({openOrders: [vo({id: '77', clientOrderId: 'by-hand'})], closedOrders: [vo({id: '78', status: 'canceled'})]});
     const d = diffVenue(journal([]), v, window);
-    expect(kinds(d)).toEqual(['unknown_on_journal:by-hand', 'unknown_on_journal:ext:78']);
-    expect(d.discrepancies[0]!.repair).toMatchObject({op: 'import_order', clientOrderId: 'by-hand', order: {id: '77'}});
+    expect(kinds(d)).toEqual(['unknown_on_journal:ext:77', 'unknown_on_journal:ext:78']);
+    expect(d.discrepancies[0]!.repair).toMatchObject({op: 'import_order', clientOrderId: 'ext:77', order: {id: '77'}});
+    expect(d.discrepancies[0]!.detail).toContain('by-hand');
   });
 
   it('a second venue order with our clientOrderId is a duplicate submission, not ours', () => {
@@ -216,7 +217,7 @@ describe('diffVenue: fills', () => {
   it('trades of an imported order belong to the imported order', () => {
     const v = venue({closedOrders: [vo({id: '5', clientOrderId: 'hand', status: 'closed', filled: '1'})], trades: [trade({id: 't9', orderId: '5'})]});
     const d = diffVenue(journal([]), v, window);
-    expect(d.discrepancies.find((x) => x.ref === 't9')!.repair).toMatchObject({clientOrderId: 'hand', origin: 'external'});
+    expect(d.discrepancies.find((x) => x.ref === 't9')!.repair).toMatchObject({clientOrderId: 'ext:5', origin: 'external'});
   });
 
   it('a journal fill the venue does not list is reported without a repair, only inside the window', () => {

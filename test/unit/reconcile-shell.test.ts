@@ -80,7 +80,7 @@ describe('reconcile shell', () => {
     const events = new EventsRepo(s.db, s.clock).list().length;
     const r = await s.run();
     expect(r.exitCode).toBe(5);
-    expect(r.venues[0]!.discrepancies.map((d) => `${d.kind}:${d.ref}`).sort()).toEqual(['fill_missing_in_journal:t-ext', 'interrupted:x-lost', 'unknown_on_journal:by-hand']);
+    expect(r.venues[0]!.discrepancies.map((d) => `${d.kind}:${d.ref}`).sort()).toEqual(['fill_missing_in_journal:t-ext', 'interrupted:x-lost', 'unknown_on_journal:ext:99']);
     expect(r.venues[0]!.discrepancies.every((d) => !d.fixed)).toBe(true);
     expect(journalRows(s.db)).toEqual(before);
     expect(new EventsRepo(s.db, s.clock).list().length).toBe(events);
@@ -108,7 +108,7 @@ describe('reconcile shell', () => {
     expect(v.discrepancies.every((d) => d.fixed)).toBe(true);
     expect(v.repaired).toBe(v.discrepancies.length);
 
-    expect(s.orders.byClientOrderId('alpha', 'by-hand')).toMatchObject({origin: 'external', status: 'open', venueOrderId: '99'});
+    expect(s.orders.byClientOrderId('alpha', 'ext:99')).toMatchObject({origin: 'external', status: 'open', venueOrderId: '99'});
     const lost = s.orders.byClientOrderId('alpha', 'x-lost')!;
     expect(lost).toMatchObject({status: 'closed', filled: '1', average: '101', venueOrderId: '7', origin: 'xarb'});
     expect(s.orders.fills({orderId: lost.id}).map((f) => f.tradeId).sort()).toEqual(['t-7a', 't-7b']);
@@ -216,18 +216,19 @@ describe('reconcile shell', () => {
     s.venue.orders.push(vo({id: '50', clientOrderId: 'eth-open', symbol: 'ETH/USD', status: 'open', filled: '0', average: undefined}));
     const r = await s.run();
     expect(r.venues[0]!.perSymbol).toEqual(['BTC/USD', 'ETH/USD']);
-    expect(r.venues[0]!.discrepancies.map((d) => d.ref)).toEqual(['eth-open']);
+    expect(r.venues[0]!.discrepancies.map((d) => d.ref)).toEqual(['ext:50']);
   });
 
   it('lists capped per page are read page by page', async () => {
     const s = setup();
-    for (let i = 0; i < 25; i++) inLine(s, `x-${i}`, `${i}`);
+    for (let i = 0; i < 80; i++) inLine(s, `x-${i}`, `${i}`);
     s.venue.trades.forEach((t, i) => Object.assign(t, {timestamp: T0 - 100_000 + i}));
     s.venue.orders.forEach((o, i) => Object.assign(o, {timestamp: T0 - 100_000 + i}));
-    s.venue.pageLimit = 10;
+    s.venue.pageLimit = 30;
     const r = await s.run();
     expect(r.exitCode).toBe(0);
-    expect(r.venues[0]!.fillsSynced).toBe(25);
+    expect(r.venues[0]!.fillsSynced).toBe(80);
+    expect(r.venues[0]!.ordersSynced).toBe(80);
   });
 
   it('the second run reads from the watermark minus the overlap', async () => {

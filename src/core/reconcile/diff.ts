@@ -117,8 +117,12 @@ function stateOf(order: VenueOrder): string {
   return `${order.status} filled ${dec(order.filled)}${order.average !== undefined ? ` avg ${dec(order.average)}` : ''}`;
 }
 
-function importId(vo: VenueOrder, taken: ReadonlySet<string>): string {
-  if (vo.clientOrderId !== undefined && vo.clientOrderId !== '' && !taken.has(vo.clientOrderId)) return vo.clientOrderId;
+/**
+ * Journal key of an order imported from the venue: `ext:<venue order id>`.
+ * The venue's own client id is not used as the key: it was chosen by someone
+ * else, may be empty or a placeholder, and is unique only among open orders.
+ */
+function importId(vo: VenueOrder): string {
   return `ext:${vo.id}`;
 }
 
@@ -216,16 +220,14 @@ export function diffVenue(journal: JournalState, venue: VenueState, window: Diff
     compareUnmatched(name, jo, answer, out);
   }
 
-  const taken = new Set(journal.orders.map((o) => o.clientOrderId));
   const lookedUpIds = new Set([...venue.lookups.values()].flatMap((o) => (o ? [o.id] : [])));
   let imported = 0;
   for (const vo of unclaimed) {
     if (lookedUpIds.has(vo.id) && ownerOfVenueId.has(vo.id)) continue; // claimed through a lookup answer
     imported++;
-    const clientOrderId = importId(vo, taken);
-    taken.add(clientOrderId);
+    const clientOrderId = importId(vo);
     ownerOfVenueId.set(vo.id, {clientOrderId, origin: 'external'});
-    const duplicate = vo.clientOrderId !== undefined && clientOrderId !== vo.clientOrderId && journal.orders.some((o) => o.clientOrderId === vo.clientOrderId);
+    const duplicate = vo.clientOrderId !== undefined && journal.orders.some((o) => o.clientOrderId === vo.clientOrderId);
     out.push({
       venue: name,
       kind: 'unknown_on_journal',
@@ -233,7 +235,9 @@ export function diffVenue(journal: JournalState, venue: VenueState, window: Diff
       symbol: vo.symbol,
       journalValue: null,
       venueValue: `${vo.side} ${dec(vo.amount)} ${vo.symbol} ${stateOf(vo)} (venue id ${vo.id})`,
-      detail: duplicate ? `a second venue order with the clientOrderId of journal order ${vo.clientOrderId}: it was submitted twice` : 'placed outside xarb',
+      detail: duplicate
+        ? `a second venue order with the clientOrderId of journal order ${vo.clientOrderId}: it was submitted twice`
+        : `placed outside xarb${vo.clientOrderId ? ` (client id ${vo.clientOrderId})` : ''}`,
       repair: {op: 'import_order', clientOrderId, order: vo},
     });
   }

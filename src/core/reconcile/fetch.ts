@@ -6,9 +6,11 @@
  *   orders or trades per market (NotSupportedError without a symbol, e.g.
  *   binance) is read per market, for the markets the journal has traded on
  *   that venue plus those with open orders there.
- * - Lists are paged by time: after each page the next one starts at the
- *   newest timestamp seen, until a page brings nothing new (at most
- *   MAX_PAGES pages), so a venue that caps a page still yields the window.
+ * - Lists are paged by time: while a page holds at least FULL_PAGE items,
+ *   the next one starts at the newest timestamp seen, until a page brings
+ *   nothing new (at most MAX_PAGES pages), so a venue that caps a page (50,
+ *   100, 500 items) still yields the whole window. A shorter page is taken
+ *   as the last one, which saves a call per list on quiet accounts.
  * - Lookups of journal orders (by venue id when known, else clientOrderId)
  *   run a few at a time; the venue adapter keeps its own rate limiter.
  */
@@ -18,6 +20,8 @@ import type {Venue} from '../venues/port.js';
 import type {JournalOrder} from './types.js';
 
 export const MAX_PAGES = 50;
+/** A page with fewer items than this is the last one (venues cap pages at 50 or more). */
+export const FULL_PAGE = 25;
 const LOOKUP_CONCURRENCY = 4;
 
 export interface VenueLists {
@@ -52,7 +56,7 @@ export async function pagedByTime<T extends Timed>(read: (since: number | undefi
       }
       if (item.timestamp > newest) newest = item.timestamp;
     }
-    if (fresh === 0 || items.length === 0 || newest === from || !Number.isFinite(newest)) break;
+    if (fresh === 0 || items.length < FULL_PAGE || newest === from || !Number.isFinite(newest)) break;
     from = newest;
   }
   return [...seen.values()];
