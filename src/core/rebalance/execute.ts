@@ -380,15 +380,24 @@ class Runner {
     const from = this.venue(step.from);
     const to = this.venue(step.to);
     let exec = row.exec as TransferExec | undefined;
-    const resuming = (row.state === 'running' || row.state === 'unknown') && exec !== undefined;
-    if (resuming) {
-      const existing = this.transfers.get(exec!.transferId);
-      if (existing) {
-        await this.settleTransfer(plan, row, existing);
-        return;
+    let resuming = (row.state === 'running' || row.state === 'unknown') && exec !== undefined;
+    let attempt = row.attempts + 1;
+    if (exec) {
+      const existing = this.transfers.get(exec.transferId);
+      if (existing && resuming) {
+        // An earlier run wrote (and maybe sent) this attempt: settle it; only a withdrawal known not to exist is tried again.
+        const fresh = await this.settleTransfer(existing);
+        if (fresh.state === 'sent' || fresh.state === 'arrived') {
+          this.applyTransferState(plan, row, fresh);
+          return;
+        }
+        if (fresh.state === 'unknown') this.fail(plan, row, 'unknown', new VenueError(step.from, `withdrawal outcome not known yet: ${fresh.error ?? ''}`, {hint: 'it is looked up in the venue\'s withdrawal history; run `xarb rebalance --execute` (or `status`) again later'}));
+        resuming = false;
+        attempt = exec.attempt + 1;
+      } else if (resuming) {
+        attempt = exec.attempt; // the run stopped before writing the transfer: nothing was sent under this id
       }
     }
-    const attempt = resuming ? exec!.attempt : row.attempts + 1;
     exec = {attempt, transferId: `${plan.id}:${step.id}:${attempt}`};
     // Both sides are read first: a paper venue seeds its starting balances on first read.
     let amount: string;
@@ -399,7 +408,7 @@ class Runner {
       this.fail(plan, row, 'failed', error);
     }
     const expected = max(0, sub(amount, step.withdrawFee));
-    this.plans.setStep(plan.id, row.stepId, {state: 'running', exec: {...exec}, transferId: exec.transferId, attempt: !resuming, error: null});
+    this.plans.setStep(plan.id, row.stepId, {state: 'running', exec: {...exec}, transferId: exec.transferId, attempt: attempt > row.attempts, error: null});
 
     if (from.info.mode === 'paper') {
       this.paperTransfer(plan, row, exec.transferId, amount, expected);
@@ -503,16 +512,14 @@ class Runner {
     );
   }
 
-  /** A resumed transfer step whose row exists: resolve an unknown withdrawal, or retry one that failed before it was sent. */
-  private async settleTransfer(plan: StoredPlan, row: JournalStep<TransferStep>, transfer: JournalTransfer): Promise<void> {
+  /** A resumed transfer whose row exists: resolve an unknown (or interrupted) withdrawal through the venue. */
+  private async settleTransfer(transfer: JournalTransfer): Promise<JournalTransfer> {
     if (transfer.state === 'pending_submit') {
       // Written, then the process stopped: the withdrawal may or may not have been sent. Resolve like unknown.
       this.transfers.markUnknown(transfer.id, 'the run stopped after writing the transfer; outcome unknown');
     }
-    const fresh = await refreshTransfer(this.env, this.transfers.get(transfer.id)!);
-    this.applyTransferState(plan, row, fresh);
-    if (fresh.state === 'unknown') this.fail(plan, row, 'unknown', new VenueError(row.step.from, `withdrawal outcome not known yet: ${fresh.error ?? ''}`, {hint: 'run `xarb rebalance status` or `--execute` again later'}));
-    if (fresh.state === 'failed') this.fail(plan, row, 'failed', new VenueError(row.step.from, fresh.error ?? 'withdrawal failed'));
+    if (transfer.state === 'failed' || transfer.state === 'canceled') return transfer;
+    return refreshTransfer(this.env, this.transfers.get(transfer.id)!);
   }
 
   private applyTransferState(plan: StoredPlan, row: JournalStep<PlanStep>, t: JournalTransfer): void {
