@@ -17,6 +17,8 @@ export interface SnapshotAsset {
 
 export interface VenueSnapshotInput {
   readonly venue: string;
+  /** When the venue's balances were read (default: the run's time). */
+  readonly ts?: number;
   readonly status: 'ok' | 'failed';
   readonly error?: string;
   /** Value in the run's quote; for a failed venue, of its last snapshot; undefined when none. */
@@ -97,7 +99,7 @@ export class BalanceSnapshots {
       const insertVenue = this.db.prepare('INSERT INTO balance_snapshots (run_id, venue, ts, status, error, value, unpriced) VALUES (?, ?, ?, ?, ?, ?, ?)');
       const insertAsset = this.db.prepare('INSERT INTO balance_snapshot_assets (snapshot_id, asset, free, used, total, price, value) VALUES (?, ?, ?, ?, ?, ?, ?)');
       for (const v of run.venues) {
-        const snapshotId = insertVenue.run([runId, v.venue, run.ts, v.status, v.error ?? null, v.value ?? null, v.unpriced]).lastInsertRowid;
+        const snapshotId = insertVenue.run([runId, v.venue, v.ts ?? run.ts, v.status, v.error ?? null, v.value ?? null, v.unpriced]).lastInsertRowid;
         if (v.status !== 'ok') continue;
         for (const a of v.assets) insertAsset.run([snapshotId, a.asset, a.free, a.used, a.total, a.price ?? null, a.value ?? null]);
       }

@@ -238,6 +238,7 @@ function record(deps: PortfolioDeps, full: BalancesReport, request: BalancesRequ
   if (!deps.snapshots) return undefined;
   const venues: VenueSnapshotInput[] = full.venues.map((v) => ({
     venue: v.venue,
+    ts: v.status === 'ok' ? v.asOf : undefined,
     status: v.status,
     error: v.error,
     value: v.status === 'failed' && v.asOf === undefined ? undefined : v.value,
