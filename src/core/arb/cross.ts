@@ -79,18 +79,32 @@ export interface CrossScreen {
   readonly skipped: readonly Skip[];
 }
 
+interface KeyState {
+  readonly key: string;
+  /** Last venue counted and the number of distinct venues listing the key. */
+  last: string;
+  venues: number;
+  readonly entries: Entry[];
+}
+
 interface Entry {
   readonly venue: string;
   readonly market: Market;
   readonly quote: Quote;
   readonly fee: TakerFee;
   readonly snapshot: VenueSnapshot;
+  readonly ask: number | undefined;
+  readonly bid: number | undefined;
+  /** ask x (1 + fee): what a unit costs; bid x (1 - fee): what a unit brings. */
+  readonly effAsk: number;
+  readonly effBid: number;
 }
 
 /** The key a market is grouped under. */
-export function groupKey(market: Pick<Market, 'base' | 'quote'>, quoteGroup: string | undefined): string {
+export function groupKey(market: Pick<Market, 'base' | 'quote'> & {readonly symbol?: string}, quoteGroup: string | undefined): string {
   if (quoteGroup !== undefined && quoteGroupOf(market.quote) === quoteGroup) return `${market.base}/{${quoteGroup}}`;
-  return `${market.base}/${market.quote}`;
+  // A spot market's canonical symbol is BASE/QUOTE already: reuse the string.
+  return market.symbol ?? `${market.base}/${market.quote}`;
 }
 
 /** Keys wanted by the user's symbols (BTC/USD -> BTC/{usd} under the usd group). */
@@ -136,64 +150,83 @@ export function commonSymbols(markets: ReadonlyMap<string, readonly Market[]>, q
 
 export function screenCross(snapshots: readonly VenueSnapshot[], options: ScreenOptions): CrossScreen {
   const wanted = wantedKeys(options.symbols, options.quoteGroup);
-  const groups = new Map<string, Entry[]>();
   const stale: StaleItem[] = [];
   const skipped: Skip[] = [];
-  const venuesByKey = new Map<string, Set<string>>();
+  // Pass 1: each market's key once, and how many venues list each key.
+  const byKey = new Map<string, KeyState>();
+  const keyed: Map<string, {market: Market; state: KeyState}>[] = [];
   for (const snap of snapshots) {
+    const bySymbol = new Map<string, {market: Market; state: KeyState}>();
     for (const m of snap.markets) {
       if (!isScannable(m)) continue;
       const key = groupKey(m, options.quoteGroup);
       if (wanted && !wanted.has(key)) continue;
-      let set = venuesByKey.get(key);
-      if (!set) venuesByKey.set(key, (set = new Set()));
-      set.add(snap.venue);
+      let state = byKey.get(key);
+      if (!state) byKey.set(key, (state = {key, last: snap.venue, venues: 1, entries: []}));
+      else if (state.last !== snap.venue) {
+        state.last = snap.venue;
+        state.venues++;
+      }
+      bySymbol.set(m.symbol, {market: m, state});
     }
+    keyed.push(bySymbol);
   }
+  // Pass 2: fresh two-sided quotes of common keys, with their fee-adjusted prices.
   let quotesUsed = 0;
-  for (const snap of snapshots) {
-    const bySymbol = new Map<string, Market>();
-    for (const m of snap.markets) if (isScannable(m)) bySymbol.set(m.symbol, m);
+  for (let i = 0; i < snapshots.length; i++) {
+    const snap = snapshots[i]!;
+    const bySymbol = keyed[i]!;
     for (const q of snap.quotes) {
-      const market = bySymbol.get(q.symbol);
-      if (!market) continue;
-      const key = groupKey(market, options.quoteGroup);
-      const venues = venuesByKey.get(key);
-      if (!venues || venues.size < 2) continue;
+      const k = bySymbol.get(q.symbol);
+      if (!k || k.state.venues < 2) continue;
       const age = ageMs(q, options.now);
       if (age > options.maxAgeMs) {
         stale.push({venue: snap.venue, symbol: q.symbol, ageMs: age});
         continue;
       }
       if (q.bid === undefined && q.ask === undefined) continue;
-      const fee = tryTakerFee(snap.venue, market, options.fees);
+      const fee = tryTakerFee(snap.venue, k.market, options.fees);
       if (!fee) continue;
       quotesUsed++;
-      let list = groups.get(key);
-      if (!list) groups.set(key, (list = []));
-      list.push({venue: snap.venue, market, quote: q, fee, snapshot: snap});
+      const ask = q.ask !== undefined && q.ask > 0 ? q.ask : undefined;
+      const bid = q.bid !== undefined && q.bid > 0 ? q.bid : undefined;
+      k.state.entries.push({
+        venue: snap.venue,
+        market: k.market,
+        quote: q,
+        fee,
+        snapshot: snap,
+        ask,
+        bid,
+        effAsk: ask === undefined ? Infinity : ask * (1 + fee.rate),
+        effBid: bid === undefined ? -Infinity : bid * (1 - fee.rate),
+      });
     }
   }
   let symbolsScreened = 0;
-  for (const venues of venuesByKey.values()) if (venues.size >= 2) symbolsScreened++;
+  for (const state of byKey.values()) if (state.venues >= 2) symbolsScreened++;
 
-  const threshold = Math.max(0, options.minBps);
+  const threshold = Math.max(0, options.minBps) / 10_000;
   const perKey: {key: string; pairs: CrossCandidate[]; best: number}[] = [];
-  for (const [key, entries] of groups) {
+  for (const {key, entries} of byKey.values()) {
     if (entries.length < 2) continue;
+    // Most symbols are not crossed after fees: one pass decides.
+    let minAsk = Infinity;
+    let maxBid = -Infinity;
+    for (const e of entries) {
+      if (e.effAsk < minAsk) minAsk = e.effAsk;
+      if (e.effBid > maxBid) maxBid = e.effBid;
+    }
+    if (!(maxBid > minAsk)) continue;
+    const sellers = entries.filter((e) => e.bid !== undefined).sort((x, y) => y.effBid - x.effBid);
     const pairs: CrossCandidate[] = [];
     for (const b of entries) {
-      const ask = b.quote.ask;
-      if (ask === undefined || !(ask > 0)) continue;
-      const cost = ask * (1 + b.fee.rate);
-      for (const s of entries) {
+      if (b.ask === undefined) continue;
+      for (const s of sellers) {
+        const net = s.effBid - b.effAsk;
+        // sellers are sorted: once one fails the threshold, the rest do too
+        if (!(net > 0) || net / b.ask < threshold) break;
         if (s.venue === b.venue) continue;
-        const bid = s.quote.bid;
-        if (bid === undefined || !(bid > 0)) continue;
-        const net = bid * (1 - s.fee.rate) - cost;
-        if (!(net > 0)) continue;
-        const bps = (net / ask) * 10_000;
-        if (bps < threshold) continue;
         const verdict = sameMarketAssets(
           {venue: b.venue, market: b.market, currencies: b.snapshot.currencies},
           {venue: s.venue, market: s.market, currencies: s.snapshot.currencies},
@@ -204,9 +237,9 @@ export function screenCross(snapshots: readonly VenueSnapshot[], options: Screen
         }
         pairs.push({
           key,
-          buy: {venue: b.venue, market: b.market, fee: b.fee, price: ask},
-          sell: {venue: s.venue, market: s.market, fee: s.fee, price: bid},
-          topNetBps: bps,
+          buy: {venue: b.venue, market: b.market, fee: b.fee, price: b.ask},
+          sell: {venue: s.venue, market: s.market, fee: s.fee, price: s.bid!},
+          topNetBps: (net / b.ask) * 10_000,
         });
       }
     }

@@ -13,40 +13,36 @@ const HOPS = ['USDT', 'USDC', 'USD', 'BTC', 'ETH', 'EUR'];
 export type Valuer = (asset: string) => number | undefined;
 
 export function makeValuer(quotes: Iterable<Quote>, target: string): Valuer {
-  // asset -> (other -> price of asset in other)
-  const rates = new Map<string, Map<string, number>>();
-  const put = (a: string, b: string, rate: number) => {
-    let m = rates.get(a);
-    if (!m) rates.set(a, (m = new Map()));
-    if (!m.has(b)) m.set(b, rate);
-  };
+  // One pass: symbol -> mid of its first valid quote (symbols are existing strings, nothing is split).
+  const mids = new Map<string, number>();
   for (const q of quotes) {
-    if (q.bid === undefined || q.ask === undefined || !(q.bid > 0) || !(q.ask >= q.bid)) continue;
-    const slash = q.symbol.indexOf('/');
-    if (slash < 0 || q.symbol.includes(':')) continue;
-    const base = q.symbol.slice(0, slash);
-    const quote = q.symbol.slice(slash + 1);
-    const mid = (q.bid + q.ask) / 2;
-    put(base, quote, mid);
-    put(quote, base, 1 / mid);
+    if (q.bid === undefined || q.ask === undefined || !(q.bid > 0) || !(q.ask >= q.bid) || mids.has(q.symbol)) continue;
+    mids.set(q.symbol, (q.bid + q.ask) / 2);
   }
+  /** Price of `a` in `b`, from a direct or an inverse market. */
+  const rate = (a: string, b: string): number | undefined => {
+    const direct = mids.get(`${a}/${b}`);
+    if (direct !== undefined) return direct;
+    const inverse = mids.get(`${b}/${a}`);
+    return inverse !== undefined ? 1 / inverse : undefined;
+  };
   const cache = new Map<string, number | undefined>();
   return (asset: string) => {
     if (asset === target) return 1;
     if (cache.has(asset)) return cache.get(asset);
-    const direct = rates.get(asset);
-    let rate = direct?.get(target);
-    if (rate === undefined && direct) {
+    let value = rate(asset, target);
+    if (value === undefined) {
       for (const hop of HOPS) {
-        const a = direct.get(hop);
-        const b = rates.get(hop)?.get(target);
+        if (hop === asset || hop === target) continue;
+        const a = rate(asset, hop);
+        const b = a === undefined ? undefined : rate(hop, target);
         if (a !== undefined && b !== undefined) {
-          rate = a * b;
+          value = a * b;
           break;
         }
       }
     }
-    cache.set(asset, rate);
-    return rate;
+    cache.set(asset, value);
+    return value;
   };
 }
