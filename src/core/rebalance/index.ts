@@ -106,7 +106,10 @@ export async function runRebalance(deps: RebalanceDeps, options: RebalanceOption
   const thresholdPct = options.thresholdPct ?? deps.config.rebalanceThreshold ?? DEFAULT_THRESHOLD_PCT;
   const venues = await openAll(deps, Object.keys(venueTargets));
   const gathered = await gatherSnapshots([...venues.values()], {quote: deps.config.valuationQuote, assets: Object.keys(assetTargets ?? {})});
-  const inTransit = transfersInFlight(deps.db).map((t) => ({to: t.to, asset: t.asset, amount: t.expected}));
+  // Only withdrawals the source accepted are on their way; an unknown one may still be in the source's balance.
+  const inTransit = transfersInFlight(deps.db)
+    .filter((t) => t.state === 'sent')
+    .map((t) => ({to: t.to, asset: t.asset, amount: t.expected}));
   const plan = planRebalance({
     quote: deps.config.valuationQuote,
     prices: gathered.prices,
