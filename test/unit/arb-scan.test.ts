@@ -32,7 +32,7 @@ class FakeVenue implements Venue {
   readonly info: VenueInfo;
   calls = {quotes: 0, books: [] as string[], balances: 0};
   failQuotes = false;
-  stream: ((symbol: string) => AsyncIterable<OrderBook>) | undefined;
+  watchOrderBook?: (symbol: string, depth?: number, signal?: AbortSignal) => AsyncIterable<OrderBook>;
   constructor(
     id: string,
     readonly markets: Market[],
