@@ -2,7 +2,8 @@ import {describe, expect, it} from 'vitest';
 import {UsageError} from '../../src/core/errors.js';
 import {add, cmp, dec, roundToStep, sum} from '../../src/core/money/decimal.js';
 import {route} from '../../src/core/router/route.js';
-import {floorToStep} from '../../src/core/router/split.js';
+import {floorToStep, prefixPricer} from '../../src/core/router/split.js';
+import {priceOn, takerLevels} from '../../src/core/router/route.js';
 import type {VenueCandidate} from '../../src/core/router/types.js';
 import type {Level} from '../../src/core/types.js';
 import {market} from './execution-support.js';
@@ -163,5 +164,26 @@ describe('floorToStep', () => {
     expect(floorToStep(0.2999999999999, 0.1)).toBe('0.3');
     expect(floorToStep(0.29, 0.1)).toBe('0.2');
     expect(floorToStep(0, 0.1)).toBe('0');
+  });
+});
+
+describe('prefixPricer', () => {
+  it('prices like walking the book, for market and limit intents', () => {
+    const c = A();
+    for (const intent of [
+      {symbol: 'BTC/USD', side: 'buy' as const, amount: '1'},
+      {symbol: 'BTC/USD', side: 'buy' as const, amount: '1', limitPrice: '100.5'},
+      {symbol: 'BTC/USD', side: 'sell' as const, amount: '1'},
+    ]) {
+      const fast = prefixPricer(intent, takerLevels(intent, c.book));
+      for (const amount of [0, 0.1, 0.5, 0.75, 1.5, 2, 10]) {
+        const a = fast(amount);
+        const b = priceOn(c, intent, amount);
+        expect(a.cost).toBeCloseTo(b.cost, 9);
+        expect(a.filled).toBeCloseTo(b.filled, 12);
+        expect(a.resting).toBeCloseTo(b.resting, 12);
+        expect(a.worst).toBe(b.worst);
+      }
+    }
   });
 });

@@ -43,9 +43,11 @@ export function priceOn(c: VenueCandidate, intent: RouteIntent, amount: number):
   return {cost: walk.cost + resting * Number(intent.limitPrice), filled: walk.filled, resting, worst: walk.worstPrice};
 }
 
-export function buildChild(c: VenueCandidate, intent: RouteIntent, amount: string, leg: number): ChildOrder {
+export type Pricer = (amount: number) => {cost: number; filled: number; resting: number; worst: number | undefined};
+
+export function buildChild(c: VenueCandidate, intent: RouteIntent, amount: string, leg: number, pricer?: Pricer): ChildOrder {
   const n = Number(amount);
-  const priced = priceOn(c, intent, n);
+  const priced = pricer ? pricer(n) : priceOn(c, intent, n);
   const fee = priced.cost * c.takerFee;
   const total = intent.side === 'buy' ? priced.cost + fee : priced.cost - fee;
   const resting = intent.limitPrice === undefined ? '0' : roundToStep(dec(priced.resting < n * 1e-12 ? 0 : priced.resting), c.market.amountStep === undefined ? undefined : dec(c.market.amountStep), 'nearest');

@@ -6,8 +6,8 @@
  * caps per order (amount and notional) and the market's maximum. Each
  * venue's share is then rounded down to its amount step; a share below the
  * market's minimum amount or cost drops that venue and the walk is redone
- * without it; the rounding remainder is offered back, a step at a time, to
- * the venues with room, best price first.
+ * without it; what rounding took off is offered back, in whole steps, to
+ * the venues with room, best marginal price first.
  *
  * A limit intent walks only the levels that cross its price; what is left
  * rests as a limit order on the cheapest-fee venue with room.
@@ -17,7 +17,7 @@
  * says what no venue could take. Pure; O(L log V) for L levels walked.
  */
 import {add, cmp, dec, mul, roundToStep, sub, sum} from '../money/decimal.js';
-import {buildChild, planFromChildren, takerLevels} from './route.js';
+import {buildChild, planFromChildren, takerLevels, type Pricer} from './route.js';
 import type {ChildOrder, RouteIntent, RoutePlan, Skip, VenueCandidate} from './types.js';
 
 interface Cursor {
@@ -137,6 +137,50 @@ function walkMerged(intent: RouteIntent, pool: readonly VenueCandidate[], want: 
   return {cursors, left: Math.max(0, need)};
 }
 
+/**
+ * Prices any amount on one venue in O(log L) from prefix sums of its taker
+ * levels (the same result as walking them): what crosses is walked, the rest
+ * rests at the limit price (limit intents) or is unfilled (market).
+ */
+export function prefixPricer(intent: RouteIntent, levels: readonly (readonly [number, number])[]): Pricer {
+  const n = levels.length;
+  const size = new Float64Array(n + 1);
+  const cost = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const [price, amount] = levels[i]!;
+    const a = amount > 0 ? amount : 0;
+    size[i + 1] = size[i]! + a;
+    cost[i + 1] = cost[i]! + a * price;
+  }
+  const limit = intent.limitPrice === undefined ? undefined : Number(intent.limitPrice);
+  return (amount: number) => {
+    // First index whose cumulative size reaches the amount.
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (size[mid + 1]! >= amount) hi = mid;
+      else lo = mid + 1;
+    }
+    let filled: number;
+    let c: number;
+    let worst: number | undefined;
+    if (lo >= n) {
+      filled = size[n]!;
+      c = cost[n]!;
+      worst = n > 0 ? levels[n - 1]![0] : undefined;
+    } else {
+      filled = amount;
+      c = cost[lo]! + (amount - size[lo]!) * levels[lo]![0];
+      worst = amount > 0 ? levels[lo]![0] : undefined;
+    }
+    let unfilled = amount - filled;
+    if (unfilled < amount * 1e-12) unfilled = 0;
+    if (limit === undefined) return {cost: c, filled: amount - unfilled, resting: 0, worst};
+    return {cost: c + unfilled * limit, filled: amount - unfilled, resting: unfilled, worst};
+  };
+}
+
 /** Signed effective price of the next unit after `amount` on a cursor's levels (lower is better); undefined when the book is exhausted. */
 function marginal(cur: Cursor, amount: number): number | undefined {
   let seen = 0;
@@ -162,11 +206,11 @@ function stepOf(c: VenueCandidate): string | undefined {
 }
 
 /** Does this amount fit the venue's caps (balance, notional) at its book? */
-function fits(c: VenueCandidate, intent: RouteIntent, amount: string): boolean {
+function fits(c: VenueCandidate, intent: RouteIntent, amount: string, pricer: Pricer): boolean {
   if (c.maxAmount !== undefined && cmp(amount, c.maxAmount) > 0) return false;
   if (c.market.maxAmount !== undefined && Number(amount) > c.market.maxAmount) return false;
   if (intent.side === 'sell' && c.baseFree !== undefined && cmp(amount, c.baseFree) > 0) return false;
-  const child = buildChild(c, intent, amount, 0);
+  const child = buildChild(c, intent, amount, 0, pricer);
   if (intent.limitPrice === undefined && cmp(child.resting, 0) > 0) return false;
   if (intent.limitPrice === undefined && child.worstPrice === undefined) return false;
   const walked = Number(amount) - Number(child.resting);
@@ -176,11 +220,11 @@ function fits(c: VenueCandidate, intent: RouteIntent, amount: string): boolean {
   return true;
 }
 
-function belowMinimum(c: VenueCandidate, intent: RouteIntent, amount: string): string | undefined {
+function belowMinimum(c: VenueCandidate, intent: RouteIntent, amount: string, pricer: Pricer): string | undefined {
   const m = c.market;
   if (m.minAmount !== undefined && cmp(amount, dec(m.minAmount)) < 0) return `share ${amount} is below the minimum amount ${dec(m.minAmount)}`;
   if (m.minCost !== undefined) {
-    const child = buildChild(c, intent, amount, 0);
+    const child = buildChild(c, intent, amount, 0, pricer);
     if (child.cost < m.minCost) return `share worth ${child.cost} is below the minimum cost ${m.minCost}`;
   }
   return undefined;
@@ -196,6 +240,8 @@ export function splitRoute(intent: RouteIntent, candidates: readonly VenueCandid
     } else pool.push(c);
   }
   const want = Number(intent.amount);
+  const pricers = new Map(pool.map((c) => [c.venue, prefixPricer(intent, takerLevels(intent, c.book))] as const));
+  const pricer = (c: VenueCandidate): Pricer => pricers.get(c.venue)!;
   for (;;) {
     const {cursors, left} = walkMerged(intent, pool, want);
     const shares = new Map<string, string>();
@@ -207,14 +253,18 @@ export function splitRoute(intent: RouteIntent, candidates: readonly VenueCandid
         const current = shares.get(c.venue) ?? '0';
         const extra = floorToStep(left, c.market.amountStep);
         const stepped = add(current, extra);
-        if (cmp(extra, 0) > 0 && fits(c, intent, stepped)) {
+        if (cmp(extra, 0) > 0 && fits(c, intent, stepped, pricer(c))) {
           shares.set(c.venue, stepped);
           break;
         }
       }
     }
-    // Offer the rounding remainder back, a step at a time, best venues first.
+    // Offer the rounding remainder back, best venues first: only what rounding took off (what no
+    // venue could take in the walk stays unplanned), as many whole steps as still fit (binary search).
     let remainder = sub(intent.amount, sum(shares.values()));
+    let dust = 0;
+    for (const cur of cursors) dust += cur.alloc - Number(shares.get(cur.c.venue) ?? '0');
+    if (intent.limitPrice === undefined && cmp(remainder, dec(Number((dust * (1 + 1e-9)).toPrecision(12)))) > 0) remainder = dec(Number((dust * (1 + 1e-9)).toPrecision(12)));
     const order = cursors
       .filter((cur) => cur.alloc > 0 || intent.limitPrice !== undefined)
       .map((cur) => ({cur, next: marginal(cur, Number(shares.get(cur.c.venue) ?? '0'))}))
@@ -224,21 +274,27 @@ export function splitRoute(intent: RouteIntent, candidates: readonly VenueCandid
     for (const cur of order) {
       const step = stepOf(cur.c);
       if (step === undefined || cmp(remainder, step) < 0) continue;
-      let current = shares.get(cur.c.venue) ?? '0';
-      for (let i = 0; i < 1000 && cmp(remainder, step) >= 0; i++) {
-        const next = add(current, step);
-        if (!fits(cur.c, intent, next)) break;
-        current = next;
-        remainder = sub(remainder, step);
+      const current = shares.get(cur.c.venue) ?? '0';
+      let lo = 0;
+      let hi = Math.floor(Number(remainder) / Number(step) + 1e-9);
+      while (hi > 0 && cmp(mul(String(hi), step), remainder) > 0) hi--;
+      while (lo < hi) {
+        const k = Math.ceil((lo + hi) / 2);
+        if (fits(cur.c, intent, add(current, mul(String(k), step)), pricer(cur.c))) lo = k;
+        else hi = k - 1;
       }
-      shares.set(cur.c.venue, current);
+      if (lo > 0) {
+        const added = mul(String(lo), step);
+        shares.set(cur.c.venue, add(current, added));
+        remainder = sub(remainder, added);
+      }
     }
     // Drop the smallest share that breaks a market minimum and walk again without it.
     let worst: {c: VenueCandidate; amount: string; reason: string} | undefined;
     for (const c of pool) {
       const amount = shares.get(c.venue) ?? '0';
       if (cmp(amount, 0) <= 0) continue;
-      const reason = belowMinimum(c, intent, amount);
+      const reason = belowMinimum(c, intent, amount, pricer(c));
       if (reason && (!worst || cmp(amount, worst.amount) < 0)) worst = {c, amount, reason};
     }
     if (worst) {
@@ -250,7 +306,7 @@ export function splitRoute(intent: RouteIntent, candidates: readonly VenueCandid
     const picked = pool
       .map((c) => ({c, amount: shares.get(c.venue) ?? '0'}))
       .filter((x) => cmp(x.amount, 0) > 0)
-      .map((x) => buildChild(x.c, intent, x.amount, 0))
+      .map((x) => buildChild(x.c, intent, x.amount, 0, pricer(x.c)))
       .sort((a, b) => (intent.side === 'buy' ? a.total / Number(a.amount) - b.total / Number(b.amount) : b.total / Number(b.amount) - a.total / Number(a.amount)) || a.venue.localeCompare(b.venue));
     const children: ChildOrder[] = picked.map((child, leg) => ({...child, leg}));
     for (const c of pool) if (!shares.get(c.venue) || cmp(shares.get(c.venue)!, 0) <= 0) skipped.push({venue: c.venue, reason: 'not needed or no room at a useful price'});
