@@ -34,7 +34,7 @@
  */
 import {UsageError} from '../errors.js';
 import {dec, roundToStep, sub} from '../money/decimal.js';
-import type {Currency, Market} from '../types.js';
+import type {Currency, Market, Network} from '../types.js';
 import {computeFlows, type FlowItem} from './flows.js';
 import {checkTargets} from './targets.js';
 import type {
@@ -66,15 +66,20 @@ interface Route {
   readonly asset: string;
   readonly network: string;
   readonly fee: number;
-  readonly feeText: string;
   readonly min: number | undefined;
+  /** The asset's price and reserve, looked up once. */
+  readonly price: number | undefined;
+  readonly reserve: number;
 }
 
 interface RouteInfo {
   readonly usable: readonly Route[];
   readonly problem: SkipReason | undefined;
-  readonly detail: string;
+  /** Built only when a skipped move is explained. */
+  readonly detail: () => string;
 }
+
+const NO_DETAIL = () => '';
 
 class VenueState {
   /** Spendable now (projected as steps are planned). */
@@ -84,8 +89,10 @@ class VenueState {
   /** Arriving from transfers (this plan's or already in transit). */
   readonly incoming = new Map<string, number>();
   readonly currencies = new Map<string, Currency>();
-  /** `${from}>${to}` -> the spot market converting between them. */
-  readonly pairs = new Map<string, Pair>();
+  /** asset -> network code -> network. */
+  readonly networks = new Map<string, Map<string, Network>>();
+  /** from -> to -> the spot market converting between them. */
+  private readonly pairMap = new Map<string, Map<string, Pair>>();
   /** asset -> assets it converts to directly. */
   readonly neighbors = new Map<string, string[]>();
   readonly reportsCurrencies: boolean;
@@ -100,19 +107,32 @@ class VenueState {
       this.free.set(b.asset, (this.free.get(b.asset) ?? 0) + amountNumber(b.free, `${venue} ${b.asset} free`));
       this.held.set(b.asset, (this.held.get(b.asset) ?? 0) + amountNumber(b.total, `${venue} ${b.asset} total`));
     }
-    for (const c of snapshot.currencies) this.currencies.set(c.code, c);
+    for (const c of snapshot.currencies) {
+      this.currencies.set(c.code, c);
+      this.networks.set(c.code, new Map(c.networks.map((n) => [n.network, n])));
+    }
     const quotes = new Map(snapshot.quotes.map((q) => [q.symbol, q]));
     for (const m of snapshot.markets) {
       if (m.type !== 'spot' || !m.active) continue;
       const q = quotes.get(m.symbol);
       if (!q || q.bid === undefined || q.ask === undefined || !(q.bid > 0) || !(q.ask >= q.bid)) continue;
       const pair: Pair = {market: m, bid: q.bid, ask: q.ask};
-      if (this.pairs.has(`${m.base}>${m.quote}`)) continue;
-      this.pairs.set(`${m.base}>${m.quote}`, pair);
-      this.pairs.set(`${m.quote}>${m.base}`, pair);
+      if (this.pair(m.base, m.quote)) continue;
+      this.setPair(m.base, m.quote, pair);
+      this.setPair(m.quote, m.base, pair);
       push(this.neighbors, m.base, m.quote);
       push(this.neighbors, m.quote, m.base);
     }
+  }
+
+  pair(from: string, to: string): Pair | undefined {
+    return this.pairMap.get(from)?.get(to);
+  }
+
+  private setPair(from: string, to: string, pair: Pair): void {
+    let inner = this.pairMap.get(from);
+    if (!inner) this.pairMap.set(from, (inner = new Map()));
+    inner.set(to, pair);
   }
 
   add(map: 'free' | 'held' | 'incoming', asset: string, delta: number): void {
@@ -212,10 +232,15 @@ class Planner {
 
   // ---- prices and balances ----
 
+  private readonly priceCache = new Map<string, number | undefined>();
+
   private price(asset: string): number | undefined {
     if (asset === this.quote) return 1;
-    const p = this.input.prices[asset];
-    return typeof p === 'number' && Number.isFinite(p) && p > 0 ? p : undefined;
+    if (this.priceCache.has(asset)) return this.priceCache.get(asset);
+    const raw = Object.hasOwn(this.input.prices, asset) ? this.input.prices[asset] : undefined;
+    const p = typeof raw === 'number' && Number.isFinite(raw) && raw > 0 ? raw : undefined;
+    this.priceCache.set(asset, p);
+    return p;
   }
 
   private avail(state: VenueState, asset: string): number {
@@ -311,31 +336,34 @@ class Planner {
     if (cached) return cached;
     cached = new Map();
     for (const [asset, fromCur] of from.currencies) {
-      const toCur = to.currencies.get(asset);
-      if (!toCur) {
-        cached.set(asset, {usable: [], problem: 'no_common_network', detail: `${to.venue} does not list ${asset}`});
+      const toNets = to.networks.get(asset);
+      if (!toNets) {
+        cached.set(asset, {usable: [], problem: 'no_common_network', detail: () => `${to.venue} does not list ${asset}`});
         continue;
       }
-      const toNets = new Map(toCur.networks.map((n) => [n.network, n]));
-      const common = fromCur.networks.filter((n) => toNets.has(n.network));
-      if (common.length === 0) {
-        cached.set(asset, {usable: [], problem: 'no_common_network', detail: `${asset}: no network both ${from.venue} and ${to.venue} support`});
-        continue;
-      }
-      const enabled = common.filter((n) => n.withdrawEnabled && toNets.get(n.network)!.depositEnabled);
-      if (enabled.length === 0) {
-        const n = common[0]!;
-        const which = !n.withdrawEnabled ? `withdrawals of ${asset} on ${n.network} are disabled on ${from.venue}` : `deposits of ${asset} on ${n.network} are disabled on ${to.venue}`;
-        cached.set(asset, {usable: [], problem: 'network_disabled', detail: which});
-        continue;
-      }
-      const usable: Route[] = [];
-      for (const n of enabled) {
+      let common: Network | undefined;
+      let usable: Route[] | undefined;
+      let enabled = false;
+      for (const n of fromCur.networks) {
+        const other = toNets.get(n.network);
+        if (!other) continue;
+        common ??= n;
+        if (!n.withdrawEnabled || !other.depositEnabled) continue;
+        enabled = true;
         if (n.withdrawFee === undefined || !Number.isFinite(n.withdrawFee) || n.withdrawFee < 0) continue;
         const min = n.withdrawMin !== undefined && Number.isFinite(n.withdrawMin) ? n.withdrawMin : undefined;
-        usable.push({asset, network: n.network, fee: n.withdrawFee, feeText: dec(n.withdrawFee), min});
+        (usable ??= []).push({asset, network: n.network, fee: n.withdrawFee, min, price: this.price(asset), reserve: this.reserves.get(asset) ?? 0});
       }
-      cached.set(asset, usable.length > 0 ? {usable, problem: undefined, detail: ''} : {usable: [], problem: 'unknown_fee', detail: `${from.venue} does not say what withdrawing ${asset} costs`});
+      if (usable) cached.set(asset, {usable, problem: undefined, detail: NO_DETAIL});
+      else if (!common) cached.set(asset, {usable: [], problem: 'no_common_network', detail: () => `${asset}: no network both ${from.venue} and ${to.venue} support`});
+      else if (!enabled) {
+        const n = common;
+        cached.set(asset, {
+          usable: [],
+          problem: 'network_disabled',
+          detail: () => (!n.withdrawEnabled ? `withdrawals of ${asset} on ${n.network} are disabled on ${from.venue}` : `deposits of ${asset} on ${n.network} are disabled on ${to.venue}`),
+        });
+      } else cached.set(asset, {usable: [], problem: 'unknown_fee', detail: () => `${from.venue} does not say what withdrawing ${asset} costs`});
     }
     this.routeCache.set(key, cached);
     return cached;
@@ -368,10 +396,10 @@ class Planner {
 
   /** A direct move of one asset; amounts are checked as numbers and made exact only when the option is applied. */
   private directOption(from: VenueState, route: Route, value: number, covering: boolean): Option | undefined {
-    const p = this.price(route.asset);
+    const p = route.price;
     if (p === undefined) return undefined;
     // The fee is kept free on top of the amount: some venues (okx) charge it on top, others take it out.
-    const available = this.avail(from, route.asset) - route.fee;
+    const available = (from.free.get(route.asset) ?? 0) - route.reserve - route.fee;
     const needed = value / p;
     if (covering ? available < needed * (1 - 1e-9) : available <= 0) return undefined;
     const n = floorTo8(Math.min(needed, available));
@@ -399,7 +427,7 @@ class Planner {
       for (const bridge of from.neighbors.get(asset) ?? []) {
         const pb = this.price(bridge);
         const info = routes.get(bridge);
-        if (pb === undefined || !info || info.usable.length === 0 || !to.pairs.has(`${bridge}>${asset}`)) continue;
+        if (pb === undefined || !info || info.usable.length === 0 || !to.pair(bridge, asset)) continue;
         for (const route of info.usable) {
           if (best && route.fee * pb >= best.cost) continue;
           const out = this.leg(from, asset, bridge, value / pa);
@@ -420,16 +448,16 @@ class Planner {
     const key = `${from.venue}>${to.venue}`;
     let flat = this.flatRoutes.get(key);
     if (!flat) {
-      flat = [...this.routes(from, to).values()].flatMap((info) => info.usable).filter((r) => this.price(r.asset) !== undefined);
+      flat = [...this.routes(from, to).values()].flatMap((info) => info.usable).filter((r) => r.price !== undefined);
       this.flatRoutes.set(key, flat);
     }
     let best: Route | undefined;
     let bestValue = 0;
     let bestCost = 0;
     for (const route of flat) {
-      const available = (from.free.get(route.asset) ?? 0) - (this.reserves.get(route.asset) ?? 0) - route.fee;
+      const available = (from.free.get(route.asset) ?? 0) - route.reserve - route.fee;
       if (!(available > route.fee) || (route.min !== undefined && available < route.min)) continue;
-      const p = this.price(route.asset)!;
+      const p = route.price!;
       const v = Math.min(available * p, value);
       const c = route.fee * p;
       if (!best || c * bestValue < bestCost * v - 1e-12 || (Math.abs(c * bestValue - bestCost * v) <= 1e-12 && v > bestValue)) {
@@ -453,7 +481,7 @@ class Planner {
     for (const h of holdings) {
       const info = routes.get(h.asset);
       if (!info) return {reason: 'no_currency_data', asset: h.asset, detail: `${from.venue} does not list networks for ${h.asset}`};
-      if (info.problem) return {reason: info.problem, asset: h.asset, detail: info.detail};
+      if (info.problem) return {reason: info.problem, asset: h.asset, detail: info.detail()};
       const route = info.usable[0]!;
       const p = this.price(h.asset)!;
       const usable = this.avail(from, h.asset) - route.fee;
@@ -462,7 +490,7 @@ class Planner {
       if (route.min !== undefined && amount < route.min) {
         return {reason: 'below_minimum', asset: h.asset, detail: `${dec(amount.toPrecision(8))} ${h.asset} is below the ${route.min} ${h.asset} withdrawal minimum on ${from.venue} (${route.network})`};
       }
-      if (amount <= route.fee) return {reason: 'fee_exceeds_amount', asset: h.asset, detail: `the ${route.feeText} ${h.asset} withdrawal fee is more than ${dec(amount.toPrecision(8))} ${h.asset}`};
+      if (amount <= route.fee) return {reason: 'fee_exceeds_amount', asset: h.asset, detail: `the ${dec(route.fee)} ${h.asset} withdrawal fee is more than ${dec(amount.toPrecision(8))} ${h.asset}`};
     }
     return {reason: 'insufficient_funds', detail: `${from.venue} lacks free balance above reserves for the rest`};
   }
@@ -484,7 +512,8 @@ class Planner {
   private transfer(from: VenueState, to: VenueState, route: Route, amountNum: number, value: number, after: readonly string[]): TransferStep {
     const amount = roundToStep(dec(amountNum.toFixed(8)), WITHDRAW_STEP, 'down');
     const n = Number(amount);
-    const receive = sub(amount, route.feeText);
+    const feeText = dec(route.fee);
+    const receive = sub(amount, feeText);
     from.add('free', route.asset, -n);
     from.add('held', route.asset, -n);
     to.add('incoming', route.asset, Number(receive));
@@ -497,7 +526,7 @@ class Planner {
       amount,
       receive,
       network: route.network,
-      withdrawFee: route.feeText,
+      withdrawFee: feeText,
       withdrawMin: route.min === undefined ? undefined : dec(route.min),
       withdrawEnabled: true,
       depositEnabled: true,
@@ -541,7 +570,7 @@ class Planner {
 
   /** Simulates spending `spend` of `from` for `to` at the top of the book (taker fee included). */
   private leg(state: VenueState, from: string, to: string, spend: number): Leg | SkipReason {
-    const pair = state.pairs.get(`${from}>${to}`);
+    const pair = state.pair(from, to);
     if (!pair) return 'no_market';
     const pf = this.price(from);
     const pt = this.price(to);
@@ -618,8 +647,8 @@ class Planner {
         const spend = Math.min(left / pf, available);
         const covers = available * pf >= left * (1 - 1e-9);
         const paths: string[][] = [];
-        if (state.pairs.has(`${from}>${to}`)) paths.push([from, to]);
-        for (const via of state.neighbors.get(from) ?? []) if (via !== to && state.pairs.has(`${via}>${to}`)) paths.push([from, via, to]);
+        if (state.pair(from, to)) paths.push([from, to]);
+        for (const via of state.neighbors.get(from) ?? []) if (via !== to && state.pair(via, to)) paths.push([from, via, to]);
         if (paths.length === 0) lastReason ??= 'no_market';
         for (const path of paths) {
           const legs: Leg[] = [];
