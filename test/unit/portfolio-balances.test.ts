@@ -107,6 +107,18 @@ describe('aggregateBalances', () => {
     expect(r.venues[0]).toMatchObject({sharePct: 75, targetPct: 50, driftPct: undefined});
   });
 
+  it('writes amounts in canonical form whatever the venue sent, and adds up an asset listed twice', () => {
+    const r = aggregateBalances(
+      [{venue: 'alpha', status: 'ok', asOf: NOW, balances: [{asset: 'BTC', free: '0.50', used: '0', total: '5e-1'}, {asset: 'ETH', free: '1', used: '0', total: '1'}, {asset: 'ETH', free: '0.5', used: '0.25', total: '0.75'}]}],
+      {quote: 'USD', pricer, now: NOW},
+    );
+    expect(r.rows.map((x) => [x.asset, x.free, x.used, x.total])).toEqual([
+      ['BTC', '0.5', '0', '0.5'],
+      ['ETH', '1.5', '0.25', '1.75'],
+    ]);
+    expect(r.assets.find((a) => a.asset === 'BTC')).toMatchObject({free: '0.5', total: '0.5', value: '10000.5'});
+  });
+
   it('values in another quote', () => {
     const r = aggregateBalances(inputs.slice(1, 2), {quote: 'USDT', pricer, now: NOW});
     expect(r.total.value).toBe('11000'); // 0.25 BTC * 20000 + 6000 USDT

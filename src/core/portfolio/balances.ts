@@ -116,6 +116,22 @@ export interface BalancesReport {
 }
 
 const ONE = 10n ** 18n;
+const FRACTION_ZEROS = '000000000000000000';
+const PLAIN = /^(\d+)(?:\.(\d{1,18}))?$/;
+const CANONICAL = /^(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
+
+/** toUnits with a fast path for plain decimals (the usual venue answer). */
+function units(text: string): bigint {
+  const m = PLAIN.exec(text);
+  if (!m) return toUnits(text);
+  const frac = m[2] ?? '';
+  return BigInt(m[1]! + frac + FRACTION_ZEROS.slice(frac.length));
+}
+
+/** The input itself when it already is the canonical form of `value`, else fromUnits. */
+function text(input: string | undefined, value: bigint): string {
+  return input !== undefined && CANONICAL.test(input) ? input : fromUnits(value);
+}
 const VALUE_STEP_UNITS = toUnits(VALUE_STEP);
 
 /** Scaled units (see decimal.ts) rounded to a multiple of 1e-8, half away from zero. */
@@ -157,6 +173,8 @@ interface Priced {
 interface RowUnits {
   readonly venue: string;
   readonly asset: string;
+  /** The venue's own strings, reused for output when canonical and not summed. */
+  readonly raw: {readonly free: string; readonly used: string; readonly total: string} | undefined;
   readonly free: bigint;
   readonly used: bigint;
   readonly total: bigint;
@@ -200,19 +218,29 @@ export function aggregateBalances(inputs: readonly VenueBalancesInput[], options
       else reasons.push(`${input.venue} failed (${input.error ?? 'no answer'}); showing its snapshot from ${formatAge(now - input.asOf)} ago`);
     }
     // A venue may list an asset twice (ccxt aliasing); add them up.
-    const byAsset = new Map<string, {free: bigint; used: bigint; total: bigint}>();
+    const byAsset = new Map<string, {raw: Balance | undefined; free: bigint; used: bigint; total: bigint}>();
     for (const b of input.balances) {
       if (options.asset !== undefined && b.asset !== options.asset) continue;
       const prev = byAsset.get(b.asset);
-      const free = toUnits(b.free);
-      const used = toUnits(b.used);
-      const total = toUnits(b.total);
-      byAsset.set(b.asset, prev ? {free: prev.free + free, used: prev.used + used, total: prev.total + total} : {free, used, total});
+      const free = units(b.free);
+      const used = units(b.used);
+      const total = units(b.total);
+      byAsset.set(b.asset, prev ? {raw: undefined, free: prev.free + free, used: prev.used + used, total: prev.total + total} : {raw: b, free, used, total});
     }
     for (const [asset, b] of byAsset) {
       if (b.total === 0n && b.free === 0n && b.used === 0n) continue;
       const priced = priceOf(asset);
-      list.push({venue: input.venue, asset, free: b.free, used: b.used, total: b.total, value: priced.units === undefined ? undefined : valueUnits(b.total, priced.units), stale: input.status === 'failed', belowReserve: reserveUnits.has(asset) && b.free < reserveUnits.get(asset)!});
+      list.push({
+        venue: input.venue,
+        asset,
+        raw: b.raw,
+        free: b.free,
+        used: b.used,
+        total: b.total,
+        value: priced.units === undefined ? undefined : valueUnits(b.total, priced.units),
+        stale: input.status === 'failed',
+        belowReserve: reserveUnits.has(asset) && b.free < reserveUnits.get(asset)!,
+      });
     }
     list.sort(byValue);
     rows.push(...list);
@@ -251,9 +279,9 @@ export function aggregateBalances(inputs: readonly VenueBalancesInput[], options
       value: source ? value : undefined,
       out: {
         asset,
-        free: fromUnits(free),
-        used: fromUnits(used),
-        total: fromUnits(total),
+        free: list.length === 1 ? text(list[0]!.raw?.free, free) : fromUnits(free),
+        used: list.length === 1 ? text(list[0]!.raw?.used, used) : fromUnits(used),
+        total: list.length === 1 ? text(list[0]!.raw?.total, total) : fromUnits(total),
         price: source?.price,
         value: source ? fromUnits(value) : undefined,
         priceSource: source?.label,
@@ -303,7 +331,7 @@ export function aggregateBalances(inputs: readonly VenueBalancesInput[], options
     venues,
     rows: rows.map((r) => {
       const {source} = priceOf(r.asset);
-      return {venue: r.venue, asset: r.asset, free: fromUnits(r.free), used: fromUnits(r.used), total: fromUnits(r.total), price: source?.price, value: r.value === undefined ? undefined : fromUnits(r.value), stale: r.stale, belowReserve: r.belowReserve};
+      return {venue: r.venue, asset: r.asset, free: text(r.raw?.free, r.free), used: text(r.raw?.used, r.used), total: text(r.raw?.total, r.total), price: source?.price, value: r.value === undefined ? undefined : fromUnits(r.value), stale: r.stale, belowReserve: r.belowReserve};
     }),
     assets: assetUnits.map((a) => a.out),
     total: {value: fromUnits(totalValue), partial: reasons.length > 0, reasons},
