@@ -88,6 +88,20 @@ describe('xarb rebalance on the demo venues (paper)', () => {
     expect(again.plan.balanced).toBe(true);
   });
 
+  it('asset targets are met with trades through the order path, leaving venue values in place', async () => {
+    const home = tempHome();
+    const args = ['rebalance', '--asset-targets', 'BTC=40,ETH=30,USD=30'];
+    const r = await runCli([...args, '--execute', '--json'], {home, env});
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out.plan.steps.length).toBeGreaterThan(0);
+    expect(out.plan.steps.every((s: any) => s.kind === 'trade' && s.purpose === 'asset_target')).toBe(true);
+    expect(out.execution.status).toBe('done');
+    const again = json(await runCli([...args, '--json'], {home, env}));
+    expect(again.plan.balanced).toBe(true);
+    for (const a of again.plan.before.assets.filter((x: any) => x.target !== undefined)) expect(Math.abs(a.deviation)).toBeLessThan(1);
+  });
+
   it.each([
     [['rebalance', '--target', 'simbit=40,simex=30'], 'UsageError'],
     [['rebalance', '--target', 'simbit=50,nosuch=50'], 'UnknownVenueError'],
