@@ -9,7 +9,7 @@ import {RiskDeniedError, UsageError, VenueRejectedError, VenueUnavailableError} 
 import {openDb, type Db} from '../../src/core/journal/db.js';
 import {PaperRepo} from '../../src/core/journal/paper-balances.js';
 import {RebalanceRepo, TransfersRepo, transferEffects, transfersInFlight} from '../../src/core/journal/transfers.js';
-import {checkTransferPolicy, journalPlan, runPlan, type RebalanceEnv} from '../../src/core/rebalance/execute.js';
+import {abandonPlan, checkTransferPolicy, journalPlan, runPlan, type RebalanceEnv} from '../../src/core/rebalance/execute.js';
 import {checkTransfers} from '../../src/core/rebalance/transfers.js';
 import type {PlanStep, RebalancePlan, TransferStep} from '../../src/core/rebalance/types.js';
 import type {Balance, Currency, DepositAddress, ExecutionMode, Transfer, WithdrawRequest} from '../../src/core/types.js';
@@ -216,6 +216,22 @@ describe('rebalance execution: live transfers', () => {
     expect(refused.steps[0]!.state).toBe('failed');
     expect(refused.exitCode).toBe(4);
     expect(a.withdrawCalls).toEqual([]);
+  });
+});
+
+describe('rebalance execution: abandoning', () => {
+  it('cancels the steps not started, keeps following what was sent, and frees the way for a new plan', async () => {
+    const {env, a} = setup();
+    a.onWithdraw = (_r, n) => (n === 2 ? 'reject' : 'ok');
+    const id = journalPlan(env, planOf([transfer('s1', 'a', 'b', '500'), transfer('s2', 'a', 'b', '600'), transfer('s3', 'a', 'b', '700')]), 'k');
+    await runPlan(env, id);
+    expect(() => journalPlan(env, planOf([transfer('s1', 'a', 'b', '100')]), 'k2')).toThrow(UsageError);
+    const dropped = abandonPlan(env)!;
+    expect(dropped.status).toBe('abandoned');
+    expect(dropped.steps.map((s) => s.state)).toEqual(['sent', 'canceled', 'canceled']);
+    expect(transfersInFlight(env.db).map((t) => t.amount)).toEqual(['500']);
+    expect(abandonPlan(env)).toBeUndefined();
+    expect(journalPlan(env, planOf([transfer('s1', 'a', 'b', '100')]), 'k2')).toMatch(/^rebalance-/);
   });
 });
 
