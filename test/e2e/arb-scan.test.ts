@@ -197,3 +197,32 @@ describe('xarb arb scan on real exchange dialects (loopback)', () => {
     expect(none.code).toBe(4);
   });
 });
+
+describe('xarb arb scan --triangular on the binance dialect (loopback)', () => {
+  let loop: LoopbackHandle;
+  beforeAll(async () => {
+    const binance = defaultScenario().venues.binance!;
+    // ETH/BTC ~80 bps under BTC/USDT and ETH/USDT: USDT -> BTC -> ETH -> USDT pays after three 10 bps fees.
+    loop = await startLoopback({scenario: {venues: {binance: {...binance, books: {...binance.books, 'ETH/BTC': ladder(0.0496, 0.00001, 5)}}}}});
+  });
+  afterAll(async () => loop?.close());
+
+  it('finds the cycle with bid/ask per leg direction and its depth-limited size', async () => {
+    const home = tempHome({venues: {binance: {exchange: 'binance', mode: 'paper', apiBaseUrl: loop.baseUrl('binance')}}});
+    const r = await runCli(['arb', 'scan', '--triangular', '--json'], {home});
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out.opportunities).toHaveLength(1);
+    const o = out.opportunities[0];
+    expect(o.key).toBe('tri:binance:USDT>BTC>ETH');
+    expect(o.legs.map((l: any) => `${l.side} ${l.symbol}`)).toEqual(['buy BTC/USDT', 'buy ETH/BTC', 'sell ETH/USDT']);
+    const book = (s: string) => loop.state('binance').book(s);
+    const top = (1 / book('BTC/USDT').asks[0]![0]) * (1 / book('ETH/BTC').asks[0]![0]) * book('ETH/USDT').bids[0]![0] * 0.999 ** 3;
+    expect(o.topRate).toBeCloseTo(top, 10);
+    expect(o.endAmount).toBeGreaterThan(o.startAmount);
+    expect(o.netProfit).toBeCloseTo(o.endAmount - o.startAmount, 8);
+    // only the three legs' books were fetched
+    const depth = loop.requests('binance').filter((q) => q.path.endsWith('/depth')).map((q) => q.query.symbol).sort();
+    expect(depth).toEqual(['BTCUSDT', 'ETHBTC', 'ETHUSDT']);
+  });
+});
