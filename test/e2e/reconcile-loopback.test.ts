@@ -83,7 +83,7 @@ describe('xarb reconcile against loopback venues', () => {
 
   it('reports orders and fills placed outside xarb (exit 5) without touching the journal; --fix imports them; then in line', async () => {
     const home = homeFor(loop);
-    const first = await runCli(['reconcile', '--json'], {home, env: ENV});
+    const first = await runCli(['reconcile', '--json'], {home, env: ENV, timeoutMs: 240_000});
     expect(first.code, first.stderr).toBe(5);
     expect(first.stdout.trim().split('\n')).toHaveLength(1); // one JSON document per run, one line
     const report = json(first);
@@ -96,7 +96,7 @@ describe('xarb reconcile against loopback venues', () => {
     expect(count(home, 'orders')).toBe(0);
     expect(count(home, 'fills')).toBe(0);
 
-    const fixed = await runCli(['reconcile', '--fix', '--json'], {home, env: ENV});
+    const fixed = await runCli(['reconcile', '--fix', '--json'], {home, env: ENV, timeoutMs: 240_000});
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(json(fixed)).toMatchObject({status: 'repaired', totals: {discrepancies: 5, repaired: 5, open: 0}});
     const orders = journal(home, (db) => db.prepare<{origin: string; status: string}>('SELECT origin, status FROM orders ORDER BY id').all());
@@ -105,22 +105,22 @@ describe('xarb reconcile against loopback venues', () => {
     const events = journal(home, (db) => db.prepare<{kind: string}>("SELECT kind FROM events WHERE kind LIKE 'reconcile.%'").all().map((e) => e.kind).sort());
     expect(events).toEqual(['reconcile.fill_imported', 'reconcile.fill_imported', 'reconcile.order_imported', 'reconcile.order_imported', 'reconcile.order_imported']);
 
-    const again = await runCli(['reconcile'], {home, env: ENV});
+    const again = await runCli(['reconcile'], {home, env: ENV, timeoutMs: 240_000});
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/in line/);
     expect(again.stdout).not.toMatch(ANSI);
     expect(again.stderr).not.toMatch(ANSI);
 
-    const history = json(await runCli(['reconcile', 'history', '--json'], {home, env: ENV}));
+    const history = json(await runCli(['reconcile', 'history', '--json'], {home, env: ENV, timeoutMs: 240_000}));
     expect(history.runs.map((r: any) => [r.status, r.exitCode])).toEqual([
       ['in_line', 0],
       ['repaired', 0],
       ['discrepancies', 5],
     ]);
     expect(history.open).toEqual([]);
-    const show = await runCli(['reconcile', 'show', String(history.runs[2].run), '--json'], {home, env: ENV});
+    const show = await runCli(['reconcile', 'show', String(history.runs[2].run), '--json'], {home, env: ENV, timeoutMs: 240_000});
     expect(json(show).discrepancyList).toHaveLength(5);
-    expect((await runCli(['reconcile', 'show', '999'], {home, env: ENV})).code).toBe(2);
+    expect((await runCli(['reconcile', 'show', '999'], {home, env: ENV, timeoutMs: 240_000})).code).toBe(2);
     // Nothing was ever sent to a venue.
     const sends = [...loop.requests('binance'), ...loop.requests('kraken')].filter(
       (r) => (r.path === '/api/v3/order' && r.method !== 'GET') || /^\/0\/private\/(AddOrder|CancelOrder|EditOrder)/.test(r.path),
@@ -131,8 +131,8 @@ describe('xarb reconcile against loopback venues', () => {
   it('a venue that cannot be reached exits 4 and the others are still reconciled', async () => {
     const home = homeFor(loop, {dead: {exchange: 'okx', mode: 'live', apiBaseUrl: 'http://127.0.0.1:9', timeoutMs: 1500}});
     const env = {...ENV, XARB_DEAD_API_KEY: 'k', XARB_DEAD_SECRET: 's', XARB_DEAD_PASSWORD: 'p'};
-    await runCli(['reconcile', '--fix', '--venues', 'binance,kraken'], {home, env});
-    const r = await runCli(['reconcile', '--json'], {home, env});
+    await runCli(['reconcile', '--fix', '--venues', 'binance,kraken'], {home, env, timeoutMs: 240_000});
+    const r = await runCli(['reconcile', '--json'], {home, env, timeoutMs: 240_000});
     expect(r.code, r.stderr).toBe(4);
     const out = json(r);
     expect(Object.fromEntries(out.venues.map((v: any) => [v.venue, v.status]))).toEqual({binance: 'in_line', kraken: 'in_line', dead: 'failed'});
@@ -141,7 +141,7 @@ describe('xarb reconcile against loopback venues', () => {
 
   it('two reconciles started together: one runs, the other exits 6 at once and changes nothing', async () => {
     const home = homeFor(loop);
-    expect((await runCli(['reconcile', 'history'], {home, env: ENV})).code).toBe(0); // creates the journal
+    expect((await runCli(['reconcile', 'history'], {home, env: ENV, timeoutMs: 240_000})).code).toBe(0); // creates the journal
     loop.fault('binance', /./, {kind: 'latency', ms: 1500, times: Number.POSITIVE_INFINITY});
     try {
       const a = start(['reconcile', '--fix', '--json'], home);
@@ -160,7 +160,7 @@ describe('xarb reconcile against loopback venues', () => {
 
   it('a reconcile SIGKILLed mid-run leaves a consistent journal and the next run completes it', async () => {
     const home = homeFor(loop);
-    expect((await runCli(['reconcile', 'history'], {home, env: ENV})).code).toBe(0);
+    expect((await runCli(['reconcile', 'history'], {home, env: ENV, timeoutMs: 240_000})).code).toBe(0);
     loop.fault('kraken', /./, {kind: 'latency', ms: 3000, times: Number.POSITIVE_INFINITY});
     let killedRun: number;
     try {
@@ -180,13 +180,13 @@ describe('xarb reconcile against loopback venues', () => {
     } finally {
       loop.clearFaults('kraken');
     }
-    const next = await runCli(['reconcile', '--fix', '--json'], {home, env: ENV});
+    const next = await runCli(['reconcile', '--fix', '--json'], {home, env: ENV, timeoutMs: 240_000});
     expect(next.code, next.stderr).toBe(0);
     const out = json(next);
     expect(out.interruptedRuns).toEqual([killedRun]);
     expect(out.venues.find((v: any) => v.venue === 'binance').status).toBe('in_line');
     expect(out.venues.find((v: any) => v.venue === 'kraken').status).toBe('repaired');
-    const last = await runCli(['reconcile', '--json'], {home, env: ENV});
+    const last = await runCli(['reconcile', '--json'], {home, env: ENV, timeoutMs: 240_000});
     expect(last.code, last.stderr).toBe(0);
     expect(count(home, 'locks')).toBe(0);
   }, 240_000);
