@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 import {UsageError, VenueError} from '../core/errors.js';
-import {StreamingBooks} from '../core/arb/watch.js';
 import {PriceSnapshotsRepo} from '../core/journal/price-snapshots.js';
+import {StreamingBooks} from '../core/market/streams.js';
 import {fetchPrices, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
 import {normalizeSymbol} from '../core/symbols/index.js';
 import {XarbCommand} from '../ui/base-command.js';

@@ -95,14 +95,9 @@ export function resolveScanOptions(options: ArbScanOptions): ResolvedScanOptions
   };
 }
 
-/** Where depth comes from: a REST fetch by default, streamed books under --watch. */
-export interface BookSource {
-  get(venue: Venue, symbol: string, depth: number): Promise<OrderBook>;
-}
+import {restBooks, type BookSource} from '../market/streams.js';
 
-export const restBooks: BookSource = {
-  get: (venue, symbol, depth) => venue.fetchOrderBook(symbol, depth),
-};
+export {restBooks, type BookSource};
 
 /** Receives every opportunity a scan finds (the journal, in the commands). */
 export interface OpportunityRecorder {

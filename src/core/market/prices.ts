@@ -14,6 +14,7 @@ import {matchMarkets, parseSymbol, quoteGroupOf, type ParsedSymbol} from '../sym
 import type {Clock, Market, OrderBook, Quote} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {ageMs, walkBook} from './book.js';
+import type {BookSource} from './streams.js';
 
 export interface SizeFill {
   /** Average price for the part the book can fill; undefined if nothing. */
@@ -92,11 +93,6 @@ interface VenueAnswer {
 function message(error: unknown): string {
   if (error instanceof XarbError) return error.message;
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Where books come from: REST by default; streamed (ccxt.pro) under --watch. */
-export interface BookSource {
-  get(venue: Venue, symbol: string, depth: number): Promise<OrderBook>;
 }
 
 async function askVenue(venue: Venue, wanted: readonly ParsedSymbol[], options: PricesOptions, source?: BookSource): Promise<VenueAnswer> {
