@@ -68,7 +68,7 @@ function scenario(): LoopbackScenario {
 }
 
 function runOrder(args: readonly string[], home: string, crashAt?: Step): Promise<{code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string}> {
-  const env = {...process.env, ...ENV, XARB_HOME: home, ...(crashAt ? {XARB_TEST_CRASH_AT: crashAt} : {})};
+  const env: NodeJS.ProcessEnv = {...process.env, ...ENV, XARB_HOME: home, ...(crashAt ? {XARB_TEST_CRASH_AT: crashAt} : {})};
   delete env.XARB_DEBUG;
   const child = spawn(process.execPath, [CLI, 'order', ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
   let stdout = '';
