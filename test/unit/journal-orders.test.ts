@@ -105,6 +105,23 @@ describe('OrdersRepo', () => {
     expect(repo.inFlight().map((o) => o.clientOrderId)).toEqual(['c2']);
   });
 
+  it('insertBatch writes orders with fills in one go, skips duplicates and keeps the aggregates exact', () => {
+    const repo = new OrdersRepo(db, clock);
+    repo.insert(base);
+    const entries = [
+      {order: {...base, clientOrderId: 'b1', status: 'closed' as const, filled: '1', average: '101', venueOrderId: 'v9'}, fills: [trade('x1', {orderId: 'v9', clientOrderId: 'b1', amount: '1'})]},
+      {order: {...base, clientOrderId: 'b2', status: 'open' as const, amount: '2', notional: '200'}},
+      {order: base, fills: [trade('x2')]},
+    ];
+    expect(repo.insertBatch(entries)).toEqual({orders: 2, fills: 2});
+    expect(repo.insertBatch(entries)).toEqual({orders: 0, fills: 0});
+    expect(repo.fills({venue: 'a'}).find((f) => f.tradeId === 'x2')!.orderId).toBe(repo.byClientOrderId('a', 'c1')!.id);
+    const before = JSON.stringify(repo.usage());
+    expect(repo.usage().dailyVolume[0]!.volume).toBe('401');
+    repo.rebuildUsage();
+    expect(JSON.stringify(repo.usage())).toBe(before);
+  });
+
   it('plans round-trip', () => {
     const repo = new OrdersRepo(db, clock);
     repo.insertPlan({id: 'order-1', kind: 'order', intent: {a: 1}, plan: {children: []}, status: 'sending'});

@@ -20,7 +20,7 @@
  * calls become savepoints), so the risk check and the order insert commit
  * together.
  */
-import {add, cmp, dec, div, isZero, max, mul, sub} from '../money/decimal.js';
+import {add, cmp, dec, div, fromUnits, isZero, max, mul, sub, toUnits} from '../money/decimal.js';
 import type {ExecutionMode, Fee, OrderType, Side, Trade, VenueOrder} from '../types.js';
 import type {Clock} from '../types.js';
 import type {Db} from './db.js';
@@ -503,11 +503,99 @@ export class OrdersRepo {
     this.db.tx(() => {
       this.db.exec('DELETE FROM risk_open_orders; DELETE FROM risk_daily_volume;');
       const setCounted = this.db.prepare('UPDATE orders SET volume_counted = ? WHERE id = ?');
+      const acc = new UsageAccumulator();
       for (const row of this.db.prepare<OrderRow>(`SELECT ${COLUMNS} FROM orders`).all()) {
         const counted = countedVolume(toOrder(row));
-        setCounted.run([counted, row.id]);
-        this.applyUsage(undefined, {...row, volume_counted: counted});
+        if (counted !== row.volume_counted) setCounted.run([counted, row.id]);
+        acc.add(undefined, {...row, volume_counted: counted});
       }
+      acc.flush(this.db);
+    });
+  }
+
+  /**
+   * Writes many orders, each with its fills, in one transaction - the fast
+   * path for imports (reconcile) and bulk journalling. Orders already
+   * journalled (same venue and clientOrderId) are skipped, their fills still
+   * recorded (keyed by trade id). Aggregates are updated once per batch.
+   * Returns how many orders and fills were new.
+   */
+  insertBatch(entries: readonly {readonly order: NewOrder; readonly fills?: readonly Trade[]}[]): {orders: number; fills: number} {
+    return this.db.tx(() => {
+      const acc = new UsageAccumulator();
+      const insertOrder = this.db.prepare<{id: number}>(
+        `INSERT INTO orders (venue, client_order_id, venue_order_id, plan_id, leg, symbol, side, type, amount, price, notional, quote, status, filled, average, fees, mode, origin, volume_counted, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)
+         ON CONFLICT (venue, client_order_id) DO NOTHING
+         RETURNING id`,
+      );
+      const insertFill = this.db.prepare(
+        `INSERT INTO fills (venue, trade_id, order_id, venue_order_id, client_order_id, symbol, side, price, amount, fee_cost, fee_currency, taker_or_maker, ts, origin)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (venue, trade_id) DO NOTHING`,
+      );
+      let orders = 0;
+      let fills = 0;
+      const now = this.clock.now();
+      for (const {order, fills: trades} of entries) {
+        const draft = {
+          status: order.status ?? 'pending_submit',
+          amount: dec(order.amount),
+          filled: dec(order.filled ?? '0'),
+          average: order.average === undefined ? undefined : dec(order.average),
+          price: order.price === undefined ? undefined : dec(order.price),
+          notional: dec(order.notional),
+        } as const;
+        const counted = countedVolume(draft);
+        const created = order.createdAt ?? now;
+        const row = insertOrder.get([
+          order.venue,
+          order.clientOrderId,
+          order.venueOrderId ?? null,
+          order.planId ?? null,
+          order.leg ?? null,
+          order.symbol,
+          order.side,
+          order.type,
+          draft.amount,
+          draft.price ?? null,
+          draft.notional,
+          order.quote,
+          draft.status,
+          draft.filled,
+          draft.average ?? null,
+          order.mode,
+          order.origin ?? 'xarb',
+          counted,
+          created,
+          created,
+        ]);
+        let orderId: number | undefined;
+        if (row) {
+          orders++;
+          orderId = row.id;
+          acc.add(undefined, {venue: order.venue, symbol: order.symbol, side: order.side, quote: order.quote, status: draft.status, amount: draft.amount, filled: draft.filled, volume_counted: counted, created_at: created});
+        } else orderId = this.byClientOrderId(order.venue, order.clientOrderId)?.id;
+        for (const t of trades ?? []) {
+          fills += insertFill.run([
+            order.venue,
+            t.id,
+            orderId ?? null,
+            t.orderId || null,
+            t.clientOrderId ?? null,
+            t.symbol,
+            t.side,
+            dec(t.price),
+            dec(t.amount),
+            t.fee ? dec(t.fee.cost) : null,
+            t.fee?.currency ?? null,
+            t.takerOrMaker ?? null,
+            t.timestamp,
+            order.origin ?? 'xarb',
+          ]).changes;
+        }
+      }
+      acc.flush(this.db);
+      return {orders, fills};
     });
   }
 
@@ -567,40 +655,67 @@ export class OrdersRepo {
 
   /** Moves the aggregates from `before`'s contribution to `after`'s. */
   private applyUsage(before: OrderRow | undefined, after: OrderRow): void {
-    const was = before ? openContribution(toOrderLite(before)) : {orders: 0, remaining: '0'};
-    const now = openContribution(toOrderLite(after));
-    if (was.orders !== now.orders || cmp(was.remaining, now.remaining) !== 0) {
-      this.db
-        .prepare(
-          `INSERT INTO risk_open_orders (venue, symbol, side, orders, remaining) VALUES (:venue, :symbol, :side, :orders, :remaining)
-           ON CONFLICT (venue, symbol, side) DO UPDATE SET orders = orders + :orders, remaining = :remaining`,
-        )
-        .run({
-          venue: after.venue,
-          symbol: after.symbol,
-          side: after.side,
-          orders: now.orders - was.orders,
-          remaining: add(this.openRemaining(after.venue, after.symbol, after.side), sub(now.remaining, was.remaining)),
-        });
-    }
-    const delta = sub(after.volume_counted, before?.volume_counted ?? '0');
-    if (!isZero(delta)) {
-      const day = utcDay(after.created_at);
-      const current = this.db.prepare<{volume: string}>('SELECT volume FROM risk_daily_volume WHERE day = ? AND venue = ? AND symbol = ?').get([day, after.venue, after.symbol]);
-      this.db
-        .prepare(
-          `INSERT INTO risk_daily_volume (day, venue, symbol, quote, volume) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (day, venue, symbol) DO UPDATE SET volume = excluded.volume`,
-        )
-        .run([day, after.venue, after.symbol, after.quote, add(current?.volume ?? '0', delta)]);
-    }
-  }
-
-  private openRemaining(venue: string, symbol: string, side: Side): string {
-    return this.db.prepare<{remaining: string}>('SELECT remaining FROM risk_open_orders WHERE venue = ? AND symbol = ? AND side = ?').get([venue, symbol, side])?.remaining ?? '0';
+    const acc = new UsageAccumulator();
+    acc.add(before, after);
+    acc.flush(this.db);
   }
 }
 
-function toOrderLite(row: OrderRow): Pick<JournalOrder, 'status' | 'amount' | 'filled'> {
+type UsageRow = Pick<OrderRow, 'venue' | 'symbol' | 'side' | 'quote' | 'status' | 'amount' | 'filled' | 'volume_counted' | 'created_at'>;
+
+/** Collects aggregate deltas in memory (exact, in decimal units) and writes each touched row once. */
+class UsageAccumulator {
+  private readonly open = new Map<string, {venue: string; symbol: string; side: Side; orders: number; remaining: bigint}>();
+  private readonly volume = new Map<string, {day: string; venue: string; symbol: string; quote: string; volume: bigint}>();
+
+  add(before: UsageRow | undefined, after: UsageRow): void {
+    const was = before ? openContribution(toOrderLite(before)) : {orders: 0, remaining: '0'};
+    const now = openContribution(toOrderLite(after));
+    const dOrders = now.orders - was.orders;
+    const dRemaining = toUnits(now.remaining) - toUnits(was.remaining);
+    if (dOrders !== 0 || dRemaining !== 0n) {
+      const key = `${after.venue}\u0000${after.symbol}\u0000${after.side}`;
+      const e = this.open.get(key) ?? {venue: after.venue, symbol: after.symbol, side: after.side, orders: 0, remaining: 0n};
+      e.orders += dOrders;
+      e.remaining += dRemaining;
+      this.open.set(key, e);
+    }
+    const dVolume = toUnits(after.volume_counted) - toUnits(before?.volume_counted ?? '0');
+    if (dVolume !== 0n) {
+      const day = utcDay(after.created_at);
+      const key = `${day}\u0000${after.venue}\u0000${after.symbol}`;
+      const e = this.volume.get(key) ?? {day, venue: after.venue, symbol: after.symbol, quote: after.quote, volume: 0n};
+      e.volume += dVolume;
+      this.volume.set(key, e);
+    }
+  }
+
+  flush(db: Db): void {
+    const readOpen = db.prepare<{orders: number; remaining: string}>('SELECT orders, remaining FROM risk_open_orders WHERE venue = ? AND symbol = ? AND side = ?');
+    const writeOpen = db.prepare(
+      `INSERT INTO risk_open_orders (venue, symbol, side, orders, remaining) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (venue, symbol, side) DO UPDATE SET orders = excluded.orders, remaining = excluded.remaining`,
+    );
+    for (const e of this.open.values()) {
+      if (e.orders === 0 && e.remaining === 0n) continue;
+      const current = readOpen.get([e.venue, e.symbol, e.side]);
+      writeOpen.run([e.venue, e.symbol, e.side, (current?.orders ?? 0) + e.orders, fromUnits(toUnits(current?.remaining ?? '0') + e.remaining)]);
+    }
+    const readVolume = db.prepare<{volume: string}>('SELECT volume FROM risk_daily_volume WHERE day = ? AND venue = ? AND symbol = ?');
+    const writeVolume = db.prepare(
+      `INSERT INTO risk_daily_volume (day, venue, symbol, quote, volume) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (day, venue, symbol) DO UPDATE SET volume = excluded.volume`,
+    );
+    for (const e of this.volume.values()) {
+      if (e.volume === 0n) continue;
+      const current = readVolume.get([e.day, e.venue, e.symbol]);
+      writeVolume.run([e.day, e.venue, e.symbol, e.quote, fromUnits(toUnits(current?.volume ?? '0') + e.volume)]);
+    }
+    this.open.clear();
+    this.volume.clear();
+  }
+}
+
+function toOrderLite(row: UsageRow): Pick<JournalOrder, 'status' | 'amount' | 'filled'> {
   return {status: row.status, amount: row.amount, filled: row.filled};
 }
