@@ -89,9 +89,10 @@ export function toRiskOrder(o: PlannedOrder): RiskOrder {
 
 /**
  * Risk check and write-ahead in one transaction. Returns the journalled
- * orders (pending_submit). On a denial the event (and a `denied` plan row
- * for a new plan) is committed and RiskDeniedError is thrown: no order row
- * exists and nothing may be sent.
+ * orders (pending_submit). On a denial only the `risk.denied` event (with
+ * the plan id, the violation and the order) is committed and
+ * RiskDeniedError is thrown: no plan or order row exists and nothing may be
+ * sent.
  */
 export function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): JournalOrder[] {
   const orders = new OrdersRepo(env.db, env.clock);
@@ -123,7 +124,7 @@ export function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): J
         ref: batch.planId,
         data: {...denial.violation, order: {...denial.order}, batchSize: riskOrders.length},
       });
-      if (batch.newPlan) orders.insertPlan({id: batch.planId, kind: batch.kind, intent: batch.intent, plan: batch.plan, status: 'denied'});
+      // No plan row: the same intent may be retried (same --client-id) once the limit allows it.
       return {denied: error};
     }
     if (batch.newPlan) orders.insertPlan({id: batch.planId, kind: batch.kind, intent: batch.intent, plan: batch.plan, status: 'sending'});
