@@ -8,6 +8,12 @@
  *
  * Target: 10,000 orders + 20,000 fills < 3 s wall. Prints the median of runs
  * for 1k / 5k / 10k, plus the pure diff alone and the journal read alone.
+ *
+ * Then the same against a loopback binance through the real ccxt class (HTTP,
+ * signing, ccxt parsing, per-market listing): 1,000 closed orders with one
+ * trade each over two markets (the loopback pages at 500 per market), the
+ * journal first brought in line by a `--fix` run, to show where the time goes
+ * when a venue is really called.
  */
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -18,6 +24,8 @@ import {diffVenue} from '../src/core/reconcile/diff.js';
 import {reconcile} from '../src/core/reconcile/reconcile.js';
 import type {Trade, VenueOrder} from '../src/core/types.js';
 import {FakeAccountVenue} from '../test/support/reconcile-venue.js';
+import {createVenue} from '../src/core/venues/factory.js';
+import {defaultScenario, startLoopback, TEST_ACCOUNTS, type LoopbackScenario} from '../test/support/loopback/index.js';
 import {median, row} from './lib.js';
 
 const T0 = 1_700_000_000_000;
@@ -104,4 +112,48 @@ async function measure(n: number, runs: number): Promise<void> {
   rmSync(dir, {recursive: true, force: true});
 }
 
-for (const [n, runs] of [[1_000, 9], [5_000, 5], [10_000, 5]] as const) await measure(n, runs);
+async function measureLoopback(n: number, runs: number): Promise<void> {
+  const scenario = structuredClone(defaultScenario()) as any;
+  delete scenario.venues.kraken;
+  delete scenario.venues.okx;
+  const start = Date.now() - n * 1000;
+  scenario.venues.binance.accounts[0].balances = {BTC: '1000', ETH: '10000', USDT: '100000000'};
+  scenario.venues.binance.accounts[0].orders = Array.from({length: n}, (_, i) => ({
+    symbol: i % 2 ? 'BTC/USDT' : 'ETH/USDT', side: 'buy', type: 'limit', amount: '0.01', price: i % 2 ? '60000' : '3000',
+    clientOrderId: `seed${i}`, status: 'closed', timestamp: start + i * 1000,
+  }));
+  const loop = await startLoopback({scenario: scenario as LoopbackScenario});
+  const dir = mkdtempSync(join(tmpdir(), 'xarb-bench-reconcile-loop-'));
+  const db = openDb(join(dir, 'journal.db'));
+  const clock = {now: () => Date.now()};
+  const env = {XARB_BINANCE_API_KEY: TEST_ACCOUNTS.binance.apiKey, XARB_BINANCE_SECRET: TEST_ACCOUNTS.binance.secret};
+  const venue = await createVenue('binance', {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance')}, {db, clock, env});
+  try {
+    const base = {db, clock, venues: ['binance'], openVenue: async () => venue, since: start - 1, balanceGuardMs: 0};
+    const t0 = performance.now();
+    const imported = await reconcile({...base, fix: true});
+    const importMs = performance.now() - t0;
+    if (imported.venues[0]!.status === 'failed') throw new Error(JSON.stringify(imported.venues[0]!.error));
+    const times: number[] = [];
+    let last = imported;
+    for (let i = 0; i < runs; i++) {
+      loop.clearRequests();
+      const r0 = performance.now();
+      last = await reconcile({...base, fix: false});
+      times.push(performance.now() - r0);
+    }
+    const v = last.venues[0]!;
+    if (v.status === 'failed') throw new Error(JSON.stringify(v.error));
+    if (v.discrepancies.length > 0) throw new Error(`loopback bench not in line: ${JSON.stringify(v.discrepancies.slice(0, 3))}`);
+    row(`loopback binance (ccxt): import ${n.toLocaleString('en-US')} external orders + fills (--fix)`, `${importMs.toFixed(0)} ms`);
+    row(`loopback binance (ccxt): reconcile ${v.ordersSynced} orders + ${v.fillsSynced} fills, ${loop.requests('binance').length} requests`, `${median(times).toFixed(0)} ms`);
+  } finally {
+    await venue.close();
+    db.close();
+    await loop.close();
+    rmSync(dir, {recursive: true, force: true});
+  }
+}
+
+if (process.argv[2] !== 'loopback') for (const [n, runs] of [[1_000, 9], [5_000, 5], [10_000, 5]] as const) await measure(n, runs);
+await measureLoopback(1_000, 5);

@@ -4,8 +4,11 @@
  *
  * - Lists are read for all markets at once; a venue that only lists closed
  *   orders or trades per market (NotSupportedError without a symbol, e.g.
- *   binance) is read per market, for the markets the journal has traded on
- *   that venue plus those with open orders there.
+ *   binance) is read per market, for: the markets the journal has used on
+ *   that venue, those with open orders there, and the spot markets whose
+ *   base and quote are both assets the account holds now or held at the
+ *   last baseline. An order placed by hand on any other market is not
+ *   listed there; the balance check still sees its effect.
  * - Lists are paged by time: while a page holds at least FULL_PAGE items,
  *   the next one starts at the newest timestamp seen, until a page brings
  *   nothing new (at most MAX_PAGES pages), so a venue that caps a page (50,
@@ -15,7 +18,8 @@
  *   run a few at a time; the venue adapter keeps its own rate limiter.
  */
 import {NotSupportedError} from '../errors.js';
-import type {Balance, Trade, VenueOrder} from '../types.js';
+import {isPositive} from '../money/decimal.js';
+import type {Balance, Market, Trade, VenueOrder} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import type {JournalOrder} from './types.js';
 
@@ -62,28 +66,47 @@ export async function pagedByTime<T extends Timed>(read: (since: number | undefi
   return [...seen.values()];
 }
 
-async function perMarket<T extends Timed>(read: (symbol: string | undefined, since: number | undefined) => Promise<readonly T[]>, symbols: () => readonly string[], since: number | undefined): Promise<{items: T[]; perSymbol: string[] | undefined}> {
+async function perMarket<T extends Timed>(read: (symbol: string | undefined, since: number | undefined) => Promise<readonly T[]>, symbols: () => Promise<readonly string[]>, since: number | undefined): Promise<{items: T[]; perSymbol: string[] | undefined}> {
   try {
     return {items: await pagedByTime((from) => read(undefined, from), since), perSymbol: undefined};
   } catch (error) {
     if (!(error instanceof NotSupportedError)) throw error;
   }
-  const list = [...symbols()];
+  const list = [...(await symbols())];
   const items: T[] = [];
   for (const symbol of list) items.push(...(await pagedByTime((from) => read(symbol, from), since)));
   return {items, perSymbol: list};
 }
 
+/** Spot markets whose base and quote are both among `assets`. */
+export function marketsOfAssets(markets: readonly Pick<Market, 'symbol' | 'base' | 'quote' | 'type'>[], assets: ReadonlySet<string>): string[] {
+  return markets.filter((m) => m.type === 'spot' && assets.has(m.base) && assets.has(m.quote)).map((m) => m.symbol);
+}
+
 /**
  * Reads the venue's lists. `journalSymbols` are the markets the journal has
- * used on this venue (for venues that need a symbol per call).
+ * used on this venue and `baselineAssets` the assets of the last balance
+ * baseline (both for venues that need a symbol per call).
  */
-export async function readVenue(venue: Venue, since: number | undefined, journalSymbols: readonly string[], now: () => number): Promise<VenueLists> {
+export async function readVenue(
+  venue: Venue,
+  since: number | undefined,
+  journalSymbols: readonly string[],
+  baselineAssets: readonly string[],
+  now: () => number,
+): Promise<VenueLists> {
   const balancesAsked = now();
   const balancesP = venue.fetchBalances().then((b) => ({balances: b, answered: now()}));
   balancesP.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
   const openOrders = await venue.fetchOpenOrders();
-  const symbols = () => [...new Set([...journalSymbols, ...openOrders.map((o) => o.symbol)])].sort();
+  let symbolsP: Promise<string[]> | undefined;
+  const symbols = () =>
+    (symbolsP ??= (async () => {
+      const {balances} = await balancesP;
+      const held = new Set([...baselineAssets, ...balances.filter((b) => isPositive(b.total)).map((b) => b.asset)]);
+      const markets = marketsOfAssets(await venue.loadMarkets(), held);
+      return [...new Set([...journalSymbols, ...openOrders.map((o) => o.symbol), ...markets])].sort();
+    })());
   const [closed, trades, bal] = await Promise.all([
     perMarket((symbol, from) => venue.fetchClosedOrders(symbol, from), symbols, since),
     perMarket((symbol, from) => venue.fetchMyTrades(symbol, from), symbols, since),

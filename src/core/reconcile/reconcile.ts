@@ -289,7 +289,8 @@ async function resolveInterrupted(shared: Shared, name: string, venue: Venue, fo
 async function compareVenue(shared: Shared, name: string, venue: Venue, since: number | undefined, startedAt: number): Promise<VenueReconcileReport> {
   const {options, runs, orders, runId} = shared;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-  const lists = await readVenue(venue, since, journalSymbols(options.db, name), () => options.clock.now());
+  const baselineAssets = [...(runs.baseline(name)?.totals.keys() ?? [])];
+  const lists = await readVenue(venue, since, journalSymbols(options.db, name), baselineAssets, () => options.clock.now());
   const window: DiffWindow = {since, now: options.clock.now(), graceMs};
   const journal = loadJournal(orders, name, since, lists);
   const lookups = await lookUp(venue, ordersToLookUp(journal, lists, window));
