@@ -6,7 +6,7 @@
  * It never fills anything by itself.
  */
 import {NotSupportedError, VenueUnavailableError} from '../../src/core/errors.js';
-import type {Balance, Trade, VenueOrder} from '../../src/core/types.js';
+import type {Balance, Market, Trade, VenueOrder} from '../../src/core/types.js';
 import type {OrderRef, Venue, VenueInfo} from '../../src/core/venues/port.js';
 
 export class FakeAccountVenue implements Venue {
@@ -14,6 +14,7 @@ export class FakeAccountVenue implements Venue {
   orders: VenueOrder[] = [];
   trades: Trade[] = [];
   balances: Balance[] = [];
+  markets: Market[] = [];
   /** Throw VenueUnavailableError on every call. */
   down = false;
   /** fetchClosedOrders / fetchMyTrades need a symbol. */
@@ -40,8 +41,8 @@ export class FakeAccountVenue implements Venue {
     if (this.down) throw new VenueUnavailableError(this.info.id, 'connection refused (fake)');
   }
 
-  async loadMarkets(): Promise<never[]> {
-    return [];
+  async loadMarkets(): Promise<readonly Market[]> {
+    return this.markets;
   }
   async fetchQuotes(): Promise<never[]> {
     return [];

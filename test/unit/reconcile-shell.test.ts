@@ -219,6 +219,21 @@ describe('reconcile shell', () => {
     expect(r.venues[0]!.discrepancies.map((d) => d.ref)).toEqual(['ext:50']);
   });
 
+  it('on a fresh journal, per-market venues are read for the markets of the assets held', async () => {
+    const s = setup();
+    s.venue.perSymbolOnly = true;
+    const market = (symbol: string, type: 'spot' | 'swap' = 'spot') => {
+      const [base, quote] = symbol.split(/[/:]/);
+      return {symbol, id: symbol, base: base!, quote: quote!, baseId: base!, quoteId: quote!, type, active: true, taker: 0.001, maker: 0.001, amountStep: undefined, priceStep: undefined, minAmount: undefined, maxAmount: undefined, minCost: undefined};
+    };
+    s.venue.markets = [market('ETH/BTC'), market('ETH/USD'), market('SOL/USD'), market('BTC/USD:USD', 'swap')];
+    s.venue.balances = [bal('ETH', '2'), bal('BTC', '0.5'), bal('USD', '0')];
+    s.venue.orders.push(vo({id: '8', clientOrderId: 'hand', symbol: 'ETH/BTC', status: 'closed'}));
+    const r = await s.run();
+    expect(r.venues[0]!.perSymbol).toEqual(['ETH/BTC']);
+    expect(r.venues[0]!.discrepancies.map((d) => `${d.kind}:${d.ref}`)).toEqual(['unknown_on_journal:ext:8']);
+  });
+
   it('lists capped per page are read page by page', async () => {
     const s = setup();
     for (let i = 0; i < 80; i++) inLine(s, `x-${i}`, `${i}`);
