@@ -3,7 +3,7 @@ import {UsageError, VenueError} from '../core/errors.js';
 import {PriceSnapshotsRepo} from '../core/journal/price-snapshots.js';
 import {StreamingBooks} from '../core/market/streams.js';
 import {fetchPrices, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
-import {normalizeSymbol} from '../core/symbols/index.js';
+import {QUOTE_GROUPS, normalizeSymbol} from '../core/symbols/index.js';
 import {XarbCommand} from '../ui/base-command.js';
 import {amountFlag, durationFlag, quoteGroupFlag, venuesFlag} from '../ui/flags.js';
 import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
@@ -29,10 +29,10 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
   static override flags = {
     venues: venuesFlag(),
     size: amountFlag({description: 'walk each book for this base amount: average price to buy and to sell it'}),
-    'max-age': durationFlag({description: 'quotes older than this are stale', default: 10_000}),
+    'max-age': durationFlag({description: 'quotes older than this are stale', default: 10_000, defaultHelp: async () => '10s'}),
     'quote-group': quoteGroupFlag(),
     watch: Flags.boolean({description: 'refresh in place until Ctrl-C', default: false}),
-    interval: durationFlag({description: 'refresh interval for --watch', default: 2000}),
+    interval: durationFlag({description: 'refresh interval for --watch', default: 2000, defaultHelp: async () => '2s'}),
   };
 
   async run(): Promise<PricesResult> {
@@ -89,7 +89,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       const head = ['venue', 'market', 'bid', 'bid size', 'ask', 'ask size', 'spread', 'bps', 'age'];
       if (sized) head.push(`buy ${result.size} avg`, `sell ${result.size} avg`);
       const rows = s.rows.map((r) => this.row(r, sized));
-      const title = `${c.bold(s.symbol)}${result.quoteGroup ? c.yellow(` (quote group ${result.quoteGroup}: USD, USDT, USDC treated as one)`) : ''}`;
+      const title = `${c.bold(s.symbol)}${result.quoteGroup ? c.yellow(` (quote group ${result.quoteGroup}: ${(QUOTE_GROUPS[result.quoteGroup] ?? []).join(', ')} treated as one)`) : ''}`;
       const lines = [title, renderTable({head, rows, color: this.color, align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']})];
       if (s.crossSpread && s.bestBid && s.bestAsk) {
         const crossed = s.crossSpread.value > 0;
@@ -102,6 +102,10 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       blocks.push(lines.join('\n'));
     }
     const footer: string[] = [];
+    // Full failure reasons (the table cell is cut short).
+    const failures = new Map<string, string>();
+    for (const r of result.symbols.flatMap((x) => x.rows)) if (r.status === 'failed' && r.error) failures.set(r.venue, r.error);
+    for (const [venue, error] of failures) footer.push(c.red(`${venue} failed: ${error.startsWith(`${venue}: `) ? error.slice(venue.length + 2) : error}`));
     if (result.simulatedVenues.length > 0) footer.push(c.yellow(`simulated venues: ${result.simulatedVenues.join(', ')} (not real markets)`));
     const stale = result.symbols.flatMap((s) => s.rows).filter((r) => r.stale).length;
     if (stale > 0) footer.push(c.yellow(`${stale} stale quote(s) older than ${fmtAge(result.maxAgeMs)} are not used as best`));

@@ -9,7 +9,7 @@ import {UnknownVenueError} from './errors.js';
 import type {VenueConfig, XarbConfig} from './config/schema.js';
 import {journalPath, loadConfig, xarbHome} from './config/store.js';
 import {openDb, type Db} from './journal/db.js';
-import {createVenue} from './venues/factory.js';
+import {createVenue, unavailableVenue} from './venues/factory.js';
 import type {Venue} from './venues/port.js';
 import {systemClock, type Clock} from './types.js';
 
@@ -80,16 +80,16 @@ export class Context {
     const key = `${name}:${options.paper === false ? 'raw' : 'wrapped'}`;
     let venue = this.opened.get(key);
     if (!venue) {
-      venue = createVenue(name, this.venueConfig(name), {db: this.db, clock: this.clock, env: this.env, paper: options.paper});
+      const config = this.venueConfig(name);
+      // A venue that cannot be opened becomes one whose calls fail with the reason,
+      // so one broken venue never takes the others down with it.
+      venue = createVenue(name, config, {db: this.db, clock: this.clock, env: this.env, paper: options.paper}).catch((error: unknown) => unavailableVenue(name, config, error));
       this.opened.set(key, venue);
     }
     return venue;
   }
 
-  /**
-   * Opens venues in parallel. A venue that cannot even be constructed (bad
-   * exchange id) fails the call; network failures happen later, per request.
-   */
+  /** Opens venues in parallel; failures surface per venue, on their first call. */
   async venues(names?: readonly string[], options: {paper?: boolean} = {}): Promise<Venue[]> {
     return Promise.all(this.selectVenues(names).map((name) => this.venue(name, options)));
   }

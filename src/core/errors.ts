@@ -31,7 +31,7 @@ export class XarbError extends Error {
 /** Bad input or usage: exit 2. */
 export class UsageError extends XarbError {
   constructor(message: string, hint?: string) {
-    super(message, {exitCode: ExitCode.usage, hint});
+    super(message, {exitCode: ExitCode.usage, hint: hint ?? 'see the command\'s --help for what it accepts'});
   }
 }
 

@@ -8,6 +8,7 @@
 import {Command, Flags, type Interfaces} from '@oclif/core';
 import type {ChalkInstance} from 'chalk';
 import {redact} from '../core/config/secrets.js';
+import {xarbHome} from '../core/config/store.js';
 import {Context} from '../core/context.js';
 import {ExitCode, XarbError} from '../core/errors.js';
 import {colorEnabled, makeChalk} from './color.js';
@@ -48,6 +49,11 @@ export abstract class XarbCommand<T> extends Command {
       }
     }
     return this.ctx;
+  }
+
+  /** $XARB_HOME, for commands that edit settings without opening venues (they work on a broken config too). */
+  protected get home(): string {
+    return xarbHome();
   }
 
   protected get color(): boolean {
@@ -96,10 +102,19 @@ export abstract class XarbCommand<T> extends Command {
   }
 }
 
+const DEFAULT_HINTS: Record<number, string> = {
+  [ExitCode.usage]: "see the command's --help for what it accepts",
+  [ExitCode.riskDenied]: 'see `xarb risk show`',
+  [ExitCode.venueFailed]: 'check the venue with `xarb exchanges`',
+  [ExitCode.discrepancies]: 'see `xarb reconcile history`',
+  [ExitCode.locked]: 'wait for the other run to finish',
+  [ExitCode.unexpected]: 'run again with XARB_DEBUG=1 for details',
+};
+
 /** Maps any thrown value to an exit code and the JSON error shape. */
 export function describeError(error: Error & {oclif?: {exit?: number}; code?: string}): {code: number; json: ErrorJson} {
   if (error instanceof XarbError) {
-    return {code: error.exitCode, json: {error: {name: error.name, message: redact(firstLine(error.message)), hint: error.hint, exitCode: error.exitCode}}};
+    return {code: error.exitCode, json: {error: {name: error.name, message: redact(firstLine(error.message)), hint: error.hint ?? DEFAULT_HINTS[error.exitCode], exitCode: error.exitCode}}};
   }
   // oclif's own parse errors (unknown flag, missing argument, bad option) are usage errors.
   const oclifExit = error.oclif?.exit;

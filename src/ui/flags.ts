@@ -4,16 +4,22 @@
  */
 import {Args, Flags} from '@oclif/core';
 import {UsageError} from '../core/errors.js';
-import {dec, isPositive, toUnits} from '../core/money/decimal.js';
+import {dec, isPositive} from '../core/money/decimal.js';
 import {checkQuoteGroup, normalizeSymbol} from '../core/symbols/index.js';
+
+/** Larger than any real order; keeps analytics (plain numbers) finite. */
+const MAX_AMOUNT = 1e15;
 
 /** A positive decimal amount as an exact string. */
 export function parseAmount(input: string, what = 'amount'): string {
   const text = input.trim();
   if (!/^\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) throw new UsageError(`${what} must be a positive number, got ${JSON.stringify(input)}`);
   const value = dec(text);
-  if (!isPositive(value)) throw new UsageError(`${what} must be greater than 0, got ${input}`);
-  toUnits(value);
+  if (!isPositive(value)) {
+    if (/[1-9]/.test(text.replace(/e.*$/i, ''))) throw new UsageError(`${what} is too small: ${text}`, 'amounts have at most 18 decimals');
+    throw new UsageError(`${what} must be greater than 0, got ${input}`, 'e.g. 0.5');
+  }
+  if (!(Number(value) < MAX_AMOUNT)) throw new UsageError(`${what} is too large: ${text.length > 24 ? `${text.slice(0, 24)}…` : text}`, `amounts are at most ${MAX_AMOUNT.toExponential()} base units`);
   return value;
 }
 

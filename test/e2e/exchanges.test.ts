@@ -103,3 +103,70 @@ describe('xarb exchanges and config', () => {
     expect(err.message).toContain('risk must be an object');
   });
 });
+
+describe('settings that would break later runs', () => {
+  it('a broken config can be repaired with config set, and config path always works', async () => {
+    const home = tempHome({valuationQuote: [], venues: {b: {exchange: 'binance', mode: 'paper', timeoutMs: -1}}});
+    const path = await runCli(['config', 'path', '--json'], {home});
+    expect(path.code).toBe(0);
+    expect((await runCli(['config', 'get', '--json'], {home})).code).toBe(0);
+    // Fixing one field is accepted although another is still broken.
+    expect((await runCli(['config', 'set', 'valuationQuote', 'USD'], {home})).code).toBe(0);
+    expect((await runCli(['exchanges', 'set', 'b', 'timeoutMs=5000'], {home})).code).toBe(0);
+    const prices = await runCli(['prices', 'BTC/USD', '--json'], {home, env: {}});
+    expect(prices.code).not.toBe(2);
+    // Adding a new problem is still refused.
+    expect((await runCli(['config', 'set', 'valuationQuote', '"$$"'], {home})).code).toBe(2);
+  });
+
+  it('refuses misspelt settings and ccxt verbose mode (it would print keys)', async () => {
+    const home = tempHome();
+    for (const args of [
+      ['config', 'set', 'risk.maxOrderNotional', '100'],
+      ['config', 'set', 'foo', 'bar'],
+      ['exchanges', 'add', 'binance', '--option', 'verbose=true'],
+    ]) {
+      const r = await runCli([...args, '--json'], {home});
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(json(r).error.name).toBe('ConfigError');
+    }
+  });
+
+  it('a bad keys file fails only its own venue, and is refused when set', async () => {
+    const {writeFileSync, chmodSync} = await import('node:fs');
+    const home = tempHome();
+    const keys = join(home, 'keys.json');
+    writeFileSync(keys, JSON.stringify({apiKey: 'k-123456', secret: 's-123456'}));
+    chmodSync(keys, 0o644);
+    expect((await runCli(['exchanges', 'add', 'sim', '--name', 'simbit'], {home})).code).toBe(0);
+    expect((await runCli(['exchanges', 'add', 'binance', '--api-base-url', 'http://127.0.0.1:9'], {home})).code).toBe(0);
+    const refused = await runCli(['exchanges', 'set', 'binance', `keysFile=${keys}`, '--json'], {home});
+    expect(refused.code).toBe(2);
+    expect(json(refused).error.message).toMatch(/readable by others/);
+    // Set behind xarb's back: public data on the other venues still works.
+    const saved = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8'));
+    saved.venues.binance.keysFile = keys;
+    writeFileSync(join(home, 'config.json'), JSON.stringify(saved));
+    const prices = await runCli(['prices', 'BTC/USD', '--venues', 'simbit', '--json'], {home});
+    expect(prices.code, prices.stderr).toBe(0);
+  });
+
+  it('refuses sandbox for an exchange that has none', async () => {
+    const home = tempHome();
+    const r = await runCli(['exchanges', 'add', 'kraken', '--sandbox', '--json'], {home});
+    expect(r.code).toBe(2);
+    expect(json(r).error.message).toMatch(/no sandbox/);
+    const {existsSync} = await import('node:fs');
+    expect(existsSync(join(home, 'config.json'))).toBe(false);
+  });
+
+  it('help and unknown commands', async () => {
+    const home = tempHome();
+    const help = await runCli(['help', 'prices'], {home});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/USAGE/);
+    const unknown = await runCli(['pricez', '--json'], {home});
+    expect(unknown.code).toBe(2);
+    expect(json(unknown).error.name).toBe('UsageError');
+  });
+});

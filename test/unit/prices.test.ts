@@ -78,7 +78,7 @@ describe('fetchPrices', () => {
     const rowB = r.symbols[0]!.rows.find((row) => row.venue === 'b')!;
     // sell 2 on b: only 1.5 available: 0.5 @ 101.5 + 1 @ 100.5
     expect(rowB.sell?.unfilled).toBeCloseTo(0.5, 10);
-    expect(rowB.sell?.average).toBeCloseTo((50.75 + 100.5) / 1.5, 10);
+    expect(rowB.sell?.average).toBeCloseTo((50.75 + 100.5) / 1.5, 8);
     // b cannot fill the whole sell, so a (selling 2 at 99.5 avg) wins best sell.
     expect(r.symbols[0]!.bestSell?.venue).toBe('a');
     expect(r.symbols[0]!.bestBuy?.venue).toBe('a');

@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core';
-import {getPath, loadConfig} from '../../core/config/store.js';
+import {getPath, loadRawConfig} from '../../core/config/store.js';
 import {XarbCommand} from '../../ui/base-command.js';
 
 export interface ConfigGetResult {
@@ -15,8 +15,7 @@ export default class ConfigGet extends XarbCommand<ConfigGetResult> {
 
   async run(): Promise<ConfigGetResult> {
     const {args} = await this.parse(ConfigGet);
-    const ctx = await this.context();
-    const config = loadConfig(ctx.home);
+    const config = loadRawConfig(this.home);
     const value = args.key ? getPath(config, args.key) : config;
     this.out(value === undefined ? '(not set)' : typeof value === 'string' ? value : JSON.stringify(value, null, 2));
     return {key: args.key ?? null, value: value ?? null};

@@ -13,8 +13,8 @@ export default class ConfigPath extends XarbCommand<ConfigPathResult> {
 
   async run(): Promise<ConfigPathResult> {
     await this.parse(ConfigPath);
-    const ctx = await this.context();
-    const result = {home: ctx.home, config: configPath(ctx.home), journal: journalPath(ctx.home)};
+    const home = this.home;
+    const result = {home, config: configPath(home), journal: journalPath(home)};
     this.out(`home     ${result.home}\nconfig   ${result.config}\njournal  ${result.journal}`);
     return result;
   }

@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core';
-import {loadConfig, saveConfig, setPath} from '../../core/config/store.js';
+import {setPath, updateConfig} from '../../core/config/store.js';
 import {ConfigError} from '../../core/errors.js';
 import {parseValue} from '../../core/venues/manage.js';
 import {XarbCommand} from '../../ui/base-command.js';
@@ -22,9 +22,8 @@ export default class ConfigSet extends XarbCommand<ConfigSetResult> {
   async run(): Promise<ConfigSetResult> {
     const {args} = await this.parse(ConfigSet);
     if (/(^|\.)(apikey|secret|password|privatekey)$/i.test(args.key)) throw new ConfigError([`${args.key}: secrets are not stored in the config`], 'use XARB_<VENUE>_API_KEY / _SECRET / _PASSWORD or a 0600 keysFile');
-    const ctx = await this.context();
     const value = parseValue(args.value);
-    await saveConfig(ctx.home, setPath(loadConfig(ctx.home), args.key, value));
+    await updateConfig(this.home, (raw) => setPath(raw, args.key, value));
     this.out(`${args.key} = ${JSON.stringify(value)}`);
     return {key: args.key, value: value ?? null};
   }

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core';
-import {loadConfig, saveConfig} from '../../core/config/store.js';
-import {addVenue, parseAssignment} from '../../core/venues/manage.js';
+import {loadRawConfig, updateConfig} from '../../core/config/store.js';
+import {addVenue, checkVenueUsable, parseAssignment} from '../../core/venues/manage.js';
 import type {VenueConfig} from '../../core/config/schema.js';
 import {XarbCommand} from '../../ui/base-command.js';
 
@@ -35,13 +35,12 @@ Once a venue is configured, the built-in demo venues are no longer used.`;
 
   async run(): Promise<ExchangeAddResult> {
     const {args, flags} = await this.parse(ExchangesAdd);
-    const ctx = await this.context();
     let options: Record<string, unknown> = {};
     for (const text of flags.option ?? []) {
       const {key, value} = parseAssignment(text);
       options = setNested(options, key.split('.'), value);
     }
-    const {config, name, venue} = addVenue(loadConfig(ctx.home), {
+    const input = {
       exchange: args.exchange,
       name: flags.name,
       mode: flags.mode as 'paper' | 'live',
@@ -51,8 +50,11 @@ Once a venue is configured, the built-in demo venues are no longer used.`;
       priority: flags.priority,
       allocation: flags.allocation,
       options,
-    });
-    await saveConfig(ctx.home, config);
+    };
+    // Check before writing: an unusable venue (0644 keys file, no sandbox) would break every later run.
+    const {name, venue} = addVenue(loadRawConfig(this.home), input);
+    await checkVenueUsable(name, venue, process.env);
+    await updateConfig(this.home, (raw) => addVenue(raw, input).config);
     this.out(`added ${name} (${venue.exchange}, ${venue.mode} mode${venue.sandbox ? ', sandbox' : ''})`);
     if (venue.mode === 'live') this.note(`${name} is live: orders will spend real money once keys are set`);
     return {name, venue};

@@ -16,7 +16,7 @@ export default class Exchanges extends XarbCommand<ExchangesResult> {
   static override flags = {
     venues: venuesFlag(),
     check: Flags.boolean({description: 'contact each venue to measure reachability and latency', default: true, allowNo: true}),
-    timeout: durationFlag({description: 'per-venue check timeout', default: 10_000}),
+    timeout: durationFlag({description: 'per-venue check timeout', default: 10_000, defaultHelp: async () => '10s'}),
   };
 
   async run(): Promise<ExchangesResult> {
@@ -33,9 +33,9 @@ export default class Exchanges extends XarbCommand<ExchangesResult> {
       const rows = venues.map((v) => [
         v.name,
         v.simulated ? 'simulated' : v.exchange,
-        v.reachable === undefined ? '-' : v.reachable ? c.green('ok') : c.red(`failed: ${(v.error ?? '').slice(0, 40)}`),
+        v.reachable === undefined ? '-' : v.reachable ? c.green('ok') : c.red('failed'),
         v.latencyMs === undefined ? '-' : fmtAge(v.latencyMs),
-        v.rateLimitMs === undefined ? '-' : `${v.rateLimitMs}ms`,
+        v.rateLimitMs === undefined ? '-' : `${Math.round(v.rateLimitMs)}ms`,
         v.mode === 'live' ? c.red('live') : 'paper',
         v.sandbox ? 'yes' : 'no',
         v.keys ? 'present' : 'none',
@@ -44,6 +44,7 @@ export default class Exchanges extends XarbCommand<ExchangesResult> {
         v.apiBaseUrl ?? '',
       ]);
       this.out(renderTable({head: ['venue', 'exchange', 'status', 'latency', 'rate limit', 'mode', 'sandbox', 'keys', 'priority', 'allocation', 'api base url'], rows, color: this.color}));
+      for (const v of venues) if (v.reachable === false) this.out(c.red(`${v.name} failed: ${(v.error ?? 'no answer').replace(`${v.name}: `, '')}`));
       if (ctx.isDemo) this.out(c.yellow('These are the built-in simulated venues. Add a real exchange: xarb exchanges add binance'));
     }
     return result;

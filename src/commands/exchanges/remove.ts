@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core';
-import {loadConfig, saveConfig} from '../../core/config/store.js';
+import {updateConfig} from '../../core/config/store.js';
 import {removeVenue} from '../../core/venues/manage.js';
 import {XarbCommand} from '../../ui/base-command.js';
 
@@ -14,8 +14,7 @@ export default class ExchangesRemove extends XarbCommand<ExchangeRemoveResult> {
 
   async run(): Promise<ExchangeRemoveResult> {
     const {args} = await this.parse(ExchangesRemove);
-    const ctx = await this.context();
-    await saveConfig(ctx.home, removeVenue(loadConfig(ctx.home), args.name.toLowerCase()));
+    await updateConfig(this.home, (raw) => removeVenue(raw, args.name.toLowerCase()));
     this.out(`removed ${args.name}`);
     return {removed: args.name};
   }

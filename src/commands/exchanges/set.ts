@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core';
 import type {VenueConfig} from '../../core/config/schema.js';
-import {loadConfig, saveConfig} from '../../core/config/store.js';
+import {loadRawConfig, updateConfig} from '../../core/config/store.js';
 import {UsageError} from '../../core/errors.js';
-import {setVenueFields} from '../../core/venues/manage.js';
+import {checkVenueUsable, setVenueFields} from '../../core/venues/manage.js';
 import {XarbCommand} from '../../ui/base-command.js';
 
 export interface ExchangeSetResult {
@@ -26,11 +26,11 @@ export default class ExchangesSet extends XarbCommand<ExchangeSetResult> {
     const {args, argv} = await this.parse(ExchangesSet);
     const assignments = (argv as string[]).slice(1);
     if (assignments.length === 0) throw new UsageError('give at least one key=value', 'e.g. xarb exchanges set binance mode=live');
-    const ctx = await this.context();
     const name = args.name.toLowerCase();
-    const config = setVenueFields(loadConfig(ctx.home), name, assignments);
-    await saveConfig(ctx.home, config);
-    const venue = config.venues[name]!;
+    const next = setVenueFields(loadRawConfig(this.home), name, assignments);
+    const venue = (next.venues as Record<string, VenueConfig>)[name]!;
+    await checkVenueUsable(name, venue, process.env);
+    await updateConfig(this.home, (raw) => setVenueFields(raw, name, assignments));
     this.out(`updated ${name}: ${assignments.map((a) => a.split('=')[0]).join(', ')}`);
     if (venue.mode === 'live') this.note(`${name} is live: orders will spend real money`);
     return {name, venue};

@@ -132,6 +132,18 @@ function checkLimits(problems: string[], path: string, raw: unknown): void {
   if (raw.maxOpenOrders !== undefined && (!Number.isInteger(raw.maxOpenOrders) || (raw.maxOpenOrders as number) < 0)) problems.push(`${path}.maxOpenOrders must be a whole number >= 0`);
 }
 
+const VENUE_KEYS = new Set(['exchange', 'mode', 'sandbox', 'apiBaseUrl', 'wsBaseUrl', 'options', 'priority', 'allocation', 'fees', 'keysFile', 'withdraw', 'sim', 'timeoutMs', 'marketsTtlSec', 'paperBalances']);
+const TOP_KEYS = new Set(['venues', 'risk', 'arb', 'valuationQuote', 'assetTargets', 'rebalanceThreshold']);
+const RISK_KEYS = new Set(['global', 'venues', 'symbols', 'reserves']);
+const ARB_KEYS = new Set(['legPolicy', 'maxLegLoss']);
+
+/** A misspelt key would be saved and silently ignored (a risk limit that does nothing): refuse it. */
+function checkKeys(problems: string[], path: string, raw: Record<string, unknown>, known: ReadonlySet<string>): void {
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key)) problems.push(`${path ? `${path}.` : ''}${key} is not a known setting (known: ${[...known].join(', ')})`);
+  }
+}
+
 function validateVenue(problems: string[], name: string, raw: unknown): void {
   const path = `venues.${name}`;
   if (!VENUE_NAME.test(name)) problems.push(`${path}: venue names are lowercase letters, digits, - and _ (at most 40)`);
@@ -139,6 +151,7 @@ function validateVenue(problems: string[], name: string, raw: unknown): void {
     problems.push(`${path} must be an object`);
     return;
   }
+  checkKeys(problems, path, raw, VENUE_KEYS);
   if (typeof raw.exchange !== 'string' || !/^[a-z0-9]+$/.test(raw.exchange)) problems.push(`${path}.exchange must be a ccxt exchange id or sim`);
   if (raw.mode !== 'paper' && raw.mode !== 'live') problems.push(`${path}.mode must be paper or live`);
   if (raw.sandbox !== undefined && typeof raw.sandbox !== 'boolean') problems.push(`${path}.sandbox must be true or false`);
@@ -146,9 +159,11 @@ function validateVenue(problems: string[], name: string, raw: unknown): void {
   checkUrl(problems, `${path}.wsBaseUrl`, raw.wsBaseUrl, ['ws:', 'wss:']);
   if (raw.options !== undefined && !isObject(raw.options)) problems.push(`${path}.options must be an object`);
   if (isObject(raw.options)) {
-    for (const key of ['apiKey', 'secret', 'password', 'privateKey', 'uid']) {
+    for (const key of ['apiKey', 'secret', 'password', 'privateKey', 'uid', 'walletAddress', 'token']) {
       if (key in raw.options) problems.push(`${path}.options.${key}: secrets do not belong in the config; use XARB_<VENUE>_API_KEY/_SECRET/_PASSWORD or keysFile`);
     }
+    // ccxt's verbose mode prints every signed request, keys included.
+    if (raw.options.verbose !== undefined && raw.options.verbose !== false) problems.push(`${path}.options.verbose would print signed requests including API keys; it is not allowed`);
   }
   checkNumber(problems, `${path}.priority`, raw.priority, -1e6, 1e6);
   checkNumber(problems, `${path}.allocation`, raw.allocation, 0, 100);
@@ -174,12 +189,14 @@ function validateVenue(problems: string[], name: string, raw: unknown): void {
 export function validateConfig(raw: unknown): XarbConfig {
   const problems: string[] = [];
   if (!isObject(raw)) throw new ConfigError(['the config must be a JSON object']);
+  checkKeys(problems, '', raw, TOP_KEYS);
   const venues = raw.venues ?? {};
   if (!isObject(venues)) problems.push('venues must be an object');
   else for (const [name, venue] of Object.entries(venues)) validateVenue(problems, name, venue);
   const risk = raw.risk ?? {};
   if (!isObject(risk)) problems.push('risk must be an object');
   else {
+    checkKeys(problems, 'risk', risk, RISK_KEYS);
     checkLimits(problems, 'risk.global', risk.global);
     for (const group of ['venues', 'symbols'] as const) {
       const entries = risk[group];
@@ -195,6 +212,7 @@ export function validateConfig(raw: unknown): XarbConfig {
   const arb = raw.arb ?? {};
   if (!isObject(arb)) problems.push('arb must be an object');
   else {
+    checkKeys(problems, 'arb', arb, ARB_KEYS);
     if (arb.legPolicy !== undefined && arb.legPolicy !== 'unwind' && arb.legPolicy !== 'hedge') problems.push('arb.legPolicy must be unwind or hedge');
     checkDecimalField(problems, 'arb.maxLegLoss', arb.maxLegLoss);
   }

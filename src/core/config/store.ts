@@ -24,22 +24,34 @@ export function journalPath(home: string): string {
   return join(home, 'journal.db');
 }
 
-/** Reads and validates the config; a missing file is the default (demo) config. */
-export function loadConfig(home: string): XarbConfig {
+/**
+ * Reads the config file as it is, without validating it, so that commands
+ * that edit settings can repair a file that no longer validates. A missing
+ * file is the empty object.
+ */
+export function loadRawConfig(home: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(configPath(home), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig;
-    throw new ConfigError([`cannot read ${configPath(home)}: ${(error as Error).message}`]);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return {};
+    throw new ConfigError([`cannot read ${configPath(home)}: ${code ?? (error as Error).message}`], `check that XARB_HOME (${home}) is a folder you can read and write`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError([`${configPath(home)} is not valid JSON: ${(error as Error).message}`]);
+    throw new ConfigError([`${configPath(home)} is not valid JSON: ${(error as Error).message}`], `edit or remove ${configPath(home)}`);
   }
-  return validateConfig(raw);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(['the config must be a JSON object'], `edit or remove ${configPath(home)}`);
+  return raw as Record<string, unknown>;
+}
+
+/** Reads and validates the config; a missing file is the default (demo) config. */
+export function loadConfig(home: string): XarbConfig {
+  const raw = loadRawConfig(home);
+  return Object.keys(raw).length === 0 ? defaultConfig : validateConfig(raw);
 }
 
 /**
@@ -47,12 +59,49 @@ export function loadConfig(home: string): XarbConfig {
  * crash never leaves half a file). The new value is validated before it is
  * written: an invalid change is refused and the file is left as it was.
  */
-export async function saveConfig(home: string, config: XarbConfig): Promise<void> {
-  const valid = validateConfig(JSON.parse(JSON.stringify(config)));
+export async function saveConfig(home: string, config: XarbConfig | Record<string, unknown>): Promise<void> {
+  const plain = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  validateConfig(plain);
+  await writeConfig(home, plain);
+}
+
+function problemsOf(raw: unknown): string[] {
+  try {
+    validateConfig(raw);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+}
+
+/**
+ * Applies an edit to the config file. The edit is refused when it adds a
+ * problem; it is accepted when it only leaves (or fixes) problems the file
+ * already had, so a broken file can be repaired one field at a time.
+ */
+export async function updateConfig(home: string, edit: (raw: Record<string, unknown>) => Record<string, unknown>): Promise<Record<string, unknown>> {
+  const before = loadRawConfig(home);
+  const old = new Set(problemsOf(before));
+  const after = JSON.parse(JSON.stringify(edit(JSON.parse(JSON.stringify(before))))) as Record<string, unknown>;
+  const added = problemsOf(after).filter((p) => !old.has(p));
+  if (added.length > 0) throw new ConfigError(added);
   mkdirSync(home, {recursive: true});
-  const {default: Conf} = await import('conf');
-  const store = new Conf<Record<string, unknown>>({cwd: home, configName: 'config', projectName: 'xarb', clearInvalidConfig: false});
-  store.store = valid as unknown as Record<string, unknown>;
+  await writeConfig(home, after);
+  return after;
+}
+
+async function writeConfig(home: string, plain: Record<string, unknown>): Promise<void> {
+  try {
+    mkdirSync(home, {recursive: true});
+    const {default: Conf} = await import('conf');
+    // The file may hold an invalid config that this write repairs: conf must not refuse to open it.
+    const store = new Conf<Record<string, unknown>>({cwd: home, configName: 'config', projectName: 'xarb', clearInvalidConfig: true});
+    store.store = plain;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError([`cannot write ${configPath(home)}: ${code ?? (error as Error).message}`], `check that XARB_HOME (${home}) is a folder you can write`);
+  }
 }
 
 /** Reads a dotted path (venues.binance.mode) from a config object. */

@@ -26,6 +26,7 @@ export interface Walk {
 export function walkLevels(levels: readonly Level[], amount: number): Walk {
   if (!(amount >= 0) || !Number.isFinite(amount)) throw new RangeError(`amount must be a finite number >= 0, got ${amount}`);
   let remaining = amount;
+  let filled = 0;
   let cost = 0;
   let worst: number | undefined;
   let used = 0;
@@ -35,12 +36,15 @@ export function walkLevels(levels: readonly Level[], amount: number): Walk {
     const take = size < remaining ? size : remaining;
     cost += take * price;
     remaining -= take;
+    filled += take;
     worst = price;
     used++;
   }
-  // Float dust below a billionth of the amount is treated as filled.
-  if (remaining < amount * 1e-12) remaining = 0;
-  const filled = amount - remaining;
+  // Float dust below a trillionth of the amount is treated as filled.
+  if (remaining < amount * 1e-12) {
+    filled += remaining;
+    remaining = 0;
+  }
   return {filled, unfilled: remaining, cost, average: filled > 0 ? cost / filled : undefined, worstPrice: worst, levelsUsed: used};
 }
 

@@ -143,8 +143,38 @@ export function bookToQuote(book: OrderBook): Quote {
 /** Fetches and compares prices for `symbols` (user input, any dialect) across `venues`. */
 export async function fetchPrices(venues: readonly Venue[], symbols: readonly string[], options: PricesOptions): Promise<PricesResult> {
   const wanted = symbols.map((s) => parseSymbol(s));
-  const answers = await Promise.all(venues.map((v) => askVenue(v, wanted, options)));
+  const answers = await askAll(venues, (v) => askVenue(v, wanted, options), options.maxAgeMs);
   return comparePrices(answers, wanted, options);
+}
+
+/**
+ * Asks every venue in parallel. Once the first venue has answered, the others
+ * get half of max-age more: waiting longer would let the quotes already in
+ * hand go stale while a silent venue hangs. A venue that misses that deadline
+ * is reported as failed.
+ */
+async function askAll(venues: readonly Venue[], ask: (v: Venue) => Promise<VenueAnswer>, maxAgeMs: number): Promise<VenueAnswer[]> {
+  const graceMs = Math.max(1000, maxAgeMs / 2);
+  let timer: NodeJS.Timeout | undefined;
+  let startGrace: () => void = () => {};
+  const graceOver = new Promise<void>((resolve) => {
+    startGrace = () => {
+      if (!timer) timer = setTimeout(resolve, graceMs);
+    };
+  });
+  try {
+    return await Promise.all(
+      venues.map((venue) => {
+        const answer = ask(venue).then((a) => {
+          if (!a.error) startGrace();
+          return a;
+        });
+        return Promise.race([answer, graceOver.then((): VenueAnswer => ({venue, error: `no answer within ${Math.round(graceMs / 1000)}s of the first venue`}))]);
+      }),
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Pure: builds the result from what each venue answered. */
@@ -186,8 +216,8 @@ export function comparePrices(answers: readonly VenueAnswer[], wanted: readonly 
         bidSize: quote.bidSize,
         ask: quote.ask,
         askSize: quote.askSize,
-        spread: quote.bid !== undefined && quote.ask !== undefined ? quote.ask - quote.bid : undefined,
-        spreadBps: quote.bid !== undefined && quote.ask !== undefined ? ((quote.ask - quote.bid) / ((quote.ask + quote.bid) / 2)) * 10_000 : undefined,
+        spread: quote.bid !== undefined && quote.ask !== undefined ? clean(quote.ask - quote.bid) : undefined,
+        spreadBps: quote.bid !== undefined && quote.ask !== undefined ? clean(((quote.ask - quote.bid) / ((quote.ask + quote.bid) / 2)) * 10_000) : undefined,
         ageMs: age,
         stale: age > options.maxAgeMs,
       };
@@ -195,7 +225,7 @@ export function comparePrices(answers: readonly VenueAnswer[], wanted: readonly 
       if (size !== undefined && book) {
         const buy = walkBook(book, 'buy', size);
         const sell = walkBook(book, 'sell', size);
-        rows.push({...row, buy: {average: buy.average, filled: buy.filled, unfilled: buy.unfilled}, sell: {average: sell.average, filled: sell.filled, unfilled: sell.unfilled}});
+        rows.push({...row, buy: sizeFill(buy), sell: sizeFill(sell)});
       } else rows.push(row);
     }
     out.push(markBest(w.symbol, rows));
@@ -218,6 +248,15 @@ export function comparePrices(answers: readonly VenueAnswer[], wanted: readonly 
   };
 }
 
+/** Derived figures rounded to 12 significant digits: no float noise (63781.99999999999) in output. */
+function clean(value: number): number {
+  return Number(value.toPrecision(12));
+}
+
+function sizeFill(walk: {average: number | undefined; filled: number; unfilled: number}): SizeFill {
+  return {average: walk.average === undefined ? undefined : clean(walk.average), filled: clean(walk.filled), unfilled: clean(walk.unfilled)};
+}
+
 function markBest(symbol: string, rows: PriceRow[]): SymbolPrices {
   const fresh = rows.filter((r) => r.status === 'ok' && !r.stale);
   let bestBid: PriceRow | undefined;
@@ -234,7 +273,7 @@ function markBest(symbol: string, rows: PriceRow[]): SymbolPrices {
   const marked = rows.map((r) => (r === bestBid || r === bestAsk ? {...r, bestBid: r === bestBid, bestAsk: r === bestAsk} : r));
   const cross =
     bestBid && bestAsk
-      ? {value: bestBid.bid! - bestAsk.ask!, bps: ((bestBid.bid! - bestAsk.ask!) / ((bestBid.bid! + bestAsk.ask!) / 2)) * 10_000}
+      ? {value: clean(bestBid.bid! - bestAsk.ask!), bps: clean(((bestBid.bid! - bestAsk.ask!) / ((bestBid.bid! + bestAsk.ask!) / 2)) * 10_000)}
       : undefined;
   return {
     symbol,
@@ -259,7 +298,7 @@ export async function* watchPrices(
 ): AsyncGenerator<PricesResult> {
   const wanted = symbols.map((s) => parseSymbol(s));
   while (!options.signal.aborted) {
-    const answers = await Promise.all(venues.map((v) => askVenue(v, wanted, options, options.source)));
+    const answers = await askAll(venues, (v) => askVenue(v, wanted, options, options.source), options.maxAgeMs);
     yield comparePrices(answers, wanted, options);
     await sleep(options.intervalMs, options.signal);
   }

@@ -5,7 +5,7 @@
  * matching engine, balances in the journal). Live mode needs keys for
  * anything private; public market data works without them.
  */
-import {loadCredentials} from '../config/secrets.js';
+import {loadCredentials, type Credentials} from '../config/secrets.js';
 import type {VenueConfig} from '../config/schema.js';
 import type {Db} from '../journal/db.js';
 import type {Clock} from '../types.js';
@@ -35,11 +35,80 @@ async function createRawVenue(name: string, config: VenueConfig, deps: VenueDeps
   const {createCcxtVenue} = await import('./ccxt/index.js');
   const db = deps.db;
   const record = db ? db.prepare('INSERT INTO latency (venue, op, ms, ts) VALUES (?, ?, ?, ?)') : undefined;
-  return createCcxtVenue(name, config, {
+  // Bad keys (a 0644 keys file, a key without its secret) must not stop public
+  // market data: the venue opens without keys and its private calls fail.
+  let credentials: Credentials | undefined;
+  let keyError: unknown;
+  try {
+    credentials = loadCredentials(name, config, deps.env);
+  } catch (error) {
+    keyError = error;
+  }
+  const venue = await createCcxtVenue(name, config, {
     db,
     clock: deps.clock,
-    credentials: loadCredentials(name, config, deps.env),
+    credentials,
     timeoutMs: config.timeoutMs,
     onLatency: record ? (op: string, ms: number) => record.run([name, op, ms, deps.clock.now()]) : undefined,
   });
+  return keyError === undefined ? venue : withPrivateCallsFailing(venue, keyError);
+}
+
+const PRIVATE_CALLS = new Set<string>([
+  'fetchBalances',
+  'createOrder',
+  'cancelOrder',
+  'fetchOrder',
+  'fetchOpenOrders',
+  'fetchClosedOrders',
+  'fetchMyTrades',
+  'fetchPositions',
+  'fetchDepositAddress',
+  'withdraw',
+  'fetchDeposits',
+  'fetchWithdrawals',
+]);
+
+/** The venue with every private call rejecting with `error` (public market data still works). */
+export function withPrivateCallsFailing(venue: Venue, error: unknown): Venue {
+  return new Proxy(venue, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof property === 'string' && PRIVATE_CALLS.has(property) && typeof value === 'function') return () => Promise.reject(error);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * A venue that could not be opened (unknown exchange id, no sandbox, ...):
+ * every call rejects with the reason, so fan-out commands show it as one
+ * failed row and the other venues still answer.
+ */
+export function unavailableVenue(name: string, config: VenueConfig, error: unknown): Venue {
+  const fail = () => Promise.reject(error);
+  return {
+    info: {
+      id: name,
+      exchange: config.exchange,
+      simulated: config.exchange === 'sim',
+      sandbox: config.sandbox === true,
+      mode: config.mode,
+      hasKeys: false,
+      rateLimitMs: 0,
+      capabilities: {bidsAsks: false, orderBookStream: false, positions: false, currencies: false, withdraw: false, depositAddress: false, transfers: false},
+    },
+    loadMarkets: fail,
+    fetchQuotes: fail,
+    fetchOrderBook: fail,
+    fetchCurrencies: fail,
+    fetchBalances: fail,
+    createOrder: fail,
+    cancelOrder: fail,
+    fetchOrder: fail,
+    fetchOpenOrders: fail,
+    fetchClosedOrders: fail,
+    fetchMyTrades: fail,
+    close: async () => {},
+  };
 }

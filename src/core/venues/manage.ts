@@ -6,6 +6,7 @@ import {ConfigError, UnknownVenueError, UsageError} from '../errors.js';
 import type {VenueConfig, XarbConfig} from '../config/schema.js';
 import {setPath} from '../config/store.js';
 import {isKnownExchange, suggestExchanges} from './catalog.js';
+import {loadCredentials} from '../config/secrets.js';
 
 export interface AddVenueInput {
   readonly exchange: string;
@@ -19,14 +20,21 @@ export interface AddVenueInput {
   readonly options?: Record<string, unknown>;
 }
 
-export function addVenue(config: XarbConfig, input: AddVenueInput): {config: XarbConfig; name: string; venue: VenueConfig} {
+type AnyConfig = Partial<XarbConfig> | Record<string, unknown>;
+
+function venuesOf(config: AnyConfig): Record<string, VenueConfig> {
+  const venues = (config as {venues?: unknown}).venues;
+  return typeof venues === 'object' && venues !== null ? (venues as Record<string, VenueConfig>) : {};
+}
+
+export function addVenue<C extends AnyConfig>(config: C, input: AddVenueInput): {config: C; name: string; venue: VenueConfig} {
   const exchange = input.exchange.toLowerCase();
   if (!isKnownExchange(exchange)) {
     const near = suggestExchanges(exchange);
     throw new UsageError(`unknown exchange ${input.exchange}`, near.length > 0 ? `did you mean: ${near.join(', ')}?` : 'use a ccxt exchange id such as binance, kraken, okx, coinbase, bybit');
   }
   const name = (input.name ?? exchange).toLowerCase();
-  if (config.venues[name]) throw new UsageError(`venue ${name} already exists`, `change it with \`xarb exchanges set ${name} key=value\` or pick another --name`);
+  if (venuesOf(config)[name]) throw new UsageError(`venue ${name} already exists`, `change it with \`xarb exchanges set ${name} key=value\` or pick another --name`);
   const venue: VenueConfig = {
     exchange,
     // New venues start in paper mode: live trading is an explicit choice.
@@ -38,12 +46,12 @@ export function addVenue(config: XarbConfig, input: AddVenueInput): {config: Xar
     ...(input.allocation !== undefined ? {allocation: input.allocation} : {}),
     ...(input.options && Object.keys(input.options).length > 0 ? {options: input.options} : {}),
   };
-  return {config: {...config, venues: {...config.venues, [name]: venue}}, name, venue};
+  return {config: {...config, venues: {...venuesOf(config), [name]: venue}}, name, venue};
 }
 
-export function removeVenue(config: XarbConfig, name: string): XarbConfig {
-  if (!config.venues[name]) throw new UnknownVenueError(name, Object.keys(config.venues));
-  const venues = {...config.venues};
+export function removeVenue<C extends AnyConfig>(config: C, name: string): C {
+  if (!venuesOf(config)[name]) throw new UnknownVenueError(name, Object.keys(venuesOf(config)));
+  const venues = {...venuesOf(config)};
   delete venues[name];
   return {...config, venues};
 }
@@ -68,13 +76,29 @@ export function parseValue(raw: string): unknown {
 
 const SECRET_KEYS = /(^|\.)(apikey|secret|password|privatekey|uid)$/i;
 
-export function setVenueFields(config: XarbConfig, name: string, assignments: readonly string[]): XarbConfig {
-  if (!config.venues[name]) throw new UnknownVenueError(name, Object.keys(config.venues));
-  let venue: unknown = config.venues[name];
+export function setVenueFields<C extends AnyConfig>(config: C, name: string, assignments: readonly string[]): C {
+  if (!venuesOf(config)[name]) throw new UnknownVenueError(name, Object.keys(venuesOf(config)));
+  let venue: unknown = venuesOf(config)[name];
   for (const text of assignments) {
     const {key, value} = parseAssignment(text);
     if (SECRET_KEYS.test(key)) throw new ConfigError([`${key}: secrets are not stored in the config`], `set XARB_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY and _SECRET in the environment, or keysFile to a 0600 file`);
     venue = setPath(venue, key, value);
   }
-  return {...config, venues: {...config.venues, [name]: venue as VenueConfig}};
+  return {...config, venues: {...venuesOf(config), [name]: venue as VenueConfig}};
+}
+
+/**
+ * Checks that need more than the config's shape: the keys file is private
+ * and readable, and a sandbox exists for the exchange. Run when a venue is
+ * added or changed, so a setting that would break every later run is refused
+ * at once.
+ */
+export async function checkVenueUsable(name: string, venue: VenueConfig, env: NodeJS.ProcessEnv): Promise<void> {
+  if (venue.keysFile) loadCredentials(name, venue, env);
+  if (venue.sandbox && venue.exchange !== 'sim') {
+    const {loadExchangeClass} = await import('./ccxt/load.js');
+    const Exchange = await loadExchangeClass(venue.exchange);
+    const urls = (new Exchange() as unknown as {urls?: {test?: unknown}}).urls;
+    if (!urls?.test) throw new UsageError(`${venue.exchange} has no sandbox (testnet) in ccxt`, 'leave sandbox off; for a test server use --api-base-url');
+  }
 }

@@ -162,7 +162,7 @@ function configureUrls(ex: Ex, name: string, config: VenueConfig): void {
     if (!('test' in ex.urls) || ex.urls.test === undefined) {
       throw new UsageError(
         `${name}: ${config.exchange} has no sandbox in ccxt`,
-        `remove sandbox with \`xarb exchanges set ${name} --no-sandbox\`, or point apiBaseUrl at a test server`,
+        `remove it with \`xarb exchanges set ${name} sandbox=false\``,
       );
     }
     ex.setSandboxMode(true);
