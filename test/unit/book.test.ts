@@ -37,6 +37,12 @@ describe('book walking', () => {
     expect(w.cost).toBeCloseTo(196.5, 10);
   });
 
+  it('a size far beyond the book still reports what filled', () => {
+    const w = walkLevels(asks, 1e30);
+    expect(w.filled).toBe(6);
+    expect(w.average).toBeCloseTo((100 + 202 + 315) / 6, 10);
+  });
+
   it('empty book fills nothing', () => {
     const w = walkLevels([], 1);
     expect(w.average).toBeUndefined();
