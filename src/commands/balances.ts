@@ -74,7 +74,7 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
     );
     this.paint(result);
     if (result.venues.every((v) => v.status === 'failed')) {
-      this.note('error: no venue answered; showing the last journalled snapshots');
+      this.note('error: no venue answered; showing the last journalled snapshots\nhint: check the venues with `xarb exchanges`');
       process.exitCode = ExitCode.venueFailed;
     }
     return {kind: 'balances', ...result};

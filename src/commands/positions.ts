@@ -48,7 +48,7 @@ underlying nets everything across venues: spot + longs - shorts (long 0.01 on on
     );
     this.paint(result);
     if (result.venues.every((v) => v.balances === 'failed')) {
-      this.note('error: no venue answered; spot exposure comes from the last journalled snapshots');
+      this.note('error: no venue answered; spot exposure comes from the last journalled snapshots\nhint: check the venues with `xarb exchanges`');
       process.exitCode = ExitCode.venueFailed;
     }
     return result;

@@ -86,6 +86,9 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
     lines.push(`${report.replayed ? c.yellow('already placed with this --client-id; nothing sent now. ') : ''}plan ${report.planId}: ${report.status}; filled ${report.filled} ${report.plan.symbol.split('/')[0]}${report.average ? ` at ${report.average} ${quote}` : ''}`);
     this.out(lines.join('\n'));
     if (report.status === 'unknown') this.note('some orders have no answer yet; they are never re-sent. Run `xarb reconcile --fix` (or `xarb orders --open`) to settle them by their client order id.');
-    if (report.status === 'failed') this.note('every order was refused by the venue; nothing was placed');
+    if (report.status === 'failed') {
+      const reason = report.orders.find((o) => o.error)?.error;
+      this.note(`error: every order was refused by the venue${reason ? ` (${reason})` : ''}; nothing was placed\nhint: check keys with \`xarb exchanges\` and funds with \`xarb balances\``);
+    }
   }
 }
