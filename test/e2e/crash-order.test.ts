@@ -2,7 +2,8 @@
  * Crash safety of placing an order, end to end.
  *
  * The built CLI places orders on loopback venues (binance and kraken dialects
- * through the real ccxt classes) and is SIGKILLed at each step of placing
+ * through the real ccxt classes) and on a paper venue over a simulated
+ * market, and is SIGKILLed at each step of placing
  * (XARB_TEST_CRASH_AT, see src/core/execution/crash.ts):
  *   before_write, after_write, after_accept, after_answer
  * for a market order and a resting limit order on each venue. Each crashed
@@ -22,7 +23,7 @@ import {spawn} from 'node:child_process';
 import {once} from 'node:events';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {openDb} from '../../src/core/journal/db.js';
+import {openDb, type Db} from '../../src/core/journal/db.js';
 import {add, cmp} from '../../src/core/money/decimal.js';
 import {CLI, json, runCli, tempHome} from '../support/cli.js';
 import {defaultScenario, startLoopback, TEST_ACCOUNTS, type LoopbackHandle, type LoopbackScenario, type RecordedRequest} from '../support/loopback/index.js';
@@ -38,16 +39,18 @@ const ENV = {
   XARB_NO_DEMO_NOTICE: '1',
 };
 
+/** Two live venues on loopback servers, and a paper venue over a simulated market (the venue side lives in paper_* tables). */
 const VENUES = {
-  binance: {symbol: 'BTC/USDT', apiKey: TEST_ACCOUNTS.binance.apiKey},
-  kraken: {symbol: 'BTC/USD', apiKey: TEST_ACCOUNTS.kraken.apiKey},
+  binance: {symbol: 'BTC/USDT', apiKey: TEST_ACCOUNTS.binance.apiKey, restAt: '58000'},
+  kraken: {symbol: 'BTC/USD', apiKey: TEST_ACCOUNTS.kraken.apiKey, restAt: '58000'},
+  simpaper: {symbol: 'BTC/USD', apiKey: undefined, restAt: '30000'},
 } as const;
 type VenueName = keyof typeof VENUES;
 
-/** Order shapes: a market buy (fills at once) and a limit buy below the book (rests open). */
+/** Order shapes: a market buy (fills at once) and a limit buy well below the book (rests open). */
 const SHAPES = {
-  market: (symbol: string) => ['buy', symbol, '0.001'],
-  resting: (symbol: string) => ['buy', symbol, '0.001', '--limit', '58000'],
+  market: (venue: VenueName) => ['buy', VENUES[venue].symbol, '0.001'],
+  resting: (venue: VenueName) => ['buy', VENUES[venue].symbol, '0.001', '--limit', VENUES[venue].restAt],
 } as const;
 type Shape = keyof typeof SHAPES;
 
@@ -84,6 +87,33 @@ function createdClientId(venue: VenueName, r: RecordedRequest): string | undefin
   return r.path === '/0/private/AddOrder' ? String(r.params.cl_ord_id) : undefined;
 }
 
+interface VenueTruth {
+  readonly orders: readonly {readonly id: string; readonly clientOrderId: string | undefined; readonly status: string; readonly filled: string}[];
+  readonly tradeIds: readonly string[];
+  /** How many create requests carried this clientOrderId. */
+  creates(clientOrderId: string): number;
+}
+
+/** What the venue holds: the loopback account, or for the paper venue its venue-side tables. */
+function venueTruth(loop: LoopbackHandle, db: Db, venue: VenueName): VenueTruth {
+  const apiKey = VENUES[venue].apiKey;
+  if (apiKey === undefined) {
+    const orders = db.prepare<{id: string; client_order_id: string | null; status: string; filled: string}>('SELECT id, client_order_id, status, filled FROM paper_orders WHERE venue = ?').all([venue]);
+    return {
+      orders: orders.map((o) => ({id: o.id, clientOrderId: o.client_order_id ?? undefined, status: o.status, filled: o.filled})),
+      tradeIds: db.prepare<{id: string}>('SELECT id FROM paper_trades WHERE venue = ?').all([venue]).map((t) => t.id),
+      creates: (cid) => orders.filter((o) => o.client_order_id === cid).length,
+    };
+  }
+  const account = loop.state(venue).account(apiKey);
+  const requests = loop.requests(venue);
+  return {
+    orders: account.orders.map((o) => ({id: o.id, clientOrderId: o.clientOrderId, status: o.status === 'filled' ? 'closed' : o.status, filled: o.filled})),
+    tradeIds: account.trades.map((t) => t.id),
+    creates: (cid) => requests.filter((r) => createdClientId(venue, r) === cid).length,
+  };
+}
+
 describe('crash safety: SIGKILL at every step of placing an order, then reconcile --fix', () => {
   let loop: LoopbackHandle;
   let home: string;
@@ -95,6 +125,7 @@ describe('crash safety: SIGKILL at every step of placing an order, then reconcil
       venues: {
         binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance')},
         kraken: {exchange: 'kraken', mode: 'live', apiBaseUrl: loop.baseUrl('kraken')},
+        simpaper: {exchange: 'sim', mode: 'paper', sim: {seed: 7, dialect: 'dash'}, paperBalances: {USD: '100000', BTC: '1'}},
       },
     });
     for (const venue of Object.keys(VENUES) as VenueName[]) {
@@ -113,7 +144,7 @@ describe('crash safety: SIGKILL at every step of placing an order, then reconcil
     await Promise.all(
       (Object.keys(VENUES) as VenueName[]).map(async (venue) => {
         for (const trial of trials.filter((t) => t.venue === venue)) {
-          const args = [...SHAPES[trial.shape](VENUES[venue].symbol), '--venue', venue, '--yes', '--json', '--client-id', trial.key];
+          const args = [...SHAPES[trial.shape](venue), '--venue', venue, '--yes', '--json', '--client-id', trial.key];
           const crashed = await runOrder(args, home, trial.step);
           trial.crashSignal = crashed.signal;
           const retry = await runOrder(args, home);
@@ -141,15 +172,13 @@ describe('crash safety: SIGKILL at every step of placing an order, then reconcil
     const db = openDb(join(home, 'journal.db'), {readonly: true});
     try {
       for (const venue of Object.keys(VENUES) as VenueName[]) {
-        const account = loop.state(venue).account(VENUES[venue].apiKey);
-        const requests = loop.requests(venue);
+        const truth = venueTruth(loop, db, venue);
 
         // 1. No intent reached the venue more than once; exactly once unless it was never sent.
         for (const trial of trials.filter((t) => t.venue === venue)) {
           const cid = trial.clientOrderIds![0]!;
-          const sends = requests.filter((r) => createdClientId(venue, r) === cid).length;
-          expect(sends, `${trial.key} create requests`).toBe(trial.step === 'after_write' ? 0 : 1);
-          expect(account.orders.filter((o) => o.clientOrderId === cid).length, `${trial.key} venue orders`).toBe(trial.step === 'after_write' ? 0 : 1);
+          expect(truth.creates(cid), `${trial.key} create requests`).toBe(trial.step === 'after_write' ? 0 : 1);
+          expect(truth.orders.filter((o) => o.clientOrderId === cid).length, `${trial.key} venue orders`).toBe(trial.step === 'after_write' ? 0 : 1);
         }
 
         // 2. Journal orders == venue orders (id, status, filled); the rest are the never-sent ones, rejected.
@@ -160,11 +189,10 @@ describe('crash safety: SIGKILL at every step of placing an order, then reconcil
           .all([venue]);
         expect(rows.filter((r) => r.status === 'pending_submit' || r.status === 'unknown'), 'nothing left in flight').toEqual([]);
         const linked = rows.filter((r) => r.venue_order_id !== null);
-        const venueStatus = (s: string) => (s === 'filled' ? 'closed' : s);
         expect(
           linked.map((r) => [r.venue_order_id, r.client_order_id, r.status, r.filled]).sort(),
           'journal orders vs venue orders',
-        ).toEqual(account.orders.map((o) => [o.id, o.clientOrderId, venueStatus(o.status), o.filled]).sort());
+        ).toEqual(truth.orders.map((o) => [o.id, o.clientOrderId, o.status, o.filled]).sort());
         const neverSent = rows.filter((r) => r.venue_order_id === null);
         expect(neverSent.map((r) => r.status)).toEqual(neverSent.map(() => 'rejected'));
         expect(neverSent.map((r) => r.client_order_id).sort()).toEqual(
@@ -176,7 +204,7 @@ describe('crash safety: SIGKILL at every step of placing an order, then reconcil
 
         // 3. Fills == venue trades: none missing, none doubled; per order they add up to `filled`.
         const fills = db.prepare<{trade_id: string; order_id: number | null; amount: string}>('SELECT trade_id, order_id, amount FROM fills WHERE venue = ?').all([venue]);
-        expect(fills.map((f) => f.trade_id).sort(), 'fills vs trades').toEqual(account.trades.map((t) => t.id).sort());
+        expect(fills.map((f) => f.trade_id).sort(), 'fills vs trades').toEqual([...truth.tradeIds].sort());
         for (const row of linked) {
           const total = fills.filter((f) => f.order_id === row.id).reduce((sum, f) => add(sum, f.amount), '0');
           expect(cmp(total, row.filled), `fills of ${row.client_order_id}`).toBe(0);
