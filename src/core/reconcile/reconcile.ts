@@ -20,7 +20,6 @@
  *   only when the venue ended fully in line; the next run re-reads from the
  *   watermark minus `overlapMs`, which must exceed `graceMs`.
  */
-import {hostname} from 'node:os';
 import {ExitCode, isXarbError, VenueError} from '../errors.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
@@ -144,7 +143,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       for (const id of ids) events.append({kind: 'reconcile.run_interrupted', ref: String(id), data: {run: id}});
       return ids;
     });
-    const run = runs.start({venues: options.venues, fix: options.fix, since: options.since, pid: lock.pid, host: lock.host ?? hostname()});
+    const run = runs.start({venues: options.venues, fix: options.fix, since: options.since, pid: lock.pid, host: lock.host});
     const shared: Shared = {options, runs, orders: new OrdersRepo(db, clock), runId: run.id};
     let reports: VenueReconcileReport[];
     try {
