@@ -24,6 +24,23 @@ describe('journal database', () => {
     again.close();
   });
 
+  it('two processes opening a new journal at once apply each migration once', async () => {
+    const {spawn} = await import('node:child_process');
+    const path = tempPath();
+    const script = `import('${new URL('../../src/core/journal/db.ts', import.meta.url).href}').then((m) => { m.openDb(process.argv[1]).close(); })`;
+    const run = () =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, path], {stdio: 'ignore'});
+        child.on('exit', resolve);
+      });
+    const codes = await Promise.all([run(), run(), run()]);
+    expect(codes).toEqual([0, 0, 0]);
+    const db = openDb(path);
+    const rows = db.prepare<{n: number; v: number}>('SELECT COUNT(*) AS n, MAX(version) AS v FROM schema_version').get()!;
+    expect(rows).toEqual({n: migrations.length, v: migrations.length});
+    db.close();
+  });
+
   it('refuses gaps in the migration list', () => {
     const db = openDb(':memory:', {migrations: []});
     expect(() => migrate(db, [{version: 1, name: 'a', up: ''}, {version: 3, name: 'c', up: ''}])).toThrow(JournalError);

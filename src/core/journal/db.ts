@@ -92,16 +92,21 @@ export function migrate(db: Db, list: readonly Migration[]): number {
   list.forEach((m, i) => {
     if (m.version !== i + 1) throw new JournalError(`journal migrations have a gap: expected version ${i + 1}, found ${m.version} (${m.name})`);
   });
-  const row = db.prepare<{v: number | null}>('SELECT MAX(version) AS v FROM schema_version').get();
-  const current = row?.v ?? 0;
+  const version = () => db.prepare<{v: number | null}>('SELECT MAX(version) AS v FROM schema_version').get()?.v ?? 0;
+  const current = version();
   if (current > list.length) {
     throw new JournalError(`journal schema version ${current} is newer than this xarb knows (${list.length}); upgrade xarb`);
   }
+  let applied = 0;
   for (const m of list.slice(current)) {
+    // The version is read again inside the write transaction: two processes
+    // opening a new journal at once must not both apply the same migration.
     db.tx(() => {
+      if (version() >= m.version) return;
       db.exec(m.up);
       db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run([m.version, m.name, Date.now()]);
+      applied++;
     });
   }
-  return list.length - current;
+  return applied;
 }
