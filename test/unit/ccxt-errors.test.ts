@@ -51,7 +51,8 @@ describe('mapCcxtError', () => {
     [new BadSymbol('no such market'), UnknownSymbolError],
     [new NotSupported('nope'), NotSupportedError],
     [new BadRequest('bad'), VenueRejectedError],
-    [new ExchangeError('something'), VenueRejectedError],
+    // Unclassified: the request may have taken effect, so it is never a definite refusal.
+    [new ExchangeError('something'), VenueUnavailableError],
   ];
   for (const [error, expected] of cases) {
     it(`${error.constructor.name} -> ${expected.name}`, () => {

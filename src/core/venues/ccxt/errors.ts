@@ -140,7 +140,11 @@ export function mapCcxtError(venue: string, error: unknown, scrub: (text: string
   if (is('InvalidOrder')) return new InvalidOrderError(venue, message, error);
   if (context.placing && (is('BadRequest') || is('OperationRejected'))) return new InvalidOrderError(venue, message, error);
   if (is('NotSupported')) return new NotSupportedError(venue, context.op ?? 'this call');
-  return new VenueRejectedError(venue, message, error);
+  if (is('BadRequest') || is('OperationRejected')) return new VenueRejectedError(venue, message, error);
+  // An error ccxt could not classify (a gateway's 503 with a JSON body, kraken's
+  // EGeneral:Unknown error) says nothing about whether an order or withdrawal
+  // took effect: treat it as outcome unknown, to be resolved by looking it up.
+  return new VenueUnavailableError(venue, `unclassified venue error, outcome unknown: ${message}`, {cause: error});
 }
 
 /** Parses a Retry-After header value (seconds or an HTTP date) into ms. */
