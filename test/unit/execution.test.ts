@@ -162,6 +162,22 @@ describe('placing orders', () => {
     expect(a.creates).toBe(0);
   });
 
+  it('the grace runs from the end of the send attempt and is at least two request timeouts', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99, 5]])), 'paper');
+    const repo = new OrdersRepo(db, clock);
+    const written = repo.insert({venue: 'a', clientOrderId: 'slow', symbol: 'BTC/USD', quote: 'USD', side: 'buy', type: 'market', amount: '0.5', notional: '50', mode: 'paper'});
+    clock.advance(120_000); // the send took two minutes before timing out
+    const unknown = repo.markUnknown(written.id, 'timeout');
+    clock.advance(1_000);
+    expect((await resolveOrder(a, db, unknown, {clock, graceMs: 60_000})).outcome).toBe('still_unknown');
+    clock.advance(60_000); // 61 s after the attempt ended, but a 45 s timeout makes the grace 90 s
+    expect((await resolveOrder(a, db, unknown, {clock, graceMs: 60_000, requestTimeoutMs: 45_000})).outcome).toBe('still_unknown');
+    clock.advance(30_000);
+    const resolved = await resolveOrder(a, db, unknown, {clock, graceMs: 60_000, requestTimeoutMs: 45_000});
+    expect(resolved.outcome).toBe('not_found');
+    expect(a.creates).toBe(0);
+  });
+
   it('when the lookup fails too, the order stays unknown until a later resolve finds it', async () => {
     const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99, 5]])), 'paper');
     a.faults = ['lookup-fails'];

@@ -41,6 +41,16 @@ describe('OrdersRepo', () => {
     expect(stale).toMatchObject({status: 'closed', filled: '1'});
   });
 
+  it('only with venueWins does the venue showing an order open overturn a canceled conclusion', () => {
+    const repo = new OrdersRepo(db, clock);
+    const o = repo.insert(base);
+    repo.applyVenueOrder(o.id, venueOrder({status: 'open', filled: '0'}));
+    expect(repo.setStatus(o.id, 'canceled', 'not found on the venue').status).toBe('canceled');
+    expect(repo.applyVenueOrder(o.id, venueOrder({status: 'open', filled: '0.5'})).status).toBe('canceled');
+    expect(repo.applyVenueOrder(o.id, venueOrder({status: 'open', filled: '0.5'}), {venueWins: true})).toMatchObject({status: 'open', filled: '0.5'});
+    expect(repo.usage().open).toHaveLength(1);
+  });
+
   it('unknown then resolved: rejected can be overturned by the venue', () => {
     const repo = new OrdersRepo(db, clock);
     const o = repo.insert(base);

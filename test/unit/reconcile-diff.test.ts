@@ -155,6 +155,25 @@ describe('diffVenue: order discrepancies', () => {
     const j = journal([jo({clientOrderId: 'a', venueOrderId: '1'})]);
     expect(diffVenue(j, venue({}), window).discrepancies).toEqual([]);
   });
+
+  it('an open order the venue does not list is neither looked up nor canceled within the grace period', () => {
+    const young = jo({clientOrderId: 'a', venueOrderId: '1', createdAt: window.now - 10_000, updatedAt: window.now - 10_000});
+    const j = journal([young]);
+    expect(ordersToLookUp(j, venue({}), window)).toEqual([]);
+    const d = diffVenue(j, venue({lookups: new Map([['a', undefined]])}), window);
+    expect(d.discrepancies).toEqual([]);
+    expect(d.inFlight).toEqual(['a']);
+    const later = {...window, now: window.now + 60_000};
+    expect(ordersToLookUp(j, venue({}), later).map((o) => o.clientOrderId)).toEqual(['a']);
+    expect(kinds(diffVenue(j, venue({lookups: new Map([['a', undefined]])}), later))).toEqual(['missing_on_venue:a']);
+  });
+
+  it('a canceled journal order the venue shows open is repaired to the venue state', () => {
+    const j = journal([jo({clientOrderId: 'a', venueOrderId: '1', status: 'canceled'})]);
+    const d = diffVenue(j, venue({openOrders: [vo({id: '1', clientOrderId: 'a'})]}), window);
+    expect(kinds(d)).toEqual(['status_differs:a']);
+    expect(d.discrepancies[0]!.repair).toMatchObject({op: 'apply_venue_order'});
+  });
 });
 
 describe('diffVenue: interrupted runs', () => {

@@ -61,6 +61,7 @@ Exit codes: 0 in line (after --fix: everything repaired), 5 discrepancies remain
         fix: flags.fix,
         since,
         graceMs: flags.grace,
+        requestTimeoutMs: (name) => ctx.config.venues[name]?.timeoutMs,
         onProgress: progress.update,
       });
     } finally {

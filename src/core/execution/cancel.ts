@@ -42,7 +42,7 @@ async function cancelOne(env: ExecutionEnv, start: JournalOrder): Promise<Cancel
   if (!venue) return result(start, 'failed', `venue ${start.venue} is not configured`);
   let order = start;
   if (order.status === 'pending_submit' || order.status === 'unknown') {
-    const resolved = await resolveOrder(venue, env.db, order, {clock: env.clock, graceMs: env.graceMs ?? DEFAULT_GRACE_MS});
+    const resolved = await resolveOrder(venue, env.db, order, {clock: env.clock, graceMs: env.graceMs ?? DEFAULT_GRACE_MS, requestTimeoutMs: env.config.venues[order.venue]?.timeoutMs});
     order = resolved.order;
     if (!isLiveStatus(order.status)) return result(order, 'already_closed');
   }

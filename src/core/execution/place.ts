@@ -197,7 +197,7 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
     }
     const unknown = orders.markUnknown(order.id, message(error));
     events.append({kind: 'order.unknown', venue: order.venue, ref: order.clientOrderId, data: {error: message(error), name: error instanceof Error ? error.name : 'Error'}});
-    const resolved = await resolveOrder(venue, env.db, unknown, {clock: env.clock, graceMs: env.graceMs ?? DEFAULT_GRACE_MS});
+    const resolved = await resolveOrder(venue, env.db, unknown, {clock: env.clock, graceMs: env.graceMs ?? DEFAULT_GRACE_MS, requestTimeoutMs: env.config.venues[order.venue]?.timeoutMs});
     return resolved.order;
   }
   crashPoint('after_accept');

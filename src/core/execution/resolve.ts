@@ -6,9 +6,13 @@
  * (or venue id) - never by sending it again. When the venue knows the order,
  * the journal takes the venue's truth (status, filled, average, fees, fills).
  * When the venue does not know it, the order is marked `rejected` ("never
- * reached the venue") only once it is older than `graceMs`, so a request
- * still in flight is not mistaken for a lost one; until then it stays as it
- * is. A failed lookup leaves it unchanged.
+ * reached the venue") only once the send attempt ended longer ago than the
+ * effective grace period, max(graceMs, 2 x the venue's request timeout), so
+ * a request still in flight (or a venue slow to list it) is not mistaken for
+ * a lost one; until then it stays as it is. The age is measured from the
+ * order's updated_at, which markUnknown sets when the send attempt ends (for
+ * a pending_submit left by a crash: when it was written). A failed lookup
+ * leaves it unchanged.
  *
  * Used by execution right after a timeout, and by reconcile.
  */
@@ -22,6 +26,8 @@ export interface ResolveOptions {
   readonly clock: Clock;
   /** An order the venue does not know is only declared never-placed after this age (ms). Default 60 s. */
   readonly graceMs?: number;
+  /** The venue's request timeout (ms, default 10 s): the grace is at least twice this. */
+  readonly requestTimeoutMs?: number;
   /** Also fetch and record the order's trades (default true). */
   readonly fills?: boolean;
 }
@@ -35,6 +41,13 @@ export type ResolveOutcome =
   | {readonly outcome: 'still_unknown'; readonly order: JournalOrder; readonly reason: string};
 
 export const DEFAULT_GRACE_MS = 60_000;
+/** The venue request timeout when the config sets none (VenueConfig.timeoutMs). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/** The grace actually applied: never shorter than two venue request timeouts. */
+export function effectiveGraceMs(graceMs: number | undefined, requestTimeoutMs: number | undefined): number {
+  return Math.max(graceMs ?? DEFAULT_GRACE_MS, 2 * (requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
+}
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -59,8 +72,9 @@ export async function resolveOrder(venue: Venue, db: Db, order: JournalOrder, op
     const newFills = options.fills === false ? 0 : await syncFills(venue, db, updated, options.clock).catch(() => 0);
     return {outcome: 'found', order: orders.get(order.id)!, newFills};
   }
-  const age = options.clock.now() - order.createdAt;
-  const grace = options.graceMs ?? DEFAULT_GRACE_MS;
+  // From the end of the send attempt (markUnknown stamps updated_at), not from when the order was written.
+  const age = options.clock.now() - order.updatedAt;
+  const grace = effectiveGraceMs(options.graceMs, options.requestTimeoutMs);
   if (age < grace) return {outcome: 'still_unknown', order, reason: `the venue does not know ${order.clientOrderId} yet (${Math.round(age / 1000)}s old)`};
   const rejected = orders.markRejected(order.id, 'not found on the venue: never placed');
   events.append({kind: 'order.resolved', venue: order.venue, ref: order.clientOrderId, data: {from: order.status, to: 'rejected', reason: 'not found on the venue'}});

@@ -8,7 +8,8 @@
  * - `unknown` means sent with no answer; only a lookup by clientOrderId on
  *   the venue resolves it (see core/execution/resolve.ts) - never a re-send.
  * - A terminal status (closed, canceled, expired) never goes back to a
- *   non-terminal one, and `filled` never decreases. `rejected` may be
+ *   non-terminal one, and `filled` never decreases; only reconcile --fix
+ *   may reopen a `canceled` order the venue shows open (venueWins). `rejected` may be
  *   overturned by the venue's truth (applyVenueOrder), because a lost answer
  *   can be mistaken for a refusal.
  * - Fills are keyed by (venue, trade id): recording the same trade twice is a
@@ -397,12 +398,16 @@ export class OrdersRepo {
   /**
    * Brings an order in line with the venue's answer (the venue is the truth):
    * venue order id, status, filled, average, fees. A stale answer never
-   * moves a final order back to open, nor lowers `filled`.
+   * moves a final order back to open, nor lowers `filled` - except with
+   * `venueWins` (reconcile --fix, working from fresh venue lists), where a
+   * `canceled` the journal concluded (e.g. "not found on the venue") gives
+   * way to the venue showing the order open.
    */
-  applyVenueOrder(id: number, venueOrder: VenueOrder): JournalOrder {
+  applyVenueOrder(id: number, venueOrder: VenueOrder, options: {readonly venueWins?: boolean} = {}): JournalOrder {
     return this.update(id, (o) => {
       const final = o.status === 'closed' || o.status === 'canceled' || o.status === 'expired';
-      const stale = final && venueOrder.status === 'open';
+      const overturn = options.venueWins === true && o.status === 'canceled';
+      const stale = final && !overturn && venueOrder.status === 'open';
       const filled = cmp(venueOrder.filled, o.filled) >= 0 ? dec(venueOrder.filled) : o.filled;
       return {
         venueOrderId: venueOrder.id || o.venueOrderId,

@@ -83,7 +83,7 @@ export function applyRepairs(ctx: ApplyContext, discrepancies: readonly Discrepa
           appliedOrders.add(repair.clientOrderId);
           const before = orders.byClientOrderId(ctx.venue, repair.clientOrderId);
           if (!before) break;
-          const after = orders.applyVenueOrder(before.id, repair.order);
+          const after = orders.applyVenueOrder(before.id, repair.order, {venueWins: true});
           events.append({
             ...base,
             kind: 'reconcile.order_updated',

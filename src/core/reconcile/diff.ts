@@ -15,7 +15,10 @@
  *  4. no order is left pending_submit/unknown by an interrupted run: such an
  *     order untouched for longer than the grace period is resolved against
  *     the venue's answer for its clientOrderId; younger ones are in flight
- *     (another xarb process may be placing them) and are left alone;
+ *     (another xarb process may be placing them) and are left alone. The
+ *     same grace applies to an open order the venue does not list: nothing
+ *     is concluded about it (looked up, canceled) until it is older than the
+ *     grace, since a venue may list a new order late;
  *  5. every venue trade in the window is a journal fill (by trade id) and
  *     every journal fill in the window is a venue trade; trades of orders in
  *     flight are left to the process placing them.
@@ -41,6 +44,11 @@ export function isInterrupted(order: JournalOrder): boolean {
 
 function inGrace(order: JournalOrder, window: DiffWindow): boolean {
   return window.now - order.updatedAt < window.graceMs;
+}
+
+/** An open order the venue lists nowhere, touched within the grace period: no conclusion yet. */
+function unlistedInGrace(order: JournalOrder, matched: ReadonlyMap<string, VenueOrder>, window: DiffWindow): boolean {
+  return order.status === 'open' && !matched.has(order.clientOrderId) && inGrace(order, window);
 }
 
 /** Whether the venue must know this journal order (invariant 2 and 4). */
@@ -102,7 +110,9 @@ export function ordersToLookUp(
   window: DiffWindow,
 ): JournalOrder[] {
   const {matched} = matchOrders(journal.orders, venueOrdersById(lists.openOrders, lists.closedOrders));
-  return journal.orders.filter((o) => !matched.has(o.clientOrderId) && expectedOnVenue(o, window) && !(isInterrupted(o) && inGrace(o, window)));
+  return journal.orders.filter(
+    (o) => !matched.has(o.clientOrderId) && expectedOnVenue(o, window) && !(isInterrupted(o) && inGrace(o, window)) && !unlistedInGrace(o, matched, window),
+  );
 }
 
 function averageDiffers(journal: string | undefined, venue: string | undefined, filled: string): boolean {
@@ -205,7 +215,7 @@ export function diffVenue(journal: JournalState, venue: VenueState, window: Diff
   for (const jo of journal.orders) {
     const vo = matched.get(jo.clientOrderId);
     if (vo) ownerOfVenueId.set(vo.id, jo);
-    if (isInterrupted(jo) && inGrace(jo, window)) {
+    if ((isInterrupted(jo) && inGrace(jo, window)) || unlistedInGrace(jo, matched, window)) {
       inFlight.push(jo.clientOrderId);
       continue;
     }

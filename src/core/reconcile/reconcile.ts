@@ -23,7 +23,7 @@
 import {ExitCode, isXarbError, VenueError} from '../errors.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
-import {resolveOrder} from '../execution/resolve.js';
+import {effectiveGraceMs, resolveOrder} from '../execution/resolve.js';
 import {acquireLock, type LockOptions} from '../journal/locks.js';
 import {OrdersRepo} from '../journal/orders.js';
 import {journalSymbols, ReconcileRunsRepo, type RunStatus, type VenueRunStatus} from '../journal/reconcile-runs.js';
@@ -51,7 +51,10 @@ export interface ReconcileOptions {
   readonly fix: boolean;
   /** Compare from this time (ms) instead of each venue's watermark. */
   readonly since?: number;
+  /** The grace applied is max(graceMs, 2 x the venue's request timeout), see execution/resolve.ts. */
   readonly graceMs?: number;
+  /** A venue's request timeout (ms); undefined = the default. */
+  readonly requestTimeoutMs?: (venue: string) => number | undefined;
   readonly overlapMs?: number;
   readonly balanceGuardMs?: number;
   readonly balanceTolerance?: BalanceTolerance;
@@ -85,7 +88,7 @@ export interface VenueReconcileReport {
   readonly balancesChecked: number;
   /** Why balances were not (all) compared, if they were not. */
   readonly balanceNote: string | null;
-  /** pending_submit/unknown orders younger than the grace period, left to the process placing them. */
+  /** pending_submit/unknown orders (and open ones the venue does not list) younger than the grace period, left alone. */
   readonly inFlight: readonly string[];
   readonly discrepancies: readonly ReconcileDiscrepancy[];
   readonly repaired: number;
@@ -287,7 +290,7 @@ async function resolveInterrupted(shared: Shared, name: string, venue: Venue, fo
 
 async function compareVenue(shared: Shared, name: string, venue: Venue, since: number | undefined, startedAt: number): Promise<VenueReconcileReport> {
   const {options, runs, orders, runId} = shared;
-  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  const graceMs = effectiveGraceMs(options.graceMs ?? DEFAULT_GRACE_MS, options.requestTimeoutMs?.(name));
   const baselineAssets = [...(runs.baseline(name)?.totals.keys() ?? [])];
   const lists = await readVenue(venue, since, journalSymbols(options.db, name), baselineAssets, () => options.clock.now());
   const window: DiffWindow = {since, now: options.clock.now(), graceMs};

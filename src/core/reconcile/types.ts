@@ -45,7 +45,11 @@ export interface DiffWindow {
   readonly since: number | undefined;
   /** The run's clock reading (ms). */
   readonly now: number;
-  /** pending_submit/unknown orders touched less than this long ago are in flight, not interrupted. */
+  /**
+   * pending_submit/unknown orders touched less than this long ago are in
+   * flight, not interrupted; open orders the venue does not list are left
+   * alone as long. The shell passes max(graceMs, 2 x the venue's request timeout).
+   */
   readonly graceMs: number;
 }
 
@@ -98,6 +102,6 @@ export interface VenueDiff {
   /** Journal orders compared with a venue order, and venue orders seen. */
   readonly ordersCompared: number;
   readonly fillsCompared: number;
-  /** clientOrderIds of pending_submit/unknown orders still inside the grace period (left alone). */
+  /** clientOrderIds of pending_submit/unknown orders, and open ones the venue does not list, still inside the grace period (left alone). */
   readonly inFlight: readonly string[];
 }
