@@ -287,6 +287,34 @@ describe('arbitrage legs', () => {
     expect(report.residual).toBe('0');
   });
 
+  it('a filled leg with no average price: the loss cannot be checked, so no corrective order is sent', async () => {
+    const {b} = venues();
+    // Venue a answers without an average price (some venues omit it) and lists no trades.
+    class NoAverage extends FaultyVenue {
+      override async createOrder(request: Parameters<Venue['createOrder']>[0]) {
+        return {...(await super.createOrder(request)), average: undefined};
+      }
+      override async fetchOrder(ref: Parameters<Venue['fetchOrder']>[0], symbol: string) {
+        const found = await super.fetchOrder(ref, symbol);
+        return found ? {...found, average: undefined} : found;
+      }
+      override async fetchMyTrades() {
+        return [];
+      }
+    }
+    const a = new NoAverage(paper(staticVenue('a', [[100, 5]], [[99.9, 5]]), {USD: '1000', BTC: '0'}), 'paper');
+    b.faults = ['reject'];
+    const e = env([a, b]);
+    const report = await executeArb(e, await previewArb(e, intent), {legPolicy: 'unwind', maxLegLoss: '1'}, 'k');
+    expect(report.legs.buy).toMatchObject({filled: '0.5'});
+    expect(report.legs.buy.average).toBeUndefined();
+    expect(report.outcome).toBe('one_legged_open');
+    expect(report.correction).toMatchObject({sent: false, excess: '0.5'});
+    expect(report.correction!.reason).toMatch(/no average price.*manual action/);
+    expect(report.residual).toBe('0.5');
+    expect(a.creates).toBe(1);
+  });
+
   it('a loss above maxLegLoss leaves the exposure open and says so', async () => {
     const {a, b} = venues();
     b.faults = ['reject'];

@@ -313,6 +313,11 @@ async function correct(
     return {...base, estimatedLoss, sent: false, reason: `the difference ${excess} is below the market minimum on ${venue}; left open`, order: undefined};
   }
   if (walk.unfilled > 0) return {...base, estimatedLoss, sent: false, reason: `the book on ${venue} holds only ${walk.filled} of ${amount}`, order: undefined};
+  // Without a reference price the loss is unknown (NaN compares false against any cap): never send blind.
+  if (!Number.isFinite(reference) || reference <= 0 || !Number.isFinite(estimatedLoss)) {
+    const why = Number.isFinite(reference) && reference > 0 ? 'the estimated loss is not a number' : `the filled leg on ${filledLeg.venue} has no average price`;
+    return {...base, estimatedLoss, sent: false, reason: `${why}, so the loss cannot be checked; not sent, needs manual action`, order: undefined};
+  }
   if (policy.maxLegLoss !== undefined && estimatedLoss > Number(policy.maxLegLoss)) {
     return {...base, estimatedLoss, sent: false, reason: `estimated loss ${estimatedLoss.toFixed(8)} exceeds maxLegLoss ${policy.maxLegLoss}; left open`, order: undefined};
   }
