@@ -51,6 +51,16 @@ describe('OrdersRepo', () => {
     expect(repo.usage().open).toHaveLength(1);
   });
 
+  it('fills are keyed by (venue, symbol, trade id): one trade id on two markets is two fills', () => {
+    const repo = new OrdersRepo(db, clock);
+    const trades = [trade('42', {orderId: 'x1', clientOrderId: undefined}), trade('42', {orderId: 'x2', clientOrderId: undefined, symbol: 'ETH/USD', price: '3000'})];
+    expect(repo.recordFills('a', trades)).toBe(2);
+    expect(repo.recordFills('a', trades)).toBe(0);
+    expect(repo.fills({venue: 'a'}).map((f) => `${f.symbol} ${f.tradeId} ${f.price}`).sort()).toEqual(['BTC/USD 42 101', 'ETH/USD 42 3000']);
+    const batch = repo.insertBatch([{order: {...base, clientOrderId: 'c9', venue: 'b'}, fills: trades}]);
+    expect(batch.fills).toBe(2);
+  });
+
   it('unknown then resolved: rejected can be overturned by the venue', () => {
     const repo = new OrdersRepo(db, clock);
     const o = repo.insert(base);

@@ -174,6 +174,17 @@ describe('diffVenue: order discrepancies', () => {
     expect(kinds(d)).toEqual(['status_differs:a']);
     expect(d.discrepancies[0]!.repair).toMatchObject({op: 'apply_venue_order'});
   });
+
+  it('fills match by symbol and trade id: one trade id on two markets is two trades', () => {
+    const j = journal([jo({clientOrderId: 'a', venueOrderId: '1', status: 'closed', filled: '1', average: '100'})], [fill({tradeId: '7', venueOrderId: '1', clientOrderId: 'a'})]);
+    const v = venue({
+      closedOrders: [vo({id: '1', clientOrderId: 'a', status: 'closed', filled: '1', average: '100'})],
+      trades: [trade({id: '7', orderId: '1'}), trade({id: '7', orderId: '9', symbol: 'ETH/USD', price: '3000'})],
+    });
+    const d = diffVenue(j, v, window);
+    expect(d.discrepancies.map((x) => `${x.kind}:${x.symbol}:${x.ref}`)).toEqual(['fill_missing_in_journal:ETH/USD:7']);
+    expect(d.fillsCompared).toBe(2);
+  });
 });
 
 describe('diffVenue: interrupted runs', () => {

@@ -12,8 +12,9 @@
  *   may reopen a `canceled` order the venue shows open (venueWins). `rejected` may be
  *   overturned by the venue's truth (applyVenueOrder), because a lost answer
  *   can be mistaken for a refusal.
- * - Fills are keyed by (venue, trade id): recording the same trade twice is a
- *   no-op, so re-fetching never double counts.
+ * - Fills are keyed by (venue, symbol, trade id) - trade ids are unique per
+ *   market only on some venues: recording the same trade twice is a no-op,
+ *   so re-fetching never double counts.
  * - risk_daily_volume and risk_open_orders are exact aggregates of this
  *   table, updated in the same transaction as each order write.
  *
@@ -423,8 +424,8 @@ export class OrdersRepo {
   // ---- fills -----------------------------------------------------------------
 
   /**
-   * Records trades reported by a venue. Each trade is keyed by (venue, trade
-   * id); already-recorded trades are skipped. Trades are linked to the
+   * Records trades reported by a venue. Each trade is keyed by (venue,
+   * symbol, trade id); already-recorded trades are skipped. Trades are linked to the
    * journalled order by venue order id or clientOrderId when one matches,
    * unless `orderId` is given. Returns the number of new fills.
    */
@@ -435,7 +436,7 @@ export class OrdersRepo {
       const insert = this.db.prepare(
         `INSERT INTO fills (venue, trade_id, order_id, venue_order_id, client_order_id, symbol, side, price, amount, fee_cost, fee_currency, taker_or_maker, ts, origin)
          VALUES (:venue, :tid, :oid, :vid, :cid, :symbol, :side, :price, :amount, :feeCost, :feeCurrency, :tm, :ts, :origin)
-         ON CONFLICT (venue, trade_id) DO NOTHING`,
+         ON CONFLICT (venue, symbol, trade_id) DO NOTHING`,
       );
       for (const trade of trades) {
         let orderId = options.orderId;
@@ -472,7 +473,7 @@ export class OrdersRepo {
         `SELECT * FROM fills
          WHERE (:venue IS NULL OR venue = :venue) AND (:symbol IS NULL OR symbol = :symbol)
            AND (:orderId IS NULL OR order_id = :orderId) AND ts >= :since
-         ORDER BY ts DESC, trade_id LIMIT :limit`,
+         ORDER BY ts DESC, symbol, trade_id LIMIT :limit`,
       )
       .all({venue: query.venue ?? null, symbol: query.symbol ?? null, orderId: query.orderId ?? null, since: query.since ?? 0, limit: query.limit ?? 100_000});
     return rows.map(toFill);
@@ -536,7 +537,7 @@ export class OrdersRepo {
       );
       const insertFill = this.db.prepare(
         `INSERT INTO fills (venue, trade_id, order_id, venue_order_id, client_order_id, symbol, side, price, amount, fee_cost, fee_currency, taker_or_maker, ts, origin)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (venue, trade_id) DO NOTHING`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (venue, symbol, trade_id) DO NOTHING`,
       );
       let orders = 0;
       let fills = 0;

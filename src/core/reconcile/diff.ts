@@ -19,7 +19,8 @@
  *     same grace applies to an open order the venue does not list: nothing
  *     is concluded about it (looked up, canceled) until it is older than the
  *     grace, since a venue may list a new order late;
- *  5. every venue trade in the window is a journal fill (by trade id) and
+ *  5. every venue trade in the window is a journal fill (by symbol and trade
+ *     id: some venues number trades per market) and
  *     every journal fill in the window is a venue trade; trades of orders in
  *     flight are left to the process placing them.
  * Balances are checked separately (balances.ts).
@@ -40,6 +41,11 @@ export const AVERAGE_TOLERANCE = '0.000001';
 
 export function isInterrupted(order: JournalOrder): boolean {
   return INTERRUPTED.has(order.status);
+}
+
+/** A trade's identity on one venue: trade ids are unique per market only (binance, okx). */
+export function fillKey(symbol: string, tradeId: string): string {
+  return `${symbol}\u0000${tradeId}`;
 }
 
 function inGrace(order: JournalOrder, window: DiffWindow): boolean {
@@ -253,13 +259,13 @@ export function diffVenue(journal: JournalState, venue: VenueState, window: Diff
   }
 
   // Fills.
-  const journalFills = new Map(journal.fills.map((f) => [f.tradeId, f]));
+  const journalFills = new Map(journal.fills.map((f) => [fillKey(f.symbol, f.tradeId), f]));
   const venueTrades = new Map<string, Trade>();
-  for (const t of venue.trades) venueTrades.set(t.id, t);
+  for (const t of venue.trades) venueTrades.set(fillKey(t.symbol, t.id), t);
   const flying = new Set(inFlight);
   let tradesInFlight = 0;
   for (const t of venueTrades.values()) {
-    if (journalFills.has(t.id)) continue;
+    if (journalFills.has(fillKey(t.symbol, t.id))) continue;
     const owner = ownerOfVenueId.get(t.orderId) ?? (t.clientOrderId !== undefined ? ownerOfClientId.get(t.clientOrderId) : undefined);
     if (owner && flying.has(owner.clientOrderId)) {
       tradesInFlight++; // the process placing the order records these; a later run checks them
@@ -277,7 +283,7 @@ export function diffVenue(journal: JournalState, venue: VenueState, window: Diff
     });
   }
   for (const f of journalFills.values()) {
-    if (venueTrades.has(f.tradeId)) continue;
+    if (venueTrades.has(fillKey(f.symbol, f.tradeId))) continue;
     if (window.since !== undefined && f.ts < window.since) continue;
     out.push({
       venue: name,

@@ -42,8 +42,12 @@ export interface VenueLists {
 
 interface Timed {
   readonly id: string;
+  readonly symbol?: string;
   readonly timestamp: number;
 }
+
+/** Ids (of trades, on some venues of orders) are unique per market only. */
+const timedKey = (item: Timed) => `${item.symbol ?? ''}\u0000${item.id}`;
 
 /** Reads a time-ordered list from `since` on, paging by the newest timestamp seen. */
 export async function pagedByTime<T extends Timed>(read: (since: number | undefined) => Promise<readonly T[]>, since: number | undefined): Promise<T[]> {
@@ -54,8 +58,8 @@ export async function pagedByTime<T extends Timed>(read: (since: number | undefi
     let fresh = 0;
     let newest = from ?? Number.NEGATIVE_INFINITY;
     for (const item of items) {
-      if (!seen.has(item.id)) {
-        seen.set(item.id, item);
+      if (!seen.has(timedKey(item))) {
+        seen.set(timedKey(item), item);
         fresh++;
       }
       if (item.timestamp > newest) newest = item.timestamp;

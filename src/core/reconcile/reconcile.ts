@@ -124,7 +124,7 @@ export interface ReconcileResult {
   readonly interruptedRuns: readonly number[];
 }
 
-const key = (d: Pick<Discrepancy, 'kind' | 'ref'>) => `${d.kind}\u0000${d.ref}`;
+const key = (d: Pick<Discrepancy, 'kind' | 'ref' | 'symbol'>) => `${d.kind}\u0000${d.symbol ?? ''}\u0000${d.ref}`;
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 interface Shared {

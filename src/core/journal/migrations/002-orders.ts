@@ -13,6 +13,9 @@ import type {Migration} from './index.js';
  * a risk check reads a handful of rows however many orders exist);
  * OrdersRepo.rebuildUsage() recomputes them from the orders.
  *
+ * Fills are keyed by (venue, symbol, trade_id): several venues number trades
+ * per market, so one trade id can appear on two markets of the same venue.
+ *
  * paper_orders / paper_trades / paper_balances are the *venue side* of paper
  * venues (what a real exchange would hold), kept apart from the journal's own
  * view (orders / fills) so reconcile compares two independent states.
@@ -76,7 +79,8 @@ export const orders: Migration = {
       taker_or_maker TEXT,
       ts INTEGER NOT NULL,
       origin TEXT NOT NULL DEFAULT 'xarb' CHECK (origin IN ('xarb', 'external')),
-      PRIMARY KEY (venue, trade_id)
+      -- Trade ids are unique per market only on some venues (binance, okx).
+      PRIMARY KEY (venue, symbol, trade_id)
     );
     CREATE INDEX fills_order ON fills (order_id);
     CREATE INDEX fills_symbol_ts ON fills (symbol, ts);
