@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it} from 'vitest';
-import {LockHeldError} from '../../src/core/errors.js';
+import {LockHeldError, UnknownSymbolError} from '../../src/core/errors.js';
 import {openDb, type Db} from '../../src/core/journal/db.js';
 import {EventsRepo} from '../../src/core/journal/events.js';
 import {acquireLock} from '../../src/core/journal/locks.js';
@@ -217,6 +217,29 @@ describe('reconcile shell', () => {
     const r = await s.run();
     expect(r.venues[0]!.perSymbol).toEqual(['BTC/USD', 'ETH/USD']);
     expect(r.venues[0]!.discrepancies.map((d) => d.ref)).toEqual(['ext:50']);
+  });
+
+  it('a market the venue no longer lists is skipped and reported; the rest is reconciled', async () => {
+    const s = setup();
+    inLine(s);
+    s.venue.perSymbolOnly = true;
+    s.orders.insert({venue: 'alpha', clientOrderId: 'luna-1', symbol: 'LUNA/USD', quote: 'USD', side: 'buy', type: 'limit', amount: '1', price: '1', notional: '1', mode: 'live', status: 'closed', venueOrderId: '90', filled: '1', average: '1', createdAt: T0 - 5000});
+    const delisted = (symbol: string | undefined) => {
+      if (symbol === 'LUNA/USD') throw new UnknownSymbolError(symbol, ['alpha']);
+    };
+    const v = s.venue;
+    const [closed, trades, lookup] = [v.fetchClosedOrders.bind(v), v.fetchMyTrades.bind(v), v.fetchOrder.bind(v)];
+    v.fetchClosedOrders = async (symbol, since) => (delisted(symbol), closed(symbol, since));
+    v.fetchMyTrades = async (symbol, since) => (delisted(symbol), trades(symbol, since));
+    v.fetchOrder = async (ref, symbol) => (delisted(symbol), lookup(ref, symbol));
+    v.trades.push(trade({id: 't-hand', orderId: '91', timestamp: T0 - 4000}));
+    const r = await s.run();
+    expect(r.venues[0]!.status).toBe('discrepancies');
+    expect(r.venues[0]!.skippedMarkets).toEqual(['LUNA/USD']);
+    expect(r.venues[0]!.marketNote).toMatch(/no longer lists.*LUNA\/USD/);
+    expect(r.venues[0]!.perSymbol).toEqual(['BTC/USD', 'LUNA/USD']);
+    // BTC/USD was still compared: the hand-placed trade there is found.
+    expect(r.venues[0]!.discrepancies.map((d) => `${d.kind}:${d.ref}`)).toEqual(['fill_missing_in_journal:t-hand']);
   });
 
   it('on a fresh journal, per-market venues are read for the markets of the assets held', async () => {

@@ -129,6 +129,7 @@ Exit codes: 0 in line (after --fix: everything repaired), 5 discrepancies remain
     for (const v of result.venues) {
       if (v.error) lines.push(`${c.red(v.venue)}: ${v.error.message}`);
       if (v.balanceNote) lines.push(`${v.venue}: balances ${v.balanceNote}`);
+      if (v.marketNote) lines.push(`${v.venue}: markets ${v.marketNote}`);
     }
     if (result.interruptedRuns.length > 0) lines.push(`earlier run(s) ${result.interruptedRuns.join(', ')} had been interrupted; this run completed the work`);
     const open = result.totals.open;

@@ -14,10 +14,14 @@
  *   nothing new (at most MAX_PAGES pages), so a venue that caps a page (50,
  *   100, 500 items) still yields the whole window. A shorter page is taken
  *   as the last one, which saves a call per list on quiet accounts.
+ * - A market the venue no longer lists (UnknownSymbolError while reading it
+ *   on its own, or looking up an order on it) is skipped and reported in
+ *   `skippedSymbols`; the other markets are still read. An order looked up
+ *   on such a market gets no answer, so no conclusion is drawn about it.
  * - Lookups of journal orders (by venue id when known, else clientOrderId)
  *   run a few at a time; the venue adapter keeps its own rate limiter.
  */
-import {NotSupportedError} from '../errors.js';
+import {NotSupportedError, UnknownSymbolError} from '../errors.js';
 import {isPositive} from '../money/decimal.js';
 import type {Balance, Market, Trade, VenueOrder} from '../types.js';
 import type {Venue} from '../venues/port.js';
@@ -38,6 +42,8 @@ export interface VenueLists {
   readonly balancesAnswered: number;
   /** Markets read one by one, when the venue needed it. */
   readonly perSymbol: readonly string[] | undefined;
+  /** Markets skipped because the venue no longer lists them (UnknownSymbolError), sorted. */
+  readonly skippedSymbols: readonly string[];
 }
 
 interface Timed {
@@ -70,16 +76,28 @@ export async function pagedByTime<T extends Timed>(read: (since: number | undefi
   return [...seen.values()];
 }
 
-async function perMarket<T extends Timed>(read: (symbol: string | undefined, since: number | undefined) => Promise<readonly T[]>, symbols: () => Promise<readonly string[]>, since: number | undefined): Promise<{items: T[]; perSymbol: string[] | undefined}> {
+async function perMarket<T extends Timed>(
+  read: (symbol: string | undefined, since: number | undefined) => Promise<readonly T[]>,
+  symbols: () => Promise<readonly string[]>,
+  since: number | undefined,
+): Promise<{items: T[]; perSymbol: string[] | undefined; skipped: string[]}> {
   try {
-    return {items: await pagedByTime((from) => read(undefined, from), since), perSymbol: undefined};
+    return {items: await pagedByTime((from) => read(undefined, from), since), perSymbol: undefined, skipped: []};
   } catch (error) {
     if (!(error instanceof NotSupportedError)) throw error;
   }
   const list = [...(await symbols())];
   const items: T[] = [];
-  for (const symbol of list) items.push(...(await pagedByTime((from) => read(symbol, from), since)));
-  return {items, perSymbol: list};
+  const skipped: string[] = [];
+  for (const symbol of list) {
+    try {
+      items.push(...(await pagedByTime((from) => read(symbol, from), since)));
+    } catch (error) {
+      if (!(error instanceof UnknownSymbolError)) throw error;
+      skipped.push(symbol); // delisted: the rest of the venue is still reconciled
+    }
+  }
+  return {items, perSymbol: list, skipped};
 }
 
 /** Spot markets whose base and quote are both among `assets`. */
@@ -124,18 +142,28 @@ export async function readVenue(
     balancesAsked,
     balancesAnswered: bal.answered,
     perSymbol: closed.perSymbol ?? trades.perSymbol,
+    skippedSymbols: [...new Set([...closed.skipped, ...trades.skipped])].sort(),
   };
 }
 
-/** Looks journal orders up one by one; undefined = the venue does not know the order. */
-export async function lookUp(venue: Venue, orders: readonly JournalOrder[]): Promise<Map<string, VenueOrder | undefined>> {
+/**
+ * Looks journal orders up one by one; undefined = the venue does not know the
+ * order. An order on a market the venue no longer lists gets no entry (no
+ * conclusion) and its market is added to `skipped`.
+ */
+export async function lookUp(venue: Venue, orders: readonly JournalOrder[], skipped?: Set<string>): Promise<Map<string, VenueOrder | undefined>> {
   const answers = new Map<string, VenueOrder | undefined>();
   let next = 0;
   const worker = async () => {
     while (next < orders.length) {
       const order = orders[next++]!;
       const ref = order.venueOrderId !== undefined ? {id: order.venueOrderId, clientOrderId: order.clientOrderId} : {clientOrderId: order.clientOrderId};
-      answers.set(order.clientOrderId, await venue.fetchOrder(ref, order.symbol));
+      try {
+        answers.set(order.clientOrderId, await venue.fetchOrder(ref, order.symbol));
+      } catch (error) {
+        if (!(error instanceof UnknownSymbolError)) throw error;
+        skipped?.add(order.symbol);
+      }
     }
   };
   await Promise.all(Array.from({length: Math.min(LOOKUP_CONCURRENCY, orders.length)}, worker));

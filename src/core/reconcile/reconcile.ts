@@ -98,6 +98,10 @@ export interface VenueReconcileReport {
   readonly watermark: string | null;
   /** Markets read one by one, for venues that list per market. */
   readonly perSymbol: readonly string[] | null;
+  /** Markets skipped because the venue no longer lists them (the rest was reconciled). */
+  readonly skippedMarkets: readonly string[];
+  /** Why some markets were not compared, if any were skipped. */
+  readonly marketNote: string | null;
   readonly error: {readonly name: string; readonly message: string} | null;
 }
 
@@ -217,6 +221,8 @@ async function reconcileOne(shared: Shared, name: string): Promise<VenueReconcil
       changes: 0,
       watermark: iso(watermark?.syncedUntil),
       perSymbol: null,
+      skippedMarkets: [],
+      marketNote: null,
       error: {name: (error as Error).name, message: (error as Error).message},
     };
     runs.recordVenue(
@@ -295,7 +301,9 @@ async function compareVenue(shared: Shared, name: string, venue: Venue, since: n
   const lists = await readVenue(venue, since, journalSymbols(options.db, name), baselineAssets, () => options.clock.now());
   const window: DiffWindow = {since, now: options.clock.now(), graceMs};
   const journal = loadJournal(orders, name, since, lists);
-  const lookups = await lookUp(venue, ordersToLookUp(journal, lists, window));
+  const skipped = new Set(lists.skippedSymbols);
+  const lookups = await lookUp(venue, ordersToLookUp(journal, lists, window), skipped);
+  const skippedMarkets = [...skipped].sort();
   const venueState = {venue: name, openOrders: lists.openOrders, closedOrders: lists.closedOrders, trades: lists.trades, lookups};
   const diff = diffVenue(journal, venueState, window);
   const applyCtx = {db: options.db, clock: options.clock, runs, runId, venue: name, mode: venue.info.mode, balancesAt: lists.balancesAsked};
@@ -385,6 +393,8 @@ async function compareVenue(shared: Shared, name: string, venue: Venue, since: n
     changes,
     watermark: iso(watermark),
     perSymbol: lists.perSymbol ?? null,
+    skippedMarkets,
+    marketNote: skippedMarkets.length > 0 ? `skipped (the venue no longer lists them): ${skippedMarkets.join(', ')}` : null,
     error: null,
   };
 }
