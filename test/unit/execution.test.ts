@@ -4,7 +4,7 @@ import {InsufficientFundsError, InvalidOrderError, RiskDeniedError} from '../../
 import {PaperVenue} from '../../src/core/execution/paper.js';
 import {executeOrder, prepareOrder, type OrderIntent} from '../../src/core/execution/order.js';
 import {executeArb, previewArb} from '../../src/core/execution/arb.js';
-import {resolveOrder} from '../../src/core/execution/resolve.js';
+import {effectiveGraceMs, resolveOrder} from '../../src/core/execution/resolve.js';
 import {CLIENT_ORDER_ID, clientOrderIdFor, planIdFor} from '../../src/core/execution/ids.js';
 import type {ExecutionEnv} from '../../src/core/execution/place.js';
 import {openDb, type Db} from '../../src/core/journal/db.js';
@@ -176,6 +176,13 @@ describe('placing orders', () => {
     const resolved = await resolveOrder(a, db, unknown, {clock, graceMs: 60_000, requestTimeoutMs: 45_000});
     expect(resolved.outcome).toBe('not_found');
     expect(a.creates).toBe(0);
+  });
+
+  it('effective grace: at least two request timeouts; an explicit 0 is honoured', () => {
+    expect(effectiveGraceMs(undefined, undefined)).toBe(60_000);
+    expect(effectiveGraceMs(5_000, undefined)).toBe(20_000);
+    expect(effectiveGraceMs(60_000, 45_000)).toBe(90_000);
+    expect(effectiveGraceMs(0, 45_000)).toBe(0);
   });
 
   it('when the lookup fails too, the order stays unknown until a later resolve finds it', async () => {

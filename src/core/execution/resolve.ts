@@ -44,8 +44,13 @@ export const DEFAULT_GRACE_MS = 60_000;
 /** The venue request timeout when the config sets none (VenueConfig.timeoutMs). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
-/** The grace actually applied: never shorter than two venue request timeouts. */
+/**
+ * The grace actually applied: never shorter than two venue request timeouts.
+ * An explicit 0 is the operator stating that nothing can be in flight (e.g.
+ * `reconcile --grace 0` after a crash) and is honoured as is.
+ */
 export function effectiveGraceMs(graceMs: number | undefined, requestTimeoutMs: number | undefined): number {
+  if (graceMs === 0) return 0;
   return Math.max(graceMs ?? DEFAULT_GRACE_MS, 2 * (requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
 }
 
