@@ -85,10 +85,14 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
     const quote = report.plan.symbol.split('/')[1] ?? '';
     lines.push(`${report.replayed ? c.yellow('already placed with this --client-id; nothing sent now. ') : ''}plan ${report.planId}: ${report.status}; filled ${report.filled} ${report.plan.symbol.split('/')[0]}${report.average ? ` at ${report.average} ${quote}` : ''}`);
     this.out(lines.join('\n'));
-    if (report.status === 'unknown') this.note('some orders have no answer yet; they are never re-sent. Run `xarb reconcile --fix` (or `xarb orders --open`) to settle them by their client order id.');
+    if (report.status === 'unknown') {
+      this.note(
+        'some orders have no answer yet; they are never re-sent. Run `xarb reconcile --fix` (or `xarb orders --open`) to settle them by their client order id.\nhint: re-running this command without --client-id is a NEW order; pass the same --client-id K to make a retry idempotent',
+      );
+    }
     if (report.status === 'failed') {
       const reason = report.orders.find((o) => o.error)?.error;
-      this.note(`error: every order was refused by the venue${reason ? ` (${reason})` : ''}; nothing was placed\nhint: check keys with \`xarb exchanges\` and funds with \`xarb balances\``);
+      this.note(`error: every order was refused by the venue${reason ? ` (${reason})` : ''}; nothing was placed\nhint: check keys with \`xarb exchanges\` and funds with \`xarb balances\`; a re-run without --client-id is a new order (use --client-id K to make retries idempotent)`);
     }
   }
 }
