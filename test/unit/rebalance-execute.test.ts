@@ -8,6 +8,7 @@ import {defaultConfig, type XarbConfig} from '../../src/core/config/schema.js';
 import {RiskDeniedError, UsageError, VenueRejectedError, VenueUnavailableError} from '../../src/core/errors.js';
 import {openDb, type Db} from '../../src/core/journal/db.js';
 import {PaperRepo} from '../../src/core/journal/paper-balances.js';
+import {RiskStateRepo} from '../../src/core/journal/risk-state.js';
 import {RebalanceRepo, TransfersRepo, transferEffects, transfersInFlight} from '../../src/core/journal/transfers.js';
 import {abandonPlan, checkTransferPolicy, journalPlan, runPlan, type RebalanceEnv} from '../../src/core/rebalance/execute.js';
 import {checkTransfers} from '../../src/core/rebalance/transfers.js';
@@ -251,4 +252,22 @@ describe('rebalance execution: paper transfers', () => {
     expect(report.transfers).toMatchObject([{mode: 'paper', state: 'arrived', amount: '500', received: '499'}]);
     expect(transfersInFlight(db)).toEqual([]);
   });
+
+  it('the kill switch stops withdrawals: nothing moves while halted, and the plan resumes after resume', async () => {
+    const {env, db, a} = setup({mode: 'paper'});
+    const paper = new PaperRepo(db);
+    paper.seed('a', {USDT: '1000'});
+    paper.seed('b', {USDT: '5'});
+    a.fetchBalances = async () => paper.balances('a');
+    const state = new RiskStateRepo(db, env.clock);
+    state.set('halted', 'test');
+    const id = journalPlan(env, planOf([transfer('s1', 'a', 'b', '500')]), 'k');
+    await expect(runPlan(env, id)).rejects.toBeInstanceOf(RiskDeniedError);
+    expect(paper.balance('a', 'USDT').free).toBe('1000');
+    state.set('active', 'test');
+    const report = await runPlan(env, id);
+    expect(report.status).toBe('done');
+    expect(paper.balance('a', 'USDT').free).toBe('500');
+  });
 });
+

@@ -40,6 +40,7 @@ import {EventsRepo} from '../journal/events.js';
 import {acquireLock} from '../journal/locks.js';
 import {OrdersRepo} from '../journal/orders.js';
 import {PaperRepo} from '../journal/paper-balances.js';
+import {RiskStateRepo} from '../journal/risk-state.js';
 import {RebalanceRepo, TransfersRepo, type JournalRebalancePlan, type JournalStep, type JournalTransfer, type RebalancePlanStatus, type StepState} from '../journal/transfers.js';
 import {cmp, dec, isPositive, max, min, mul, roundToStep, sub} from '../money/decimal.js';
 import type {Clock, DepositAddress} from '../types.js';
@@ -397,6 +398,11 @@ class Runner {
       } else if (resuming) {
         attempt = exec.attempt; // the run stopped before writing the transfer: nothing was sent under this id
       }
+    }
+    // The kill switch stops withdrawals too: nothing leaves while trading is halted (the step stays resumable).
+    const trading = new RiskStateRepo(this.env.db, this.env.clock).get();
+    if (trading.state === 'halted') {
+      throw new RiskDeniedError('trading state', 'halted', `withdraw ${step.amount} ${step.asset} from ${step.from} to ${step.to}`, trading.reason ?? 'xarb risk halt');
     }
     exec = {attempt, transferId: `${plan.id}:${step.id}:${attempt}`};
     // Both sides are read first: a paper venue seeds its starting balances on first read.
