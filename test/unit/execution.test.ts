@@ -95,8 +95,11 @@ describe('PaperVenue', () => {
     const canceled = await v.cancelOrder({id: o.id}, 'BTC/USD');
     expect(canceled?.status).toBe('canceled');
     usd = (await v.fetchBalances()).find((b) => b.asset === 'USD')!;
-    // Fill 0.2 @ 99.5 = 19.9 + maker 0.00995; held 50.05 fully released.
-    expect(usd).toMatchObject({free: '930.04005', used: '0'});
+    // The resting order is the maker and trades at its own limit: 0.2 @ 100 = 20 + maker 0.01
+    // (not at the crossing ask of 99.5); held 50.05 fully released: 899.9 + 50.05 - 20.01.
+    expect(usd).toMatchObject({free: '929.94', used: '0'});
+    const trades = await v.fetchMyTrades('BTC/USD');
+    expect(trades.at(-1)).toMatchObject({price: '100', amount: '0.2'});
     expect(await v.cancelOrder({id: o.id}, 'BTC/USD')).toMatchObject({status: 'canceled'});
   });
 });

@@ -241,23 +241,26 @@ export class PaperVenue implements Venue {
           }
           sides = order.side === 'buy' ? {bids: sides.bids, asks: match.remainingLevels} : {bids: match.remainingLevels, asks: sides.asks};
           const rate = dec(market.maker);
-          const fee = mul(match.cost, rate);
+          // A resting order is the maker: it trades at its own limit price, as on a real venue.
+          const limit = dec(order.price!);
+          const cost = mul(match.filled, limit);
+          const fee = mul(cost, rate);
           const done = isZero(match.remaining);
           // Release the share of the held funds that belongs to the filled part.
           const release = done ? order.reserved : div(mul(order.reserved, match.filled), remaining);
           if (order.side === 'buy') {
-            this.repo.move(this.name, market.quote, sub(release, add(match.cost, fee)), sub('0', release));
+            this.repo.move(this.name, market.quote, sub(release, add(cost, fee)), sub('0', release));
             this.repo.move(this.name, market.base, match.filled);
           } else {
             this.repo.move(this.name, market.base, sub(release, match.filled), sub('0', release));
-            this.repo.move(this.name, market.quote, sub(match.cost, fee));
+            this.repo.move(this.name, market.quote, sub(cost, fee));
           }
           const now = this.clock.now();
           const next: PaperOrderRow = {
             ...order,
             status: done ? 'closed' : 'open',
             filled: add(order.filled, match.filled),
-            cost: add(order.cost, match.cost),
+            cost: add(order.cost, cost),
             feeCost: add(order.feeCost, fee),
             reserved: sub(order.reserved, release),
             sweptAt: book.timestamp,
@@ -266,7 +269,7 @@ export class PaperVenue implements Venue {
           this.repo.updateOrder(next);
           const already = this.repo.trades(this.name, {orderId: order.id}).length;
           match.fills.forEach((f, i) => {
-            this.repo.insertTrade(this.name, {...tradeOf(next, `${order.id}-${already + i + 1}`, dec(f.price), f.amount, mul(mul(f.amount, f.price), rate), now), takerOrMaker: 'maker'});
+            this.repo.insertTrade(this.name, {...tradeOf(next, `${order.id}-${already + i + 1}`, limit, f.amount, mul(mul(f.amount, limit), rate), now), takerOrMaker: 'maker'});
           });
         }
       });
