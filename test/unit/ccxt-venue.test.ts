@@ -91,11 +91,11 @@ describe('binance behind apiBaseUrl keeps its spot error table', () => {
     expect(error).toBeInstanceOf(InvalidOrderError);
   });
 
-  it('an unknown code stays a generic refusal', async () => {
+  it('an unknown code is an unknown outcome, never a definite refusal (the order may exist)', async () => {
     answer = {code: -987654, msg: 'Something else.'};
     const error = await attempt();
-    expect(error).toBeInstanceOf(VenueRejectedError);
-    expect(error).not.toBeInstanceOf(InvalidOrderError);
+    expect(error).toBeInstanceOf(VenueUnavailableError);
+    expect(error).not.toBeInstanceOf(VenueRejectedError);
   });
 });
 
