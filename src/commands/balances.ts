@@ -7,8 +7,8 @@ import {assetHistory, totalHistory, type BalanceHistory} from '../core/portfolio
 import {timeColumns} from '../core/portfolio/timeline.js';
 import {lineChart} from '../ui/chart.js';
 import {canonicalAsset} from '../core/symbols/index.js';
-import {XarbCommand} from '../ui/base-command.js';
-import {durationFlag, venuesFlag} from '../ui/flags.js';
+import {XarbCommand} from '../cli/base-command.js';
+import {durationFlag, venuesFlag} from '../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
 
 export type {BalancesResult} from '../core/portfolio/service.js';

@@ -2,8 +2,8 @@ import {Args, Flags} from '@oclif/core';
 import {ExitCode, UsageError} from '../core/errors.js';
 import {cancelOrders, type CancelResult} from '../core/execution/cancel.js';
 import {OrdersRepo, type JournalOrder} from '../core/journal/orders.js';
-import {XarbCommand} from '../ui/base-command.js';
-import {venueFlag} from '../ui/flags.js';
+import {XarbCommand} from '../cli/base-command.js';
+import {venueFlag} from '../cli/flags.js';
 import {renderTable} from '../ui/table.js';
 
 export interface CancelCommandResult {

@@ -3,8 +3,8 @@ import {UsageError} from '../core/errors.js';
 import {orderResult, type OrderResult} from '../core/execution/place.js';
 import {OrdersRepo} from '../core/journal/orders.js';
 import {normalizeSymbol} from '../core/symbols/index.js';
-import {XarbCommand} from '../ui/base-command.js';
-import {parseDuration, venueFlag} from '../ui/flags.js';
+import {XarbCommand} from '../cli/base-command.js';
+import {parseDuration, venueFlag} from '../cli/flags.js';
 import {renderOrders} from '../ui/order-view.js';
 
 export interface OrdersListItem extends OrderResult {

@@ -3,8 +3,8 @@ import {UnknownVenueError} from '../core/errors.js';
 import {OrdersRepo} from '../core/journal/orders.js';
 import {loadPnl, type PnlResult} from '../core/portfolio/service.js';
 import {normalizeSymbol} from '../core/symbols/index.js';
-import {XarbCommand} from '../ui/base-command.js';
-import {durationFlag, venueFlag} from '../ui/flags.js';
+import {XarbCommand} from '../cli/base-command.js';
+import {durationFlag, venueFlag} from '../cli/flags.js';
 import {fmt, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
 import {parseAsset} from './balances.js';
 

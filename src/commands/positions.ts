@@ -3,8 +3,8 @@ import {BalanceSnapshots} from '../core/journal/balance-snapshots.js';
 import {loadPositions, type PositionsResult} from '../core/portfolio/service.js';
 import {parseSymbol} from '../core/symbols/index.js';
 import {ExitCode} from '../core/errors.js';
-import {XarbCommand} from '../ui/base-command.js';
-import {durationFlag, venuesFlag} from '../ui/flags.js';
+import {XarbCommand} from '../cli/base-command.js';
+import {durationFlag, venuesFlag} from '../cli/flags.js';
 import {fmt, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
 import {parseAsset} from './balances.js';
 

@@ -4,8 +4,8 @@ import {PriceSnapshotsRepo} from '../core/journal/price-snapshots.js';
 import {StreamingBooks} from '../core/market/streams.js';
 import {fetchPrices, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
 import {QUOTE_GROUPS, normalizeSymbol} from '../core/symbols/index.js';
-import {XarbCommand} from '../ui/base-command.js';
-import {amountFlag, durationFlag, quoteGroupFlag, venuesFlag} from '../ui/flags.js';
+import {XarbCommand} from '../cli/base-command.js';
+import {amountFlag, durationFlag, quoteGroupFlag, venuesFlag} from '../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
 
 export type {PricesResult} from '../core/market/prices.js';

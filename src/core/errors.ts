@@ -2,7 +2,7 @@
  * Typed errors. Every error the core throws on purpose is an XarbError with
  * a stable name, an exit code from the table in the README, and a hint that
  * tells the user what to do. Commands map them to exit codes in one place
- * (src/ui/base-command.ts); tests assert names and exit codes, not wording.
+ * (src/cli/base-command.ts); tests assert names and exit codes, not wording.
  */
 
 export const ExitCode = {

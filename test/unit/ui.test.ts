@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {colorEnabled, stripAnsi} from '../../src/ui/color.js';
-import {parseAmount, parseDuration, parseVenueList, parseWeights} from '../../src/ui/flags.js';
+import {parseAmount, parseDuration, parseVenueList, parseWeights} from '../../src/cli/flags.js';
 import {fmtAge, renderTable} from '../../src/ui/table.js';
 import {UsageError} from '../../src/core/errors.js';
 

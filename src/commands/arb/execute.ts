@@ -5,8 +5,8 @@ import {ExitCode, UsageError} from '../../core/errors.js';
 import {executeArb, intentFromOpportunity, previewArb, type ArbIntent, type ArbPreview, type ArbReport} from '../../core/execution/arb.js';
 import type {ExecutionEnv} from '../../core/execution/place.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
-import {XarbCommand} from '../../ui/base-command.js';
-import {amountFlag, durationFlag, numberFlag, venueFlag} from '../../ui/flags.js';
+import {XarbCommand} from '../../cli/base-command.js';
+import {amountFlag, durationFlag, numberFlag, venueFlag} from '../../cli/flags.js';
 import {confirm, renderOrders} from '../../ui/order-view.js';
 import {fmtPrice, renderTable} from '../../ui/table.js';
 

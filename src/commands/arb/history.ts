@@ -2,9 +2,9 @@ import {Flags} from '@oclif/core';
 import {summarizeHistory, type ArbHistoryResult, type ArbHistoryRow} from '../../core/arb/history.js';
 import {OpportunitiesRepo} from '../../core/journal/opportunities.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 import {lineChart} from '../../ui/chart.js';
-import {durationFlag} from '../../ui/flags.js';
+import {durationFlag} from '../../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, renderTable} from '../../ui/table.js';
 
 /** The --json contract. */

@@ -4,8 +4,8 @@ import type {CrossOpportunity, Opportunity, TriangularOpportunity} from '../../c
 import {VenueError} from '../../core/errors.js';
 import {OpportunitiesRepo} from '../../core/journal/opportunities.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
-import {XarbCommand} from '../../ui/base-command.js';
-import {amountFlag, durationFlag, numberFlag, quoteGroupFlag, venuesFlag} from '../../ui/flags.js';
+import {XarbCommand} from '../../cli/base-command.js';
+import {amountFlag, durationFlag, numberFlag, quoteGroupFlag, venuesFlag} from '../../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../../ui/table.js';
 
 /** The --json contract: one scan. Under --watch, one ArbWatchTickJson per line (JSON Lines). */

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core';
 import {getPath, loadRawConfig} from '../../core/config/store.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 
 export interface ConfigGetResult {
   readonly key: string | null;

@@ -1,5 +1,5 @@
 import {configPath, journalPath} from '../../core/config/store.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 
 export interface ConfigPathResult {
   readonly home: string;

@@ -2,7 +2,7 @@ import {Args} from '@oclif/core';
 import {setPath, updateConfig} from '../../core/config/store.js';
 import {ConfigError} from '../../core/errors.js';
 import {parseValue} from '../../core/venues/manage.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 
 export interface ConfigSetResult {
   readonly key: string;

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core';
 import {loadRawConfig, updateConfig} from '../../core/config/store.js';
 import {addVenue, checkVenueUsable, parseAssignment} from '../../core/venues/manage.js';
 import type {VenueConfig} from '../../core/config/schema.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 
 export interface ExchangeAddResult {
   readonly name: string;

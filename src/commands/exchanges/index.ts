@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {checkVenue, describeVenue, type VenueStatus} from '../../core/venues/status.js';
-import {XarbCommand} from '../../ui/base-command.js';
-import {durationFlag, venuesFlag} from '../../ui/flags.js';
+import {XarbCommand} from '../../cli/base-command.js';
+import {durationFlag, venuesFlag} from '../../cli/flags.js';
 import {fmtAge, renderTable} from '../../ui/table.js';
 
 export interface ExchangesResult {

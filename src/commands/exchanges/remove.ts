@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core';
 import {updateConfig} from '../../core/config/store.js';
 import {removeVenue} from '../../core/venues/manage.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 
 export interface ExchangeRemoveResult {
   readonly removed: string;

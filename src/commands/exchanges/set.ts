@@ -3,7 +3,7 @@ import type {VenueConfig} from '../../core/config/schema.js';
 import {loadRawConfig, updateConfig} from '../../core/config/store.js';
 import {UsageError} from '../../core/errors.js';
 import {checkVenueUsable, setVenueFields} from '../../core/venues/manage.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 
 export interface ExchangeSetResult {
   readonly name: string;

@@ -1,6 +1,6 @@
-import {OrderCommand, type OrderReport} from '../../ui/order-command.js';
+import {OrderCommand, type OrderReport} from '../../cli/order-command.js';
 
-export type {OrderReport} from '../../ui/order-command.js';
+export type {OrderReport} from '../../cli/order-command.js';
 
 export default class OrderBuy extends OrderCommand {
   static override summary = 'Buy, routed to the best venue(s), after risk checks (journal first)';

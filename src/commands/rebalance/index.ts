@@ -2,8 +2,8 @@ import {Flags} from '@oclif/core';
 import {UsageError} from '../../core/errors.js';
 import {parseTargets, runRebalance, type RebalancePlan, type RebalanceResult} from '../../core/rebalance/index.js';
 import type {Targets} from '../../core/rebalance/targets.js';
-import {XarbCommand} from '../../ui/base-command.js';
-import {durationFlag, parsePositiveNumber} from '../../ui/flags.js';
+import {XarbCommand} from '../../cli/base-command.js';
+import {durationFlag, parsePositiveNumber} from '../../cli/flags.js';
 import {confirm} from '../../ui/order-view.js';
 import {fmt, fmtAmount, fmtPrice, renderTable} from '../../ui/table.js';
 

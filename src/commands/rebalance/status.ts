@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {rebalanceStatus, type RebalanceStatusResult, type TransferView} from '../../core/rebalance/index.js';
-import {XarbCommand} from '../../ui/base-command.js';
-import {durationFlag} from '../../ui/flags.js';
+import {XarbCommand} from '../../cli/base-command.js';
+import {durationFlag} from '../../cli/flags.js';
 import {fmtAge, fmtAmount, renderTable} from '../../ui/table.js';
 
 export type {RebalanceStatusResult} from '../../core/rebalance/index.js';

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {reconcileHistory, type HistoryResult} from '../../core/reconcile/history.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 import {renderTable} from '../../ui/table.js';
 
 export type {HistoryResult} from '../../core/reconcile/history.js';

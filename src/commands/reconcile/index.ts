@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core';
 import {UsageError} from '../../core/errors.js';
 import {reconcile, type ReconcileResult, type VenueReconcileReport} from '../../core/reconcile/reconcile.js';
-import {XarbCommand} from '../../ui/base-command.js';
-import {durationFlag, parseDuration, venuesFlag} from '../../ui/flags.js';
+import {XarbCommand} from '../../cli/base-command.js';
+import {durationFlag, parseDuration, venuesFlag} from '../../cli/flags.js';
 import {renderTable} from '../../ui/table.js';
 
 export type {ReconcileResult} from '../../core/reconcile/reconcile.js';

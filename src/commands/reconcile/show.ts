@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core';
 import {reconcileRunDetail, type RunDetail} from '../../core/reconcile/history.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 import {renderTable} from '../../ui/table.js';
 
 export type {RunDetail} from '../../core/reconcile/history.js';

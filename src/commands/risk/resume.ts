@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {RiskStateRepo, type TradingStateRecord} from '../../core/journal/risk-state.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 
 export type RiskStateResult = TradingStateRecord;
 

@@ -2,7 +2,7 @@ import type {RiskConfig} from '../../core/config/schema.js';
 import {loadConfig, saveConfig, setPath} from '../../core/config/store.js';
 import {UsageError} from '../../core/errors.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 
 export interface RiskSetResult {
   readonly changed: readonly {readonly key: string; readonly value: string | number | null}[];

@@ -1,7 +1,7 @@
 import type {RiskConfig} from '../../core/config/schema.js';
 import {OrdersRepo, type UsageSnapshot} from '../../core/journal/orders.js';
 import {RiskStateRepo, type TradingStateRecord} from '../../core/journal/risk-state.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 import {renderTable} from '../../ui/table.js';
 
 export interface RiskShowResult {

@@ -11,7 +11,7 @@ import {redact} from '../core/config/secrets.js';
 import {xarbHome} from '../core/config/store.js';
 import {Context} from '../core/context.js';
 import {ExitCode, XarbError} from '../core/errors.js';
-import {colorEnabled, makeChalk} from './color.js';
+import {colorEnabled, makeChalk} from '../ui/color.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof XarbCommand)['baseFlags'] & T['flags']>;
 

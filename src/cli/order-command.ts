@@ -13,7 +13,7 @@ import {ROUTE_STRATEGIES, type RouteStrategy} from '../core/router/types.js';
 import type {Side} from '../core/types.js';
 import {XarbCommand} from './base-command.js';
 import {amountArg, amountFlag, symbolArg, venueFlag, venuesFlag} from './flags.js';
-import {confirm, renderOrders, renderPlan} from './order-view.js';
+import {confirm, renderOrders, renderPlan} from '../ui/order-view.js';
 
 export type {OrderReport} from '../core/execution/order.js';
 
