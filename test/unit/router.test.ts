@@ -3,7 +3,7 @@ import {UsageError} from '../../src/core/errors.js';
 import {add, cmp, dec, roundToStep, sum} from '../../src/core/money/decimal.js';
 import {route} from '../../src/core/router/route.js';
 import {floorToStep, prefixPricer} from '../../src/core/router/split.js';
-import {priceOn, takerLevels} from '../../src/core/router/route.js';
+import {priceOn, takerLevels} from '../../src/core/router/child.js';
 import type {VenueCandidate} from '../../src/core/router/types.js';
 import type {Level} from '../../src/core/types.js';
 import {market} from './execution-support.js';

@@ -6,8 +6,34 @@
  * `arb scan --watch` when a scan no longer finds them). Rows are mapped to
  * plain types here; nothing above this file sees SQL.
  */
-import type {Opportunity} from '../arb/types.js';
 import type {Db} from './db.js';
+
+/**
+ * What the journal reads of a scanned opportunity (arb/types.ts's Opportunity
+ * satisfies it). Declared here so the journal depends on no layer above it.
+ */
+interface ObservedLeg {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly topPrice: number;
+  readonly feeRate: number;
+}
+interface ObservedCommon {
+  readonly key: string;
+  readonly netBps: number;
+  readonly netProfit: number;
+  readonly netValue?: number | undefined;
+}
+export type ObservedOpportunity =
+  | (ObservedCommon & {readonly kind: 'cross'; readonly buy: ObservedLeg; readonly sell: ObservedLeg; readonly quote: string; readonly quoteGroup?: string | undefined; readonly size: number})
+  | (ObservedCommon & {
+      readonly kind: 'triangular';
+      readonly venue: string;
+      readonly assets: readonly string[];
+      readonly legs: readonly {readonly symbol: string}[];
+      readonly startAmount: number;
+      readonly topRate: number;
+    });
 
 export interface OpportunityEpisode {
   readonly id: number;
@@ -84,7 +110,7 @@ interface ObservationRow {
 /** Default continuation gap: a sighting within a minute continues the episode. */
 export const EPISODE_GAP_MS = 60_000;
 
-function describe(o: Opportunity) {
+function describe(o: ObservedOpportunity) {
   if (o.kind === 'cross') {
     const topBps = ((o.sell.topPrice * (1 - o.sell.feeRate) - o.buy.topPrice * (1 + o.buy.feeRate)) / o.buy.topPrice) * 10_000;
     return {symbol: o.buy.symbol, sellSymbol: o.sell.symbol, buyVenue: o.buy.venue, sellVenue: o.sell.venue, quote: o.quote, quoteGroup: o.quoteGroup ?? null, size: o.size, topBps};
@@ -94,7 +120,7 @@ function describe(o: Opportunity) {
     sellSymbol: o.legs.map((l) => l.symbol).join(','),
     buyVenue: o.venue,
     sellVenue: o.venue,
-    quote: o.assets[0],
+    quote: o.assets[0]!,
     quoteGroup: null,
     size: o.startAmount,
     topBps: (o.topRate - 1) * 10_000,
@@ -134,7 +160,7 @@ export class OpportunitiesRepo {
   }
 
   /** Records one scan's opportunities; returns the episode id of each, by key. */
-  observe(opportunities: readonly Opportunity[], at: number): Map<string, number> {
+  observe(opportunities: readonly ObservedOpportunity[], at: number): Map<string, number> {
     const ids = new Map<string, number>();
     if (opportunities.length === 0) return ids;
     const open = this.db.prepare<{id: number}>(

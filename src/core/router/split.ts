@@ -17,7 +17,7 @@
  * says what no venue could take. Pure; O(L log V) for L levels walked.
  */
 import {add, cmp, dec, mul, roundToStep, sub, sum} from '../money/decimal.js';
-import {buildChild, planFromChildren, takerLevels, type Pricer} from './route.js';
+import {buildChild, planFromChildren, takerLevels, type Pricer} from './child.js';
 import type {ChildOrder, RouteIntent, RoutePlan, Skip, VenueCandidate} from './types.js';
 
 interface Cursor {
