@@ -6,7 +6,6 @@
  */
 import {makeValuer} from '../arb/valuation.js';
 import type {RiskConfig, XarbConfig} from '../config/schema.js';
-import type {Db} from '../journal/db.js';
 import {mid} from '../market/book.js';
 import {cmp, dec, sub} from '../money/decimal.js';
 import type {VenueCandidate} from '../router/types.js';
@@ -66,19 +65,6 @@ export async function gatherMarketData(venues: readonly Venue[], symbol: string,
     data: results.filter((r): r is VenueMarketData => 'market' in r),
     failures: results.filter((r): r is VenueFailure => 'reason' in r),
   };
-}
-
-/** Median latency (ms) of each venue's last 50 measured requests, from the journal. */
-export function latencies(db: Db, venues: readonly string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  const stmt = db.prepare<{ms: number}>('SELECT ms FROM latency WHERE venue = ? ORDER BY ts DESC, id DESC LIMIT 50');
-  for (const venue of venues) {
-    const values = stmt.all([venue]).map((r) => r.ms).sort((a, b) => a - b);
-    if (values.length === 0) continue;
-    const m = values.length >> 1;
-    out.set(venue, values.length % 2 ? values[m]! : (values[m - 1]! + values[m]!) / 2);
-  }
-  return out;
 }
 
 export function freeOf(balances: readonly Balance[] | undefined, asset: string): string | undefined {

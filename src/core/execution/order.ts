@@ -15,6 +15,7 @@
  */
 import {UsageError, VenueError} from '../errors.js';
 import {OrdersRepo, type JournalOrder, type PlanStatus} from '../journal/orders.js';
+import {LatencyRepo} from '../journal/latency.js';
 import {mid} from '../market/book.js';
 import {add, cmp, dec, isPositive} from '../money/decimal.js';
 import {buildChild, cannotTake} from '../router/child.js';
@@ -23,7 +24,7 @@ import type {ChildOrder, RouteIntent, RoutePlan, RouteStrategy, VenueCandidate} 
 import type {ExecutionMode, Fee, Side} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {planIdFor} from './ids.js';
-import {gatherMarketData, gatherRiskInputs, latencies, toCandidates, type RiskInputs, type VenueFailure} from './inputs.js';
+import {gatherMarketData, gatherRiskInputs, toCandidates, type RiskInputs, type VenueFailure} from './inputs.js';
 import {orderResult, planStatus, sendOrder, summarize, writeAhead, type ExecutionEnv, type OrderResult, type PlannedOrder} from './place.js';
 
 export interface OrderIntent {
@@ -119,7 +120,7 @@ export async function prepareOrder(env: ExecutionEnv, routeVenues: readonly Venu
   const risk = await gatherRiskInputs(allVenues, env.config, gathered.data);
   // routeVenues come in configured order (priority, then name): that order is the `priority` route.
   const priorities = new Map(routeVenues.map((v, i) => [v.info.id, i] as const));
-  const candidates = toCandidates(gathered.data, {config: env.config, priorities, latency: latencies(env.db, gathered.data.map((d) => d.venue)), value: risk.value});
+  const candidates = toCandidates(gathered.data, {config: env.config, priorities, latency: new LatencyRepo(env.db).medians(gathered.data.map((d) => d.venue)), value: risk.value});
   const routeIntent: RouteIntent = {symbol: intent.symbol, side: intent.side, amount: intent.amount, ...(intent.limitPrice === undefined ? {} : {limitPrice: intent.limitPrice})};
   const plan = routeWithinLimits(intent.venue ? 'best_price' : intent.strategy, routeIntent, candidates);
   const withFailures: RoutePlan = {...plan, strategy: intent.strategy, skipped: [...plan.skipped, ...gathered.failures]};

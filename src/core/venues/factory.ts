@@ -8,6 +8,7 @@
 import {loadCredentials, type Credentials} from '../config/secrets.js';
 import type {VenueConfig} from '../config/schema.js';
 import type {Db} from '../journal/db.js';
+import {LatencyRepo} from '../journal/latency.js';
 import type {Clock} from '../types.js';
 import type {Venue} from './port.js';
 
@@ -34,7 +35,7 @@ async function createRawVenue(name: string, config: VenueConfig, deps: VenueDeps
   }
   const {createCcxtVenue} = await import('./ccxt/index.js');
   const db = deps.db;
-  const record = db ? db.prepare('INSERT INTO latency (venue, op, ms, ts) VALUES (?, ?, ?, ?)') : undefined;
+  const latency = db ? new LatencyRepo(db) : undefined;
   // Bad keys (a 0644 keys file, a key without its secret) must not stop public
   // market data: the venue opens without keys and its private calls fail.
   let credentials: Credentials | undefined;
@@ -49,7 +50,7 @@ async function createRawVenue(name: string, config: VenueConfig, deps: VenueDeps
     clock: deps.clock,
     credentials,
     timeoutMs: config.timeoutMs,
-    onLatency: record ? (op: string, ms: number) => record.run([name, op, ms, deps.clock.now()]) : undefined,
+    onLatency: latency ? (op: string, ms: number) => latency.record(name, op, ms, deps.clock.now()) : undefined,
   });
   return keyError === undefined ? venue : withPrivateCallsFailing(venue, keyError);
 }
