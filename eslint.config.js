@@ -1,6 +1,26 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers, enforced here rather than remembered (see docs/design-decisions.md):
+ * - only src/core/venues/ccxt imports ccxt; only src/core/journal/db.ts imports better-sqlite3;
+ * - src/core never imports the command layer (src/cli, src/commands), rendering (src/ui) or terminal packages;
+ * - core never prints or exits; SQL text lives only in src/core/journal.
+ */
+const CCXT = {group: ['ccxt', 'ccxt/*'], message: 'only src/core/venues/ccxt talks to ccxt'};
+const SQLITE = {group: ['better-sqlite3'], message: 'only src/core/journal/db.ts imports better-sqlite3; use a journal repository'};
+const CORE_UP = {
+  group: ['**/cli/*', '**/ui/*', '**/commands/*', '@oclif/*', 'chalk', 'cli-table3'],
+  message: 'core returns values and throws typed errors; rendering and the command layer sit above it',
+};
+
+const SQL = /^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA)\s/i.source;
+const NO_SQL = [
+  'error',
+  {selector: `Literal[value=/${SQL}/]`, message: 'SQL lives in src/core/journal repositories'},
+  {selector: `TemplateElement[value.raw=/${SQL}/]`, message: 'SQL lives in src/core/journal repositories'},
+];
+
 export default tseslint.config(
   {ignores: ['dist/**', 'node_modules/**', 'oclif.manifest.json', 'tmp/**']},
   js.configs.recommended,
@@ -14,7 +34,38 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/**'],
+    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE]}]},
+  },
+  {
     files: ['src/core/**/*.ts'],
-    rules: {'no-console': 'error', 'no-restricted-properties': ['error', {object: 'process', property: 'exit'}]},
+    ignores: ['src/core/venues/ccxt/**', 'src/core/journal/db.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error', {object: 'process', property: 'exit'}],
+      'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, CORE_UP]}],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/journal/**'],
+    rules: {'no-restricted-syntax': NO_SQL},
+  },
+  {
+    files: ['src/core/venues/ccxt/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error', {object: 'process', property: 'exit'}],
+      'no-restricted-imports': ['error', {patterns: [SQLITE, CORE_UP]}],
+    },
+  },
+  {
+    files: ['src/core/journal/db.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error', {object: 'process', property: 'exit'}],
+      'no-restricted-imports': ['error', {patterns: [CCXT, CORE_UP]}],
+    },
   },
 );
