@@ -1,16 +1,19 @@
 /**
  * The base of every xarb command: the --json flag (the value run() returns is
  * the JSON contract, printed on stdout), --no-color, the lazily opened
- * Context (config, journal, venues), and the single catch() that maps typed
+ * Context (config, journal, venues), the live-money confirmation, and the
+ * two places an exit code is set: a result that carries `exitCode` (core
+ * decides it, e.g. reconcile's 5) and the single catch() that maps typed
  * errors to the exit-code table. No stack trace is printed unless
  * XARB_DEBUG=1.
  */
+import {createInterface} from 'node:readline/promises';
 import {Command, Flags, type Interfaces} from '@oclif/core';
 import type {ChalkInstance} from 'chalk';
 import {redact} from '../core/config/secrets.js';
 import {xarbHome} from '../core/config/store.js';
 import {Context} from '../core/context.js';
-import {ExitCode, XarbError} from '../core/errors.js';
+import {ExitCode, UsageError, XarbError} from '../core/errors.js';
 import {colorEnabled, makeChalk} from '../ui/color.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof XarbCommand)['baseFlags'] & T['flags']>;
@@ -38,6 +41,27 @@ export abstract class XarbCommand<T> extends Command {
   private chalkInstance: ChalkInstance | undefined;
 
   abstract override run(): Promise<T>;
+
+  /** Runs the command; a result carrying `exitCode` (decided in core) sets the process's exit code. */
+  protected override async _run<R>(): Promise<R> {
+    const result = await super._run<R>();
+    const code = (result as {exitCode?: unknown} | undefined)?.exitCode;
+    if (typeof code === 'number' && Number.isInteger(code) && !process.exitCode) process.exitCode = code;
+    return result;
+  }
+
+  /**
+   * The one confirmation before real money moves on live venues: nothing to
+   * ask when no venue is live or --yes was given; without a terminal --yes is
+   * required; on a terminal the preview goes to stderr and the question
+   * defaults to no. Declining throws, so nothing is sent.
+   */
+  protected async confirmLive(live: readonly string[], options: {yes: boolean; what: string; preview?: string; question: string}): Promise<void> {
+    if (live.length === 0 || options.yes) return;
+    if (!this.interactive) throw new UsageError(`${options.what} on live venues (${live.join(', ')}) and spends real money`, 'pass --yes to confirm when there is no terminal');
+    if (options.preview) process.stderr.write(`${options.preview}\n`);
+    if (!(await confirm(options.question))) throw new UsageError('not confirmed; nothing was sent');
+  }
 
   /** Config, journal and venues for this run; prints the demo notice once. */
   protected async context(): Promise<Context> {
@@ -134,4 +158,15 @@ function firstLine(text: string): string {
   // oclif prefixes parse errors with decorations and "See more help"; keep the substance.
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^See more help/i.test(l));
   return lines.join(' ').replace(/\s+/g, ' ').replace(/^Parsing (--[\w-]+) /, '$1: ');
+}
+
+/** Asks a yes/no question on the terminal (stderr), default no. */
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({input: process.stdin, output: process.stderr});
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
 }

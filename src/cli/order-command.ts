@@ -13,7 +13,7 @@ import {ROUTE_STRATEGIES, type RouteStrategy} from '../core/router/types.js';
 import type {Side} from '../core/types.js';
 import {XarbCommand} from './base-command.js';
 import {amountArg, amountFlag, symbolArg, venueFlag, venuesFlag} from './flags.js';
-import {confirm, renderOrders, renderPlan} from '../ui/order-view.js';
+import {renderOrders, renderPlan} from '../ui/order-view.js';
 
 export type {OrderReport} from '../core/execution/order.js';
 
@@ -61,20 +61,17 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
     const view = planView(prepared);
     if (flags['dry-run']) {
       this.out(renderPlan(view, this.color, this.chalk));
-      return {planId: undefined, dryRun: true, replayed: false, plan: view, orders: [], status: 'planned', filled: '0', average: undefined, fees: []};
+      return {planId: undefined, dryRun: true, replayed: false, plan: view, orders: [], status: 'planned', filled: '0', average: undefined, fees: [], exitCode: ExitCode.ok};
     }
     const live = [...new Set(view.children.filter((c) => c.mode === 'live').map((c) => c.venue))];
-    if (live.length > 0 && !flags.yes) {
-      if (!this.interactive) throw new UsageError(`this order goes to live venues (${live.join(', ')}) and spends real money`, 'pass --yes to confirm when there is no terminal');
-      process.stderr.write(`${renderPlan(view, this.color, this.chalk)}\n`);
-      if (!(await confirm(`Send ${view.children.length} order(s) to LIVE venue(s) ${live.join(', ')}?`))) throw new UsageError('not confirmed; nothing was sent');
-    }
-    const key = flags['client-id'] ?? `${ctx.clock.now()}-${process.pid}`;
-    const report = await executeOrder(env, prepared, key);
+    await this.confirmLive(live, {
+      yes: flags.yes,
+      what: 'this order goes',
+      preview: renderPlan(view, this.color, this.chalk),
+      question: `Send ${view.children.length} order(s) to LIVE venue(s) ${live.join(', ')}?`,
+    });
+    const report = await executeOrder(env, prepared, flags['client-id']);
     this.render(report);
-    if (report.orders.some((o) => o.status === 'rejected' || o.status === 'unknown' || o.status === 'pending_submit') && report.status !== 'done') {
-      process.exitCode = ExitCode.venueFailed;
-    }
     return report;
   }
 

@@ -73,10 +73,7 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
       {quote, method: flags.price, maxAgeMs: flags['max-age'], allocations, reserves: ctx.config.risk.reserves, asset: flags.asset, allVenues: !flags.venues},
     );
     this.paint(result);
-    if (result.venues.every((v) => v.status === 'failed')) {
-      this.note('error: no venue answered; showing the last journalled snapshots\nhint: check the venues with `xarb exchanges`');
-      process.exitCode = ExitCode.venueFailed;
-    }
+    if (result.exitCode === ExitCode.venueFailed) this.note('error: no venue answered; showing the last journalled snapshots\nhint: check the venues with `xarb exchanges`');
     return {kind: 'balances', ...result};
   }
 

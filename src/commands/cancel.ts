@@ -1,14 +1,11 @@
 import {Args, Flags} from '@oclif/core';
-import {ExitCode, UsageError} from '../core/errors.js';
-import {cancelOrders, type CancelResult} from '../core/execution/cancel.js';
-import {OrdersRepo, type JournalOrder} from '../core/journal/orders.js';
+import {UsageError} from '../core/errors.js';
+import {cancelSelected, type CancelReport} from '../core/execution/cancel.js';
 import {XarbCommand} from '../cli/base-command.js';
 import {venueFlag} from '../cli/flags.js';
 import {renderTable} from '../ui/table.js';
 
-export interface CancelCommandResult {
-  readonly results: readonly CancelResult[];
-}
+export type CancelCommandResult = CancelReport;
 
 export default class Cancel extends XarbCommand<CancelCommandResult> {
   static override summary = 'Cancel journalled orders (an order already closed counts as done)';
@@ -31,24 +28,16 @@ Exit codes: 0 every order is canceled or already closed, 4 a venue failed or an 
     if (args.id && flags.all) throw new UsageError('give an order id or --all, not both');
     const ctx = await this.context();
     if (flags.venue) ctx.selectVenues([flags.venue]);
-    const repo = new OrdersRepo(ctx.db, ctx.clock);
-    let targets: JournalOrder[];
-    if (flags.all) targets = repo.list({open: true, ...(flags.venue ? {venue: flags.venue} : {}), limit: 100_000});
-    else {
-      const id = args.id!;
-      const found = /^\d+$/.test(id) ? repo.get(Number(id)) : repo.list({limit: 100_000}).find((o) => o.clientOrderId === id);
-      if (!found) throw new UsageError(`no journalled order ${id}`, 'see `xarb orders`');
-      targets = [found];
-    }
-    const names = [...new Set(targets.map((o) => o.venue))];
-    const venues = await Promise.all(names.map((n) => ctx.venue(n)));
-    const results = await cancelOrders({db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(venues.map((v) => [v.info.id, v]))}, targets);
+    const report = await cancelSelected(
+      {db: ctx.db, clock: ctx.clock, config: ctx.config, openVenue: (name) => ctx.venue(name)},
+      flags.all ? {all: true, ...(flags.venue ? {venue: flags.venue} : {})} : {id: args.id!},
+    );
+    const results = report.results;
     if (results.length === 0) this.out('no open orders');
     else {
       const rows = results.map((r) => [String(r.id), r.venue, r.symbol, r.outcome.replace('_', ' '), r.status, r.filled, r.error ?? '']);
       this.out(renderTable({head: ['id', 'venue', 'symbol', 'outcome', 'status', 'filled', 'error'], rows, color: this.color}));
     }
-    if (results.some((r) => r.outcome === 'failed' || r.outcome === 'still_unknown')) process.exitCode = ExitCode.venueFailed;
-    return {results};
+    return report;
   }
 }

@@ -47,10 +47,7 @@ underlying nets everything across venues: spot + longs - shorts (long 0.01 on on
       {quote, method: flags.price, maxAgeMs: flags['max-age'], underlying: flags.symbol, allVenues: !flags.venues},
     );
     this.paint(result);
-    if (result.venues.every((v) => v.balances === 'failed')) {
-      this.note('error: no venue answered; spot exposure comes from the last journalled snapshots\nhint: check the venues with `xarb exchanges`');
-      process.exitCode = ExitCode.venueFailed;
-    }
+    if (result.exitCode === ExitCode.venueFailed) this.note('error: no venue answered; spot exposure comes from the last journalled snapshots\nhint: check the venues with `xarb exchanges`');
     return result;
   }
 

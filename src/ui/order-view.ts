@@ -1,9 +1,7 @@
 /**
  * Human rendering of order plans and outcomes (derived from the same values
- * the commands return as JSON), and the confirmation prompt for orders that
- * spend real money.
+ * the commands return as JSON).
  */
-import {createInterface} from 'node:readline/promises';
 import type {ChalkInstance} from 'chalk';
 import type {OrderResult} from '../core/execution/place.js';
 import type {PlanView} from '../core/execution/order.js';
@@ -75,16 +73,5 @@ export function statusText(status: string, c: ChalkInstance): string {
       return c.yellow(status);
     default:
       return status;
-  }
-}
-
-/** Asks a yes/no question on the terminal (stderr), default no. */
-export async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({input: process.stdin, output: process.stderr});
-  try {
-    const answer = await rl.question(`${question} [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
   }
 }

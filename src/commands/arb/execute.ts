@@ -1,13 +1,13 @@
 import {Flags} from '@oclif/core';
 import {scanArb} from '../../core/arb/index.js';
 import type {CrossOpportunity} from '../../core/arb/types.js';
-import {ExitCode, UsageError} from '../../core/errors.js';
+import {UsageError} from '../../core/errors.js';
 import {executeArb, intentFromOpportunity, previewArb, type ArbIntent, type ArbPreview, type ArbReport} from '../../core/execution/arb.js';
 import type {ExecutionEnv} from '../../core/execution/place.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {amountFlag, durationFlag, numberFlag, venueFlag} from '../../cli/flags.js';
-import {confirm, renderOrders} from '../../ui/order-view.js';
+import {renderOrders} from '../../ui/order-view.js';
 import {fmtPrice, renderTable} from '../../ui/table.js';
 
 export type ArbExecuteResult = {readonly dryRun: true; readonly preview: ArbPreview} | ({readonly dryRun: false} & ArbReport);
@@ -83,18 +83,13 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
       return {dryRun: true, preview};
     }
     const live = [preview.buy.venue, preview.sell.venue].filter((v) => env.venues.get(v)?.info.mode === 'live');
-    if (live.length > 0 && !flags.yes) {
-      if (!this.interactive) throw new UsageError(`this trade goes to live venues (${live.join(', ')}) and spends real money`, 'pass --yes to confirm when there is no terminal');
-      process.stderr.write(`${this.previewText(preview)}\n`);
-      if (!(await confirm(`Send both legs to LIVE venue(s) ${live.join(', ')}?`))) throw new UsageError('not confirmed; nothing was sent');
-    }
+    await this.confirmLive(live, {yes: flags.yes, what: 'this trade goes', preview: this.previewText(preview), question: `Send both legs to LIVE venue(s) ${live.join(', ')}?`});
     const policy = {
       legPolicy: (flags.policy ?? ctx.config.arb.legPolicy ?? 'unwind') as 'unwind' | 'hedge',
       ...((flags['max-leg-loss'] ?? ctx.config.arb.maxLegLoss) !== undefined ? {maxLegLoss: flags['max-leg-loss'] ?? ctx.config.arb.maxLegLoss} : {}),
     };
-    const report = await executeArb(env, previewed, policy, flags['client-id'] ?? `${ctx.clock.now()}-${process.pid}`);
+    const report = await executeArb(env, previewed, policy, flags['client-id']);
     this.renderReport(report);
-    if (report.outcome !== 'both_filled' && report.outcome !== 'one_legged_corrected') process.exitCode = ExitCode.venueFailed;
     return {dryRun: false, ...report};
   }
 

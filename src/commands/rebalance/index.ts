@@ -4,7 +4,6 @@ import {parseTargets, runRebalance, type RebalancePlan, type RebalanceResult} fr
 import type {Targets} from '../../core/rebalance/targets.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {durationFlag, parsePositiveNumber} from '../../cli/flags.js';
-import {confirm} from '../../ui/order-view.js';
 import {fmt, fmtAmount, fmtPrice, renderTable} from '../../ui/table.js';
 
 export type {RebalanceResult} from '../../core/rebalance/index.js';
@@ -58,15 +57,12 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
       abandon: flags.abandon,
       unknownGraceMs: flags['unknown-grace'],
       confirm: async (plan, info) => {
-        if (!info.live || flags.yes) return true;
-        if (!this.interactive) throw new UsageError('this rebalance moves real money on live venues', 'pass --yes to confirm when there is no terminal');
         const question = `${info.resuming ? 'Resume' : 'Execute'} ${plan.steps.length} step(s) on LIVE venues (cost about ${fmt(plan.totalCost)} ${plan.quote})?`;
-        if (!(await confirm(question))) throw new UsageError('not confirmed; nothing was sent');
+        await this.confirmLive(info.live, {yes: flags.yes, what: 'this rebalance moves money', question});
         return true;
       },
     });
     for (const warning of result.warnings) this.note(`warning: ${warning}`);
-    process.exitCode = result.exitCode;
     this.render(result);
     return result;
   }

@@ -32,7 +32,6 @@ steps follow. Nothing is sent. With --follow it checks again every --interval un
         if (flags.follow && !this.jsonEnabled() && status.inFlight.length > 0) this.note(`${status.inFlight.length} transfer(s) on their way...`);
       },
     });
-    if (result.settled.some((t) => t.state === 'failed') || result.plan?.status === 'failed') process.exitCode = 4;
     this.render(result, ctx.clock.now());
     return result;
   }

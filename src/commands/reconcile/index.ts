@@ -67,7 +67,6 @@ Exit codes: 0 in line (after --fix: everything repaired), 5 discrepancies remain
     } finally {
       progress.stop();
     }
-    process.exitCode = result.exitCode;
     this.render(result);
     return result;
   }

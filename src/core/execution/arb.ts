@@ -20,7 +20,7 @@
  *    exposure is reported.
  * The report states exactly what was planned, filled, corrected and left.
  */
-import {UsageError, VenueError} from '../errors.js';
+import {ExitCode, UsageError, VenueError} from '../errors.js';
 import {OrdersRepo, type JournalOrder} from '../journal/orders.js';
 import {isStale, mid, walkLevels} from '../market/book.js';
 import {abs, add, cmp, dec, isPositive, isZero, mul, roundToStep, sub} from '../money/decimal.js';
@@ -28,7 +28,7 @@ import type {CrossOpportunity} from '../arb/types.js';
 import type {Balance, Market, OrderBook, Side} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {cancelOrders} from './cancel.js';
-import {planIdFor} from './ids.js';
+import {invocationKey, planIdFor} from './ids.js';
 import {freeOf, gatherRiskInputs} from './inputs.js';
 import {orderResult, sendOrder, writeAhead, type ExecutionEnv, type OrderResult, type PlannedOrder} from './place.js';
 
@@ -108,6 +108,8 @@ export interface ArbReport {
   readonly residual: string;
   /** Quote received minus quote spent over every order of the plan, fees in quote included. */
   readonly realizedPnl: string;
+  /** 0 when both legs filled or the one-legged fill was corrected; 4 otherwise. */
+  readonly exitCode: ExitCode;
 }
 
 function quoteOfSymbol(symbol: string): string {
@@ -232,7 +234,7 @@ export function realizedPnl(results: readonly OrderResult[]): string {
  * Executes a previewed opportunity. `key` makes the plan id (use the
  * opportunity key plus the invocation, or the user's --client-id).
  */
-export async function executeArb(env: ExecutionEnv, previewed: {preview: ArbPreview; data: {buy: LegData; sell: LegData}}, policy: ArbPolicy, key: string): Promise<ArbReport> {
+export async function executeArb(env: ExecutionEnv, previewed: {preview: ArbPreview; data: {buy: LegData; sell: LegData}}, policy: ArbPolicy, key: string = invocationKey(env.clock)): Promise<ArbReport> {
   const {preview, data} = previewed;
   if (!(preview.expectedProfit > 0)) {
     throw new UsageError(`the edge is gone: buying costs ${preview.buy.total.toFixed(8)} and selling returns ${preview.sell.total.toFixed(8)} ${preview.quote} after fees`, 'scan again');
@@ -275,7 +277,8 @@ export async function executeArb(env: ExecutionEnv, previewed: {preview: ArbPrev
   let residual = '0';
   for (const r of all) residual = r.side === 'buy' ? add(residual, r.filled) : sub(residual, r.filled);
   repo.setPlanStatus(planId, outcome === 'both_filled' || outcome === 'one_legged_corrected' ? 'done' : outcome === 'none_filled' ? 'failed' : outcome === 'unknown' ? 'unknown' : 'partial');
-  return {planId, preview, legs: legResults, outcome, correction, residual, realizedPnl: realizedPnl(all)};
+  const exitCode = outcome === 'both_filled' || outcome === 'one_legged_corrected' ? ExitCode.ok : ExitCode.venueFailed;
+  return {planId, preview, legs: legResults, outcome, correction, residual, realizedPnl: realizedPnl(all), exitCode};
 }
 
 async function correct(

@@ -6,10 +6,11 @@
  * the order is reported `still_unknown` when nothing is found. Every
  * attempt is journalled as an `order.cancel` event.
  */
-import {VenueRejectedError} from '../errors.js';
+import {ExitCode, UsageError, VenueRejectedError} from '../errors.js';
 import {EventsRepo} from '../journal/events.js';
 import {OrdersRepo, isLiveStatus, type JournalOrder} from '../journal/orders.js';
 import type {VenueOrder} from '../types.js';
+import type {Venue} from '../venues/port.js';
 import type {ExecutionEnv} from './place.js';
 import {DEFAULT_GRACE_MS, resolveOrder, syncFills} from './resolve.js';
 
@@ -83,4 +84,35 @@ export async function cancelOrders(env: ExecutionEnv, targets: readonly JournalO
   const results = await Promise.all(targets.map((o) => cancelOne(env, o)));
   for (const r of results) events.append({kind: 'order.cancel', venue: r.venue, ref: r.clientOrderId, data: {outcome: r.outcome, status: r.status, error: r.error ?? null}});
   return results;
+}
+
+/** Which journalled orders `xarb cancel` aims at: one by journal id or client order id, or every open one (optionally on one venue). */
+export type CancelSelection = {readonly id: string} | {readonly all: true; readonly venue?: string};
+
+export interface CancelReport {
+  readonly results: readonly CancelResult[];
+  /** 4 when a venue failed or an order is still unknown; 0 when every order is canceled or already closed. */
+  readonly exitCode: ExitCode;
+}
+
+/** The journalled orders a selection names; an id the journal does not know is a usage error. */
+export function selectCancelTargets(repo: OrdersRepo, selection: CancelSelection): JournalOrder[] {
+  if ('all' in selection) return repo.list({open: true, ...(selection.venue ? {venue: selection.venue} : {}), limit: 100_000});
+  const id = selection.id;
+  const found = /^\d+$/.test(id) ? repo.get(Number(id)) : repo.list({limit: 100_000}).find((o) => o.clientOrderId === id);
+  if (!found) throw new UsageError(`no journalled order ${id}`, 'see `xarb orders`');
+  return [found];
+}
+
+/** `xarb cancel`: finds the orders, opens only their venues, cancels them and reports. */
+export async function cancelSelected(
+  env: Omit<ExecutionEnv, 'venues'> & {readonly openVenue: (name: string) => Promise<Venue>},
+  selection: CancelSelection,
+): Promise<CancelReport> {
+  const targets = selectCancelTargets(new OrdersRepo(env.db, env.clock), selection);
+  const names = [...new Set(targets.map((o) => o.venue))];
+  const venues = await Promise.all(names.map((n) => env.openVenue(n)));
+  const results = await cancelOrders({...env, venues: new Map(venues.map((v) => [v.info.id, v]))}, targets);
+  const exitCode = results.some((r) => r.outcome === 'failed' || r.outcome === 'still_unknown') ? ExitCode.venueFailed : ExitCode.ok;
+  return {results, exitCode};
 }

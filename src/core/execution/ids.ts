@@ -10,6 +10,7 @@
  * kraken cl_ord_id (a 32-hex "short UUID"), bybit (<= 36), coinbase.
  */
 import {createHash} from 'node:crypto';
+import type {Clock} from '../types.js';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -23,6 +24,15 @@ export function canonicalJson(value: unknown): string {
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/**
+ * The idempotency key of an intent the user gave no --client-id for: the
+ * invocation (time and process), so a re-run is a new intent. One format for
+ * orders, arb trades and rebalances.
+ */
+export function invocationKey(clock: Clock): string {
+  return `${clock.now()}-${process.pid}`;
 }
 
 /** `<kind>-<20 hex>`, e.g. order-3f2a...; stable for the same intent and key. */

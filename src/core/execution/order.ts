@@ -13,7 +13,7 @@
  * - Replaying the same intent with the same key (--client-id) returns the
  *   journalled outcome instead of sending again.
  */
-import {UsageError, VenueError} from '../errors.js';
+import {ExitCode, UsageError, VenueError} from '../errors.js';
 import {OrdersRepo, type JournalOrder, type PlanStatus} from '../journal/orders.js';
 import {LatencyRepo} from '../journal/latency.js';
 import {mid} from '../market/book.js';
@@ -23,7 +23,7 @@ import {route} from '../router/route.js';
 import type {ChildOrder, RouteIntent, RoutePlan, RouteStrategy, VenueCandidate} from '../router/types.js';
 import type {ExecutionMode, Fee, Side} from '../types.js';
 import type {Venue} from '../venues/port.js';
-import {planIdFor} from './ids.js';
+import {invocationKey, planIdFor} from './ids.js';
 import {gatherMarketData, gatherRiskInputs, toCandidates, type RiskInputs, type VenueFailure} from './inputs.js';
 import {orderResult, planStatus, sendOrder, summarize, writeAhead, type ExecutionEnv, type OrderResult, type PlannedOrder} from './place.js';
 
@@ -79,6 +79,8 @@ export interface OrderReport {
   readonly filled: string;
   readonly average: string | undefined;
   readonly fees: readonly Fee[];
+  /** 4 when an order was refused, or its outcome is not known yet, and the plan is not done; else 0. */
+  readonly exitCode: ExitCode;
 }
 
 export function planView(prepared: Pick<PreparedOrder, 'plan' | 'modes'>): PlanView {
@@ -190,14 +192,16 @@ export function intentIdentity(intent: OrderIntent): Record<string, unknown> {
 function report(env: ExecutionEnv, prepared: Pick<PreparedOrder, 'plan' | 'modes'>, planId: string, orders: readonly JournalOrder[], effective: readonly JournalOrder[], replayed: boolean): OrderReport {
   const results = orders.map((o) => orderResult(env.db, env.clock, o));
   const sum = summarize(results);
-  return {planId, dryRun: false, replayed, plan: planView(prepared), orders: results, status: planStatus(effective), ...sum};
+  const status = planStatus(effective);
+  const exitCode = status !== 'done' && results.some((o) => o.status === 'rejected' || o.status === 'unknown' || o.status === 'pending_submit') ? ExitCode.venueFailed : ExitCode.ok;
+  return {planId, dryRun: false, replayed, plan: planView(prepared), orders: results, status, ...sum, exitCode};
 }
 
 /**
  * Places a prepared order. `key` makes the plan id (pass the user's
  * --client-id, or something unique per invocation such as time and pid).
  */
-export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, key: string): Promise<OrderReport> {
+export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, key: string = invocationKey(env.clock)): Promise<OrderReport> {
   const {plan, intent} = prepared;
   const repo = new OrdersRepo(env.db, env.clock);
   const planId = planIdFor('order', intentIdentity(intent), key);

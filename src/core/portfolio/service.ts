@@ -18,7 +18,7 @@
  * - Every run writes one snapshot (all assets of every venue asked, valued in
  *   the run's quote), whatever --asset filter the view applies.
  */
-import {XarbError} from '../errors.js';
+import {ExitCode, XarbError} from '../errors.js';
 import type {BalanceSnapshots, VenueSnapshotInput} from '../journal/balance-snapshots.js';
 import type {Balance, Clock, Market, Position, Quote} from '../types.js';
 import type {Venue} from '../venues/port.js';
@@ -232,6 +232,8 @@ export interface BalancesResult extends BalancesReport {
   readonly notes: readonly string[];
   /** The journalled snapshot run, when one was written. */
   readonly snapshotRunId: number | undefined;
+  /** 4 when no venue answered (the view then comes from journalled snapshots), else 0. */
+  readonly exitCode: ExitCode;
 }
 
 function record(deps: PortfolioDeps, full: BalancesReport, request: BalancesRequest): number | undefined {
@@ -260,7 +262,8 @@ export async function loadBalances(deps: PortfolioDeps, request: BalancesRequest
   const full = aggregateBalances(collected.inputs, base);
   const runId = record(deps, full, request);
   const view = request.asset === undefined ? full : aggregateBalances(collected.inputs, {...base, asset: request.asset});
-  return {...view, notes: collected.notes, snapshotRunId: runId};
+  const exitCode = full.venues.every((v) => v.status === 'failed') ? ExitCode.venueFailed : ExitCode.ok;
+  return {...view, notes: collected.notes, snapshotRunId: runId, exitCode};
 }
 
 export interface PositionsRequest extends ValuationOptions {
@@ -270,6 +273,8 @@ export interface PositionsRequest extends ValuationOptions {
 
 export interface PositionsResult extends PositionsReport {
   readonly notes: readonly string[];
+  /** 4 when no venue's balances answered (spot exposure then comes from journalled snapshots), else 0. */
+  readonly exitCode: ExitCode;
 }
 
 /** `xarb positions`: balances and derivative positions of every venue, netted per underlying. */
@@ -279,7 +284,8 @@ export async function loadPositions(deps: PortfolioDeps, request: PositionsReque
   const balances = aggregateBalances(collected.inputs, {quote: request.quote, pricer, now: collected.now});
   record(deps, balances, {...request});
   const report = aggregatePositions(balances, collected.positions, {quote: request.quote, pricer, now: collected.now, underlying: request.underlying});
-  return {...report, notes: collected.notes};
+  const exitCode = report.venues.every((v) => v.balances === 'failed') ? ExitCode.venueFailed : ExitCode.ok;
+  return {...report, notes: collected.notes, exitCode};
 }
 
 export interface PnlRequest extends ValuationOptions {

@@ -9,8 +9,9 @@
  * balances).
  */
 import type {VenueConfig, XarbConfig} from '../config/schema.js';
-import {UsageError} from '../errors.js';
+import {ExitCode, UsageError} from '../errors.js';
 import type {Db} from '../journal/db.js';
+import {invocationKey} from '../execution/ids.js';
 import {acquireLock} from '../journal/locks.js';
 import {RebalanceRepo, transfersInFlight} from '../journal/transfers.js';
 import type {Clock} from '../types.js';
@@ -50,7 +51,7 @@ export interface RebalanceOptions {
   /** Drop the unfinished plan instead of planning. */
   readonly abandon?: boolean;
   /** Asked before anything is sent; `live` tells whether real money moves. Return false to stop. */
-  readonly confirm?: (plan: RebalancePlan, info: {live: boolean; resuming: boolean}) => Promise<boolean>;
+  readonly confirm?: (plan: RebalancePlan, info: {live: readonly string[]; resuming: boolean}) => Promise<boolean>;
   /** Withdrawals the venue does not list stay unknown this long (default 10 min). */
   readonly unknownGraceMs?: number;
 }
@@ -84,8 +85,9 @@ function venuesOf(steps: readonly PlanStep[]): string[] {
   return steps.flatMap((s) => (s.kind === 'transfer' ? [s.from, s.to] : [s.venue]));
 }
 
-function isLive(venues: ReadonlyMap<string, Venue>, steps: readonly PlanStep[]): boolean {
-  return venuesOf(steps).some((n) => venues.get(n)?.info.mode === 'live');
+/** The plan's venues that trade live (real money); empty for paper and simulated venues. */
+function liveVenues(venues: ReadonlyMap<string, Venue>, steps: readonly PlanStep[]): string[] {
+  return venuesOf(steps).filter((n) => venues.get(n)?.info.mode === 'live');
 }
 
 export async function runRebalance(deps: RebalanceDeps, options: RebalanceOptions): Promise<RebalanceResult> {
@@ -126,17 +128,17 @@ export async function runRebalance(deps: RebalanceDeps, options: RebalanceOption
   if (plan.steps.length === 0) return {...result, action: 'nothing_to_do', execution: undefined, exitCode: 0};
   // Policy refusals (withdrawals not allowed, paper/live mix) come before any question or step.
   checkTransferPolicy({config: deps.config, venues}, plan.steps);
-  if (options.confirm && !(await options.confirm(plan, {live: isLive(venues, plan.steps), resuming: false}))) {
+  if (options.confirm && !(await options.confirm(plan, {live: liveVenues(venues, plan.steps), resuming: false}))) {
     return {...result, action: 'declined', execution: undefined, exitCode: 0};
   }
-  const execution = await startPlan({...base, venues}, plan, `${deps.clock.now()}:${process.pid}`);
+  const execution = await startPlan({...base, venues}, plan, invocationKey(deps.clock));
   return {...result, action: 'executed', execution, exitCode: execution.exitCode};
 }
 
 async function resume(deps: RebalanceDeps, base: Omit<Parameters<typeof runPlan>[0], 'venues'>, existing: StoredPlan, options: RebalanceOptions): Promise<RebalanceResult> {
   const venues = await openAll(deps, [...Object.keys(existing.plan.venueTargets), ...venuesOf(existing.plan.steps)]);
   checkTransferPolicy({config: deps.config, venues}, existing.plan.steps);
-  if (options.confirm && !(await options.confirm(existing.plan, {live: isLive(venues, existing.plan.steps), resuming: true}))) {
+  if (options.confirm && !(await options.confirm(existing.plan, {live: liveVenues(venues, existing.plan.steps), resuming: true}))) {
     return {action: 'declined', plan: existing.plan, execution: undefined, unfinished: {id: existing.id, status: existing.status}, warnings: [], exitCode: 0};
   }
   const execution = await runPlan({...base, venues}, existing.id, {resumed: true});
@@ -150,7 +152,13 @@ export interface StatusOptions {
   readonly onCheck?: (status: RebalanceStatus) => void;
 }
 
-export type RebalanceStatusResult = RebalanceStatus & {readonly timedOut: boolean};
+/** `exitCode` is 4 when a transfer failed or the plan failed, else 0. */
+export type RebalanceStatusResult = RebalanceStatus & {readonly timedOut: boolean; readonly exitCode: ExitCode};
+
+function withExitCode<S extends RebalanceStatus & {readonly timedOut: boolean}>(status: S): S & {readonly exitCode: ExitCode} {
+  const failed = status.settled.some((t) => t.state === 'failed') || status.plan?.status === 'failed';
+  return {...status, exitCode: failed ? ExitCode.venueFailed : ExitCode.ok};
+}
 
 /**
  * `xarb rebalance status`: checks the transfers in flight against the
@@ -175,7 +183,7 @@ export async function rebalanceStatus(deps: RebalanceDeps, options: StatusOption
   };
   if (options.follow) {
     const follow = options.follow;
-    return followTransfers(
+    const followed = await followTransfers(
       {...env, venues},
       {
         intervalMs: follow.intervalMs,
@@ -185,6 +193,7 @@ export async function rebalanceStatus(deps: RebalanceDeps, options: StatusOption
         check: () => locked(() => checkTransfers(env)),
       },
     );
+    return withExitCode(followed);
   }
-  return {...(await locked(() => checkTransfers(env))), timedOut: false};
+  return withExitCode({...(await locked(() => checkTransfers(env))), timedOut: false});
 }
