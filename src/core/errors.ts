@@ -35,6 +35,38 @@ export class UsageError extends XarbError {
   }
 }
 
+/**
+ * A valid request that cannot be placed now: no venue can take it (or only
+ * part of it) given books, balances, risk caps and market rules. Exit 2: the
+ * user changes the request (amount, venues, route), not the input's form.
+ */
+export class NothingToPlaceError extends XarbError {
+  constructor(message: string, hint?: string) {
+    super(message, {exitCode: ExitCode.usage, hint: hint ?? 'lower the amount, or see the plan with --dry-run'});
+  }
+}
+
+/** The arbitrage edge is gone after fees, or the book moved past the leg's limit. Exit 2, nothing sent. */
+export class EdgeGoneError extends XarbError {
+  constructor(message: string, hint?: string) {
+    super(message, {exitCode: ExitCode.usage, hint: hint ?? 'the opportunity moved; scan again'});
+  }
+}
+
+/** The request conflicts with journalled work (an unfinished plan, a plan whose venues are not open). Exit 2. */
+export class PlanConflictError extends XarbError {
+  constructor(message: string, hint?: string) {
+    super(message, {exitCode: ExitCode.usage, hint: hint ?? 'see `xarb rebalance status`'});
+  }
+}
+
+/** A number that is not a decimal reached exact arithmetic: a fault in xarb or in data it was given. Exit 1. */
+export class DecimalError extends XarbError {
+  constructor(message: string) {
+    super(message, {exitCode: ExitCode.unexpected, hint: 'run again with XARB_DEBUG=1 for details'});
+  }
+}
+
 /** Config file or flags that fail validation; lists every problem at once. */
 export class ConfigError extends XarbError {
   readonly problems: readonly string[];
@@ -115,6 +147,13 @@ export class InsufficientFundsError extends VenueRejectedError {
 export class InvalidOrderError extends VenueRejectedError {
   constructor(venue: string, message: string, cause?: unknown) {
     super(venue, message, cause, 'the order breaks a market rule (minimum, step, price); see the market with `xarb prices`');
+  }
+}
+
+/** A venue answered with data xarb cannot use safely (malformed numbers, a deposit address for another network or asset). Exit 4. */
+export class VenueDataError extends VenueError {
+  constructor(venue: string, message: string, hint?: string) {
+    super(venue, message, {hint: hint ?? 'the venue answered with data xarb cannot use; nothing was sent'});
   }
 }
 

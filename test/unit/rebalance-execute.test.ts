@@ -5,7 +5,7 @@
  */
 import {describe, expect, it} from 'vitest';
 import {defaultConfig, type XarbConfig} from '../../src/core/config/schema.js';
-import {RiskDeniedError, UsageError, VenueRejectedError, VenueUnavailableError} from '../../src/core/errors.js';
+import {PlanConflictError, RiskDeniedError, UsageError, VenueRejectedError, VenueUnavailableError} from '../../src/core/errors.js';
 import {openDb, type Db} from '../../src/core/journal/db.js';
 import {PaperRepo} from '../../src/core/journal/paper-balances.js';
 import {RiskStateRepo} from '../../src/core/journal/risk-state.js';
@@ -226,7 +226,7 @@ describe('rebalance execution: abandoning', () => {
     a.onWithdraw = (_r, n) => (n === 2 ? 'reject' : 'ok');
     const id = journalPlan(env, planOf([transfer('s1', 'a', 'b', '500'), transfer('s2', 'a', 'b', '600'), transfer('s3', 'a', 'b', '700')]), 'k');
     await runPlan(env, id);
-    expect(() => journalPlan(env, planOf([transfer('s1', 'a', 'b', '100')]), 'k2')).toThrow(UsageError);
+    expect(() => journalPlan(env, planOf([transfer('s1', 'a', 'b', '100')]), 'k2')).toThrow(PlanConflictError);
     const dropped = abandonPlan(env)!;
     expect(dropped.status).toBe('abandoned');
     expect(dropped.steps.map((s) => s.state)).toEqual(['sent', 'canceled', 'canceled']);

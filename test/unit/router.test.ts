@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {UsageError} from '../../src/core/errors.js';
+import {NothingToPlaceError} from '../../src/core/errors.js';
 import {add, cmp, dec, roundToStep, sum} from '../../src/core/money/decimal.js';
 import {route} from '../../src/core/router/route.js';
 import {floorToStep, prefixPricer} from '../../src/core/router/split.js';
@@ -62,7 +62,7 @@ describe('single-venue strategies on hand-built books', () => {
 
   it('respects the amount step, minimums and risk caps', () => {
     const intent = {symbol: 'BTC/USD', side: 'buy' as const, amount: '0.0015'};
-    expect(() => route('best_price', intent, [A()])).toThrow(UsageError);
+    expect(() => route('best_price', intent, [A()])).toThrow(NothingToPlaceError);
     const capped = {...B(), maxAmount: '0.5'};
     const plan = route('best_price', {symbol: 'BTC/USD', side: 'buy', amount: '1'}, [A(), capped, C()]);
     expect(plan.children[0]!.venue).toBe('c');

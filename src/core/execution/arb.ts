@@ -20,7 +20,7 @@
  *    exposure is reported.
  * The report states exactly what was planned, filled, corrected and left.
  */
-import {ExitCode, UsageError, VenueError} from '../errors.js';
+import {EdgeGoneError, ExitCode, NothingToPlaceError, UsageError, VenueError} from '../errors.js';
 import {OrdersRepo, type JournalOrder} from '../journal/orders.js';
 import {isStale, mid, walkLevels} from '../market/book.js';
 import {abs, add, cmp, dec, isPositive, isZero, mul, roundToStep, sub} from '../money/decimal.js';
@@ -147,26 +147,26 @@ async function legData(venue: Venue, symbol: string, side: Side): Promise<LegDat
 function checkLeg(side: Side, leg: ArbLegIntent, data: LegData, amount: string, fees: ExecutionEnv['config']['venues'], now: number, maxAgeMs: number): LegCheck {
   const m = data.market;
   const where = `${side} leg on ${leg.venue}`;
-  if (!m.active) throw new UsageError(`${where}: market ${m.symbol} is not active`);
-  if (m.amountStep !== undefined && cmp(roundToStep(amount, dec(m.amountStep)), amount) !== 0) throw new UsageError(`${where}: amount ${amount} is not a multiple of the step ${dec(m.amountStep)}`);
-  if (m.minAmount !== undefined && cmp(amount, dec(m.minAmount)) < 0) throw new UsageError(`${where}: amount ${amount} is below the minimum ${dec(m.minAmount)}`);
+  if (!m.active) throw new NothingToPlaceError(`${where}: market ${m.symbol} is not active`);
+  if (m.amountStep !== undefined && cmp(roundToStep(amount, dec(m.amountStep)), amount) !== 0) throw new NothingToPlaceError(`${where}: amount ${amount} is not a multiple of the step ${dec(m.amountStep)}`);
+  if (m.minAmount !== undefined && cmp(amount, dec(m.minAmount)) < 0) throw new NothingToPlaceError(`${where}: amount ${amount} is below the minimum ${dec(m.minAmount)}`);
   const age = Math.max(0, now - Math.min(data.book.timestamp, data.book.receivedAt));
-  if (isStale(data.book, now, maxAgeMs)) throw new UsageError(`${where}: the book is ${age} ms old (max ${maxAgeMs} ms)`, 'the data is stale; try again');
+  if (isStale(data.book, now, maxAgeMs)) throw new EdgeGoneError(`${where}: the book is ${age} ms old (max ${maxAgeMs} ms)`, 'the data is stale; try again');
   const levels = side === 'buy' ? data.book.asks : data.book.bids;
   const n = Number(amount);
   const walk = walkLevels(levels, n);
-  if (walk.unfilled > 0 || walk.worstPrice === undefined) throw new UsageError(`${where}: the book holds only ${walk.filled} of ${amount}`);
+  if (walk.unfilled > 0 || walk.worstPrice === undefined) throw new NothingToPlaceError(`${where}: the book holds only ${walk.filled} of ${amount}`);
   let limit = leg.limitPrice ?? dec(walk.worstPrice);
   if (m.priceStep !== undefined) limit = roundToStep(limit, dec(m.priceStep), side === 'buy' ? 'up' : 'down');
   const within = side === 'buy' ? walk.worstPrice <= Number(limit) : walk.worstPrice >= Number(limit);
-  if (!within) throw new UsageError(`${where}: the book no longer fills ${amount} within the limit ${limit} (worst level ${walk.worstPrice})`, 'the opportunity moved; scan again');
-  if (m.minCost !== undefined && walk.cost < m.minCost) throw new UsageError(`${where}: order value ${walk.cost} is below the minimum ${m.minCost}`);
+  if (!within) throw new EdgeGoneError(`${where}: the book no longer fills ${amount} within the limit ${limit} (worst level ${walk.worstPrice})`, 'the opportunity moved; scan again');
+  if (m.minCost !== undefined && walk.cost < m.minCost) throw new NothingToPlaceError(`${where}: order value ${walk.cost} is below the minimum ${m.minCost}`);
   const feeRate = fees[leg.venue]?.fees?.taker ?? m.taker;
   const fee = walk.cost * feeRate;
   const total = side === 'buy' ? walk.cost + fee : walk.cost - fee;
   if (data.free !== undefined) {
-    if (side === 'buy' && total > Number(data.free)) throw new UsageError(`${where}: needs ${total} ${m.quote}, ${data.free} free`, 'see `xarb balances`');
-    if (side === 'sell' && cmp(amount, data.free) > 0) throw new UsageError(`${where}: needs ${amount} ${m.base}, ${data.free} free`, 'see `xarb balances`');
+    if (side === 'buy' && total > Number(data.free)) throw new NothingToPlaceError(`${where}: needs ${total} ${m.quote}, ${data.free} free`, 'see `xarb balances`');
+    if (side === 'sell' && cmp(amount, data.free) > 0) throw new NothingToPlaceError(`${where}: needs ${amount} ${m.base}, ${data.free} free`, 'see `xarb balances`');
   }
   return {side, venue: leg.venue, symbol: m.symbol, amount, limitPrice: limit, expectedPrice: walk.cost / n, feeRate, fee, total, bookAgeMs: age};
 }
@@ -237,7 +237,7 @@ export function realizedPnl(results: readonly OrderResult[]): string {
 export async function executeArb(env: ExecutionEnv, previewed: {preview: ArbPreview; data: {buy: LegData; sell: LegData}}, policy: ArbPolicy, key: string = invocationKey(env.clock)): Promise<ArbReport> {
   const {preview, data} = previewed;
   if (!(preview.expectedProfit > 0)) {
-    throw new UsageError(`the edge is gone: buying costs ${preview.buy.total.toFixed(8)} and selling returns ${preview.sell.total.toFixed(8)} ${preview.quote} after fees`, 'scan again');
+    throw new EdgeGoneError(`the edge is gone: buying costs ${preview.buy.total.toFixed(8)} and selling returns ${preview.sell.total.toFixed(8)} ${preview.quote} after fees`, 'scan again');
   }
   const repo = new OrdersRepo(env.db, env.clock);
   const intentId = {buy: preview.buy.venue, sell: preview.sell.venue, symbol: preview.buy.symbol, sellSymbol: preview.sell.symbol, amount: preview.buy.amount, buyLimit: preview.buy.limitPrice, sellLimit: preview.sell.limitPrice};

@@ -13,7 +13,7 @@
  * - Replaying the same intent with the same key (--client-id) returns the
  *   journalled outcome instead of sending again.
  */
-import {ExitCode, UsageError, VenueError} from '../errors.js';
+import {ExitCode, NothingToPlaceError, UsageError, VenueError} from '../errors.js';
 import {OrdersRepo, type JournalOrder, type PlanStatus} from '../journal/orders.js';
 import {LatencyRepo} from '../journal/latency.js';
 import {mid} from '../market/book.js';
@@ -117,7 +117,7 @@ export async function prepareOrder(env: ExecutionEnv, routeVenues: readonly Venu
     if (gathered.failures.some((f) => f.failed)) {
       throw new VenueError(venues.length === 1 ? venues[0]!.info.id : 'all venues', `no venue answered for ${intent.symbol}: ${gathered.failures.map((f) => `${f.venue}: ${f.reason}`).join('; ')}`);
     }
-    throw new UsageError(`no venue can trade ${intent.symbol}: ${gathered.failures.map((f) => `${f.venue}: ${f.reason}`).join('; ')}`, 'see `xarb prices` for what each venue lists');
+    throw new NothingToPlaceError(`no venue can trade ${intent.symbol}: ${gathered.failures.map((f) => `${f.venue}: ${f.reason}`).join('; ')}`, 'see `xarb prices` for what each venue lists');
   }
   const risk = await gatherRiskInputs(allVenues, env.config, gathered.data);
   // routeVenues come in configured order (priority, then name): that order is the `priority` route.
@@ -212,9 +212,9 @@ export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, k
     return report(env, {plan: {...plan, ...stored}, modes: prepared.modes}, planId, orders, effectiveOrders(orders), true);
   }
   if (cmp(plan.unplanned, 0) > 0 && plan.type === 'market') {
-    throw new UsageError(`only ${plan.planned} of ${plan.amount} ${plan.symbol} can be placed now (books, balances and limits)`, 'lower the amount, or see the plan with --dry-run');
+    throw new NothingToPlaceError(`only ${plan.planned} of ${plan.amount} ${plan.symbol} can be placed now (books, balances and limits)`, 'lower the amount, or see the plan with --dry-run');
   }
-  if (plan.children.length === 0) throw new UsageError(`no venue can take ${plan.side} ${plan.amount} ${plan.symbol}`, 'see the plan with --dry-run');
+  if (plan.children.length === 0) throw new NothingToPlaceError(`no venue can take ${plan.side} ${plan.amount} ${plan.symbol}`, 'see the plan with --dry-run');
   const view = planView(prepared);
   const written = writeAhead(env, {planId, kind: 'order', intent: intentIdentity(intent), plan: view, orders: plan.children.map((c) => planned(c, prepared.mids)), newPlan: true}, prepared.risk);
   let effective = await Promise.all(written.map((o) => sendOrder(env, o)));

@@ -7,7 +7,7 @@
  * Analytics (book walking, scanners) use plain numbers; convert at the edge
  * with `dec()` (number -> string, shortest round-trip form) and `num()`.
  */
-import {UsageError} from '../errors.js';
+import {DecimalError} from '../errors.js';
 
 const SCALE = 18;
 const ONE = 10n ** BigInt(SCALE);
@@ -20,7 +20,7 @@ export function toUnits(value: string | number): bigint {
   const text = typeof value === 'number' ? numberToString(value) : value.trim();
   const match = PATTERN.exec(text);
   if (!match || (match[2] === undefined && (match[3] === undefined || match[3] === ''))) {
-    throw new UsageError(`not a number: ${JSON.stringify(value)}`);
+    throw new DecimalError(`not a number: ${JSON.stringify(value)}`);
   }
   const sign = match[1] === '-' ? -1n : 1n;
   let intPart = match[2] ?? '0';
@@ -49,7 +49,7 @@ export function fromUnits(units: bigint): Decimal {
 }
 
 function numberToString(value: number): string {
-  if (!Number.isFinite(value)) throw new UsageError(`not a finite number: ${value}`);
+  if (!Number.isFinite(value)) throw new DecimalError(`not a finite number: ${value}`);
   return String(value);
 }
 
@@ -87,7 +87,7 @@ export function mul(a: string | number, b: string | number): Decimal {
 
 export function div(a: string | number, b: string | number): Decimal {
   const divisor = toUnits(b);
-  if (divisor === 0n) throw new UsageError('division by zero');
+  if (divisor === 0n) throw new DecimalError('division by zero');
   return fromUnits((toUnits(a) * ONE) / divisor);
 }
 

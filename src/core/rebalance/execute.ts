@@ -30,7 +30,7 @@
  */
 import {hostname} from 'node:os';
 import type {XarbConfig} from '../config/schema.js';
-import {InsufficientFundsError, RiskDeniedError, UsageError, VenueError, XarbError, ExitCode} from '../errors.js';
+import {ExitCode, InsufficientFundsError, PlanConflictError, RiskDeniedError, UsageError, VenueDataError, VenueError, XarbError} from '../errors.js';
 import {planIdFor} from '../execution/ids.js';
 import {executeOrder, intentIdentity, prepareOrder, type OrderIntent} from '../execution/order.js';
 import {isDefiniteRejection, planStatus, type ExecutionEnv} from '../execution/place.js';
@@ -123,7 +123,7 @@ function stepVenue(step: PlanStep): string {
 export function checkTransferPolicy(env: Pick<RebalanceEnv, 'config' | 'venues'>, steps: readonly PlanStep[]): void {
   for (const step of steps) {
     const names = step.kind === 'transfer' ? [step.from, step.to] : [step.venue];
-    for (const name of names) if (!env.venues.has(name)) throw new UsageError(`venue ${name} of the plan is not open`);
+    for (const name of names) if (!env.venues.has(name)) throw new PlanConflictError(`venue ${name} of the plan is not open`, 'add the venue back or drop the plan with `xarb rebalance --abandon`');
     if (step.kind !== 'transfer') continue;
     const from = env.venues.get(step.from)!;
     const to = env.venues.get(step.to)!;
@@ -145,7 +145,7 @@ export function journalPlan(env: RebalanceEnv, plan: RebalancePlan, key: string)
   if (plan.steps.length === 0) throw new UsageError('the plan has no steps to execute');
   const repo = new RebalanceRepo(env.db, env.clock);
   const existing = repo.unfinished<RebalancePlan, PlanStep>();
-  if (existing) throw new UsageError(`rebalance ${existing.id} is unfinished (${existing.status})`, 'resume it with `xarb rebalance --execute`, follow it with `xarb rebalance status`, or drop it with `xarb rebalance --abandon`');
+  if (existing) throw new PlanConflictError(`rebalance ${existing.id} is unfinished (${existing.status})`, 'resume it with `xarb rebalance --execute`, follow it with `xarb rebalance status`, or drop it with `xarb rebalance --abandon`');
   const id = planIdFor('rebalance', {targets: plan.venueTargets, assets: plan.assetTargets, steps: plan.steps}, key);
   repo.insertPlan({id, quote: plan.quote, plan, steps: plan.steps.map((s) => ({id: s.id, kind: s.kind, venue: stepVenue(s), step: s}))});
   new EventsRepo(env.db, env.clock).append({kind: 'rebalance.planned', ref: id, data: {steps: plan.steps.length, totalCost: plan.totalCost, quote: plan.quote}});
@@ -289,7 +289,7 @@ class Runner {
 
   private venue(name: string): Venue {
     const venue = this.env.venues.get(name);
-    if (!venue) throw new UsageError(`venue ${name} of the plan is not open`);
+    if (!venue) throw new PlanConflictError(`venue ${name} of the plan is not open`, 'add the venue back or drop the plan with `xarb rebalance --abandon`');
     return venue;
   }
 
@@ -364,7 +364,7 @@ class Runner {
   private async tradeAmount(venue: Venue, step: TradeStep): Promise<string> {
     const markets = await venue.loadMarkets();
     const market = markets.find((m) => m.symbol === step.symbol);
-    if (!market) throw new UsageError(`${step.venue} no longer lists ${step.symbol}`);
+    if (!market) throw new VenueDataError(step.venue, `no longer lists ${step.symbol}`);
     const available = max(0, sub(await this.free(venue, step.spend.asset), this.reserve(step.spend.asset)));
     if (cmp(available, step.spend.amount) >= 0) return step.amount;
     const ratio = Number(available) / Number(step.spend.amount);
@@ -505,9 +505,9 @@ class Runner {
     if (to.fetchDepositAddress) {
       const answer: DepositAddress = await to.fetchDepositAddress(step.asset, step.network);
       if (answer.network !== undefined && answer.network !== step.network) {
-        throw new UsageError(`${step.to} gave a ${step.asset} deposit address on ${answer.network}, not ${step.network}; refusing to send`);
+        throw new VenueDataError(step.to, `gave a ${step.asset} deposit address on ${answer.network}, not ${step.network}; refusing to send`);
       }
-      if (answer.asset !== step.asset) throw new UsageError(`${step.to} gave a deposit address for ${answer.asset}, not ${step.asset}; refusing to send`);
+      if (answer.asset !== step.asset) throw new VenueDataError(step.to, `gave a deposit address for ${answer.asset}, not ${step.asset}; refusing to send`);
       return {address: answer.address, tag: answer.tag, source: 'venue'};
     }
     const entries = (this.env.config.venues[step.from]?.withdraw?.allowlist?.[step.asset] ?? []).filter((e) => e.network === undefined || e.network === step.network);

@@ -32,7 +32,7 @@
  * anything wanted but not planned is listed in `skipped` with a reason.
  * This is a greedy heuristic, not a global optimum over all pairings.
  */
-import {UsageError} from '../errors.js';
+import {UsageError, VenueDataError} from '../errors.js';
 import {dec, roundToStep, sub} from '../money/decimal.js';
 import type {Currency, Market, Network} from '../types.js';
 import {computeFlows, type FlowItem} from './flows.js';
@@ -104,8 +104,8 @@ class VenueState {
     this.reportsCurrencies = (snapshot?.currencies.length ?? 0) > 0;
     if (!snapshot) return;
     for (const b of snapshot.balances) {
-      this.free.set(b.asset, (this.free.get(b.asset) ?? 0) + amountNumber(b.free, `${venue} ${b.asset} free`));
-      this.held.set(b.asset, (this.held.get(b.asset) ?? 0) + amountNumber(b.total, `${venue} ${b.asset} total`));
+      this.free.set(b.asset, (this.free.get(b.asset) ?? 0) + amountNumber(b.free, venue, `${b.asset} free`));
+      this.held.set(b.asset, (this.held.get(b.asset) ?? 0) + amountNumber(b.total, venue, `${b.asset} total`));
     }
     for (const c of snapshot.currencies) {
       this.currencies.set(c.code, c);
@@ -696,9 +696,9 @@ function floorStep(x: number, step: number | undefined): number {
 }
 
 /** A balance amount as a number; a missing or malformed amount is an error, never 0. */
-function amountNumber(text: string, what: string): number {
+function amountNumber(text: string, venue: string, what: string): number {
   const n = typeof text === 'string' && text.trim() !== '' ? Number(text) : Number.NaN;
-  if (!Number.isFinite(n)) throw new UsageError(`balance ${what} is not a number: ${JSON.stringify(text)}`);
+  if (!Number.isFinite(n)) throw new VenueDataError(venue, `balance ${what} is not a number: ${JSON.stringify(text)}`);
   return n;
 }
 

@@ -17,7 +17,7 @@
  * balance covers it (when known) and risk caps allow it. Every venue left
  * out is listed in `skipped` with the reason.
  */
-import {UsageError} from '../errors.js';
+import {NothingToPlaceError} from '../errors.js';
 import {dec} from '../money/decimal.js';
 import {buildChild, cannotTake, planFromChildren} from './child.js';
 import {splitRoute} from './split.js';
@@ -30,9 +30,9 @@ function better(side: 'buy' | 'sell', a: ChildOrder, b: ChildOrder): number {
   return side === 'buy' ? pa - pb : pb - pa;
 }
 
-/** Routes an intent with one strategy. Throws UsageError when no venue can take it. */
+/** Routes an intent with one strategy. Throws NothingToPlaceError when no venue can take it. */
 export function route(strategy: RouteStrategy, intent: RouteIntent, candidates: readonly VenueCandidate[]): RoutePlan {
-  if (candidates.length === 0) throw new UsageError(`no venue lists ${intent.symbol}`);
+  if (candidates.length === 0) throw new NothingToPlaceError(`no venue lists ${intent.symbol}`, 'see `xarb prices` for what each venue lists');
   if (strategy === 'split') return splitRoute(intent, candidates);
   const skipped: Skip[] = [];
   const ok: {c: VenueCandidate; child: ChildOrder}[] = [];
@@ -42,7 +42,7 @@ export function route(strategy: RouteStrategy, intent: RouteIntent, candidates: 
     else ok.push({c, child: buildChild(c, intent, dec(intent.amount), 0)});
   }
   if (ok.length === 0) {
-    throw new UsageError(
+    throw new NothingToPlaceError(
       `no venue can take ${intent.side} ${dec(intent.amount)} ${intent.symbol} as one order: ${skipped.map((s) => `${s.venue}: ${s.reason}`).join('; ')}`,
       'try --route split to spread it over several venues, or a smaller amount',
     );
