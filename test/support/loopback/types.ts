@@ -10,7 +10,7 @@
  */
 import type {Level, Side} from '../../../src/core/types.js';
 
-export type DialectName = 'binance' | 'kraken' | 'okx';
+export type DialectName = 'binance' | 'kraken' | 'okx' | 'coinbase' | 'bybit';
 
 export interface MarketScenario {
   /** Canonical symbol, e.g. BTC/USD. */
