@@ -34,6 +34,15 @@ describe('bybit dialect with ccxt bybit', () => {
     expect(ex.currencies.USDT.networks.TRC20.fee).toBe(1);
   });
 
+  it("with ccxt's default market types the derivative and option categories answer empty lists", async () => {
+    const all = await connect(loop, 'bybit', {options: {fetchMarkets: {types: ['spot', 'linear', 'inverse', 'option']}}});
+    loop.clearRequests();
+    await all.loadMarkets();
+    expect(Object.keys(all.markets).sort()).toEqual(['BTC/USDT', 'ETH/BTC', 'ETH/USDT']);
+    const categories = loop.requests('bybit').filter((r) => r.path === '/v5/market/instruments-info').map((r) => r.query.category);
+    expect(new Set(categories)).toEqual(new Set(['spot', 'linear', 'inverse', 'option']));
+  });
+
   it('keyless: instruments, tickers with bid/ask sizes, bids/asks and the book; other categories are empty', async () => {
     const keyless = await connect(loop, 'bybit');
     loop.clearRequests();
@@ -108,6 +117,17 @@ describe('bybit dialect with ccxt bybit', () => {
     const history = await ex.fetchCanceledOrders(S, undefined, undefined, {orderLinkId: 'bybitrest1'});
     expect(history.map((o: any) => [o.id, o.status])).toEqual([[order.id, 'canceled']]);
     expect((await ex.fetchBalance()).BTC.free).toBe(1);
+  });
+
+  it('by orderLinkId: fetchOrder with acknowledged finds any recent order; fetchClosedOrders asks for Filled only', async () => {
+    const order = await ex.createOrder(S, 'limit', 'buy', 0.01, 50000, {clientOrderId: 'bybitgone'});
+    await ex.cancelOrder(order.id, S);
+    const found = await ex.fetchOrder(undefined, S, {acknowledged: true, orderLinkId: 'bybitgone'});
+    expect([found.id, found.status]).toEqual([order.id, 'canceled']);
+    expect(loop.requests('bybit').at(-1)!.query).toEqual({symbol: 'BTCUSDT', category: 'spot', orderLinkId: 'bybitgone'});
+    expect(await ex.fetchClosedOrders(S, undefined, undefined, {orderLinkId: 'bybitgone'})).toEqual([]);
+    const history = await ex.fetchCanceledAndClosedOrders(S, undefined, undefined, {orderLinkId: 'bybitgone'});
+    expect(history.map((o: any) => o.id)).toEqual([order.id]);
   });
 
   it('a resting limit order fills when the book crosses it, as maker, and is found closed by orderLinkId', async () => {

@@ -119,6 +119,16 @@ describe('coinbase dialect with ccxt coinbase', () => {
     expect([trade.takerOrMaker, trade.price, trade.fee.cost, trade.fee.currency]).toEqual(['maker', 60100, 48.08, 'USD']);
   });
 
+  it('closed orders are FILLED ones; fetchOrders lists every status with its client_order_id', async () => {
+    const order = await ex.createOrder(S, 'limit', 'buy', 0.01, 50000, {client_order_id: 'cbgone'});
+    await ex.cancelOrder(order.id, S);
+    expect(await ex.fetchClosedOrders(S)).toEqual([]);
+    expect((await ex.fetchCanceledOrders(S)).map((o: any) => o.clientOrderId)).toEqual(['cbgone']);
+    const all = await ex.fetchOrders(S);
+    expect(all.map((o: any) => [o.id, o.clientOrderId, o.status])).toEqual([[order.id, 'cbgone', 'canceled']]);
+    expect(loop.requests('coinbase').at(-1)!.query).toEqual({product_id: 'BTC-USD', limit: '100'});
+  });
+
   it('a used client_order_id creates nothing and answers the order it names', async () => {
     const first = await ex.createOrder(S, 'limit', 'buy', 0.01, 50000, {client_order_id: 'cbdup'});
     const again = await ex.createOrder(S, 'limit', 'buy', 0.02, 51000, {client_order_id: 'cbdup'});
