@@ -3,8 +3,9 @@
  * calls ccxt makes around it (/v2/time, currencies, currencies/crypto,
  * exchange-rates, accounts).
  *
- * Public: market/products (product_type FUTURE answers no products),
- * market/products/{id}/ticker (carries best_bid/best_ask), market/product_book.
+ * Public: market/products (price and mid_market_price, no bid/ask, as on
+ * coinbase; product_type FUTURE answers no products), market/products/{id}/ticker
+ * (carries best_bid/best_ask), market/product_book.
  * Private: the same three under brokerage/, best_bid_ask, transaction_summary
  * (the fee tier), accounts (v3 available/hold; v2 one wallet per currency
  * whose balance is the total), orders, orders/historical/{id},
@@ -204,7 +205,7 @@ function productJson(state: VenueState, m: MarketSpec): Record<string, unknown> 
     quote_currency_id: m.quote,
     base_currency_id: m.base,
     fcm_trading_session_details: null,
-    mid_market_price: '',
+    mid_market_price: price === undefined ? '' : String(price),
     alias: '',
     alias_to: [],
     base_display_symbol: m.base,
