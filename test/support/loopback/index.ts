@@ -1,6 +1,6 @@
 /**
  * Loopback exchange servers: one HTTP server per venue on 127.0.0.1 (ephemeral
- * port), each speaking a real exchange's REST dialect (binance, kraken, okx)
+ * port), each speaking a real exchange's REST dialect (binance, kraken, okx, coinbase, bybit)
  * closely enough that the unmodified ccxt class works against it once the
  * scheme and host of its `urls.api` are rewritten to `baseUrl(venue)`.
  *

@@ -90,7 +90,7 @@ export interface DepositAddressScenario {
 
 export interface AccountScenario {
   readonly apiKey: string;
-  /** kraken: base64. binance/okx: any string. */
+  /** kraken: base64. coinbase: any string (HMAC key) or a PEM EC private key (CDP key, JWT auth). Others: any string. */
   readonly secret: string;
   /** okx passphrase. */
   readonly passphrase?: string;
