@@ -33,6 +33,8 @@ export const LOOPBACK_CCXT_OPTIONS: Readonly<Record<string, Record<string, unkno
   binance: {fetchMarkets: {types: ['spot']}, fetchMargins: false},
   okx: {fetchMarkets: {types: ['spot']}},
   kraken: {},
+  coinbase: {},
+  bybit: {fetchMarkets: {types: ['spot']}},
 };
 
 export interface ConnectOptions {

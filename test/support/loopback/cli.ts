@@ -4,10 +4,10 @@
  * Point xarb at them with `xarb exchanges add binance --api-base-url <url>`.
  */
 import {readFileSync} from 'node:fs';
-import {startLoopback, defaultScenario, type LoopbackScenario} from './index.js';
+import {startLoopback, allVenuesScenario, type LoopbackScenario} from './index.js';
 
 const file = process.argv[2];
-const scenario: LoopbackScenario = file ? (JSON.parse(readFileSync(file, 'utf8')) as LoopbackScenario) : defaultScenario();
+const scenario: LoopbackScenario = file ? (JSON.parse(readFileSync(file, 'utf8')) as LoopbackScenario) : allVenuesScenario();
 const loop = await startLoopback({scenario});
 for (const venue of loop.venues) {
   const accounts = loop.state(venue).accounts;

@@ -1,6 +1,6 @@
 /**
  * Loopback exchange servers: one HTTP server per venue on 127.0.0.1 (ephemeral
- * port), each speaking a real exchange's REST dialect (binance, kraken, okx)
+ * port), each speaking a real exchange's REST dialect (binance, kraken, okx, coinbase, bybit)
  * closely enough that the unmodified ccxt class works against it once the
  * scheme and host of its `urls.api` are rewritten to `baseUrl(venue)`.
  *
@@ -16,6 +16,8 @@
  * end to end).
  */
 import {binance} from './dialects/binance.js';
+import {bybit} from './dialects/bybit.js';
+import {coinbase} from './dialects/coinbase.js';
 import {kraken} from './dialects/kraken.js';
 import {okx} from './dialects/okx.js';
 import {defaultScenario} from './scenario.js';
@@ -27,9 +29,9 @@ import type {DialectName, Fault, LoopbackScenario, RecordedRequest} from './type
 export type * from './types.js';
 export {VenueState} from './state.js';
 export type {OrderRecord, TradeRecord, TransferRecord, AccountState, BalanceRecord, MarketSpec} from './state.js';
-export {defaultScenario, TEST_ACCOUNTS, ladder} from './scenario.js';
+export {defaultScenario, TEST_ACCOUNTS, ladder, allVenuesScenario, coinbaseVenue, bybitVenue} from './scenario.js';
 
-export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {binance, kraken, okx};
+export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {binance, kraken, okx, coinbase, bybit};
 
 export interface LoopbackOptions {
   /** Default: defaultScenario() (binance, kraken and okx). */
@@ -61,7 +63,7 @@ export interface LoopbackHandle {
 function dialectOf(name: string, declared: DialectName | undefined): Dialect {
   const key = declared ?? (name as DialectName);
   const dialect = DIALECTS[key];
-  if (!dialect) throw new Error(`loopback: venue ${name} needs a dialect (binance, kraken or okx)`);
+  if (!dialect) throw new Error(`loopback: venue ${name} needs a dialect (${Object.keys(DIALECTS).join(', ')})`);
   return dialect;
 }
 

@@ -4,7 +4,7 @@
  * deep, currencies with networks and withdrawal fees, and deposit addresses.
  * Tests copy and adjust it; the keys are fake and only valid here.
  */
-import type {BookScenario, CurrencyScenario, LoopbackScenario} from './types.js';
+import type {BookScenario, CurrencyScenario, LoopbackScenario, VenueScenario} from './types.js';
 import type {Level} from '../../../src/core/types.js';
 
 export const TEST_ACCOUNTS = {
@@ -12,6 +12,9 @@ export const TEST_ACCOUNTS = {
   // kraken secrets are base64
   kraken: {apiKey: 'loopback-kraken-key', secret: Buffer.from('loopback-kraken-secret-0123456789').toString('base64')},
   okx: {apiKey: 'loopback-okx-key', secret: 'loopback-okx-secret', passphrase: 'loopback-okx-pass'},
+  // coinbase legacy HMAC key (a PEM EC secret makes it a CDP key signing JWTs)
+  coinbase: {apiKey: 'loopback-coinbase-key', secret: 'loopback-coinbase-secret'},
+  bybit: {apiKey: 'loopback-bybit-key', secret: 'loopback-bybit-secret'},
 } as const;
 
 /** A book of `depth` levels each side around `mid`, `tick` apart, sizes growing away from the top. */
@@ -127,4 +130,50 @@ export function defaultScenario(): LoopbackScenario {
       },
     },
   };
+}
+
+/** coinbase Advanced Trade: USD quotes (and BTC-USDT), fees in quote, taker 0.6%. */
+export function coinbaseVenue(): VenueScenario {
+  return {
+    markets: [
+      {symbol: 'BTC/USD', amountStep: '0.00000001', priceStep: '0.01', minAmount: '0.00000001', minCost: '1', taker: '0.006', maker: '0.004'},
+      {symbol: 'ETH/USD', amountStep: '0.00000001', priceStep: '0.01', minAmount: '0.00000001', minCost: '1', taker: '0.006', maker: '0.004'},
+      {symbol: 'BTC/USDT', amountStep: '0.00000001', priceStep: '0.01', minAmount: '0.00000001', minCost: '1', taker: '0.006', maker: '0.004'},
+      {symbol: 'ETH/BTC', amountStep: '0.00000001', priceStep: '0.00001', minAmount: '0.00000001', minCost: '0.00001', taker: '0.006', maker: '0.004'},
+    ],
+    currencies,
+    books: {
+      'BTC/USD': ladder(60_005, 0.5, 0.4),
+      'ETH/USD': ladder(3_000.5, 0.05, 4),
+      'BTC/USDT': ladder(60_015, 0.5, 0.3),
+      'ETH/BTC': ladder(0.05002, 0.00001, 4),
+    },
+    accounts: [{...TEST_ACCOUNTS.coinbase, balances: {BTC: '1', ETH: '10', USD: '50000', USDT: '20000'}}],
+  };
+}
+
+/** bybit v5 unified account, spot: USDT quotes, fees in the asset received. */
+export function bybitVenue(): VenueScenario {
+  return {
+    markets: [
+      {symbol: 'BTC/USDT', amountStep: '0.000001', priceStep: '0.01', minAmount: '0.000048', minCost: '1', taker: '0.001', maker: '0.001'},
+      {symbol: 'ETH/USDT', amountStep: '0.00001', priceStep: '0.01', minAmount: '0.00062', minCost: '1', taker: '0.001', maker: '0.001'},
+      {symbol: 'ETH/BTC', amountStep: '0.00001', priceStep: '0.000001', minAmount: '0.0001', minCost: '0.000001', taker: '0.001', maker: '0.001'},
+    ],
+    currencies,
+    books: {
+      'BTC/USDT': ladder(59_990, 0.5, 0.5),
+      'ETH/USDT': ladder(2_999, 0.05, 5),
+      'ETH/BTC': ladder(0.04999, 0.000001, 5),
+    },
+    accounts: [{...TEST_ACCOUNTS.bybit, balances: {BTC: '1', ETH: '10', USDT: '60000'}}],
+  };
+}
+
+/** Venues beyond the default three, by name; `allVenuesScenario()` serves them all. */
+export const MORE_VENUES: Readonly<Record<string, () => VenueScenario>> = {coinbase: coinbaseVenue, bybit: bybitVenue};
+
+export function allVenuesScenario(): LoopbackScenario {
+  const more = Object.fromEntries(Object.entries(MORE_VENUES).map(([name, venue]) => [name, venue()]));
+  return {venues: {...defaultScenario().venues, ...more}};
 }

@@ -10,7 +10,7 @@
  */
 import type {Level, Side} from '../../../src/core/types.js';
 
-export type DialectName = 'binance' | 'kraken' | 'okx';
+export type DialectName = 'binance' | 'kraken' | 'okx' | 'coinbase' | 'bybit';
 
 export interface MarketScenario {
   /** Canonical symbol, e.g. BTC/USD. */
@@ -90,7 +90,7 @@ export interface DepositAddressScenario {
 
 export interface AccountScenario {
   readonly apiKey: string;
-  /** kraken: base64. binance/okx: any string. */
+  /** kraken: base64. coinbase: any string (HMAC key) or a PEM EC private key (CDP key, JWT auth). Others: any string. */
   readonly secret: string;
   /** okx passphrase. */
   readonly passphrase?: string;
