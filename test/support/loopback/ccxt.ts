@@ -35,6 +35,9 @@ export const LOOPBACK_CCXT_OPTIONS: Readonly<Record<string, Record<string, unkno
   kraken: {},
   coinbase: {},
   bybit: {fetchMarkets: {types: ['spot']}},
+  // bitget: no swap listings, no unified-account probe; gate: the same for its unified account.
+  bitget: {fetchMarkets: {types: ['spot']}, uta: false},
+  gate: {fetchMarkets: {types: ['spot']}, unifiedAccount: false},
 };
 
 export interface ConnectOptions {

@@ -1,8 +1,9 @@
 /**
  * Loopback exchange servers: one HTTP server per venue on 127.0.0.1 (ephemeral
- * port), each speaking a real exchange's REST dialect (binance, kraken, okx, coinbase, bybit)
- * closely enough that the unmodified ccxt class works against it once the
- * scheme and host of its `urls.api` are rewritten to `baseUrl(venue)`.
+ * port), each speaking a real exchange's REST dialect (binance, kraken, okx,
+ * coinbase, bybit, bitget, gate) closely enough that the unmodified ccxt class
+ * works against it once the scheme and host of its `urls.api` are rewritten to
+ * `baseUrl(venue)` (templates like https://api.{hostname} are replaced whole).
  *
  * Usage from a test:
  *   const loop = await startLoopback({scenario: defaultScenario()});
@@ -16,8 +17,10 @@
  * end to end).
  */
 import {binance} from './dialects/binance.js';
+import {bitget} from './dialects/bitget.js';
 import {bybit} from './dialects/bybit.js';
 import {coinbase} from './dialects/coinbase.js';
+import {gate} from './dialects/gate.js';
 import {kraken} from './dialects/kraken.js';
 import {okx} from './dialects/okx.js';
 import {defaultScenario} from './scenario.js';
@@ -29,9 +32,9 @@ import type {DialectName, Fault, LoopbackScenario, RecordedRequest} from './type
 export type * from './types.js';
 export {VenueState} from './state.js';
 export type {OrderRecord, TradeRecord, TransferRecord, AccountState, BalanceRecord, MarketSpec} from './state.js';
-export {defaultScenario, TEST_ACCOUNTS, ladder, allVenuesScenario, coinbaseVenue, bybitVenue} from './scenario.js';
+export {defaultScenario, TEST_ACCOUNTS, ladder, allVenuesScenario, coinbaseVenue, bybitVenue, bitgetVenue, gateVenue} from './scenario.js';
 
-export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {binance, kraken, okx, coinbase, bybit};
+export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {binance, kraken, okx, coinbase, bybit, bitget, gate};
 
 export interface LoopbackOptions {
   /** Default: defaultScenario() (binance, kraken and okx). */

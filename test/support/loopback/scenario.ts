@@ -15,6 +15,8 @@ export const TEST_ACCOUNTS = {
   // coinbase legacy HMAC key (a PEM EC secret makes it a CDP key signing JWTs)
   coinbase: {apiKey: 'loopback-coinbase-key', secret: 'loopback-coinbase-secret'},
   bybit: {apiKey: 'loopback-bybit-key', secret: 'loopback-bybit-secret'},
+  bitget: {apiKey: 'loopback-bitget-key', secret: 'loopback-bitget-secret', passphrase: 'loopback-bitget-pass'},
+  gate: {apiKey: 'loopback-gate-key', secret: 'loopback-gate-secret'},
 } as const;
 
 /** A book of `depth` levels each side around `mid`, `tick` apart, sizes growing away from the top. */
@@ -170,8 +172,62 @@ export function bybitVenue(): VenueScenario {
   };
 }
 
+/** bitget spot: decimal-place precisions, a 1 USDT minimum order value. */
+export function bitgetVenue(): VenueScenario {
+  return {
+    markets: [
+      {symbol: 'BTC/USDT', amountStep: '0.000001', priceStep: '0.01', minAmount: '0.000001', minCost: '1', taker: '0.001', maker: '0.001'},
+      {symbol: 'ETH/USDT', amountStep: '0.0001', priceStep: '0.01', minAmount: '0.0001', minCost: '1', taker: '0.001', maker: '0.001'},
+      {symbol: 'ETH/BTC', amountStep: '0.0001', priceStep: '0.000001', minAmount: '0.0001', taker: '0.001', maker: '0.001'},
+    ],
+    currencies,
+    books: {
+      'BTC/USDT': ladder(60_003, 0.5, 0.4),
+      'ETH/USDT': ladder(3_000.5, 0.05, 4),
+      'ETH/BTC': ladder(0.05, 0.00001, 4),
+    },
+    accounts: [
+      {
+        ...TEST_ACCOUNTS.bitget,
+        balances: {BTC: '1.2', ETH: '12', USDT: '70000'},
+        depositAddresses: {
+          BTC: {address: 'bc1qloopbackbitgetbtc00000000000000000'},
+          USDT: {address: '0xb17e000000000000000000000000000000000004', network: 'ERC20'},
+        },
+      },
+    ],
+  };
+}
+
+/** gate spot: fee published as a percent (taker = maker), 3 USDT minimum order value. */
+export function gateVenue(): VenueScenario {
+  return {
+    markets: [
+      {symbol: 'BTC/USDT', amountStep: '0.000001', priceStep: '0.1', minAmount: '0.00001', minCost: '3', taker: '0.002', maker: '0.002'},
+      {symbol: 'ETH/USDT', amountStep: '0.0001', priceStep: '0.01', minAmount: '0.001', minCost: '3', taker: '0.002', maker: '0.002'},
+      {symbol: 'ETH/BTC', amountStep: '0.0001', priceStep: '0.00001', minAmount: '0.001', minCost: '0.0001', taker: '0.002', maker: '0.002'},
+    ],
+    currencies,
+    books: {
+      'BTC/USDT': ladder(59_998, 0.5, 0.45),
+      'ETH/USDT': ladder(2_999.6, 0.05, 4.5),
+      'ETH/BTC': ladder(0.05002, 0.00001, 4.5),
+    },
+    accounts: [
+      {
+        ...TEST_ACCOUNTS.gate,
+        balances: {BTC: '1.1', ETH: '11', USDT: '60000'},
+        depositAddresses: {
+          BTC: {address: 'bc1qloopbackgatebtc0000000000000000000'},
+          USDT: {address: '0x9a7e000000000000000000000000000000000005', network: 'ERC20'},
+        },
+      },
+    ],
+  };
+}
+
 /** Venues beyond the default three, by name; `allVenuesScenario()` serves them all. */
-export const MORE_VENUES: Readonly<Record<string, () => VenueScenario>> = {coinbase: coinbaseVenue, bybit: bybitVenue};
+export const MORE_VENUES: Readonly<Record<string, () => VenueScenario>> = {coinbase: coinbaseVenue, bybit: bybitVenue, bitget: bitgetVenue, gate: gateVenue};
 
 export function allVenuesScenario(): LoopbackScenario {
   const more = Object.fromEntries(Object.entries(MORE_VENUES).map(([name, venue]) => [name, venue()]));

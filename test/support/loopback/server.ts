@@ -50,7 +50,7 @@ interface ArmedFault {
   remaining: number;
 }
 
-const REDACTED_HEADERS = new Set(['api-sign', 'ok-access-sign', 'ok-access-passphrase', 'cb-access-sign', 'authorization', 'x-bapi-sign']);
+const REDACTED_HEADERS = new Set(['api-sign', 'ok-access-sign', 'ok-access-passphrase', 'cb-access-sign', 'authorization', 'x-bapi-sign', 'access-sign', 'access-passphrase', 'sign']);
 
 export class VenueServer {
   readonly requests: RecordedRequest[] = [];

@@ -10,7 +10,7 @@
  */
 import type {Level, Side} from '../../../src/core/types.js';
 
-export type DialectName = 'binance' | 'kraken' | 'okx' | 'coinbase' | 'bybit';
+export type DialectName = 'binance' | 'kraken' | 'okx' | 'coinbase' | 'bybit' | 'bitget' | 'gate';
 
 export interface MarketScenario {
   /** Canonical symbol, e.g. BTC/USD. */
@@ -92,7 +92,7 @@ export interface AccountScenario {
   readonly apiKey: string;
   /** kraken: base64. coinbase: any string (HMAC key) or a PEM EC private key (CDP key, JWT auth). Others: any string. */
   readonly secret: string;
-  /** okx passphrase. */
+  /** okx and bitget passphrase. */
   readonly passphrase?: string;
   /** Free balances by asset. Seeded open orders lock funds on top of these. */
   readonly balances: Readonly<Record<string, string>>;
