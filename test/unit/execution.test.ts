@@ -99,7 +99,7 @@ describe('PaperVenue', () => {
     // (not at the crossing ask of 99.5); held 50.05 fully released: 899.9 + 50.05 - 20.01.
     expect(usd).toMatchObject({free: '929.94', used: '0'});
     const trades = await v.fetchMyTrades('BTC/USD');
-    expect(trades.at(-1)).toMatchObject({price: '100', amount: '0.2'});
+    expect(trades.at(-1)).toMatchObject({price: '100', amount: '0.2', takerOrMaker: 'maker'});
     expect(await v.cancelOrder({id: o.id}, 'BTC/USD')).toMatchObject({status: 'canceled'});
   });
 });

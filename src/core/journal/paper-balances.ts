@@ -71,6 +71,7 @@ interface TradeRow {
   amount: string;
   fee_cost: string;
   fee_currency: string;
+  taker_or_maker: 'taker' | 'maker';
   ts: number;
 }
 
@@ -127,7 +128,7 @@ function toTrade(r: TradeRow): Trade {
     price: r.price,
     amount: r.amount,
     fee: {cost: r.fee_cost, currency: r.fee_currency},
-    takerOrMaker: 'taker',
+    takerOrMaker: r.taker_or_maker,
     timestamp: r.ts,
   };
 }
@@ -252,17 +253,30 @@ export class PaperRepo {
   insertTrade(venue: string, trade: Trade): void {
     this.db
       .prepare(
-        `INSERT INTO paper_trades (venue, id, order_id, client_order_id, symbol, side, price, amount, fee_cost, fee_currency, ts)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO paper_trades (venue, id, order_id, client_order_id, symbol, side, price, amount, fee_cost, fee_currency, taker_or_maker, ts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run([venue, trade.id, trade.orderId, trade.clientOrderId ?? null, trade.symbol, trade.side, trade.price, trade.amount, trade.fee?.cost ?? '0', trade.fee?.currency ?? '', trade.timestamp]);
+      .run([
+        venue,
+        trade.id,
+        trade.orderId,
+        trade.clientOrderId ?? null,
+        trade.symbol,
+        trade.side,
+        trade.price,
+        trade.amount,
+        trade.fee?.cost ?? '0',
+        trade.fee?.currency ?? '',
+        trade.takerOrMaker ?? 'taker',
+        trade.timestamp,
+      ]);
   }
 
   trades(venue: string, options: {symbol?: string; since?: number; orderId?: string} = {}): Trade[] {
     return this.db
       .prepare<TradeRow>(
         `SELECT * FROM paper_trades WHERE venue = :venue AND (:symbol IS NULL OR symbol = :symbol)
-           AND (:orderId IS NULL OR order_id = :orderId) AND ts >= :since ORDER BY ts, id`,
+           AND (:orderId IS NULL OR order_id = :orderId) AND ts >= :since ORDER BY ts, rowid`,
       )
       .all({venue, symbol: options.symbol ?? null, orderId: options.orderId ?? null, since: options.since ?? 0})
       .map(toTrade);

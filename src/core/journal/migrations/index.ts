@@ -9,6 +9,7 @@ import {arb} from './003-arb.js';
 import {portfolio} from './004-portfolio.js';
 import {reconcile} from './005-reconcile.js';
 import {rebalance} from './006-rebalance.js';
+import {paperTrades} from './007-paper-trades.js';
 
 export interface Migration {
   readonly version: number;
@@ -16,4 +17,4 @@ export interface Migration {
   readonly up: string;
 }
 
-export const migrations: readonly Migration[] = [core, orders, arb, portfolio, reconcile, rebalance];
+export const migrations: readonly Migration[] = [core, orders, arb, portfolio, reconcile, rebalance, paperTrades];
