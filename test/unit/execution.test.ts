@@ -1,7 +1,7 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {defaultConfig, type XarbConfig} from '../../src/core/config/schema.js';
 import {InsufficientFundsError, InvalidOrderError, RiskDeniedError} from '../../src/core/errors.js';
-import {PaperVenue} from '../../src/core/execution/paper.js';
+import {PaperVenue} from '../../src/core/venues/paper/paper-venue.js';
 import {executeOrder, prepareOrder, type OrderIntent} from '../../src/core/execution/order.js';
 import {executeArb, previewArb} from '../../src/core/execution/arb.js';
 import {effectiveGraceMs, resolveOrder} from '../../src/core/execution/resolve.js';

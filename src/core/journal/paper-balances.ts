@@ -5,12 +5,13 @@
  * journal's own orders/fills (xarb's view), so reconcile compares two
  * independent states exactly as it does for a live venue.
  *
- * Invariants: free and used never go negative (PaperVenue checks funds
- * before moving them, inside one transaction); order ids are `P<seq>` per
- * venue; a clientOrderId is unique per venue.
+ * Invariants: free and used never go negative (the account engine checks
+ * funds before moving them, inside one transaction); order ids are `P<seq>`
+ * per venue; a clientOrderId is unique per venue; trades list in the order
+ * they were booked.
  */
-import {add, cmp, dec, div, sub} from '../money/decimal.js';
-import type {Balance, OrderType, Side, Trade, VenueOrder, VenueOrderStatus} from '../types.js';
+import {add, cmp, dec, sub} from '../money/decimal.js';
+import type {Balance, OrderType, Side, Trade, VenueOrderStatus} from '../types.js';
 import type {Db} from './db.js';
 
 export interface PaperOrderRow {
@@ -99,25 +100,6 @@ function toRow(r: Row): PaperOrderRow {
   };
 }
 
-/** The VenueOrder a paper venue reports for one of its orders. */
-export function paperToVenueOrder(o: PaperOrderRow): VenueOrder {
-  const average = cmp(o.filled, 0) > 0 ? div(o.cost, o.filled) : undefined;
-  return {
-    id: o.id,
-    clientOrderId: o.clientOrderId,
-    symbol: o.symbol,
-    side: o.side,
-    type: o.type,
-    status: o.status,
-    amount: o.amount,
-    filled: o.filled,
-    price: o.price,
-    average,
-    fees: cmp(o.feeCost, 0) > 0 ? [{cost: o.feeCost, currency: o.feeCurrency}] : [],
-    timestamp: o.createdAt,
-  };
-}
-
 function toTrade(r: TradeRow): Trade {
   return {
     id: r.id,
@@ -170,6 +152,11 @@ export class PaperRepo {
     const free = add(current.free, freeDelta);
     const used = add(current.used, usedDelta);
     if (cmp(free, 0) < 0 || cmp(used, 0) < 0) throw new RangeError(`paper balance of ${asset} on ${venue} would go negative (free ${free}, used ${used})`);
+    this.put(venue, asset, free, used);
+  }
+
+  /** Writes an asset's free and used funds as they are given (the account engine has checked them). */
+  put(venue: string, asset: string, free: string, used: string): void {
     this.db
       .prepare('INSERT INTO paper_balances (venue, asset, free, used) VALUES (?, ?, ?, ?) ON CONFLICT (venue, asset) DO UPDATE SET free = excluded.free, used = excluded.used')
       .run([venue, asset, free, used]);

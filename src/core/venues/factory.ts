@@ -2,7 +2,7 @@
  * Builds Venues from config: `exchange: sim` -> a simulated venue; any other
  * id -> the ccxt adapter (imported lazily, one class only). Paper-mode venues
  * are wrapped by PaperVenue (market data from the venue, fills from the shared
- * matching engine, balances in the journal). Live mode needs keys for
+ * account engine, the account in the journal). Live mode needs keys for
  * anything private; public market data works without them.
  */
 import {loadCredentials, type Credentials} from '../config/secrets.js';
@@ -23,7 +23,7 @@ export interface VenueDeps {
 export async function createVenue(name: string, config: VenueConfig, deps: VenueDeps): Promise<Venue> {
   const inner = await createRawVenue(name, config, deps);
   if (config.mode !== 'paper' || deps.paper === false || !deps.db) return inner;
-  const {PaperVenue} = await import('../execution/paper.js');
+  const {PaperVenue} = await import('./paper/paper-venue.js');
   const initialBalances = config.paperBalances ?? (config.exchange === 'sim' ? (await import('./sim/index.js')).demoPaperBalances(name) : {});
   return new PaperVenue({inner, db: deps.db, clock: deps.clock, initialBalances});
 }

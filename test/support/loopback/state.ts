@@ -7,7 +7,7 @@
  * - Balances never go negative: an order or withdrawal that would need more
  *   than the free balance is refused before anything changes.
  * - An order's taker part fills at once by walking the book with the shared
- *   matching engine (src/core/market/matching.ts) and removes what it took
+ *   matching engine (src/core/venues/account/matching.ts) and removes what it took
  *   from the book; a limit remainder rests and locks its funds; a market
  *   remainder expires. Resting orders are not shown in the public book (so
  *   an account never trades with itself); they fill as maker, at their own
@@ -17,7 +17,7 @@
  * - Client order ids are unique among an account's open orders only.
  */
 import {add, cmp, dec, isPositive, isZero, mul, roundToStep, sub} from '../../../src/core/money/decimal.js';
-import {matchOrder, type BookSides} from '../../../src/core/market/matching.js';
+import {matchOrder, type BookSides} from '../../../src/core/venues/account/matching.js';
 import type {Side} from '../../../src/core/types.js';
 import type {
   AccountScenario,

@@ -1,25 +1,19 @@
 /**
  * SimVenue: a simulated exchange behind the Venue port. Market data comes
- * from the seeded generator at clock.now(); trading happens in memory with
- * the shared matching engine. Everything is canonical at the port; native
- * ids (per dialect) appear only in Market.id / baseId / quoteId / Currency.id.
+ * from the seeded generator at clock.now(); the account is the shared
+ * account engine (venues/account) over an in-memory store. Everything is
+ * canonical at the port; native ids (per dialect) appear only in Market.id /
+ * baseId / quoteId / Currency.id.
  *
- * Trading rules (documented in docs/simulated-venues.md):
- * - Market orders walk the generated book as taker; what the book cannot
- *   fill expires. Limit orders take what crosses at once (taker, book
- *   prices), the rest rests and fills at its own price (maker) on a later
- *   call whose generated book crosses it (at most once per clock second).
- * - Fees are charged in the quote currency: a buy spends cost + fee, a sell
- *   receives cost - fee. Resting orders reserve funds (`used`): a buy
- *   remaining x price x (1 + maker), a sell the remaining base amount.
- * - Amounts must be multiples of the amount step, limit prices multiples of
- *   the tick; below minAmount or minCost -> InvalidOrderError.
- * - A clientOrderId may not repeat among open orders (like real venues);
- *   it may be reused once the first order is closed.
+ * Trading rules are the engine's (documented in docs/simulated-venues.md):
+ * market orders walk the generated book as taker; limit orders take what
+ * crosses and rest the remainder, which fills as maker at its own price when
+ * the book of a later clock second crosses it (generated books are stamped
+ * with the start of their second, so each second is offered once).
  *
- * Invariants: total = free + used for every asset; used is the sum of the
- * open orders' reservations; every trade id is unique in the venue; balances
- * move by exactly the trades' cost and fees.
+ * Invariants: those of the engine (total = free + used; used is what the
+ * open orders hold; every trade id unique in the venue); transfers move
+ * free balances only.
  */
 import {
   InsufficientFundsError,
@@ -27,30 +21,28 @@ import {
   UnknownSymbolError,
   VenueRejectedError,
 } from '../../errors.js';
-import {matchOrder, type MatchFill} from '../../market/matching.js';
-import {add, cmp, dec, div, isPositive, isZero, mul, roundToStep, sub, sum} from '../../money/decimal.js';
+import {add, cmp, dec, isPositive} from '../../money/decimal.js';
 import type {
   Balance,
   Clock,
   Currency,
   DepositAddress,
   ExecutionMode,
-  Fee,
   Market,
   OrderBook,
   OrderRequest,
   Quote,
-  Side,
   Trade,
   Transfer,
   VenueOrder,
-  VenueOrderStatus,
   WithdrawRequest,
 } from '../../types.js';
+import {AccountEngine} from '../account/engine.js';
+import {MemoryAccountStore} from '../account/store.js';
 import type {OrderRef, Venue, VenueInfo} from '../port.js';
 import {buildMarkets, FLAVORS, type SimFlavor, type SimMarketSpec} from './catalog.js';
 import {currencyId, parseMarketId, type SimDialect} from './dialects.js';
-import {MarketGenerator, secondOf} from './generator.js';
+import {MarketGenerator} from './generator.js';
 import {hashString, mix, unit} from './random.js';
 import {assetSpec, type NetworkSpec} from './universe.js';
 
@@ -64,26 +56,6 @@ export interface SimVenueOptions {
   readonly mode?: ExecutionMode;
   /** The user's fee tier, overriding the venue's default fees. */
   readonly fees?: {readonly taker?: number; readonly maker?: number};
-}
-
-interface SimOrder {
-  readonly id: string;
-  readonly clientOrderId: string;
-  readonly spec: SimMarketSpec;
-  readonly side: Side;
-  readonly type: 'market' | 'limit';
-  readonly amount: string;
-  readonly price: string | undefined;
-  readonly timestamp: number;
-  status: VenueOrderStatus;
-  filled: string;
-  cost: string;
-  fee: string;
-  /** Funds held for the resting part, in `reserveAsset`. */
-  reserved: string;
-  readonly reserveAsset: string;
-  /** Last clock second a resting order was matched against the book. */
-  lastSecond: number;
 }
 
 interface SimTransfer extends Transfer {
@@ -137,13 +109,9 @@ export class SimVenue implements Venue {
   private readonly bySymbol: ReadonlyMap<string, SimMarketSpec>;
   private readonly byId: ReadonlyMap<string, SimMarketSpec>;
   private readonly assets: readonly string[];
-  private readonly totals = new Map<string, string>();
-  private readonly orders: SimOrder[] = [];
-  private readonly trades: Trade[] = [];
+  private readonly account: AccountEngine;
   private readonly transfers: SimTransfer[] = [];
   private readonly myAddresses: string[] = [];
-  private orderSeq = 0;
-  private tradeSeq = 0;
   private transferSeq = 0;
 
   constructor(name: string, dialect: SimDialect, seed: number, clock: Clock, options: SimVenueOptions = {}) {
@@ -157,7 +125,8 @@ export class SimVenue implements Venue {
     this.bySymbol = new Map(this.specs.map((spec) => [spec.market.symbol, spec]));
     this.byId = new Map(this.specs.map((spec) => [spec.market.id, spec]));
     this.assets = [...new Set(this.specs.flatMap((spec) => [spec.base, spec.quote]))].sort();
-    for (const [asset, amount] of Object.entries(options.balances ?? {})) this.totals.set(asset, dec(amount));
+    const balances = Object.fromEntries(Object.entries(options.balances ?? {}).map(([asset, amount]) => [asset, dec(amount)]));
+    this.account = new AccountEngine(name, new MemoryAccountStore({balances}), clock);
     this.info = {
       id: name,
       exchange: 'sim',
@@ -263,25 +232,13 @@ export class SimVenue implements Venue {
 
   /** Adds funds from outside (tests, demos). Not part of the Venue port. */
   credit(asset: string, amount: string): void {
-    this.totals.set(asset, add(this.totals.get(asset) ?? '0', amount));
-  }
-
-  private used(asset: string): string {
-    return sum(this.orders.filter((o) => o.status === 'open' && o.reserveAsset === asset).map((o) => o.reserved));
-  }
-
-  private free(asset: string): string {
-    return sub(this.totals.get(asset) ?? '0', this.used(asset));
+    this.account.adjustFree(asset, dec(amount));
   }
 
   async fetchBalances(): Promise<readonly Balance[]> {
     await this.delay();
     this.sync();
-    return [...this.totals.keys()].sort().map((asset) => {
-      const total = this.totals.get(asset) ?? '0';
-      const used = this.used(asset);
-      return {asset, free: sub(total, used), used, total};
-    });
+    return this.account.balances();
   }
 
   // ---- orders --------------------------------------------------------------
@@ -290,148 +247,18 @@ export class SimVenue implements Venue {
     await this.delay();
     this.sync();
     const spec = this.spec(request.symbol);
-    const market = spec.market;
-    const venue = this.info.id;
-    if (request.clientOrderId === '') throw new InvalidOrderError(venue, 'clientOrderId is required');
-    if (this.orders.some((o) => o.status === 'open' && o.clientOrderId === request.clientOrderId)) {
-      throw new VenueRejectedError(venue, `an open order already uses clientOrderId ${request.clientOrderId}`);
-    }
-    const amount = this.checkAmount(request.amount, spec);
-    let limitPrice: number | undefined;
-    let price: string | undefined;
-    if (request.type === 'limit') {
-      if (request.price === undefined) throw new InvalidOrderError(venue, 'a limit order needs a price');
-      price = dec(request.price);
-      if (!isPositive(price)) throw new InvalidOrderError(venue, `price must be positive, got ${request.price}`);
-      if (market.priceStep !== undefined && cmp(roundToStep(price, market.priceStep), price) !== 0) {
-        throw new InvalidOrderError(venue, `price ${price} is not a multiple of the tick ${dec(market.priceStep)} for ${market.symbol}`);
-      }
-      limitPrice = Number(price);
-    }
-
-    const now = this.clock.now();
-    const book = this.generator.book(spec, now);
-    const match = matchOrder(book, {side: request.side, amount, limitPrice});
-    const notional = price !== undefined ? mul(amount, price) : isZero(match.filled) ? '0' : match.cost;
-    if (market.minCost !== undefined && cmp(notional, dec(market.minCost)) < 0) {
-      throw new InvalidOrderError(venue, `order value ${notional} ${spec.quote} is below the minimum ${dec(market.minCost)} for ${market.symbol}`);
-    }
-    if (price === undefined && isZero(match.filled)) throw new VenueRejectedError(venue, `no liquidity for ${market.symbol}`);
-
-    const takerFee = mul(match.cost, market.taker);
-    const remaining = sub(amount, match.filled);
-    const resting = request.type === 'limit' && isPositive(remaining);
-    const reserve = !resting ? '0' : request.side === 'buy' ? mul(mul(remaining, price as string), add(1, market.maker)) : remaining;
-    if (request.side === 'buy') {
-      const needed = add(match.cost, takerFee, reserve);
-      if (cmp(needed, this.free(spec.quote)) > 0) {
-        throw new InsufficientFundsError(venue, `needs ${needed} ${spec.quote}, ${this.free(spec.quote)} free`);
-      }
-    } else if (cmp(amount, this.free(spec.base)) > 0) {
-      throw new InsufficientFundsError(venue, `needs ${amount} ${spec.base}, ${this.free(spec.base)} free`);
-    }
-
-    const order: SimOrder = {
-      id: String(1_000_000 + ++this.orderSeq),
-      clientOrderId: request.clientOrderId,
-      spec,
-      side: request.side,
-      type: request.type,
-      amount,
-      price,
-      timestamp: now,
-      status: 'open',
-      filled: '0',
-      cost: '0',
-      fee: '0',
-      reserved: reserve,
-      reserveAsset: request.side === 'buy' ? spec.quote : spec.base,
-      lastSecond: secondOf(now),
-    };
-    this.orders.push(order);
-    for (const fill of match.fills) this.fill(order, fill, 'taker', now);
-    if (request.type === 'market') order.status = cmp(order.filled, order.amount) === 0 ? 'closed' : 'expired';
-    else if (!resting) order.status = 'closed';
-    return this.view(order);
-  }
-
-  private checkAmount(raw: string, spec: SimMarketSpec): string {
-    const venue = this.info.id;
-    const market = spec.market;
-    let amount: string;
-    try {
-      amount = dec(raw);
-    } catch {
-      throw new InvalidOrderError(venue, `amount is not a number: ${JSON.stringify(raw)}`);
-    }
-    if (!isPositive(amount)) throw new InvalidOrderError(venue, `amount must be positive, got ${raw}`);
-    if (market.amountStep !== undefined && cmp(roundToStep(amount, market.amountStep), amount) !== 0) {
-      throw new InvalidOrderError(venue, `amount ${amount} is not a multiple of the step ${dec(market.amountStep)} for ${market.symbol}`);
-    }
-    if (market.minAmount !== undefined && cmp(amount, dec(market.minAmount)) < 0) {
-      throw new InvalidOrderError(venue, `amount ${amount} is below the minimum ${dec(market.minAmount)} for ${market.symbol}`);
-    }
-    if (market.maxAmount !== undefined && cmp(amount, dec(market.maxAmount)) > 0) {
-      throw new InvalidOrderError(venue, `amount ${amount} is above the maximum ${dec(market.maxAmount)} for ${market.symbol}`);
-    }
-    return amount;
-  }
-
-  /** Books one fill: balances, the order's totals, its reservation and a trade. */
-  private fill(order: SimOrder, fill: MatchFill, takerOrMaker: 'taker' | 'maker', now: number): void {
-    const {spec} = order;
-    const price = dec(fill.price);
-    const cost = mul(price, fill.amount);
-    const fee = mul(cost, takerOrMaker === 'taker' ? spec.market.taker : spec.market.maker);
-    const base = this.totals.get(spec.base) ?? '0';
-    const quote = this.totals.get(spec.quote) ?? '0';
-    if (order.side === 'buy') {
-      this.totals.set(spec.base, add(base, fill.amount));
-      this.totals.set(spec.quote, sub(quote, add(cost, fee)));
-    } else {
-      this.totals.set(spec.base, sub(base, fill.amount));
-      this.totals.set(spec.quote, add(quote, sub(cost, fee)));
-    }
-    if (takerOrMaker === 'maker') {
-      const release = order.side === 'buy' ? add(cost, fee) : fill.amount;
-      order.reserved = cmp(release, order.reserved) >= 0 ? '0' : sub(order.reserved, release);
-    }
-    order.filled = add(order.filled, fill.amount);
-    order.cost = add(order.cost, cost);
-    order.fee = add(order.fee, fee);
-    const feeView: Fee = {cost: fee, currency: spec.quote};
-    this.trades.push({
-      id: `T${1_000_000 + ++this.tradeSeq}`,
-      orderId: order.id,
-      clientOrderId: order.clientOrderId,
-      symbol: spec.market.symbol,
-      side: order.side,
-      price,
-      amount: fill.amount,
-      fee: feeView,
-      takerOrMaker,
-      timestamp: now,
-    });
-    if (cmp(order.filled, order.amount) >= 0) {
-      order.status = 'closed';
-      order.reserved = '0';
-    }
+    return this.account.place(spec.market, this.generator.book(spec, this.clock.now()), request);
   }
 
   /**
-   * Brings the venue up to clock.now(): resting limit orders fill (as maker,
-   * at their own price) against the book of the current second when it
-   * crosses them, once per second; deposits whose time has come are credited.
+   * Brings the venue up to clock.now(): resting limit orders are offered the
+   * book of the current second; deposits whose time has come are credited.
    */
   private sync(): void {
     const now = this.clock.now();
-    const second = secondOf(now);
-    for (const order of this.orders) {
-      if (order.status !== 'open' || order.lastSecond === second || order.price === undefined) continue;
-      order.lastSecond = second;
-      const book = this.generator.book(order.spec, now);
-      const match = matchOrder(book, {side: order.side, amount: sub(order.amount, order.filled), limitPrice: Number(order.price)});
-      if (isPositive(match.filled)) this.fill(order, {price: Number(order.price), amount: match.filled}, 'maker', now);
+    for (const symbol of this.account.openSymbols()) {
+      const spec = this.spec(symbol);
+      this.account.sweep(spec.market, this.generator.book(spec, now));
     }
     for (let i = 0; i < this.transfers.length; i++) {
       const transfer = this.transfers[i]!;
@@ -442,77 +269,39 @@ export class SimVenue implements Venue {
     }
   }
 
-  private view(order: SimOrder): VenueOrder {
-    const filled = order.filled;
-    return {
-      id: order.id,
-      clientOrderId: order.clientOrderId,
-      symbol: order.spec.market.symbol,
-      side: order.side,
-      type: order.type,
-      status: order.status,
-      amount: order.amount,
-      filled,
-      price: order.price,
-      average: isZero(filled) ? undefined : roundToStep(div(order.cost, filled), '0.000000000001', 'nearest'),
-      fees: isZero(filled) ? [] : [{cost: order.fee, currency: order.spec.quote}],
-      timestamp: order.timestamp,
-    };
-  }
-
-  private find(ref: OrderRef, symbol: string): SimOrder | undefined {
-    this.spec(symbol);
-    if (ref.id === undefined && ref.clientOrderId === undefined) return undefined;
-    const matches = this.orders.filter(
-      (o) =>
-        o.spec.market.symbol === symbol &&
-        (ref.id === undefined || o.id === ref.id) &&
-        (ref.clientOrderId === undefined || o.clientOrderId === ref.clientOrderId),
-    );
-    // The open one wins, then the newest (client ids repeat only after the first order closed).
-    return matches.find((o) => o.status === 'open') ?? matches[matches.length - 1];
-  }
-
   async cancelOrder(ref: OrderRef, symbol: string): Promise<VenueOrder | undefined> {
     await this.delay();
+    this.spec(symbol);
     this.sync();
-    const order = this.find(ref, symbol);
-    if (!order) return undefined;
-    if (order.status === 'open') {
-      order.status = 'canceled';
-      order.reserved = '0';
-    }
-    return this.view(order);
+    return this.account.cancel(ref, symbol);
   }
 
   async fetchOrder(ref: OrderRef, symbol: string): Promise<VenueOrder | undefined> {
     await this.delay();
+    this.spec(symbol);
     this.sync();
-    const order = this.find(ref, symbol);
-    return order && this.view(order);
+    return this.account.order(ref, symbol);
   }
 
   async fetchOpenOrders(symbol?: string): Promise<readonly VenueOrder[]> {
     await this.delay();
     if (symbol !== undefined) this.spec(symbol);
     this.sync();
-    return this.orders.filter((o) => o.status === 'open' && (symbol === undefined || o.spec.market.symbol === symbol)).map((o) => this.view(o));
+    return this.account.openOrders(symbol);
   }
 
   async fetchClosedOrders(symbol?: string, since?: number): Promise<readonly VenueOrder[]> {
     await this.delay();
     if (symbol !== undefined) this.spec(symbol);
     this.sync();
-    return this.orders
-      .filter((o) => o.status !== 'open' && (symbol === undefined || o.spec.market.symbol === symbol) && (since === undefined || o.timestamp >= since))
-      .map((o) => this.view(o));
+    return this.account.closedOrders(symbol, since);
   }
 
   async fetchMyTrades(symbol?: string, since?: number): Promise<readonly Trade[]> {
     await this.delay();
     if (symbol !== undefined) this.spec(symbol);
     this.sync();
-    return this.trades.filter((t) => (symbol === undefined || t.symbol === symbol) && (since === undefined || t.timestamp >= since));
+    return this.account.trades(symbol, since);
   }
 
   // ---- transfers -----------------------------------------------------------
@@ -556,11 +345,12 @@ export class SimVenue implements Venue {
     if (cmp(amount, net.min) < 0) throw new InvalidOrderError(venue, `withdrawal of ${amount} ${request.asset} is below the minimum ${dec(net.min)}`);
     const fee = dec(this.withdrawFee(net));
     const needed = add(amount, fee);
-    if (cmp(needed, this.free(request.asset)) > 0) {
-      throw new InsufficientFundsError(venue, `needs ${needed} ${request.asset} (amount + fee), ${this.free(request.asset)} free`);
+    const free = this.account.free(request.asset);
+    if (cmp(needed, free) > 0) {
+      throw new InsufficientFundsError(venue, `needs ${needed} ${request.asset} (amount + fee), ${free} free`);
     }
     const now = this.clock.now();
-    this.totals.set(request.asset, sub(this.totals.get(request.asset) ?? '0', needed));
+    this.account.adjustFree(request.asset, `-${needed}`);
     const seq = ++this.transferSeq;
     const txid = `simtx-${venue}-${seq}`;
     const transfer: SimTransfer = {

@@ -1,15 +1,16 @@
 /**
- * The matching engine shared by the simulated venues, paper trading and the
- * loopback exchange servers: a taker order walks the opposite side of a book
- * level by level; a limit order stops at its limit price. Amounts are exact
- * (decimal strings in and out); prices are the book's own.
+ * Book matching, used by the account engine (simulated venues and paper
+ * trading) and by the loopback exchange servers: a taker order walks the
+ * opposite side of a book level by level; a limit order stops at its limit
+ * price. Amounts are exact (decimal strings in and out); prices are the
+ * book's own.
  *
  * Invariants: the sum of fill amounts never exceeds the order amount; a buy
  * never fills above its limit and a sell never below; the returned book is
  * the input book minus exactly what was filled.
  */
-import {fromUnits, toUnits} from '../money/decimal.js';
-import type {Level, Side} from '../types.js';
+import {fromUnits, toUnits} from '../../money/decimal.js';
+import type {Level, Side} from '../../types.js';
 
 export interface MatchInput {
   readonly side: Side;
