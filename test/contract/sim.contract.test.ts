@@ -10,6 +10,8 @@ const NOON = Date.UTC(2026, 0, 15, 12, 0, 0);
 const fixed: Clock = {now: () => NOON};
 
 const profile = demoProfile();
+/** What the account engine promises beyond an exchange. */
+const ENGINE = {clientOrderIdReuse: 'never', reportsTakerOrMaker: true} as const;
 const cases: readonly [name: string, symbol: string][] = [
   ['simbit', 'BTC/USD'],
   ['simex', 'ETH/USDT'],
@@ -20,7 +22,7 @@ const cases: readonly [name: string, symbol: string][] = [
 for (const [name, symbol] of cases) {
   venueContract(`sim ${name} (${profile[name]!.sim!.dialect})`, async () => {
     const venue = createSimVenue(name, profile[name]!, fixed);
-    return {venue, symbol, canTrade: true, cleanup: () => venue.close()};
+    return {venue, symbol, canTrade: true, expectations: ENGINE, cleanup: () => venue.close()};
   });
 }
 

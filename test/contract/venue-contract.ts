@@ -12,7 +12,7 @@
  * check balance deltas, so nothing else may trade on the venue meanwhile.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {InsufficientFundsError, InvalidOrderError, UnknownSymbolError} from '../../src/core/errors.js';
+import {InsufficientFundsError, InvalidOrderError, UnknownSymbolError, VenueRejectedError, VenueUnavailableError} from '../../src/core/errors.js';
 import {abs, add, cmp, dec, isDecimal, isNegative, max, mul, neg, roundToStep, sub} from '../../src/core/money/decimal.js';
 import type {Balance, Level, Market, Trade} from '../../src/core/types.js';
 import type {Venue} from '../../src/core/venues/port.js';
@@ -27,6 +27,21 @@ export interface ContractExpectations {
   readonly balanceTolerance?: string;
   /** Resting limit buys are placed at best bid x this factor (default 0.9) so they do not fill. */
   readonly restingPriceFactor?: number;
+  /**
+   * When a clientOrderId may be used again: `after-close` (default; what
+   * exchanges do: refused only while an open order holds it) or `never`
+   * (the account engine of simulated and paper venues: unique per venue).
+   */
+  readonly clientOrderIdReuse?: 'after-close' | 'never';
+  /**
+   * How a second order with the clientOrderId of an open one fails: `rejected`
+   * (default: VenueRejectedError) or `outcome-unknown` (VenueUnavailableError:
+   * the venue's answer is not classified, so the caller resolves it by the
+   * clientOrderId, which finds the first order). Either way no second order exists.
+   */
+  readonly duplicateClientOrderId?: 'rejected' | 'outcome-unknown';
+  /** Whether trades say taker or maker (default: not required; exchanges often leave it out). */
+  readonly reportsTakerOrMaker?: boolean;
 }
 
 export interface ContractSubject {
@@ -232,6 +247,7 @@ export function venueContract(label: string, setup: () => Promise<ContractSubjec
         for (const trade of trades) {
           expect(trade.symbol).toBe(subject.symbol);
           expect(trade.side).toBe('buy');
+          if (subject.expectations?.reportsTakerOrMaker) expect(trade.takerOrMaker).toBe('taker');
           filled = add(filled, trade.amount);
           move(market.base, trade.amount);
           move(market.quote, neg(mul(trade.price, trade.amount)));
@@ -285,6 +301,30 @@ export function venueContract(label: string, setup: () => Promise<ContractSubjec
         const again = await venue.cancelOrder({id: placed.id}, subject.symbol);
         if (again !== undefined) expect(again.status).toBe('canceled');
         expect((await venue.fetchOrder({clientOrderId}, subject.symbol))?.status).toBe('canceled');
+      });
+
+      it('refuses a clientOrderId held by an open order; reuse after it ended as the venue states', async (ctx) => {
+        if (!trading()) return ctx.skip();
+        const [quote] = await venue.fetchQuotes([subject.symbol]);
+        const price = roundToStep(dec(quote!.bid! * (subject.expectations?.restingPriceFactor ?? 0.9)), market.priceStep, 'down');
+        const amount = validAmount(market, Number(price), 2);
+        const clientOrderId = nextClientId();
+        const resting = await venue.createOrder({symbol: subject.symbol, side: 'buy', type: 'limit', amount, price, clientOrderId});
+        expect(resting.status).toBe('open');
+        const duplicate = (subject.expectations?.duplicateClientOrderId ?? 'rejected') === 'rejected' ? VenueRejectedError : VenueUnavailableError;
+        await expect(venue.createOrder({symbol: subject.symbol, side: 'buy', type: 'limit', amount, price, clientOrderId})).rejects.toBeInstanceOf(duplicate);
+        expect((await venue.fetchOpenOrders(subject.symbol)).filter((o) => o.clientOrderId === clientOrderId)).toHaveLength(1);
+        await venue.cancelOrder({id: resting.id}, subject.symbol);
+        const again = venue.createOrder({symbol: subject.symbol, side: 'buy', type: 'limit', amount, price, clientOrderId});
+        if ((subject.expectations?.clientOrderIdReuse ?? 'after-close') === 'never') {
+          await expect(again).rejects.toBeInstanceOf(InvalidOrderError);
+          expect((await venue.fetchOrder({clientOrderId}, subject.symbol))?.id).toBe(resting.id);
+        } else {
+          const reused = await again;
+          expect(reused.id).not.toBe(resting.id);
+          expect(reused.clientOrderId).toBe(clientOrderId);
+          await venue.cancelOrder({id: reused.id}, subject.symbol);
+        }
       });
 
       it('returns my trades with unique ids', async (ctx) => {
