@@ -5,13 +5,24 @@ import tseslint from 'typescript-eslint';
  * The layers, enforced here rather than remembered (see docs/design-decisions.md):
  * - only src/core/venues/ccxt imports ccxt; only src/core/journal/db.ts imports better-sqlite3;
  * - src/core never imports the command layer (src/cli, src/commands), rendering (src/ui) or terminal packages;
- * - core never prints or exits; SQL text lives only in src/core/journal.
+ * - core never prints or exits; SQL text lives only in src/core/journal;
+ * - venues never import market/ or execution/; the account engine (venues/account) imports only
+ *   the ground floor (types, errors) and money/.
  */
 const CCXT = {group: ['ccxt', 'ccxt/*'], message: 'only src/core/venues/ccxt talks to ccxt'};
 const SQLITE = {group: ['better-sqlite3'], message: 'only src/core/journal/db.ts imports better-sqlite3; use a journal repository'};
 const CORE_UP = {
   group: ['**/cli/*', '**/ui/*', '**/commands/*', '@oclif/*', 'chalk', 'cli-table3'],
   message: 'core returns values and throws typed errors; rendering and the command layer sit above it',
+};
+
+const VENUES_DOWN = {
+  regex: String.raw`^(\.\./)+(market|execution)/`,
+  message: 'venues sit below market data and execution; move what both need down (e.g. venues/account)',
+};
+const ACCOUNT_LEAF = {
+  regex: String.raw`^\.\./(?!\.\./(types|errors)\.js$|\.\./money/)`,
+  message: 'the account engine imports only the core types, errors and money/',
 };
 
 const SQL = /^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA)\s/i.source;
@@ -53,11 +64,20 @@ export default tseslint.config(
     rules: {'no-restricted-syntax': NO_SQL},
   },
   {
+    files: ['src/core/venues/**/*.ts'],
+    ignores: ['src/core/venues/ccxt/**', 'src/core/venues/account/**'],
+    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, CORE_UP, VENUES_DOWN]}]},
+  },
+  {
+    files: ['src/core/venues/account/**/*.ts'],
+    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, CORE_UP, ACCOUNT_LEAF]}]},
+  },
+  {
     files: ['src/core/venues/ccxt/**/*.ts'],
     rules: {
       'no-console': 'error',
       'no-restricted-properties': ['error', {object: 'process', property: 'exit'}],
-      'no-restricted-imports': ['error', {patterns: [SQLITE, CORE_UP]}],
+      'no-restricted-imports': ['error', {patterns: [SQLITE, CORE_UP, VENUES_DOWN]}],
     },
   },
   {

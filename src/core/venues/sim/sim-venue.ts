@@ -21,7 +21,7 @@ import {
   UnknownSymbolError,
   VenueRejectedError,
 } from '../../errors.js';
-import {add, cmp, dec, isPositive} from '../../money/decimal.js';
+import {add, cmp, dec, isPositive, neg} from '../../money/decimal.js';
 import type {
   Balance,
   Clock,
@@ -350,7 +350,7 @@ export class SimVenue implements Venue {
       throw new InsufficientFundsError(venue, `needs ${needed} ${request.asset} (amount + fee), ${free} free`);
     }
     const now = this.clock.now();
-    this.account.adjustFree(request.asset, `-${needed}`);
+    this.account.adjustFree(request.asset, neg(needed));
     const seq = ++this.transferSeq;
     const txid = `simtx-${venue}-${seq}`;
     const transfer: SimTransfer = {
