@@ -73,10 +73,9 @@ describe('validateOrder', () => {
 const folder = mkdtempSync(join(tmpdir(), 'xarb-account-'));
 afterAll(() => rmSync(folder, {recursive: true, force: true}));
 
-let db: Db | undefined;
+const dbs: Db[] = [];
 afterEach(() => {
-  db?.close();
-  db = undefined;
+  for (const db of dbs.splice(0)) db.close();
 });
 
 const stores: [string, (balances: Record<string, string>) => AccountStore][] = [
@@ -84,7 +83,8 @@ const stores: [string, (balances: Record<string, string>) => AccountStore][] = [
   [
     'journal store',
     (balances) => {
-      db = openDb(join(folder, `j${Math.random().toString(36).slice(2)}.db`));
+      const db = openDb(join(folder, `j${dbs.length}-${Math.random().toString(36).slice(2)}.db`));
+      dbs.push(db);
       const store = new JournalAccountStore(db, 'paper-x');
       store.seed(balances);
       return store;
@@ -219,6 +219,16 @@ describe.each(stores)('AccountEngine on the %s', (_label, makeStore) => {
     expect(engine.order({clientOrderId: 'b'})).toMatchObject({status: 'open', filled: '0.1'});
     expect(engine.openSymbols()).toEqual(['BTC/USD']);
     expectUsedMatchesOrders();
+  });
+
+  it('a resting buy pays its maker fee from the hold even when the market raised its maker rate', () => {
+    const poor = new AccountEngine('v2', makeStore({USD: '20.04'}), {now: () => now});
+    poor.place(market, book([[101, 1]], [[99, 1]]), req({type: 'limit', price: '100', amount: '0.2'}));
+    expect(poor.balances().find((b) => b.asset === 'USD')).toMatchObject({free: '0', used: '20.04'});
+    poor.sweep(btcUsd({maker: 0.005}), book([[99, 1]], [[97, 1]], T0 + 1000));
+    // Charged at the held rate 0.002 (0.04), not 0.005: nothing goes negative.
+    expect(poor.trades()[0]).toMatchObject({takerOrMaker: 'maker', fee: {cost: '0.04', currency: 'USD'}});
+    expect(poor.balances().find((b) => b.asset === 'USD')).toMatchObject({free: '0', used: '0'});
   });
 
   it('a resting sell fills at its own price and credits cost minus the maker fee', () => {

@@ -19,7 +19,9 @@
  *   (1 + the higher of the taker and maker rates), a sell the remaining base.
  * - A resting order fills as maker at its own limit price when a book newer
  *   than any it has seen crosses it (`sweep`); within one sweep, what one
- *   order took is not offered to the next.
+ *   order took is not offered to the next. A resting buy pays the maker fee
+ *   out of its hold: if the market's maker rate rose above the rate it was
+ *   held at, the held rate is charged.
  * - Fees are charged in the quote currency: a buy spends cost + fee, a sell
  *   receives cost - fee. Funds are checked before anything moves
  *   (InsufficientFundsError): a buy needs what its fills cost plus fees plus
@@ -222,11 +224,16 @@ export class AccountEngine {
     });
   }
 
-  /** Books a maker fill of `amount` at the order's own price and releases its share of the held funds. */
+  /**
+   * Books a maker fill of `amount` at the order's own price and releases its
+   * share of the held funds.
+   */
   private makerFill(market: Market, order: AccountOrder, amount: string, bookTime: number, now: number): void {
     const price = order.price!;
     const cost = mul(amount, price);
-    const fee = mul(cost, market.maker);
+    // A buy pays from what it holds: a maker rate raised since it was placed is capped at the held rate.
+    const rate = order.side === 'buy' ? min(dec(market.maker), order.reserveRate) : dec(market.maker);
+    const fee = mul(cost, rate);
     const filled = add(order.filled, amount);
     const done = cmp(filled, order.amount) >= 0;
     let release: string;
