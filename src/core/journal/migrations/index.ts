@@ -10,6 +10,7 @@ import {portfolio} from './004-portfolio.js';
 import {reconcile} from './005-reconcile.js';
 import {rebalance} from './006-rebalance.js';
 import {paperTrades} from './007-paper-trades.js';
+import {lifecycle} from './008-lifecycle.js';
 
 export interface Migration {
   readonly version: number;
@@ -17,4 +18,4 @@ export interface Migration {
   readonly up: string;
 }
 
-export const migrations: readonly Migration[] = [core, orders, arb, portfolio, reconcile, rebalance, paperTrades];
+export const migrations: readonly Migration[] = [core, orders, arb, portfolio, reconcile, rebalance, paperTrades, lifecycle];
