@@ -100,3 +100,14 @@ export const quoteGroupFlag = Flags.custom<string>({
 export const numberFlag = Flags.custom<number>({
   parse: async (input) => parsePositiveNumber(input, 'value', {allowZero: true}),
 });
+
+/** A point in time: a duration back from now (1h, 7d) or a date/time (2025-01-15, ISO 8601; UTC unless an offset is given). */
+export function parseInstant(input: string, now: number, what: string): number {
+  const text = input.trim();
+  if (/^\d+(\.\d+)?(ms|s|m|h|d|w)$/.test(text)) return now - parseDuration(text, what);
+  // A date or a date-time without an offset is UTC.
+  const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text) ? (text.length === 10 ? `${text}T00:00:00Z` : `${text}Z`) : text;
+  const t = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(iso) : Number.NaN;
+  if (!Number.isFinite(t)) throw new UsageError(`${what} must be a duration like 1h or 7d, or a date like 2025-01-15 or 2025-01-15T08:00:00Z, got ${JSON.stringify(text.slice(0, 40))}`);
+  return t;
+}

@@ -4,11 +4,12 @@
  * the venues. Commands get one Context; core functions take the pieces they
  * need as arguments.
  */
-import {mkdirSync} from 'node:fs';
 import {UnknownVenueError} from './errors.js';
 import type {VenueConfig, XarbConfig} from './config/schema.js';
-import {journalPath, loadConfig, xarbHome} from './config/store.js';
-import {openDb, type Db} from './journal/db.js';
+import {ensureHome, journalPath, loadConfig, recordJournalMarker, xarbHome} from './config/store.js';
+import type {Db} from './journal/db.js';
+import {DEFAULT_RETENTION, pruneIfDue, type RetentionSettings} from './journal/maintenance.js';
+import {openJournal, type OpenedJournal} from './journal/open.js';
 import {createVenue, unavailableVenue} from './venues/factory.js';
 import type {Venue} from './venues/port.js';
 import {systemClock, type Clock} from './types.js';
@@ -27,6 +28,9 @@ export class Context {
   readonly isDemo: boolean;
   private readonly venueConfigs: Readonly<Record<string, VenueConfig>>;
   private journal: Db | undefined;
+  private journalOpened: OpenedJournal | undefined;
+  /** Set false before the first `db` use to skip the automatic daily prune (`xarb journal prune` prunes itself). */
+  autoPrune = true;
   private readonly opened = new Map<string, Promise<Venue>>();
 
   private constructor(home: string, config: XarbConfig, venueConfigs: Readonly<Record<string, VenueConfig>>, isDemo: boolean, options: ContextOptions) {
@@ -47,13 +51,39 @@ export class Context {
     return new Context(home, config, venues, !configured, options);
   }
 
-  /** The journal, opened (and migrated) on first use. */
+  /**
+   * The journal, opened on first use under the rules of journal/open.ts
+   * (never silently replaced; backed up before a migration). The first
+   * journal of a home is recorded in config.json. Retention runs at most
+   * once a day unless `journal.autoPrune` is false.
+   */
   get db(): Db {
     if (!this.journal) {
-      mkdirSync(this.home, {recursive: true});
-      this.journal = openDb(journalPath(this.home));
+      ensureHome(this.home);
+      const marker = this.config.journal?.id && this.config.journal.createdAt ? {id: this.config.journal.id, createdAt: this.config.journal.createdAt} : undefined;
+      const opened = openJournal({path: journalPath(this.home), marker, clock: this.clock});
+      this.journalOpened = opened;
+      this.journal = opened.db;
+      if (!marker) recordJournalMarker(this.home, {id: opened.id, createdAt: opened.createdAt});
+      if (this.autoPrune && this.config.journal?.autoPrune !== false) {
+        try {
+          pruneIfDue(opened.db, this.retention, this.clock);
+        } catch {
+          // Busy or read-only: retention is housekeeping and waits for the next run.
+        }
+      }
     }
     return this.journal;
+  }
+
+  /** How the journal was opened (created, migrated and backed up), once `db` was used. */
+  get journalInfo(): OpenedJournal | undefined {
+    return this.journalOpened;
+  }
+
+  /** Retention settings: config over the defaults. */
+  get retention(): RetentionSettings {
+    return {...DEFAULT_RETENTION, ...this.config.journal?.retention};
   }
 
   venueNames(): string[] {

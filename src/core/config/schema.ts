@@ -76,6 +76,23 @@ export interface ArbConfig {
   readonly maxLegLoss?: string;
 }
 
+export interface JournalRetentionConfig {
+  /** Days to keep; 0 keeps forever. Defaults in core/journal/maintenance.ts (DEFAULT_RETENTION). */
+  readonly priceSnapshotsDays?: number;
+  readonly arbObservationsDays?: number;
+  readonly latencyDays?: number;
+  readonly balanceSnapshotsDays?: number;
+}
+
+export interface JournalConfig {
+  /** Written by xarb when the journal is first created: a missing journal is then refused, not started over. */
+  readonly id?: string;
+  readonly createdAt?: string;
+  readonly retention?: JournalRetentionConfig;
+  /** Apply retention automatically at most once a day (default true). */
+  readonly autoPrune?: boolean;
+}
+
 export interface XarbConfig {
   readonly venues: Readonly<Record<string, VenueConfig>>;
   readonly risk: RiskConfig;
@@ -86,6 +103,7 @@ export interface XarbConfig {
   readonly assetTargets?: Readonly<Record<string, number>>;
   /** Rebalance threshold in percentage points. */
   readonly rebalanceThreshold?: number;
+  readonly journal?: JournalConfig;
 }
 
 export const defaultConfig: XarbConfig = {venues: {}, risk: {}, arb: {legPolicy: 'unwind'}, valuationQuote: 'USD'};
@@ -133,7 +151,9 @@ function checkLimits(problems: string[], path: string, raw: unknown): void {
 }
 
 const VENUE_KEYS = new Set(['exchange', 'mode', 'sandbox', 'apiBaseUrl', 'wsBaseUrl', 'options', 'priority', 'allocation', 'fees', 'keysFile', 'withdraw', 'sim', 'timeoutMs', 'marketsTtlSec', 'paperBalances']);
-const TOP_KEYS = new Set(['venues', 'risk', 'arb', 'valuationQuote', 'assetTargets', 'rebalanceThreshold']);
+const TOP_KEYS = new Set(['venues', 'risk', 'arb', 'valuationQuote', 'assetTargets', 'rebalanceThreshold', 'journal']);
+const JOURNAL_KEYS = new Set(['id', 'createdAt', 'retention', 'autoPrune']);
+const RETENTION_KEYS = new Set(['priceSnapshotsDays', 'arbObservationsDays', 'latencyDays', 'balanceSnapshotsDays']);
 const RISK_KEYS = new Set(['global', 'venues', 'symbols', 'reserves']);
 const ARB_KEYS = new Set(['legPolicy', 'maxLegLoss']);
 
@@ -185,6 +205,28 @@ function validateVenue(problems: string[], name: string, raw: unknown): void {
   }
 }
 
+function validateJournal(problems: string[], raw: unknown): void {
+  if (raw === undefined) return;
+  if (!isObject(raw)) {
+    problems.push('journal must be an object');
+    return;
+  }
+  checkKeys(problems, 'journal', raw, JOURNAL_KEYS);
+  if (raw.id !== undefined && (typeof raw.id !== 'string' || !/^[0-9a-f-]{8,64}$/i.test(raw.id))) problems.push('journal.id must be the id xarb wrote');
+  if (raw.createdAt !== undefined && (typeof raw.createdAt !== 'string' || Number.isNaN(Date.parse(raw.createdAt)))) problems.push('journal.createdAt must be an ISO date');
+  if (raw.autoPrune !== undefined && typeof raw.autoPrune !== 'boolean') problems.push('journal.autoPrune must be true or false');
+  if (raw.retention === undefined) return;
+  if (!isObject(raw.retention)) {
+    problems.push('journal.retention must be an object');
+    return;
+  }
+  checkKeys(problems, 'journal.retention', raw.retention, RETENTION_KEYS);
+  for (const key of RETENTION_KEYS) {
+    const value = raw.retention[key];
+    if (value !== undefined && (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 36_500)) problems.push(`journal.retention.${key} must be a whole number of days from 0 (keep forever) to 36500, got ${JSON.stringify(value)}`);
+  }
+}
+
 /** Validates a parsed config file, returning it typed or throwing ConfigError listing every problem. */
 export function validateConfig(raw: unknown): XarbConfig {
   const problems: string[] = [];
@@ -222,6 +264,7 @@ export function validateConfig(raw: unknown): XarbConfig {
     else for (const [asset, pct] of Object.entries(raw.assetTargets)) checkNumber(problems, `assetTargets.${asset}`, pct, 0, 100);
   }
   checkNumber(problems, 'rebalanceThreshold', raw.rebalanceThreshold, 0, 100);
+  validateJournal(problems, raw.journal);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...defaultConfig,

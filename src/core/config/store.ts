@@ -5,7 +5,7 @@
  * reports every bad field at once; a missing file is the empty config, which
  * means the built-in demo profile of simulated venues.
  */
-import {mkdirSync, readFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {ConfigError} from '../errors.js';
@@ -14,6 +14,11 @@ import {defaultConfig, validateConfig, type XarbConfig} from './schema.js';
 export function xarbHome(env: NodeJS.ProcessEnv = process.env): string {
   const home = env.XARB_HOME?.trim();
   return home ? home : join(homedir(), '.xarb');
+}
+
+/** Creates XARB_HOME (and missing parents) private to the user: 0700. */
+export function ensureHome(home: string): void {
+  mkdirSync(home, {recursive: true, mode: 0o700});
 }
 
 export function configPath(home: string): string {
@@ -86,21 +91,45 @@ export async function updateConfig(home: string, edit: (raw: Record<string, unkn
   const after = JSON.parse(JSON.stringify(edit(JSON.parse(JSON.stringify(before))))) as Record<string, unknown>;
   const added = problemsOf(after).filter((p) => !old.has(p));
   if (added.length > 0) throw new ConfigError(added);
-  mkdirSync(home, {recursive: true});
+  ensureHome(home);
   await writeConfig(home, after);
   return after;
 }
 
 async function writeConfig(home: string, plain: Record<string, unknown>): Promise<void> {
   try {
-    mkdirSync(home, {recursive: true});
+    ensureHome(home);
     const {default: Conf} = await import('conf');
     // The file may hold an invalid config that this write repairs: conf must not refuse to open it.
-    const store = new Conf<Record<string, unknown>>({cwd: home, configName: 'config', projectName: 'xarb', clearInvalidConfig: true});
+    const store = new Conf<Record<string, unknown>>({cwd: home, configName: 'config', projectName: 'xarb', clearInvalidConfig: true, configFileMode: 0o600});
     store.store = plain;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError([`cannot write ${configPath(home)}: ${code ?? (error as Error).message}`], `check that XARB_HOME (${home}) is a folder you can write`);
+  }
+}
+
+/**
+ * Records the journal's id and creation time in config.json (so that a
+ * journal that later goes missing is refused instead of started over). A
+ * synchronous atomic write (temp file 0600, then rename), in the format conf
+ * writes; every other key is kept as it is.
+ */
+export function recordJournalMarker(home: string, marker: {readonly id: string; readonly createdAt: string}): void {
+  const raw = loadRawConfig(home);
+  const journal = typeof raw.journal === 'object' && raw.journal !== null && !Array.isArray(raw.journal) ? (raw.journal as Record<string, unknown>) : {};
+  raw.journal = {...journal, id: marker.id, createdAt: marker.createdAt};
+  const file = configPath(home);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    ensureHome(home);
+    writeFileSync(tmp, JSON.stringify(raw, undefined, '\t'), {mode: 0o600});
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+  } catch (error) {
+    rmSync(tmp, {force: true});
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError([`cannot write ${file}: ${code ?? (error as Error).message}`], `check that XARB_HOME (${home}) is a folder you can write`);
   }
 }
 

@@ -4,7 +4,8 @@
  * unknown future versions), and caches prepared statements by SQL text so
  * every statement is prepared once per process.
  */
-import Database from 'better-sqlite3';
+import {createRequire} from 'node:module';
+import type Database from 'better-sqlite3';
 import {XarbError, ExitCode} from '../errors.js';
 import {migrations, type Migration} from './migrations/index.js';
 
@@ -34,6 +35,39 @@ export class JournalError extends XarbError {
   }
 }
 
+type DatabaseClass = typeof Database;
+let driver: DatabaseClass | undefined;
+
+/**
+ * The native SQLite module, loaded on first use (not at import) so that a
+ * broken build (wrong Node ABI, missing binary) is a clear JournalError that
+ * `xarb doctor` can report, instead of every command failing to load.
+ */
+function loadDriver(): DatabaseClass {
+  if (!driver) {
+    try {
+      driver = createRequire(import.meta.url)('better-sqlite3') as DatabaseClass;
+    } catch (error) {
+      throw new XarbError(`cannot load the native SQLite module (better-sqlite3): ${(error as Error).message.split('\n')[0]}`, {
+        exitCode: ExitCode.unexpected,
+        hint: 'rebuild it for this Node version: npm rebuild better-sqlite3',
+        cause: error,
+      });
+    }
+  }
+  return driver;
+}
+
+/** Loads the native module and reports the SQLite version it embeds (throws with a hint when it cannot load). */
+export function sqliteVersion(): string {
+  const raw = new (loadDriver())(':memory:');
+  try {
+    return (raw.prepare('SELECT sqlite_version() AS v').get() as {v: string}).v;
+  } finally {
+    raw.close();
+  }
+}
+
 function normalize(params: Params | undefined): unknown[] {
   if (params === undefined) return [];
   if (Array.isArray(params)) return params;
@@ -42,12 +76,17 @@ function normalize(params: Params | undefined): unknown[] {
   return [out];
 }
 
-export function openDb(path: string, options: {migrations?: readonly Migration[]; readonly?: boolean} = {}): Db {
+/**
+ * Opens (creating when absent) a SQLite file and migrates it. `migrate: false`
+ * opens it as it is, for checks that must not write (see open.ts).
+ */
+export function openDb(path: string, options: {migrations?: readonly Migration[]; readonly?: boolean; migrate?: boolean} = {}): Db {
+  const Driver = loadDriver();
   let raw: Database.Database;
   try {
-    raw = new Database(path, {readonly: options.readonly ?? false});
+    raw = new Driver(path, {readonly: options.readonly ?? false});
     raw.pragma('busy_timeout = 5000');
-    if (path !== ':memory:') raw.pragma('journal_mode = WAL');
+    if (path !== ':memory:' && !options.readonly) raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
   } catch (error) {
@@ -82,9 +121,12 @@ export function openDb(path: string, options: {migrations?: readonly Migration[]
       if (raw.open) raw.close();
     },
   };
-  if (!options.readonly) migrate(db, options.migrations ?? migrations);
+  if (!options.readonly && options.migrate !== false) migrate(db, options.migrations ?? migrations);
   return db;
 }
+
+/** The version this build migrates journals to. */
+export const LATEST_VERSION = migrations.length;
 
 /** Applies pending migrations in order, each in its own transaction. */
 export function migrate(db: Db, list: readonly Migration[]): number {

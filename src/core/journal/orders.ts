@@ -206,7 +206,7 @@ interface FillRow {
 
 const COLUMNS = 'id, venue, client_order_id, venue_order_id, plan_id, leg, symbol, side, type, amount, price, notional, quote, status, filled, average, fees, mode, origin, error, volume_counted, created_at, updated_at';
 
-function toOrder(row: OrderRow): JournalOrder {
+export function toOrder(row: OrderRow): JournalOrder {
   return {
     id: row.id,
     venue: row.venue,
@@ -233,7 +233,7 @@ function toOrder(row: OrderRow): JournalOrder {
   };
 }
 
-function toFill(row: FillRow): JournalFill {
+export function toFill(row: FillRow): JournalFill {
   return {
     venue: row.venue,
     tradeId: row.trade_id,

@@ -103,6 +103,7 @@ export function unavailableVenue(name: string, config: VenueConfig, error: unkno
     fetchQuotes: fail,
     fetchOrderBook: fail,
     fetchCurrencies: fail,
+    fetchServerTime: fail,
     fetchBalances: fail,
     createOrder: fail,
     cancelOrder: fail,

@@ -63,6 +63,12 @@ export interface Venue {
   /** Streamed books; yields a fresh snapshot on each update. Optional. */
   watchOrderBook?(symbol: string, depth?: number, signal?: AbortSignal): AsyncIterable<OrderBook>;
   fetchCurrencies(): Promise<readonly Currency[]>;
+  /**
+   * The venue's own clock (ms since epoch), for measuring clock skew (signed
+   * requests are refused when the local clock drifts). Undefined when the
+   * venue does not publish its time. Optional.
+   */
+  fetchServerTime?(): Promise<number | undefined>;
 
   fetchBalances(): Promise<readonly Balance[]>;
   createOrder(request: OrderRequest): Promise<VenueOrder>;

@@ -366,6 +366,12 @@ class CcxtVenue implements Venue {
 
   // ---- market data ----------------------------------------------------------
 
+  async fetchServerTime(): Promise<number | undefined> {
+    if (this.ex.has.fetchTime !== true) return undefined;
+    const time = await this.call('fetchTime', () => this.ex.fetchTime());
+    return typeof time === 'number' && Number.isFinite(time) ? time : undefined;
+  }
+
   async fetchQuotes(symbols?: readonly string[]): Promise<readonly Quote[]> {
     await this.loadMarkets();
     const wanted = symbols === undefined ? undefined : [...new Set(symbols)];

@@ -57,6 +57,10 @@ export class PaperVenue implements Venue {
     return this.inner.loadMarkets();
   }
 
+  async fetchServerTime(): Promise<number | undefined> {
+    return this.inner.fetchServerTime ? this.inner.fetchServerTime() : undefined;
+  }
+
   fetchQuotes(symbols?: readonly string[]): Promise<readonly Quote[]> {
     return this.inner.fetchQuotes(symbols);
   }

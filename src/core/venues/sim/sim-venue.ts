@@ -197,6 +197,12 @@ export class SimVenue implements Venue {
     });
   }
 
+  /** A simulated venue runs on the local clock: its skew is 0 by construction. */
+  async fetchServerTime(): Promise<number | undefined> {
+    await this.delay();
+    return this.clock.now();
+  }
+
   async fetchOrderBook(symbol: string, depth?: number): Promise<OrderBook> {
     await this.delay();
     const spec = this.spec(symbol);

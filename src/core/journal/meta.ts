@@ -1,0 +1,50 @@
+/**
+ * What the journal knows about itself: its id and creation time, when
+ * retention last ran (table `journal_meta`, migration 7), and checks that a
+ * file is a sound xarb journal (integrity, schema version, tables). The checks
+ * only read.
+ */
+import type {Db} from './db.js';
+
+export type MetaKey = 'journal_id' | 'created_at' | 'last_prune_at';
+
+export class JournalMetaRepo {
+  constructor(private readonly db: Db) {}
+
+  get(key: MetaKey): string | undefined {
+    return this.db.prepare<{value: string}>('SELECT value FROM journal_meta WHERE key = ?').get([key])?.value;
+  }
+
+  set(key: MetaKey, value: string, now: number): void {
+    this.db
+      .prepare('INSERT INTO journal_meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run([key, value, now]);
+  }
+}
+
+export interface JournalHealth {
+  /** User tables (SQLite's own excluded). */
+  readonly tables: readonly string[];
+  /** Highest applied migration, undefined when there is no schema_version table. */
+  readonly version: number | undefined;
+  /** `PRAGMA quick_check` problems; empty when the file is sound. */
+  readonly problems: readonly string[];
+}
+
+/** Reads the table list, the schema version and runs SQLite's quick integrity check. */
+export function checkHealth(db: Db, options: {integrity?: boolean} = {}): JournalHealth {
+  const tables = db
+    .prepare<{name: string}>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all()
+    .map((r) => r.name);
+  const version = tables.includes('schema_version') ? (db.prepare<{v: number | null}>('SELECT MAX(version) AS v FROM schema_version').get()?.v ?? 0) : undefined;
+  const problems =
+    options.integrity === false
+      ? []
+      : db
+          .prepare<{quick_check: string}>('PRAGMA quick_check')
+          .all()
+          .map((r) => r.quick_check)
+          .filter((r) => r !== 'ok');
+  return {tables, version, problems};
+}
