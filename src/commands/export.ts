@@ -57,13 +57,12 @@ fills: every journalled trade. orders: every order with its status, filled amoun
     const stream = exportJournal(ctx.db, args.kind as ExportKind, {since, until, venues: flags.venues});
     const out: Writable = flags.output ? createWriteStream(resolve(flags.output), {flags: 'wx', mode: 0o600}) : process.stdout;
     if (flags.output) {
-      await Promise.race([
-        once(out, 'open'),
-        once(out, 'error').then(([error]) => {
-          const code = (error as NodeJS.ErrnoException).code;
-          throw new UsageError(code === 'EEXIST' ? `${flags.output} already exists` : `cannot write ${flags.output}: ${code ?? (error as Error).message}`, 'give a new file name');
-        }),
-      ]);
+      await new Promise<void>((done, fail) => {
+        out.once('open', () => done());
+        out.once('error', (error: NodeJS.ErrnoException) =>
+          fail(new UsageError(error.code === 'EEXIST' ? `${flags.output} already exists` : `cannot write ${flags.output}: ${error.code ?? error.message}`, 'give a new file name; export never overwrites a file')),
+        );
+      });
     }
     let rows = 0;
     let buffer = format === 'csv' ? csvLine(stream.columns) : '';

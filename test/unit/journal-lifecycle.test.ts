@@ -82,7 +82,7 @@ describe('openJournal: never silently replaced', () => {
   it('a journal with a damaged page fails the quick integrity check', () => {
     const path = join(tempDir(), 'journal.db');
     const db = openDb(path);
-    new OrdersRepo(db, clock(1)).recordFills('v', Array.from({length: 400}, (_, i) => ({id: `t${i}`, symbol: 'BTC/USD', side: 'buy' as const, price: '1', amount: '1', timestamp: i})), {origin: 'external'});
+    new OrdersRepo(db, clock(1)).recordFills('v', Array.from({length: 400}, (_, i) => ({id: `t${i}`, orderId: 'o1', clientOrderId: undefined, symbol: 'BTC/USD', side: 'buy' as const, price: '1', amount: '1', fee: undefined, takerOrMaker: undefined, timestamp: i})), {origin: 'external'});
     db.close();
     // Overwrite the middle of the file (table and index pages) with junk.
     const size = statSync(path).size;
@@ -225,7 +225,7 @@ describe('export iterators', () => {
   it('stream fills oldest first within the window and venues; the PnL ledger replays earlier fills', () => {
     const db = keep(openDb(join(tempDir(), 'journal.db')));
     const orders = new OrdersRepo(db, clock(0));
-    const fill = (id: string, side: 'buy' | 'sell', amount: string, price: string, ts: number, fee?: {cost: string; currency: string}) => ({id, symbol: 'BTC/USD', side, amount, price, timestamp: ts, fee});
+    const fill = (id: string, side: 'buy' | 'sell', amount: string, price: string, ts: number, fee?: {cost: string; currency: string}) => ({id, orderId: `o${id}`, clientOrderId: undefined, takerOrMaker: undefined, symbol: 'BTC/USD', side, amount, price, timestamp: ts, fee});
     orders.recordFills('a', [fill('1', 'buy', '0.3', '100.10', 1_000, {cost: '0.03', currency: 'USD'}), fill('3', 'sell', '0.1', '120.5', 3_000)], {origin: 'external'});
     orders.recordFills('b', [fill('2', 'buy', '0.1', '110.30', 2_000)], {origin: 'external'});
     const repo = new ExportRepo(db);
