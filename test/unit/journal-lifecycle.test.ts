@@ -13,7 +13,7 @@ import {ExportRepo} from '../../src/core/journal/exports.js';
 import {backupTo, DEFAULT_RETENTION, journalStats, lastPruneAt, prune, pruneIfDue} from '../../src/core/journal/maintenance.js';
 import {checkHealth} from '../../src/core/journal/meta.js';
 import {migrations} from '../../src/core/journal/migrations/index.js';
-import {initJournal, inspectJournal, JournalEmptyError, JournalInvalidError, JournalMissingError, openJournal} from '../../src/core/journal/open.js';
+import {initJournal, inspectJournal, INTEGRITY_CHECK_EVERY_MS, JournalEmptyError, JournalInvalidError, JournalMissingError, openJournal} from '../../src/core/journal/open.js';
 import {OrdersRepo} from '../../src/core/journal/orders.js';
 import {RiskStateRepo} from '../../src/core/journal/risk-state.js';
 import {exportJournal} from '../../src/core/export/index.js';
@@ -92,6 +92,22 @@ describe('openJournal: never silently replaced', () => {
     const found = inspectJournal(path);
     expect(found.state).toBe('corrupt');
     expect(found.problems.length).toBeGreaterThan(0);
+  });
+
+  it('opening re-runs the quick check at most hourly (doctor always runs it); damage is refused once it is due', () => {
+    const path = join(tempDir(), 'journal.db');
+    const t0 = Date.UTC(2026, 0, 1);
+    const created = openJournal({path, clock: clock(t0)});
+    new OrdersRepo(created.db, clock(1)).recordFills('v', Array.from({length: 400}, (_, i) => ({id: `t${i}`, orderId: 'o1', clientOrderId: undefined, symbol: 'BTC/USD', side: 'buy' as const, price: '1', amount: '1', fee: undefined, takerOrMaker: undefined, timestamp: i})), {origin: 'external'});
+    created.db.close();
+    openJournal({path, clock: clock(t0 + 1_000)}).db.close(); // checked and recorded
+    expect(inspectJournal(path, {skipCheckIfSince: t0}).checked).toBe(false);
+    const size = statSync(path).size;
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(4096, 0xab), 0, 4096, Math.floor(size / 2 / 4096) * 4096);
+    closeSync(fd);
+    expect(inspectJournal(path).state).toBe('corrupt');
+    expect(() => openJournal({path, clock: clock(t0 + 1_000 + INTEGRITY_CHECK_EVERY_MS)})).toThrow(JournalInvalidError);
   });
 
   it('backs an older journal up before migrating it, named with its version', () => {

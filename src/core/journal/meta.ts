@@ -6,7 +6,7 @@
  */
 import type {Db} from './db.js';
 
-export type MetaKey = 'journal_id' | 'created_at' | 'last_prune_at';
+export type MetaKey = 'journal_id' | 'created_at' | 'last_prune_at' | 'integrity_checked_at';
 
 export class JournalMetaRepo {
   constructor(private readonly db: Db) {}
