@@ -47,6 +47,8 @@ describe('locks (built CLI)', () => {
     expect(taken.code, taken.stderr).toBe(0);
     expect(journal(home, (db) => db.prepare('SELECT COUNT(*) AS n FROM locks').get())).toEqual({n: 0});
     expect(json(await run(home, 'lock', 'list', '--json')).locks).toEqual([]);
+    const events = journal(home, (db) => db.prepare<{data: string}>("SELECT data FROM events WHERE kind = 'lock.taken_over' AND ref = 'reconcile'").all());
+    expect(events.map((e) => JSON.parse(e.data).holder)).toEqual([expect.objectContaining({pid: 4242, host: 'container-1f3a'})]);
   });
 
   it('lock release frees a lock at once and journals it; a live local holder needs --force; a free lock is a no-op', async () => {

@@ -60,6 +60,9 @@ describe('acquireLock', () => {
     const lock = acquireLock(db, 'reconcile', {pid: 200, host: 'h', clock: clock(5 + DEFAULT_LEASE_MS), isAlive: () => false});
     expect(lock.tookOver).toMatchObject({pid: 100, host: 'other'});
     expect(readLock(db, 'reconcile')).toMatchObject({pid: 200, host: 'h', leaseUntil: 5 + 2 * DEFAULT_LEASE_MS});
+    expect(new EventsRepo(db, clock(0)).list({kind: 'lock.taken_over'})).toEqual([
+      expect.objectContaining({ref: 'reconcile', data: expect.objectContaining({holder: expect.objectContaining({pid: 100, host: 'other'}), by: {pid: 200, host: 'h'}})}),
+    ]);
   });
 
   it('release only removes the row this holder wrote', () => {

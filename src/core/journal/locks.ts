@@ -20,8 +20,9 @@
  * - Renewing and releasing touch the row only if this holder still holds it
  *   (same name, pid, host and acquired_at); a renewal that finds the row gone
  *   or taken over reports the lock lost.
- * - `releaseLock` (the operator's `xarb lock release`) removes a row whoever
- *   holds it and appends a `lock.released` event naming the holder.
+ * - Taking over a row appends a `lock.taken_over` event naming the previous
+ *   holder. `releaseLock` (the operator's `xarb lock release`) removes a row
+ *   whoever holds it and appends a `lock.released` event naming the holder.
  */
 import {readFileSync} from 'node:fs';
 import {hostname} from 'node:os';
@@ -159,6 +160,13 @@ export function acquireLock(db: Db, name: string, options: LockOptions = {}): He
     db.prepare(
       'INSERT INTO locks (name, pid, host, acquired_at, lease_until) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at, lease_until = excluded.lease_until',
     ).run([name, pid, host, now, now + leaseMs]);
+    if (current) {
+      new EventsRepo(db, clock).append({
+        kind: 'lock.taken_over',
+        ref: name,
+        data: {holder: {pid: current.pid, host: current.host, acquiredAt: new Date(current.acquiredAt).toISOString(), leaseUntil: new Date(current.leaseUntil).toISOString()}, by: {pid, host}},
+      });
+    }
     return {acquiredAt: now, tookOver: current};
   });
   let released = false;
