@@ -1,12 +1,11 @@
 import {Flags} from '@oclif/core';
 import {Context} from '../core/context.js';
 import {runDoctor, type CheckStatus, type DoctorReport} from '../core/doctor/index.js';
-import {ExitCode} from '../core/errors.js';
 import {createVenue} from '../core/venues/factory.js';
 import {XarbCommand} from '../cli/base-command.js';
 import {venuesFlag} from '../cli/flags.js';
 
-export type DoctorResult = DoctorReport & {readonly exitCode: number};
+export type DoctorResult = DoctorReport;
 
 export default class Doctor extends XarbCommand<DoctorResult> {
   static override demoNotice = false;
@@ -36,11 +35,9 @@ export default class Doctor extends XarbCommand<DoctorResult> {
       venueConfigs: ctx && names ? Object.fromEntries(names.map((n) => [n, ctx!.venueConfig(n)])) : undefined,
       openVenue: ctx ? (name, config) => createVenue(name, config, {db: undefined, clock: ctx!.clock, env: process.env, paper: false}) : undefined,
     });
-    const exitCode = report.ok ? ExitCode.ok : ExitCode.unexpected;
     const mark: Record<CheckStatus, string> = {ok: this.chalk.green('ok  '), warn: this.chalk.yellow('warn'), fail: this.chalk.red('fail')};
     this.out(report.checks.map((c) => `${mark[c.status]}  ${c.message}`).join('\n'));
     this.out(`${report.counts.ok} ok, ${report.counts.warn} warn, ${report.counts.fail} fail`);
-    process.exitCode = exitCode;
-    return {...report, exitCode};
+    return report;
   }
 }

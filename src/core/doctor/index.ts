@@ -17,7 +17,7 @@ import {hostname} from 'node:os';
 import {loadCredentials} from '../config/secrets.js';
 import type {VenueConfig, XarbConfig} from '../config/schema.js';
 import {configPath, journalPath, loadConfig} from '../config/store.js';
-import {isXarbError} from '../errors.js';
+import {ExitCode, isXarbError} from '../errors.js';
 import {openDb, sqliteVersion} from '../journal/db.js';
 import {listLocks, lockStatus} from '../journal/locks.js';
 import {lastPruneAt} from '../journal/maintenance.js';
@@ -41,6 +41,8 @@ export interface DoctorReport {
   readonly home: string;
   readonly checks: readonly DoctorCheck[];
   readonly counts: Readonly<Record<CheckStatus, number>>;
+  /** 0 when every check is ok; 1 when any check warns or fails. */
+  readonly exitCode: number;
 }
 
 /** Skew beyond these (ms) warns / fails: venues refuse signed requests a few seconds off. */
@@ -243,5 +245,6 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
   const counts = {ok: 0, warn: 0, fail: 0};
   for (const c of checks) counts[c.status]++;
-  return {ok: counts.warn === 0 && counts.fail === 0, home: options.home, checks, counts};
+  const ok = counts.warn === 0 && counts.fail === 0;
+  return {ok, home: options.home, checks, counts, exitCode: ok ? ExitCode.ok : ExitCode.unexpected};
 }
