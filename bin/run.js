@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core';
+// dist/oclif.js is the @oclif/core bundled with the commands (npm run build):
+// the commands must extend the same copy this starts.
+import {execute} from '../dist/oclif.js';
 
 await execute({dir: import.meta.url});
 // Sockets kept alive by exchange clients must not hold the process open once
