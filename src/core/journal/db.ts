@@ -4,7 +4,10 @@
  * unknown future versions), and caches prepared statements by SQL text so
  * every statement is prepared once per process.
  */
-import Database from 'better-sqlite3';
+import {existsSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import {dirname, join} from 'node:path';
+import type Database from 'better-sqlite3';
 import {XarbError, ExitCode} from '../errors.js';
 import {migrations, type Migration} from './migrations/index.js';
 
@@ -42,10 +45,28 @@ function normalize(params: Params | undefined): unknown[] {
   return [out];
 }
 
+/**
+ * better-sqlite3, loaded when a journal is first opened: commands that never
+ * open one do not pay for it. require() rather than import(): it is a CommonJS
+ * package, and openDb is synchronous. Its compiled addon is passed by path
+ * where the build put it, which spares the search of the `bindings` package
+ * (several failed requires on every start); elsewhere that search still runs.
+ */
+let sqlite: {Database: typeof Database; options: Database.Options} | undefined;
+function loadSqlite(): {Database: typeof Database; options: Database.Options} {
+  if (!sqlite) {
+    const require = createRequire(import.meta.url);
+    const addon = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+    sqlite = {Database: require('better-sqlite3') as typeof Database, options: existsSync(addon) ? {nativeBinding: addon} : {}};
+  }
+  return sqlite;
+}
+
 export function openDb(path: string, options: {migrations?: readonly Migration[]; readonly?: boolean} = {}): Db {
   let raw: Database.Database;
   try {
-    raw = new Database(path, {readonly: options.readonly ?? false});
+    const sqlite = loadSqlite();
+    raw = new sqlite.Database(path, {...sqlite.options, readonly: options.readonly ?? false});
     raw.pragma('busy_timeout = 5000');
     if (path !== ':memory:') raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
