@@ -39,13 +39,25 @@ const NEVER = new Set(['typescript', 'tsx', 'ts-node']);
 
 /**
  * Dependencies @oclif/core requires at module level but uses only on some
- * paths: rendering help templates (ejs), matching plugin names (minimatch),
- * finding command files when there is no manifest (tinyglobby), spinners
- * (cli-spinners), the engine check (semver). Together they are half of
- * @oclif/core's code. Each is bundled on its own into dist/vendor/<name>.cjs,
- * and @oclif/core gets a stand-in that requires it on first use.
+ * paths: rendering help (ejs, wrap-ansi, indent-string, string-width,
+ * widest-line), errors (clean-stack), matching plugin names (minimatch),
+ * finding command files when there is no manifest (tinyglobby), reading an
+ * oclif config outside package.json (lilconfig), spinners (cli-spinners), the
+ * engine check (semver). Each is bundled on its own into
+ * dist/vendor/<name>.cjs, and @oclif/core gets a stand-in that requires it on
+ * first use. `debug` is loaded only when DEBUG is set: without it no
+ * namespace is enabled and oclif's debug calls print nothing.
  */
-const LAZY = ['ejs', 'minimatch', 'tinyglobby', 'cli-spinners', 'semver'];
+const LAZY = ['ejs', 'wrap-ansi', 'indent-string', 'string-width', 'widest-line', 'clean-stack', 'minimatch', 'tinyglobby', 'lilconfig', 'cli-spinners', 'semver', 'debug'];
+
+/**
+ * Node built-ins @oclif/core requires at module level for rare paths: reading
+ * a flag value from stdin (readline), finding the Windows shell
+ * (child_process), performance tracing (perf_hooks). Each one loaded costs
+ * start-up time (child_process also loads net and dgram), so @oclif/core gets
+ * a stand-in that requires it on first use.
+ */
+const LAZY_BUILTINS = ['node:readline', 'node:child_process', 'node:perf_hooks'];
 
 /**
  * Source edits to @oclif/core that keep its behaviour and drop start-up work.
@@ -72,7 +84,7 @@ const externals = {
   name: 'xarb-externals',
   setup(b) {
     b.onResolve({filter: /^[^./]/}, (args) => {
-      if (args.path.startsWith('node:') || args.path.startsWith('xarb:') || args.namespace === 'xarb-lazy') return undefined;
+      if (args.path.startsWith('node:') || args.path.startsWith('xarb:') || args.namespace.startsWith('xarb-')) return undefined;
       const name = packageName(args.path);
       if (NEVER.has(name)) return {path: args.path, external: true};
       const fromPackage = args.importer.includes(`${'/'}node_modules${'/'}`);
@@ -91,23 +103,59 @@ const oclifEntry = {
   },
 };
 
+/**
+ * Two more start-up savings that keep behaviour:
+ * - @oclif/core asks wsl-utils whether it runs under WSL; loading wsl-utils
+ *   also loads child_process and powershell-utils. The stand-in answers with
+ *   the is-wsl package wsl-utils itself uses, and imports wsl-utils only for
+ *   Windows' PowerShell path.
+ * - `import process from 'node:process'` in bundled packages (chalk, is-wsl)
+ *   makes Node build a module namespace of every property of `process`; the
+ *   default export is the global `process`, so they get that directly. A named
+ *   import from node:process fails the build (there is no such export here).
+ */
+const standIns = {
+  name: 'xarb-stand-ins',
+  setup(b) {
+    b.onResolve({filter: /^wsl-utils$/}, (args) =>
+      args.namespace === 'xarb-stand-in' || !args.importer.includes(`${'/'}node_modules${'/'}@oclif${'/'}core${'/'}`)
+        ? undefined
+        : {path: 'wsl-utils', namespace: 'xarb-stand-in'},
+    );
+    b.onResolve({filter: /^(node:)?process$/}, (args) => (args.kind === 'import-statement' ? {path: 'process', namespace: 'xarb-stand-in'} : undefined));
+    b.onLoad({filter: /^wsl-utils$/, namespace: 'xarb-stand-in'}, () => ({
+      contents: "export {default as isWsl} from 'is-wsl';\nexport const powerShellPath = async () => (await import('wsl-utils')).powerShellPath();\n",
+      loader: 'js',
+      resolveDir: OCLIF_LIB,
+    }));
+    b.onLoad({filter: /^process$/, namespace: 'xarb-stand-in'}, () => ({contents: 'export default globalThis.process;\n', loader: 'js'}));
+  },
+};
+
 const lazy = {
   name: 'xarb-lazy',
   setup(b) {
-    const names = LAZY.map((n) => n.replace(/[-/]/g, '\\$&'));
-    b.onResolve({filter: new RegExp(`^(${names.join('|')})$`)}, (args) => {
-      if (!args.importer.includes(`${'/'}node_modules${'/'}@oclif${'/'}core${'/'}`)) return undefined;
-      return {path: args.path, namespace: 'xarb-lazy'};
-    });
+    const fromOclif = (args) => args.importer.includes(`${'/'}node_modules${'/'}@oclif${'/'}core${'/'}`);
+    const escape = (n) => n.replace(/[-/]/g, '\\$&');
+    b.onResolve({filter: new RegExp(`^(${[...LAZY, ...LAZY_BUILTINS].map(escape).join('|')})$`)}, (args) =>
+      fromOclif(args) && args.namespace !== 'xarb-lazy' ? {path: args.path, namespace: 'xarb-lazy'} : undefined,
+    );
     b.onResolve({filter: /^\.\.\/vendor\//}, (args) => ({path: args.path, external: true}));
     // A stand-in that loads the real module on first use of any member (never for
     // `__esModule`, which interop helpers read on import). The relative path
     // holds because the stand-ins land in dist/chunks (checked below).
+    // The stand-in is callable (several of these modules export a function).
     b.onLoad({filter: /.*/, namespace: 'xarb-lazy'}, (args) => ({
       contents: [
         'let real;',
-        `const load = () => (real ??= require(${JSON.stringify(`../vendor/${args.path}.cjs`)}));`,
-        "module.exports = new Proxy({}, {get: (_, key) => (key === '__esModule' ? undefined : load()[key])});",
+        `const load = () => (real ??= require(${JSON.stringify(args.path.startsWith('node:') ? args.path : `../vendor/${args.path}.cjs`)}));`,
+        'const standIn = new Proxy(() => {}, {',
+        "  get: (_, key) => (key === '__esModule' ? undefined : load()[key]),",
+        '  apply: (_, self, args) => Reflect.apply(load(), self, args),',
+        '});',
+        args.path === 'debug'
+          ? 'const disabled = Object.assign(() => {}, {enabled: false});\nmodule.exports = (namespace) => (process.env.DEBUG ? standIn(namespace) : disabled);'
+          : 'module.exports = standIn;',
       ].join('\n'),
       loader: 'js',
     }));
@@ -166,7 +214,7 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   banner: {js: banner},
   define: {'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"'},
-  plugins: [oclifEntry, externals, lazy, patches],
+  plugins: [oclifEntry, standIns, externals, lazy, patches],
   logLevel: 'warning',
   metafile: true,
 });
