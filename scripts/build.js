@@ -20,7 +20,7 @@
  *
  * Usage: node scripts/build.js (npm run build runs it, then `oclif manifest`).
  */
-import {readFileSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -179,12 +179,13 @@ const patches = {
   },
 };
 
-function entries(dir) {
+/** Files under dir (recursively) whose name passes `keep`; TypeScript sources by default. */
+function entries(dir, keep = (name) => name.endsWith('.ts') && !name.endsWith('.d.ts')) {
   const found = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...entries(path));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) found.push(path);
+    if (statSync(path).isDirectory()) found.push(...entries(path, keep));
+    else if (keep(name)) found.push(path);
   }
   return found;
 }
@@ -198,7 +199,6 @@ const banner = [
   "const __dirname = __xarbFileURLToPath(new URL('.', import.meta.url));",
 ].join('\n');
 
-rmSync(OUT, {recursive: true, force: true});
 const result = await build({
   absWorkingDir: ROOT,
   entryPoints: [
@@ -219,7 +219,7 @@ const result = await build({
   metafile: true,
 });
 
-await Promise.all(
+const vendor = await Promise.all(
   LAZY.map((name) =>
     build({
       absWorkingDir: ROOT,
@@ -231,6 +231,7 @@ await Promise.all(
       platform: 'node',
       target: 'node20',
       logLevel: 'warning',
+      metafile: true,
     }),
   ),
 );
@@ -239,6 +240,13 @@ for (const [file, output] of Object.entries(result.metafile.outputs)) {
   if (stand && !file.startsWith('dist/chunks/')) throw new Error(`${stand} landed in ${file}, outside dist/chunks: its ../vendor path would not resolve`);
 }
 
-if (process.env.XARB_BUILD_META) (await import('node:fs')).writeFileSync(process.env.XARB_BUILD_META, JSON.stringify(result.metafile));
+// dist/ is written in place, so a CLI running during a rebuild keeps its files
+// (chunk names carry a content hash). Files this build did not write are
+// removed once they are an hour old: old chunks, or the output of an older build.
+const written = new Set([result, ...vendor].flatMap((r) => Object.keys(r.metafile.outputs)).map((file) => join(ROOT, file)));
+const hourAgo = Date.now() - 3_600_000;
+for (const file of entries(OUT, () => true)) if (!written.has(file) && statSync(file).mtimeMs < hourAgo) rmSync(file);
+
+if (process.env.XARB_BUILD_META) writeFileSync(process.env.XARB_BUILD_META, JSON.stringify(result.metafile));
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 process.stdout.write(`built ${Object.keys(result.metafile.outputs).length} files (${(bytes / 1024).toFixed(0)} KiB) in dist/\n`);
