@@ -56,8 +56,9 @@ let sqlite: {Database: typeof Database; options: Database.Options} | undefined;
 function loadSqlite(): {Database: typeof Database; options: Database.Options} {
   if (!sqlite) {
     const require = createRequire(import.meta.url);
-    const addon = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
-    sqlite = {Database: require('better-sqlite3') as typeof Database, options: existsSync(addon) ? {nativeBinding: addon} : {}};
+    const entry = require.resolve('better-sqlite3'); // <package>/lib/index.js
+    const addon = join(dirname(entry), '..', 'build', 'Release', 'better_sqlite3.node');
+    sqlite = {Database: require(entry) as typeof Database, options: existsSync(addon) ? {nativeBinding: addon} : {}};
   }
   return sqlite;
 }
