@@ -7,7 +7,6 @@
  * errors to the exit-code table. No stack trace is printed unless
  * XARB_DEBUG=1.
  */
-import {createInterface} from 'node:readline/promises';
 import {Command, Flags, type Interfaces} from '@oclif/core';
 import type {ChalkInstance} from 'chalk';
 import {redact} from '../core/config/secrets.js';
@@ -162,6 +161,8 @@ function firstLine(text: string): string {
 
 /** Asks a yes/no question on the terminal (stderr), default no. */
 async function confirm(question: string): Promise<boolean> {
+  // Loaded here: only a confirmation on a terminal needs readline.
+  const {createInterface} = await import('node:readline/promises');
   const rl = createInterface({input: process.stdin, output: process.stderr});
   try {
     const answer = await rl.question(`${question} [y/N] `);

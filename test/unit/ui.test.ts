@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {colorEnabled, stripAnsi} from '../../src/ui/color.js';
 import {parseAmount, parseDuration, parseVenueList, parseWeights} from '../../src/cli/flags.js';
-import {fmtAge, renderTable} from '../../src/ui/table.js';
+import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../../src/ui/table.js';
 import {UsageError} from '../../src/core/errors.js';
 
 describe('tables', () => {
@@ -18,6 +18,28 @@ describe('tables', () => {
     expect(fmtAge(850)).toBe('850ms');
     expect(fmtAge(12_400)).toBe('12s');
     expect(fmtAge(3 * 3_600_000)).toBe('3h');
+  });
+
+  it('formats numbers exactly as en-US toLocaleString does (without building an Intl formatter)', () => {
+    const intl = (v: number, min: number, max: number) => v.toLocaleString('en-US', {minimumFractionDigits: min, maximumFractionDigits: max});
+    expect(fmtPrice(66138.1)).toBe('66,138.10');
+    expect(fmt(1.005, 2)).toBe('1.01');
+    expect(fmtAmount('0.00000001')).toBe('0.00000001');
+    const values = [0, -0, 0.5, -0.001, 1.005, 2.675, 999.995, 999.9999, 0.0099999999, 1e-7, 1.5e-8, -4e-9, 5e-324, 123456789.125, 97597929231060.72, 1e20, 9.99e20, 1e21, 1.2345e22, -1234.5];
+    // A fixed pseudo-random spread over magnitudes 1e-12 .. 1e13 and precisions 1 .. 17 digits.
+    let seed = 42;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    for (let i = 0; i < 500; i++) {
+      const v = (next() - 0.3) * 10 * 10 ** Math.floor(next() * 26 - 12);
+      values.push(v, Number(v.toPrecision(1 + Math.floor(next() * 17))));
+    }
+    for (const v of values) {
+      for (const digits of [0, 1, 2, 4]) expect(fmt(v, digits), `fmt(${v}, ${digits})`).toBe(intl(v, digits, digits));
+      const abs = Math.abs(v);
+      const digits = abs >= 1000 ? 2 : abs >= 1 ? 4 : abs >= 0.01 ? 6 : 8;
+      expect(fmtPrice(v), `fmtPrice(${v})`).toBe(intl(v, digits, digits));
+      expect(fmtAmount(v), `fmtAmount(${v})`).toBe(intl(v, 0, 8));
+    }
   });
 });
 

@@ -4,7 +4,9 @@
  * unknown future versions), and caches prepared statements by SQL text so
  * every statement is prepared once per process.
  */
+import {existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
+import {dirname, join} from 'node:path';
 import type Database from 'better-sqlite3';
 import {XarbError, ExitCode} from '../errors.js';
 import {migrations, type Migration} from './migrations/index.js';
@@ -36,17 +38,22 @@ export class JournalError extends XarbError {
 }
 
 type DatabaseClass = typeof Database;
-let driver: DatabaseClass | undefined;
+let driver: {Driver: DatabaseClass; options: Database.Options} | undefined;
 
 /**
  * The native SQLite module, loaded on first use (not at import) so that a
  * broken build (wrong Node ABI, missing binary) is a clear JournalError that
  * `xarb doctor` can report, instead of every command failing to load.
  */
-function loadDriver(): DatabaseClass {
+function loadDriver(): {Driver: DatabaseClass; options: Database.Options} {
   if (!driver) {
     try {
-      driver = createRequire(import.meta.url)('better-sqlite3') as DatabaseClass;
+      // require() rather than import(): a CommonJS package, and openDb is synchronous. The compiled addon is passed
+      // by path where the build put it, which spares the search of the `bindings` package on every start.
+      const require = createRequire(import.meta.url);
+      const entry = require.resolve('better-sqlite3'); // <package>/lib/index.js
+      const addon = join(dirname(entry), '..', 'build', 'Release', 'better_sqlite3.node');
+      driver = {Driver: require(entry) as DatabaseClass, options: existsSync(addon) ? {nativeBinding: addon} : {}};
     } catch (error) {
       throw new XarbError(`cannot load the native SQLite module (better-sqlite3): ${(error as Error).message.split('\n')[0]}`, {
         exitCode: ExitCode.unexpected,
@@ -60,7 +67,8 @@ function loadDriver(): DatabaseClass {
 
 /** Loads the native module and reports the SQLite version it embeds (throws with a hint when it cannot load). */
 export function sqliteVersion(): string {
-  const raw = new (loadDriver())(':memory:');
+  const {Driver, options} = loadDriver();
+  const raw = new Driver(':memory:', options);
   try {
     return (raw.prepare('SELECT sqlite_version() AS v').get() as {v: string}).v;
   } finally {
@@ -81,10 +89,10 @@ function normalize(params: Params | undefined): unknown[] {
  * opens it as it is, for checks that must not write (see open.ts).
  */
 export function openDb(path: string, options: {migrations?: readonly Migration[]; readonly?: boolean; migrate?: boolean} = {}): Db {
-  const Driver = loadDriver();
+  const {Driver, options: driverOptions} = loadDriver();
   let raw: Database.Database;
   try {
-    raw = new Driver(path, {readonly: options.readonly ?? false});
+    raw = new Driver(path, {...driverOptions, readonly: options.readonly ?? false});
     raw.pragma('busy_timeout = 5000');
     if (path !== ':memory:' && !options.readonly) raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');

@@ -1,0 +1,252 @@
+/**
+ * Builds dist/ for bin/run.js: the commands, the hooks, @oclif/core and the
+ * small packages every command needs, bundled by esbuild into ES modules that
+ * share chunks. Start-up is most of a short command's wall time, and loading
+ * one chunk is much cheaper than resolving and compiling the ~170 CommonJS
+ * files @oclif/core pulls in one by one.
+ *
+ * - dist/commands/**.js and dist/hooks/*.js keep their paths, so oclif finds
+ *   the commands by its usual pattern and `oclif manifest` lists them.
+ * - dist/oclif.js is the @oclif/core that bin/run.js starts; the commands
+ *   extend the same copy (one Command class, one settings object).
+ * - Packages not listed in BUNDLED stay external and load from node_modules
+ *   at run time: ccxt (big, imported one exchange class at a time),
+ *   better-sqlite3 (native), conf (imported only by the commands that edit
+ *   settings) and anything added later. A dynamic `import()` stays lazy either
+ *   way: esbuild puts a bundled target in its own chunk.
+ * - Parts of @oclif/core that a command run does not need are loaded only
+ *   when used (see LAZY), and its engine check is compiled out: it checks
+ *   @oclif/core's own engines range (node >= 18), which ours (>= 20) implies.
+ *
+ * Usage: node scripts/build.js (npm run build runs it, then `oclif manifest`).
+ */
+import {readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import {dirname, join, relative} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {build} from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SRC = join(ROOT, 'src');
+const OUT = join(ROOT, 'dist');
+const OCLIF_LIB = dirname(createRequire(import.meta.url).resolve('@oclif/core'));
+
+/** Packages bundled when src imports them; their own dependencies are bundled with them. */
+const BUNDLED = new Set(['@oclif/core', 'chalk', 'cli-table3']);
+
+/** Never bundled, whoever imports them: development-mode tooling @oclif/core looks up only outside production. */
+const NEVER = new Set(['typescript', 'tsx', 'ts-node']);
+
+/**
+ * Dependencies @oclif/core requires at module level but uses only on some
+ * paths: rendering help (ejs, wrap-ansi, indent-string, string-width,
+ * widest-line), errors (clean-stack), matching plugin names (minimatch),
+ * finding command files when there is no manifest (tinyglobby), reading an
+ * oclif config outside package.json (lilconfig), spinners (cli-spinners), the
+ * engine check (semver). Each is bundled on its own into
+ * dist/vendor/<name>.cjs, and @oclif/core gets a stand-in that requires it on
+ * first use. `debug` is loaded only when DEBUG is set: without it no
+ * namespace is enabled and oclif's debug calls print nothing.
+ */
+const LAZY = ['ejs', 'wrap-ansi', 'indent-string', 'string-width', 'widest-line', 'clean-stack', 'minimatch', 'tinyglobby', 'lilconfig', 'cli-spinners', 'semver', 'debug'];
+
+/**
+ * Node built-ins @oclif/core requires at module level for rare paths: reading
+ * a flag value from stdin (readline), finding the Windows shell
+ * (child_process), performance tracing (perf_hooks). Each one loaded costs
+ * start-up time (child_process also loads net and dgram), so @oclif/core gets
+ * a stand-in that requires it on first use.
+ */
+const LAZY_BUILTINS = ['node:readline', 'node:child_process', 'node:perf_hooks'];
+
+/**
+ * Source edits to @oclif/core that keep its behaviour and drop start-up work.
+ * If one stops matching (a new @oclif/core), the build says so and goes on:
+ * only start-up time is at stake.
+ */
+const PATCHES = [
+  {
+    // Sorting the command list with localeCompare builds an ICU collator, the
+    // dearest single step of every start (~30 ms here). Ids are plain ASCII
+    // and help sorts them again, so code-unit order gives the same result.
+    file: '@oclif/core/lib/config/plugin.js',
+    find: '.sort((a, b) => a.id.localeCompare(b.id));',
+    replace: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
+  },
+];
+
+function packageName(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+const externals = {
+  name: 'xarb-externals',
+  setup(b) {
+    b.onResolve({filter: /^[^./]/}, (args) => {
+      if (args.path.startsWith('node:') || args.path.startsWith('xarb:') || args.namespace.startsWith('xarb-')) return undefined;
+      const name = packageName(args.path);
+      if (NEVER.has(name)) return {path: args.path, external: true};
+      const fromPackage = args.importer.includes(`${'/'}node_modules${'/'}`);
+      if (fromPackage || BUNDLED.has(name)) return undefined;
+      return {path: args.path, external: true};
+    });
+  },
+};
+
+/** dist/oclif.js: what bin/run.js takes from @oclif/core (a CommonJS entry would export only `default`). */
+const oclifEntry = {
+  name: 'xarb-oclif-entry',
+  setup(b) {
+    b.onResolve({filter: /^xarb:oclif$/}, () => ({path: 'oclif', namespace: 'xarb-entry'}));
+    b.onLoad({filter: /.*/, namespace: 'xarb-entry'}, () => ({contents: "export {execute, settings} from '@oclif/core';\n", loader: 'js', resolveDir: ROOT}));
+  },
+};
+
+/**
+ * Two more start-up savings that keep behaviour:
+ * - @oclif/core asks wsl-utils whether it runs under WSL; loading wsl-utils
+ *   also loads child_process and powershell-utils. The stand-in answers with
+ *   the is-wsl package wsl-utils itself uses, and imports wsl-utils only for
+ *   Windows' PowerShell path.
+ * - `import process from 'node:process'` in bundled packages (chalk, is-wsl)
+ *   makes Node build a module namespace of every property of `process`; the
+ *   default export is the global `process`, so they get that directly. A named
+ *   import from node:process fails the build (there is no such export here).
+ */
+const standIns = {
+  name: 'xarb-stand-ins',
+  setup(b) {
+    b.onResolve({filter: /^wsl-utils$/}, (args) =>
+      args.namespace === 'xarb-stand-in' || !args.importer.includes(`${'/'}node_modules${'/'}@oclif${'/'}core${'/'}`)
+        ? undefined
+        : {path: 'wsl-utils', namespace: 'xarb-stand-in'},
+    );
+    b.onResolve({filter: /^(node:)?process$/}, (args) => (args.kind === 'import-statement' ? {path: 'process', namespace: 'xarb-stand-in'} : undefined));
+    b.onLoad({filter: /^wsl-utils$/, namespace: 'xarb-stand-in'}, () => ({
+      contents: "export {default as isWsl} from 'is-wsl';\nexport const powerShellPath = async () => (await import('wsl-utils')).powerShellPath();\n",
+      loader: 'js',
+      resolveDir: OCLIF_LIB,
+    }));
+    b.onLoad({filter: /^process$/, namespace: 'xarb-stand-in'}, () => ({contents: 'export default globalThis.process;\n', loader: 'js'}));
+  },
+};
+
+const lazy = {
+  name: 'xarb-lazy',
+  setup(b) {
+    const fromOclif = (args) => args.importer.includes(`${'/'}node_modules${'/'}@oclif${'/'}core${'/'}`);
+    const escape = (n) => n.replace(/[-/]/g, '\\$&');
+    b.onResolve({filter: new RegExp(`^(${[...LAZY, ...LAZY_BUILTINS].map(escape).join('|')})$`)}, (args) =>
+      fromOclif(args) && args.namespace !== 'xarb-lazy' ? {path: args.path, namespace: 'xarb-lazy'} : undefined,
+    );
+    b.onResolve({filter: /^\.\.\/vendor\//}, (args) => ({path: args.path, external: true}));
+    // A stand-in that loads the real module on first use of any member (never for
+    // `__esModule`, which interop helpers read on import). The relative path
+    // holds because the stand-ins land in dist/chunks (checked below).
+    // The stand-in is callable (several of these modules export a function).
+    b.onLoad({filter: /.*/, namespace: 'xarb-lazy'}, (args) => ({
+      contents: [
+        'let real;',
+        `const load = () => (real ??= require(${JSON.stringify(args.path.startsWith('node:') ? args.path : `../vendor/${args.path}.cjs`)}));`,
+        'const standIn = new Proxy(() => {}, {',
+        "  get: (_, key) => (key === '__esModule' ? undefined : load()[key]),",
+        '  apply: (_, self, args) => Reflect.apply(load(), self, args),',
+        '});',
+        args.path === 'debug'
+          ? 'const disabled = Object.assign(() => {}, {enabled: false});\nmodule.exports = (namespace) => (process.env.DEBUG ? standIn(namespace) : disabled);'
+          : 'module.exports = standIn;',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+const patches = {
+  name: 'xarb-patches',
+  setup(b) {
+    for (const patch of PATCHES) {
+      const path = join(ROOT, 'node_modules', patch.file);
+      b.onLoad({filter: new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`)}, () => {
+        const source = readFileSync(path, 'utf8');
+        if (!source.includes(patch.find)) {
+          process.stderr.write(`warning: ${patch.file} changed; start-up patch not applied (${patch.find})\n`);
+          return undefined;
+        }
+        return {contents: source.replace(patch.find, patch.replace), loader: 'js'};
+      });
+    }
+  },
+};
+
+/** Files under dir (recursively) whose name passes `keep`; TypeScript sources by default. */
+function entries(dir, keep = (name) => name.endsWith('.ts') && !name.endsWith('.d.ts')) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...entries(path, keep));
+    else if (keep(name)) found.push(path);
+  }
+  return found;
+}
+
+// Bundled CommonJS code may call require() and read __dirname; ES modules have neither.
+const banner = [
+  "import {createRequire as __xarbCreateRequire} from 'node:module';",
+  "import {fileURLToPath as __xarbFileURLToPath} from 'node:url';",
+  'const require = __xarbCreateRequire(import.meta.url);',
+  'const __filename = __xarbFileURLToPath(import.meta.url);',
+  "const __dirname = __xarbFileURLToPath(new URL('.', import.meta.url));",
+].join('\n');
+
+const result = await build({
+  absWorkingDir: ROOT,
+  entryPoints: [
+    ...[...entries(join(SRC, 'commands')), ...entries(join(SRC, 'hooks'))].map((path) => ({in: path, out: relative(SRC, path).replace(/\.ts$/, '')})),
+    {in: 'xarb:oclif', out: 'oclif'},
+  ],
+  outdir: OUT,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: {js: banner},
+  define: {'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"'},
+  plugins: [oclifEntry, standIns, externals, lazy, patches],
+  logLevel: 'warning',
+  metafile: true,
+});
+
+const vendor = await Promise.all(
+  LAZY.map((name) =>
+    build({
+      absWorkingDir: ROOT,
+      // Resolved as @oclif/core resolves it, through its require() conditions.
+      stdin: {contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: OCLIF_LIB, loader: 'js'},
+      outfile: join(OUT, 'vendor', `${name}.cjs`),
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'warning',
+      metafile: true,
+    }),
+  ),
+);
+for (const [file, output] of Object.entries(result.metafile.outputs)) {
+  const stand = Object.keys(output.inputs).find((input) => input.startsWith('xarb-lazy:'));
+  if (stand && !file.startsWith('dist/chunks/')) throw new Error(`${stand} landed in ${file}, outside dist/chunks: its ../vendor path would not resolve`);
+}
+
+// dist/ is written in place, so a CLI running during a rebuild keeps its files
+// (chunk names carry a content hash). Files this build did not write are
+// removed once they are an hour old: old chunks, or the output of an older build.
+const written = new Set([result, ...vendor].flatMap((r) => Object.keys(r.metafile.outputs)).map((file) => join(ROOT, file)));
+const hourAgo = Date.now() - 3_600_000;
+for (const file of entries(OUT, () => true)) if (!written.has(file) && statSync(file).mtimeMs < hourAgo) rmSync(file);
+
+if (process.env.XARB_BUILD_META) writeFileSync(process.env.XARB_BUILD_META, JSON.stringify(result.metafile));
+const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+process.stdout.write(`built ${Object.keys(result.metafile.outputs).length} files (${(bytes / 1024).toFixed(0)} KiB) in dist/\n`);
