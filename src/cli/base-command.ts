@@ -100,6 +100,15 @@ export abstract class XarbCommand<T> extends Command {
     process.stderr.write(`${redact(text)}\n`);
   }
 
+  /**
+   * A dry run that the real run would refuse says so on stderr ("would be
+   * denied: ..."); its result carries the real run's exit code.
+   */
+  protected wouldBeDenied(error: XarbError): void {
+    const hint = error.hint ? `\nhint: ${error.hint}` : '';
+    this.note(`would be denied: ${error.message}${hint}\nnothing was sent (dry run)`);
+  }
+
   /** Whether stdin and stdout are a terminal a person could answer on. */
   protected get interactive(): boolean {
     return Boolean(process.stdin.isTTY && process.stdout.isTTY);

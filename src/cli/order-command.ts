@@ -7,7 +7,7 @@
 import {Flags} from '@oclif/core';
 import {ExitCode, UsageError} from '../core/errors.js';
 import {needsAllBalances, needsValuation} from '../core/execution/inputs.js';
-import {executeOrder, planView, prepareOrder, type OrderIntent, type OrderReport} from '../core/execution/order.js';
+import {denialView, dryRunDenial, executeOrder, planView, prepareOrder, type OrderIntent, type OrderReport} from '../core/execution/order.js';
 import type {ExecutionEnv} from '../core/execution/place.js';
 import {ROUTE_STRATEGIES, type RouteStrategy} from '../core/router/types.js';
 import type {Side} from '../core/types.js';
@@ -61,7 +61,9 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
     const view = planView(prepared);
     if (flags['dry-run']) {
       this.out(renderPlan(view, this.color, this.chalk));
-      return {planId: undefined, dryRun: true, replayed: false, plan: view, orders: [], status: 'planned', filled: '0', average: undefined, fees: [], exitCode: ExitCode.ok};
+      const denied = dryRunDenial(env, prepared);
+      if (denied) this.wouldBeDenied(denied);
+      return {planId: undefined, dryRun: true, replayed: false, plan: view, orders: [], status: 'planned', filled: '0', average: undefined, fees: [], exitCode: denied ? denied.exitCode : ExitCode.ok, ...(denied ? {wouldBeDenied: denialView(denied)} : {})};
     }
     const live = [...new Set(view.children.filter((c) => c.mode === 'live').map((c) => c.venue))];
     await this.confirmLive(live, {
