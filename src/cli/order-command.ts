@@ -6,6 +6,7 @@
  */
 import {Flags} from '@oclif/core';
 import {ExitCode, UsageError} from '../core/errors.js';
+import {sub} from '../core/money/decimal.js';
 import {needsAllBalances, needsValuation} from '../core/execution/inputs.js';
 import {denialView, dryRunDenial, executeOrder, planView, prepareOrder, type OrderIntent, type OrderReport} from '../core/execution/order.js';
 import type {ExecutionEnv} from '../core/execution/place.js';
@@ -57,6 +58,7 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
       strategy: flags.route as RouteStrategy,
       ...(flags.venue ? {venue: flags.venue} : {}),
     };
+    await this.syncVenues([...env.venues.values()]);
     const prepared = await prepareOrder(env, routeVenues, allVenues, intent);
     const view = planView(prepared);
     if (flags['dry-run']) {
@@ -72,7 +74,7 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
       preview: renderPlan(view, this.color, this.chalk),
       question: `Send ${view.children.length} order(s) to LIVE venue(s) ${live.join(', ')}?`,
     });
-    const report = await executeOrder(env, prepared, flags['client-id']);
+    const report = await executeOrder(env, prepared, flags['client-id'], flags['client-id'] === undefined ? {} : {clientId: flags['client-id']});
     this.render(report);
     return report;
   }
@@ -82,7 +84,11 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
     const c = this.chalk;
     const lines = [renderOrders(report.orders, this.color, c)];
     const quote = report.plan.symbol.split('/')[1] ?? '';
-    lines.push(`${report.replayed ? c.yellow('already placed with this --client-id; nothing sent now. ') : ''}plan ${report.planId}: ${report.status}; filled ${report.filled} ${report.plan.symbol.split('/')[0]}${report.average ? ` at ${report.average} ${quote}` : ''}`);
+    const base = report.plan.symbol.split('/')[0];
+    // A limit order left on the book is open and resting, not "done".
+    const resting = report.orders.filter((o) => o.status === 'open');
+    const state = resting.length > 0 ? `open; resting ${resting.map((o) => `${sub(o.amount, o.filled)} ${base}${o.price ? ` at ${o.price} ${quote}` : ''} on ${o.venue}`).join(', ')}` : report.status;
+    lines.push(`${report.replayed ? c.yellow('already placed with this --client-id; nothing sent now. ') : ''}plan ${report.planId}: ${state}; filled ${report.filled} ${base}${report.average ? ` at ${report.average} ${quote}` : ''}`);
     this.out(lines.join('\n'));
     if (report.status === 'unknown') {
       this.note(

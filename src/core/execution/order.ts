@@ -237,9 +237,10 @@ function report(env: ExecutionEnv, prepared: Pick<PreparedOrder, 'plan' | 'modes
 
 /**
  * Places a prepared order. `key` makes the plan id (pass the user's
- * --client-id, or something unique per invocation such as time and pid).
+ * --client-id, or something unique per invocation such as time and pid);
+ * `clientId` (the user's --client-id) is stored with the plan for `cancel`.
  */
-export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, key: string = invocationKey(env.clock)): Promise<OrderReport> {
+export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, key: string = invocationKey(env.clock), options: {readonly clientId?: string} = {}): Promise<OrderReport> {
   const {plan, intent} = prepared;
   const repo = new OrdersRepo(env.db, env.clock);
   const planId = planIdFor('order', intentIdentity(intent), key);
@@ -252,7 +253,8 @@ export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, k
   const unplaceable = placeabilityError(plan);
   if (unplaceable) throw unplaceable;
   const view = planView(prepared);
-  const written = writeAhead(env, {planId, kind: 'order', intent: intentIdentity(intent), plan: view, orders: plan.children.map((c) => planned(c, prepared.mids)), newPlan: true}, prepared.risk);
+  // The user's key is kept with the plan so `xarb cancel KEY` finds its orders.
+  const written = writeAhead(env, {planId, kind: 'order', intent: {...intentIdentity(intent), ...(options.clientId === undefined ? {} : {clientId: options.clientId})}, plan: view, orders: plan.children.map((c) => planned(c, prepared.mids)), newPlan: true}, prepared.risk);
   let effective = await Promise.all(written.map((o) => sendOrder(env, o)));
 
   if (plan.strategy === 'priority' && !intent.venue) {

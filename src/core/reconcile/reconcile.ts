@@ -20,7 +20,7 @@
  *   only when the venue ended fully in line; the next run re-reads from the
  *   watermark minus `overlapMs`, which must exceed `graceMs`.
  */
-import {ExitCode, isXarbError, VenueError} from '../errors.js';
+import {ConfigError, ExitCode, isXarbError, VenueError} from '../errors.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
 import {effectiveGraceMs, resolveOrder} from '../execution/resolve.js';
@@ -204,8 +204,9 @@ async function reconcileOne(shared: Shared, name: string): Promise<VenueReconcil
     options.onProgress?.(name, 'done');
     return report;
   } catch (error) {
-    // A venue failure (network, auth, exchange error: exit 4) fails this venue only; anything else fails the run.
-    if (!(error instanceof VenueError) && !(isXarbError(error) && error.exitCode === ExitCode.venueFailed)) throw error;
+    // A venue failure (network, auth, exchange error: exit 4) or a venue that cannot be used as configured
+    // (a keys file readable by others) fails this venue only; anything else fails the run.
+    if (!(error instanceof VenueError) && !(error instanceof ConfigError) && !(isXarbError(error) && error.exitCode === ExitCode.venueFailed)) throw error;
     const report: VenueReconcileReport = {
       venue: name,
       mode,
@@ -281,14 +282,16 @@ function balanceStep(shared: Shared, name: string, lists: VenueLists): BalanceOu
  * Interrupted orders are settled by the execution module's resolver (a
  * lookup by clientOrderId, never a re-send), which applies the venue's
  * answer and records the order's fills and an `order.resolved` event.
+ * Shared with the sync step.
  */
-async function resolveInterrupted(shared: Shared, name: string, venue: Venue, found: readonly Discrepancy[], graceMs: number): Promise<number> {
+export async function resolveInterrupted(db: Db, clock: Clock, venue: Venue, found: readonly Discrepancy[], graceMs: number): Promise<number> {
+  const orders = new OrdersRepo(db, clock);
   let changes = 0;
   for (const d of found) {
     if (d.kind !== 'interrupted') continue;
-    const order = shared.orders.byClientOrderId(name, d.ref);
+    const order = orders.byClientOrderId(venue.info.id, d.ref);
     if (!order || (order.status !== 'pending_submit' && order.status !== 'unknown')) continue;
-    const outcome = await resolveOrder(venue, shared.options.db, order, {clock: shared.options.clock, graceMs});
+    const outcome = await resolveOrder(venue, db, order, {clock, graceMs});
     if (outcome.outcome !== 'still_unknown') changes++;
   }
   return changes;
@@ -312,7 +315,7 @@ async function compareVenue(shared: Shared, name: string, venue: Venue, since: n
   if (options.fix) {
     // Fills first (each with its own event), so the resolver finds them already journalled.
     changes += applyRepairs(applyCtx, diff.discrepancies.filter((d) => d.kind !== 'interrupted'));
-    changes += await resolveInterrupted(shared, name, venue, diff.discrepancies, graceMs);
+    changes += await resolveInterrupted(options.db, options.clock, venue, diff.discrepancies, graceMs);
   }
   const balances = balanceStep(shared, name, lists);
   if (options.fix) changes += applyRepairs(applyCtx, balances.discrepancies);
