@@ -62,10 +62,11 @@ describe('dry runs exit as the real run would (demo venues)', () => {
     const home = tempHome();
     const dry = await run(home, 'order', 'buy', 'BTC/USD', '500', '--route', 'split', '--dry-run', '--json');
     expect(dry.code, dry.stderr).toBe(2);
-    expect(json(dry).wouldBeDenied).toMatchObject({name: 'UsageError', exitCode: 2});
+    expect(json(dry).wouldBeDenied).toMatchObject({name: 'NothingToPlaceError', exitCode: 2});
     expect(json(dry).plan.unplanned).not.toBe('0');
     const real = await run(home, 'order', 'buy', 'BTC/USD', '500', '--route', 'split', '--json');
     expect(real.code).toBe(2);
+    expect(json(real).error.name).toBe('NothingToPlaceError');
     expect(count(home, 'orders')).toBe(0);
   });
 
@@ -88,7 +89,8 @@ describe('dry runs exit as the real run would (demo venues)', () => {
       expect(dry.stderr).toMatch(/would be denied: the edge is gone/);
       const real = await run(home, ...args, '--json');
       expect(real.code).toBe(2);
-      expect(json(real).error.message).toMatch(/the edge is gone/);
+      expect(json(real).error).toMatchObject({name: 'EdgeGoneError', exitCode: 2});
+      expect(json(dry).wouldBeDenied).toMatchObject({name: 'EdgeGoneError', exitCode: 2});
     }
     expect(checked).toBeGreaterThan(0);
     expect(count(home, 'orders')).toBe(0);
