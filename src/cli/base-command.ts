@@ -13,6 +13,8 @@ import {redact} from '../core/config/secrets.js';
 import {xarbHome} from '../core/config/store.js';
 import {Context} from '../core/context.js';
 import {ExitCode, UsageError, XarbError} from '../core/errors.js';
+import {syncVenues, type SyncReport} from '../core/reconcile/sync.js';
+import type {Venue} from '../core/venues/port.js';
 import {colorEnabled, makeChalk} from '../ui/color.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof XarbCommand)['baseFlags'] & T['flags']>;
@@ -97,6 +99,30 @@ export abstract class XarbCommand<T> extends Command {
   /** Writes a diagnostic to stderr (always, also under --json). */
   protected note(text: string): void {
     process.stderr.write(`${redact(text)}\n`);
+  }
+
+  /**
+   * The one place commands that read or change account state on venues call
+   * first: brings the journal in line with those venues' live orders and
+   * their fills (core/reconcile/sync.ts). A venue that cannot be read is a
+   * warning on stderr; the command goes on with the journal as it is.
+   */
+  protected async syncVenues(venues: readonly Venue[]): Promise<SyncReport> {
+    const ctx = await this.context();
+    const report = await syncVenues(venues, {db: ctx.db, clock: ctx.clock, requestTimeoutMs: (name) => ctx.venueConfig(name).timeoutMs});
+    for (const v of report.venues) {
+      if (v.status === 'failed') this.note(`warning: could not bring the journal up to date with ${v.venue}: ${v.error}`);
+    }
+    return report;
+  }
+
+  /**
+   * A dry run that the real run would refuse says so on stderr ("would be
+   * denied: ..."); its result carries the real run's exit code.
+   */
+  protected wouldBeDenied(error: XarbError): void {
+    const hint = error.hint ? `\nhint: ${error.hint}` : '';
+    this.note(`would be denied: ${error.message}${hint}\nnothing was sent (dry run)`);
   }
 
   /** Whether stdin and stdout are a terminal a person could answer on. */

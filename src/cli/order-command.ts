@@ -6,8 +6,9 @@
  */
 import {Flags} from '@oclif/core';
 import {ExitCode, UsageError} from '../core/errors.js';
+import {sub} from '../core/money/decimal.js';
 import {needsAllBalances, needsValuation} from '../core/execution/inputs.js';
-import {executeOrder, planView, prepareOrder, type OrderIntent, type OrderReport} from '../core/execution/order.js';
+import {denialView, dryRunDenial, executeOrder, planView, prepareOrder, type OrderIntent, type OrderReport} from '../core/execution/order.js';
 import type {ExecutionEnv} from '../core/execution/place.js';
 import {ROUTE_STRATEGIES, type RouteStrategy} from '../core/router/types.js';
 import type {Side} from '../core/types.js';
@@ -57,11 +58,14 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
       strategy: flags.route as RouteStrategy,
       ...(flags.venue ? {venue: flags.venue} : {}),
     };
+    await this.syncVenues([...env.venues.values()]);
     const prepared = await prepareOrder(env, routeVenues, allVenues, intent);
     const view = planView(prepared);
     if (flags['dry-run']) {
       this.out(renderPlan(view, this.color, this.chalk));
-      return {planId: undefined, dryRun: true, replayed: false, plan: view, orders: [], status: 'planned', filled: '0', average: undefined, fees: [], exitCode: ExitCode.ok};
+      const denied = dryRunDenial(env, prepared);
+      if (denied) this.wouldBeDenied(denied);
+      return {planId: undefined, dryRun: true, replayed: false, plan: view, orders: [], status: 'planned', filled: '0', average: undefined, fees: [], exitCode: denied ? denied.exitCode : ExitCode.ok, ...(denied ? {wouldBeDenied: denialView(denied)} : {})};
     }
     const live = [...new Set(view.children.filter((c) => c.mode === 'live').map((c) => c.venue))];
     await this.confirmLive(live, {
@@ -70,7 +74,7 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
       preview: renderPlan(view, this.color, this.chalk),
       question: `Send ${view.children.length} order(s) to LIVE venue(s) ${live.join(', ')}?`,
     });
-    const report = await executeOrder(env, prepared, flags['client-id']);
+    const report = await executeOrder(env, prepared, flags['client-id'], flags['client-id'] === undefined ? {} : {clientId: flags['client-id']});
     this.render(report);
     return report;
   }
@@ -80,7 +84,11 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
     const c = this.chalk;
     const lines = [renderOrders(report.orders, this.color, c)];
     const quote = report.plan.symbol.split('/')[1] ?? '';
-    lines.push(`${report.replayed ? c.yellow('already placed with this --client-id; nothing sent now. ') : ''}plan ${report.planId}: ${report.status}; filled ${report.filled} ${report.plan.symbol.split('/')[0]}${report.average ? ` at ${report.average} ${quote}` : ''}`);
+    const base = report.plan.symbol.split('/')[0];
+    // A limit order left on the book is open and resting, not "done".
+    const resting = report.orders.filter((o) => o.status === 'open');
+    const state = resting.length > 0 ? `open; resting ${resting.map((o) => `${sub(o.amount, o.filled)} ${base}${o.price ? ` at ${o.price} ${quote}` : ''} on ${o.venue}`).join(', ')}` : report.status;
+    lines.push(`${report.replayed ? c.yellow('already placed with this --client-id; nothing sent now. ') : ''}plan ${report.planId}: ${state}; filled ${report.filled} ${base}${report.average ? ` at ${report.average} ${quote}` : ''}`);
     this.out(lines.join('\n'));
     if (report.status === 'unknown') {
       this.note(

@@ -66,6 +66,7 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
     }
 
     const venues = await ctx.venues(names);
+    await this.syncVenues(venues);
     const allocations: Record<string, number | undefined> = {};
     for (const name of names) allocations[name] = ctx.venueConfig(name).allocation;
     const result = await loadBalances(

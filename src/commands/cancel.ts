@@ -9,14 +9,15 @@ export type CancelCommandResult = CancelReport;
 
 export default class Cancel extends XarbCommand<CancelCommandResult> {
   static override summary = 'Cancel journalled orders (an order already closed counts as done)';
-  static override description = `Cancel one order by its journal id (see \`xarb orders\`) or client order id, or every open order with --all
+  static override description = `Cancel one order by its journal id (see \`xarb orders\`), its client order id or the --client-id it was placed with
+(every order of that plan), or every open order with --all
 (optionally on one venue). Repeating a cancel is safe: closed, canceled, rejected or expired orders are reported as
 already closed. An order whose outcome is unknown is first looked up by its client order id.
 Exit codes: 0 every order is canceled or already closed, 4 a venue failed or an order is still unknown.`;
 
   static override examples = ['<%= config.bin %> cancel 12', '<%= config.bin %> cancel --all', '<%= config.bin %> cancel --all --venue simbit --json'];
 
-  static override args = {id: Args.string({description: 'journal order id or client order id'})};
+  static override args = {id: Args.string({description: 'journal order id, client order id, or the --client-id the order was placed with'})};
   static override flags = {
     all: Flags.boolean({description: 'cancel every open or in-flight order', default: false}),
     venue: venueFlag({description: 'with --all: only on this venue'}),
@@ -29,7 +30,8 @@ Exit codes: 0 every order is canceled or already closed, 4 a venue failed or an 
     const ctx = await this.context();
     if (flags.venue) ctx.selectVenues([flags.venue]);
     const report = await cancelSelected(
-      {db: ctx.db, clock: ctx.clock, config: ctx.config, openVenue: (name) => ctx.venue(name)},
+      // Fills that happened meanwhile are journalled first: an order that filled is reported already closed.
+      {db: ctx.db, clock: ctx.clock, config: ctx.config, openVenue: (name) => ctx.venue(name), sync: (venues) => this.syncVenues(venues)},
       flags.all ? {all: true, ...(flags.venue ? {venue: flags.venue} : {})} : {id: args.id!},
     );
     const results = report.results;

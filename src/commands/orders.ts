@@ -33,9 +33,11 @@ export default class Orders extends XarbCommand<OrdersResult> {
   static override summary = 'List journalled orders with status, fills and fees';
   static override description = `Newest first. Status is the journal's: pending_submit (written, not yet sent), unknown (sent, answer
 lost - settled by \`xarb reconcile --fix\`, never re-sent), open, closed, canceled, rejected, expired. Average price and
-fees come from the recorded fills (or the venue's order when no fills were recorded).`;
+fees come from the recorded fills (or the venue's order when no fills were recorded). Times are UTC.
+First, the venues holding live orders are asked for those orders and their fills, so an order that filled since is
+shown filled; --offline reads the journal alone.`;
 
-  static override examples = ['<%= config.bin %> orders', '<%= config.bin %> orders --open --venue simbit', '<%= config.bin %> orders --since 1h --json'];
+  static override examples = ['<%= config.bin %> orders', '<%= config.bin %> orders --open --venue simbit', '<%= config.bin %> orders --since 1h --json', '<%= config.bin %> orders --offline'];
 
   static override flags = {
     open: Flags.boolean({description: 'only open and in-flight orders (pending_submit, unknown, open)', default: false}),
@@ -43,6 +45,7 @@ fees come from the recorded fills (or the venue's order when no fills were recor
     symbol: Flags.string({description: 'only this symbol', helpValue: 'BTC/USD'}),
     since: Flags.string({description: 'only orders created since (1h, 7d, or a date)', helpValue: '1h'}),
     limit: Flags.integer({description: 'at most this many orders', default: 100, min: 1}),
+    offline: Flags.boolean({description: 'read the journal alone: do not first bring live orders up to date with the venues', default: false}),
   };
 
   async run(): Promise<OrdersResult> {
@@ -50,6 +53,11 @@ fees come from the recorded fills (or the venue's order when no fills were recor
     const ctx = await this.context();
     if (flags.venue) ctx.selectVenues([flags.venue]);
     const repo = new OrdersRepo(ctx.db, ctx.clock);
+    if (!flags.offline) {
+      // Venues with live journal orders (within --venue) are asked first, so fills since the last look are shown.
+      const live = [...new Set(repo.list({open: true, ...(flags.venue ? {venue: flags.venue} : {}), limit: 1_000_000}).map((o) => o.venue))];
+      await this.syncVenues(await ctx.venues(live.filter((name) => ctx.venueNames().includes(name))));
+    }
     const rows = repo.list({
       open: flags.open,
       ...(flags.venue ? {venue: flags.venue} : {}),

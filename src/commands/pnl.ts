@@ -32,6 +32,8 @@ but earlier fills still set the average cost. Per-symbol figures are in the symb
   async run(): Promise<PnlResult> {
     const {flags} = await this.parse(Pnl);
     const ctx = await this.context();
+    // Fills of resting orders that traded since the last look are journalled first.
+    await this.syncVenues(await ctx.venues(flags.venue && ctx.venueNames().includes(flags.venue) ? [flags.venue] : undefined));
     const fills = new OrdersRepo(ctx.db, ctx.clock).fills({venue: flags.venue, symbol: flags.symbol, limit: Number.MAX_SAFE_INTEGER});
     // A venue no longer configured may still have fills; an unknown name with none is a typo.
     if (flags.venue && fills.length === 0 && !ctx.venueNames().includes(flags.venue)) throw new UnknownVenueError(flags.venue, ctx.venueNames());

@@ -41,6 +41,7 @@ underlying nets everything across venues: spot + longs - shorts (long 0.01 on on
     const ctx = await this.context();
     const names = ctx.selectVenues(flags.venues);
     const venues = await ctx.venues(names);
+    await this.syncVenues(venues);
     const quote = flags.quote ?? ctx.config.valuationQuote;
     const result = await loadPositions(
       {venues, clock: ctx.clock, snapshots: new BalanceSnapshots(ctx.db)},

@@ -42,9 +42,17 @@ export function renderPlan(plan: PlanView, color: boolean, c: ChalkInstance): st
   return lines.join('\n');
 }
 
-export function renderOrders(orders: readonly OrderResult[], color: boolean, c: ChalkInstance): string {
-  const head = ['id', 'venue', 'symbol', 'side', 'type', 'amount', 'status', 'filled', 'avg price', 'fees', 'client order id'];
+/** An order's time in output: ISO 8601 UTC to the second, e.g. 2025-01-15T09:30:00Z. */
+export function isoTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+/** Orders as a table; rows that carry `createdAt` (the journal's list) get a time column (ISO, UTC). */
+export function renderOrders(orders: readonly (OrderResult & {readonly createdAt?: number})[], color: boolean, c: ChalkInstance): string {
+  const timed = orders.some((o) => o.createdAt !== undefined);
+  const head = [...(timed ? ['time (UTC)'] : []), 'id', 'venue', 'symbol', 'side', 'type', 'amount', 'status', 'filled', 'avg price', 'fees', 'client order id'];
   const rows = orders.map((o) => [
+    ...(timed ? [o.createdAt === undefined ? '-' : isoTime(o.createdAt)] : []),
     String(o.id),
     `${o.venue}${o.mode === 'paper' ? c.dim(' (paper)') : ''}`,
     o.symbol,
@@ -57,7 +65,7 @@ export function renderOrders(orders: readonly OrderResult[], color: boolean, c: 
     fmtFees(o.fees),
     o.clientOrderId,
   ]);
-  const table = renderTable({head, rows, color, align: ['right', 'left', 'left', 'left', 'left', 'right', 'left', 'right', 'right', 'right', 'left']});
+  const table = renderTable({head, rows, color, align: [...(timed ? (['left'] as const) : []), 'right', 'left', 'left', 'left', 'left', 'right', 'left', 'right', 'right', 'right', 'left']});
   const errors = orders.filter((o) => o.error && (o.status === 'rejected' || o.status === 'unknown')).map((o) => c.dim(`#${o.id} ${o.venue}: ${o.error}`));
   return [table, ...errors].join('\n');
 }

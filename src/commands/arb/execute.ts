@@ -1,16 +1,17 @@
 import {Flags} from '@oclif/core';
 import {scanArb} from '../../core/arb/index.js';
 import type {CrossOpportunity} from '../../core/arb/types.js';
-import {UsageError} from '../../core/errors.js';
-import {executeArb, intentFromOpportunity, previewArb, type ArbIntent, type ArbPreview, type ArbReport} from '../../core/execution/arb.js';
+import {ExitCode, UsageError} from '../../core/errors.js';
+import {arbDryRunDenial, executeArb, intentFromOpportunity, previewArb, type ArbIntent, type ArbPreview, type ArbReport} from '../../core/execution/arb.js';
 import type {ExecutionEnv} from '../../core/execution/place.js';
+import {denialView, type DenialView} from '../../core/execution/order.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {amountFlag, durationFlag, numberFlag, venueFlag} from '../../cli/flags.js';
 import {renderOrders} from '../../ui/order-view.js';
 import {fmtPrice, renderTable} from '../../ui/table.js';
 
-export type ArbExecuteResult = {readonly dryRun: true; readonly preview: ArbPreview} | ({readonly dryRun: false} & ArbReport);
+export type ArbExecuteResult = {readonly dryRun: true; readonly preview: ArbPreview; readonly exitCode: ExitCode; readonly wouldBeDenied?: DenialView} | ({readonly dryRun: false} & ArbReport);
 
 export default class ArbExecute extends XarbCommand<ArbExecuteResult> {
   static override summary = 'Take a cross-venue opportunity as two legs, checked together, sent together';
@@ -51,6 +52,7 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
     const {flags} = await this.parse(ArbExecute);
     const ctx = await this.context();
     const venues = await ctx.venues();
+    await this.syncVenues(venues);
     const env: ExecutionEnv = {db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(venues.map((v) => [v.info.id, v]))};
     let intent: ArbIntent;
     if (flags.best) {
@@ -80,7 +82,9 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
     const {preview} = previewed;
     if (flags['dry-run']) {
       this.out(this.previewText(preview));
-      return {dryRun: true, preview};
+      const denied = await arbDryRunDenial(env, previewed);
+      if (denied) this.wouldBeDenied(denied);
+      return {dryRun: true, preview, exitCode: denied ? denied.exitCode : ExitCode.ok, ...(denied ? {wouldBeDenied: denialView(denied)} : {})};
     }
     const live = [preview.buy.venue, preview.sell.venue].filter((v) => env.venues.get(v)?.info.mode === 'live');
     await this.confirmLive(live, {yes: flags.yes, what: 'this trade goes', preview: this.previewText(preview), question: `Send both legs to LIVE venue(s) ${live.join(', ')}?`});

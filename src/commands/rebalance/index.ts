@@ -49,6 +49,7 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
   async run(): Promise<RebalanceResult> {
     const {flags} = await this.parse(Rebalance);
     const ctx = await this.context();
+    await this.syncVenues(await ctx.venues());
     const result = await runRebalance(ctx, {
       ...(flags.target ? {venueTargets: flags.target} : {}),
       ...(flags['asset-targets'] ? {assetTargets: flags['asset-targets']} : {}),

@@ -50,8 +50,8 @@ export default class ReconcileHistory extends XarbCommand<HistoryResult> {
       lines.push(`${result.open.length} open discrepanc${result.open.length === 1 ? 'y' : 'ies'}:`);
       lines.push(
         renderTable({
-          head: ['run', 'venue', 'kind', 'ref', 'journal', 'venue says', 'detail'],
-          rows: result.open.map((d) => [d.run, d.venue, d.kind, d.ref, d.journal ?? '-', d.venueValue ?? '-', d.detail ?? '']),
+          head: ['id', 'run', 'venue', 'kind', 'ref', 'journal', 'venue says', 'detail'],
+          rows: result.open.map((d) => [d.id, d.run, d.venue, d.kind, d.ref, d.journal ?? '-', d.venueValue ?? '-', d.detail ?? '']),
           color: this.color,
         }),
       );

@@ -28,7 +28,11 @@ With --fix the venue is the truth: interrupted orders are resolved by their clie
 on the venue are imported as external, statuses and fills are updated, and every change is recorded as an event.
 Reconcile never sends, cancels or changes anything on a venue.
 
-Exit codes: 0 in line (after --fix: everything repaired), 5 discrepancies remain, 4 a venue could not be read
+Own transfers (rebalance) are counted in the balance check; an asset a transfer in flight may still move is compared
+once it settles. A discrepancy a person has checked can be acknowledged (\`xarb reconcile ack ID --note ...\`): it is
+still reported but no longer sets the exit code.
+
+Exit codes: 0 in line (after --fix: everything repaired; acknowledged discrepancies do not count), 5 discrepancies remain, 4 a venue could not be read
 (the others are still reconciled), 6 another reconcile is running.`;
 
   static override examples = [
@@ -118,11 +122,11 @@ Exit codes: 0 in line (after --fix: everything repaired), 5 discrepancies remain
       }),
     );
     const rows = result.venues.flatMap((v) =>
-      v.discrepancies.map((d) => [v.venue, d.kind, d.ref, d.symbol ?? '', d.journal ?? '-', d.venue ?? '-', d.fixed ? c.green('fixed') : d.repairable ? 'open' : c.yellow('needs a person'), d.detail ?? '']),
+      v.discrepancies.map((d) => [d.id, v.venue, d.kind, d.ref, d.symbol ?? '', d.journal ?? '-', d.venue ?? '-', d.fixed ? c.green('fixed') : d.acknowledged ? 'acknowledged' : d.repairable ? 'open' : c.yellow('needs a person'), d.detail ?? '']),
     );
     if (rows.length > 0) {
       lines.push(
-        renderTable({head: ['venue', 'kind', 'ref', 'symbol', 'journal', 'venue says', 'state', 'detail'], rows, color: this.color}),
+        renderTable({head: ['id', 'venue', 'kind', 'ref', 'symbol', 'journal', 'venue says', 'state', 'detail'], rows, color: this.color}),
       );
     }
     for (const v of result.venues) {
@@ -134,7 +138,7 @@ Exit codes: 0 in line (after --fix: everything repaired), 5 discrepancies remain
     const open = result.totals.open;
     const verdict =
       open > 0
-        ? c.yellow(`${open} discrepancie${open === 1 ? '' : 's'} open${result.fix ? '' : '; run `xarb reconcile --fix` to bring the journal in line with the venues'}`)
+        ? c.yellow(`${open} discrepancie${open === 1 ? '' : 's'} open${result.fix ? '' : '; run `xarb reconcile --fix` to bring the journal in line with the venues, or `xarb reconcile ack ID --note ...` for one a person has checked'}`)
         : result.totals.failed > 0
           ? c.red(`${result.totals.failed} venue(s) could not be read; the others are in line`)
           : result.totals.repaired > 0

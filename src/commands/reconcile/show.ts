@@ -32,8 +32,8 @@ export default class ReconcileShow extends XarbCommand<RunDetail> {
     if (d.discrepancyList.length > 0) {
       lines.push(
         renderTable({
-          head: ['venue', 'kind', 'ref', 'symbol', 'journal', 'venue says', 'state', 'detail'],
-          rows: d.discrepancyList.map((x) => [x.venue, x.kind, x.ref, x.symbol ?? '', x.journal ?? '-', x.venueValue ?? '-', x.fixed ? 'fixed' : x.repairable ? 'open' : 'needs a person', x.detail ?? '']),
+          head: ['id', 'venue', 'kind', 'ref', 'symbol', 'journal', 'venue says', 'state', 'detail'],
+          rows: d.discrepancyList.map((x) => [x.id, x.venue, x.kind, x.ref, x.symbol ?? '', x.journal ?? '-', x.venueValue ?? '-', x.fixed ? 'fixed' : x.acknowledged ? 'acknowledged' : x.repairable ? 'open' : 'needs a person', x.detail ?? '']),
           color: this.color,
         }),
       );

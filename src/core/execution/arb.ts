@@ -20,7 +20,8 @@
  *    exposure is reported.
  * The report states exactly what was planned, filled, corrected and left.
  */
-import {EdgeGoneError, ExitCode, NothingToPlaceError, UsageError, VenueError} from '../errors.js';
+import {EdgeGoneError, ExitCode, NothingToPlaceError, UsageError, VenueError, type XarbError} from '../errors.js';
+import {denialError} from '../risk/engine.js';
 import {OrdersRepo, type JournalOrder} from '../journal/orders.js';
 import {isStale, mid, walkLevels} from '../market/book.js';
 import {abs, add, cmp, dec, isPositive, isZero, mul, roundToStep, sub} from '../money/decimal.js';
@@ -29,8 +30,8 @@ import type {Balance, Market, OrderBook, Side} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {cancelOrders} from './cancel.js';
 import {invocationKey, planIdFor} from './ids.js';
-import {freeOf, gatherRiskInputs} from './inputs.js';
-import {orderResult, sendOrder, writeAhead, type ExecutionEnv, type OrderResult, type PlannedOrder} from './place.js';
+import {freeOf, gatherRiskInputs, type RiskInputs} from './inputs.js';
+import {orderResult, riskDenial, sendOrder, writeAhead, type ExecutionEnv, type OrderResult, type PlannedOrder} from './place.js';
 
 export interface ArbLegIntent {
   readonly venue: string;
@@ -230,18 +231,16 @@ export function realizedPnl(results: readonly OrderResult[]): string {
   return pnl;
 }
 
-/**
- * Executes a previewed opportunity. `key` makes the plan id (use the
- * opportunity key plus the invocation, or the user's --client-id).
- */
-export async function executeArb(env: ExecutionEnv, previewed: {preview: ArbPreview; data: {buy: LegData; sell: LegData}}, policy: ArbPolicy, key: string = invocationKey(env.clock)): Promise<ArbReport> {
-  const {preview, data} = previewed;
-  if (!(preview.expectedProfit > 0)) {
-    throw new EdgeGoneError(`the edge is gone: buying costs ${preview.buy.total.toFixed(8)} and selling returns ${preview.sell.total.toFixed(8)} ${preview.quote} after fees`, 'scan again');
-  }
-  const repo = new OrdersRepo(env.db, env.clock);
-  const intentId = {buy: preview.buy.venue, sell: preview.sell.venue, symbol: preview.buy.symbol, sellSymbol: preview.sell.symbol, amount: preview.buy.amount, buyLimit: preview.buy.limitPrice, sellLimit: preview.sell.limitPrice};
-  const planId = planIdFor('arb', intentId, key);
+/** The real run refuses an edge that fees eat (profit after fees not positive). */
+function edgeError(preview: ArbPreview): EdgeGoneError | undefined {
+  if (preview.expectedProfit > 0) return undefined;
+  return new EdgeGoneError(`the edge is gone: buying costs ${preview.buy.total.toFixed(8)} and selling returns ${preview.sell.total.toFixed(8)} ${preview.quote} after fees`, 'scan again');
+}
+
+type Previewed = {preview: ArbPreview; data: {buy: LegData; sell: LegData}};
+
+/** Both legs as planned orders, and the risk inputs they are judged with. */
+async function legOrders(env: ExecutionEnv, {preview, data}: Previewed): Promise<{riskInputs: RiskInputs; legs: PlannedOrder[]}> {
   const riskInputs = await gatherRiskInputs([...env.venues.values()], env.config, [
     {venue: preview.buy.venue, market: data.buy.market, book: data.buy.book, balances: data.buy.balances},
     {venue: preview.sell.venue, market: data.sell.market, book: data.sell.book, balances: data.sell.balances},
@@ -250,6 +249,35 @@ export async function executeArb(env: ExecutionEnv, previewed: {preview: ArbPrev
     planned(0, preview.buy, 'limit', data.buy.book, preview.buy.limitPrice, Number(preview.buy.limitPrice)),
     planned(1, preview.sell, 'limit', data.sell.book, preview.sell.limitPrice, Number(preview.sell.limitPrice)),
   ];
+  return {riskInputs, legs};
+}
+
+/**
+ * A dry run's verdict on a previewed trade: the checks executeArb makes
+ * before sending (the edge after fees, then the trading state and every risk
+ * limit over both legs, by the same risk function, nothing written). Returns
+ * the error the real run would stop with, or undefined when it would send.
+ */
+export async function arbDryRunDenial(env: ExecutionEnv, previewed: Previewed): Promise<XarbError | undefined> {
+  const noEdge = edgeError(previewed.preview);
+  if (noEdge) return noEdge;
+  const {riskInputs, legs} = await legOrders(env, previewed);
+  const denial = riskDenial(env, legs, riskInputs);
+  return denial ? denialError(denial) : undefined;
+}
+
+/**
+ * Executes a previewed opportunity. `key` makes the plan id (use the
+ * opportunity key plus the invocation, or the user's --client-id).
+ */
+export async function executeArb(env: ExecutionEnv, previewed: Previewed, policy: ArbPolicy, key: string = invocationKey(env.clock)): Promise<ArbReport> {
+  const {preview, data} = previewed;
+  const noEdge = edgeError(preview);
+  if (noEdge) throw noEdge;
+  const repo = new OrdersRepo(env.db, env.clock);
+  const intentId = {buy: preview.buy.venue, sell: preview.sell.venue, symbol: preview.buy.symbol, sellSymbol: preview.sell.symbol, amount: preview.buy.amount, buyLimit: preview.buy.limitPrice, sellLimit: preview.sell.limitPrice};
+  const planId = planIdFor('arb', intentId, key);
+  const {riskInputs, legs} = await legOrders(env, previewed);
   const written = writeAhead(env, {planId, kind: 'arb', intent: intentId, plan: preview, orders: legs, newPlan: true}, riskInputs);
   let [buyOrder, sellOrder] = (await Promise.all(written.map((o) => sendOrder(env, o)))) as [JournalOrder, JournalOrder];
 

@@ -86,7 +86,11 @@ export async function cancelOrders(env: ExecutionEnv, targets: readonly JournalO
   return results;
 }
 
-/** Which journalled orders `xarb cancel` aims at: one by journal id or client order id, or every open one (optionally on one venue). */
+/**
+ * Which journalled orders `xarb cancel` aims at: one by journal id or client
+ * order id, every order of the plans placed with a user's `--client-id` key,
+ * or every open one (optionally on one venue).
+ */
 export type CancelSelection = {readonly id: string} | {readonly all: true; readonly venue?: string};
 
 export interface CancelReport {
@@ -99,19 +103,34 @@ export interface CancelReport {
 export function selectCancelTargets(repo: OrdersRepo, selection: CancelSelection): JournalOrder[] {
   if ('all' in selection) return repo.list({open: true, ...(selection.venue ? {venue: selection.venue} : {}), limit: 100_000});
   const id = selection.id;
-  const found = /^\d+$/.test(id) ? repo.get(Number(id)) : repo.list({limit: 100_000}).find((o) => o.clientOrderId === id);
-  if (!found) throw new UsageError(`no journalled order ${id}`, 'see `xarb orders`');
-  return [found];
+  if (/^\d+$/.test(id)) {
+    const found = repo.get(Number(id));
+    if (found) return [found];
+  }
+  const byClientOrderId = repo.list({limit: 100_000}).filter((o) => o.clientOrderId === id);
+  if (byClientOrderId.length > 0) return byClientOrderId;
+  // The user's own key (`order ... --client-id KEY`): every order of the plans placed with it.
+  const byKey = repo.plansByClientId(id).flatMap((planId) => repo.list({planId, limit: 100_000}).reverse());
+  if (byKey.length > 0) return byKey;
+  throw new UsageError(`no journalled order ${id}`, 'give a journal id, a client order id or the --client-id the order was placed with; see `xarb orders`');
 }
 
 /** `xarb cancel`: finds the orders, opens only their venues, cancels them and reports. */
 export async function cancelSelected(
-  env: Omit<ExecutionEnv, 'venues'> & {readonly openVenue: (name: string) => Promise<Venue>},
+  env: Omit<ExecutionEnv, 'venues'> & {
+    readonly openVenue: (name: string) => Promise<Venue>;
+    /** The sync step (core/reconcile/sync.ts), run on the targets' venues before cancelling. */
+    readonly sync?: (venues: readonly Venue[]) => Promise<unknown>;
+  },
   selection: CancelSelection,
 ): Promise<CancelReport> {
-  const targets = selectCancelTargets(new OrdersRepo(env.db, env.clock), selection);
-  const names = [...new Set(targets.map((o) => o.venue))];
+  const repo = new OrdersRepo(env.db, env.clock);
+  const selected = selectCancelTargets(repo, selection);
+  const names = [...new Set(selected.map((o) => o.venue))];
   const venues = await Promise.all(names.map((n) => env.openVenue(n)));
+  // Fills that happened meanwhile are journalled first: an order that filled is reported already closed.
+  await env.sync?.(venues);
+  const targets = selected.map((o) => repo.get(o.id) ?? o);
   const results = await cancelOrders({...env, venues: new Map(venues.map((v) => [v.info.id, v]))}, targets);
   const exitCode = results.some((r) => r.outcome === 'failed' || r.outcome === 'still_unknown') ? ExitCode.venueFailed : ExitCode.ok;
   return {results, exitCode};

@@ -13,7 +13,8 @@
  * - Replaying the same intent with the same key (--client-id) returns the
  *   journalled outcome instead of sending again.
  */
-import {ExitCode, NothingToPlaceError, UsageError, VenueError} from '../errors.js';
+import {ExitCode, NothingToPlaceError, UsageError, VenueError, type XarbError} from '../errors.js';
+import {denialError} from '../risk/engine.js';
 import {OrdersRepo, type JournalOrder, type PlanStatus} from '../journal/orders.js';
 import {LatencyRepo} from '../journal/latency.js';
 import {mid} from '../market/book.js';
@@ -25,7 +26,7 @@ import type {ExecutionMode, Fee, Side} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {invocationKey, planIdFor} from './ids.js';
 import {gatherMarketData, gatherRiskInputs, toCandidates, type RiskInputs, type VenueFailure} from './inputs.js';
-import {orderResult, planStatus, sendOrder, summarize, writeAhead, type ExecutionEnv, type OrderResult, type PlannedOrder} from './place.js';
+import {orderResult, planStatus, riskDenial, sendOrder, summarize, writeAhead, type ExecutionEnv, type OrderResult, type PlannedOrder} from './place.js';
 
 export interface OrderIntent {
   readonly symbol: string;
@@ -81,6 +82,20 @@ export interface OrderReport {
   readonly fees: readonly Fee[];
   /** 4 when an order was refused, or its outcome is not known yet, and the plan is not done; else 0. */
   readonly exitCode: ExitCode;
+  /** Dry run only: what the real run would stop with (and its exit code); absent when it would send. */
+  readonly wouldBeDenied?: DenialView;
+}
+
+/** An error the real run would end with, as a dry run reports it. */
+export interface DenialView {
+  readonly name: string;
+  readonly message: string;
+  readonly hint: string | undefined;
+  readonly exitCode: number;
+}
+
+export function denialView(error: XarbError): DenialView {
+  return {name: error.name, message: error.message, hint: error.hint, exitCode: error.exitCode};
 }
 
 export function planView(prepared: Pick<PreparedOrder, 'plan' | 'modes'>): PlanView {
@@ -184,6 +199,29 @@ function planned(child: ChildOrder, mids: ReadonlyMap<string, number | undefined
   };
 }
 
+/** Why the plan cannot be sent as it stands (the real run throws this before writing anything), or undefined. */
+function placeabilityError(plan: RoutePlan): NothingToPlaceError | undefined {
+  if (cmp(plan.unplanned, 0) > 0 && plan.type === 'market') {
+    return new NothingToPlaceError(`only ${plan.planned} of ${plan.amount} ${plan.symbol} can be placed now (books, balances and limits)`, 'lower the amount, or see the plan with --dry-run');
+  }
+  if (plan.children.length === 0) return new NothingToPlaceError(`no venue can take ${plan.side} ${plan.amount} ${plan.symbol}`, 'see the plan with --dry-run');
+  return undefined;
+}
+
+/**
+ * A dry run's verdict: every check the real run makes before sending, in the
+ * same order (placeability, then the trading state and every risk limit over
+ * the whole batch, by the same risk function writeAhead runs), with nothing
+ * written or sent. Returns the error the real run would stop with, or
+ * undefined when it would send.
+ */
+export function dryRunDenial(env: ExecutionEnv, prepared: PreparedOrder): XarbError | undefined {
+  const unplaceable = placeabilityError(prepared.plan);
+  if (unplaceable) return unplaceable;
+  const denial = riskDenial(env, prepared.plan.children.map((c) => planned(c, prepared.mids)), prepared.risk);
+  return denial ? denialError(denial) : undefined;
+}
+
 /** The identity of an order intent for its plan id (what makes two commands "the same order"). */
 export function intentIdentity(intent: OrderIntent): Record<string, unknown> {
   return {symbol: intent.symbol, side: intent.side, amount: dec(intent.amount), limitPrice: intent.limitPrice === undefined ? undefined : dec(intent.limitPrice), strategy: intent.strategy, venue: intent.venue};
@@ -199,9 +237,10 @@ function report(env: ExecutionEnv, prepared: Pick<PreparedOrder, 'plan' | 'modes
 
 /**
  * Places a prepared order. `key` makes the plan id (pass the user's
- * --client-id, or something unique per invocation such as time and pid).
+ * --client-id, or something unique per invocation such as time and pid);
+ * `clientId` (the user's --client-id) is stored with the plan for `cancel`.
  */
-export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, key: string = invocationKey(env.clock)): Promise<OrderReport> {
+export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, key: string = invocationKey(env.clock), options: {readonly clientId?: string} = {}): Promise<OrderReport> {
   const {plan, intent} = prepared;
   const repo = new OrdersRepo(env.db, env.clock);
   const planId = planIdFor('order', intentIdentity(intent), key);
@@ -211,12 +250,11 @@ export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, k
     const stored = existing.plan as PlanView;
     return report(env, {plan: {...plan, ...stored}, modes: prepared.modes}, planId, orders, effectiveOrders(orders), true);
   }
-  if (cmp(plan.unplanned, 0) > 0 && plan.type === 'market') {
-    throw new NothingToPlaceError(`only ${plan.planned} of ${plan.amount} ${plan.symbol} can be placed now (books, balances and limits)`, 'lower the amount, or see the plan with --dry-run');
-  }
-  if (plan.children.length === 0) throw new NothingToPlaceError(`no venue can take ${plan.side} ${plan.amount} ${plan.symbol}`, 'see the plan with --dry-run');
+  const unplaceable = placeabilityError(plan);
+  if (unplaceable) throw unplaceable;
   const view = planView(prepared);
-  const written = writeAhead(env, {planId, kind: 'order', intent: intentIdentity(intent), plan: view, orders: plan.children.map((c) => planned(c, prepared.mids)), newPlan: true}, prepared.risk);
+  // The user's key is kept with the plan so `xarb cancel KEY` finds its orders.
+  const written = writeAhead(env, {planId, kind: 'order', intent: {...intentIdentity(intent), ...(options.clientId === undefined ? {} : {clientId: options.clientId})}, plan: view, orders: plan.children.map((c) => planned(c, prepared.mids)), newPlan: true}, prepared.risk);
   let effective = await Promise.all(written.map((o) => sendOrder(env, o)));
 
   if (plan.strategy === 'priority' && !intent.venue) {

@@ -15,14 +15,14 @@
  *
  * Used by `xarb order`, `xarb arb execute` and rebalance.
  */
-import {NotSupportedError, RiskDeniedError, VenueAuthError, VenueRejectedError, XarbError, ExitCode} from '../errors.js';
+import {NotSupportedError, RiskDeniedError, VenueAuthError, VenueError, VenueRejectedError, XarbError, ExitCode} from '../errors.js';
 import type {XarbConfig} from '../config/schema.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
 import {OrdersRepo, DuplicateOrderError, type JournalOrder, type PlanKind, type PlanStatus} from '../journal/orders.js';
 import {RiskStateRepo} from '../journal/risk-state.js';
 import {add, cmp, dec, div, isPositive, mul} from '../money/decimal.js';
-import {denialError, evaluateBatch} from '../risk/engine.js';
+import {denialError, evaluateBatch, type Denial} from '../risk/engine.js';
 import {baseOf, quoteOf} from '../risk/ledger.js';
 import type {RiskOrder, RiskSnapshot} from '../risk/types.js';
 import type {Clock, Fee, OrderType, Side} from '../types.js';
@@ -88,6 +88,25 @@ export function toRiskOrder(o: PlannedOrder): RiskOrder {
 }
 
 /**
+ * The risk check of a batch against the journal's trading state and
+ * open/in-flight usage, as writeAhead runs it: the same function, without
+ * writing anything. Call it inside writeAhead's transaction to act on it, or
+ * alone (a dry run) to learn whether the real run would be denied.
+ */
+export function riskDenial(env: Pick<ExecutionEnv, 'db' | 'clock' | 'config'>, orders: readonly PlannedOrder[], risk: RiskInputs): Denial | undefined {
+  const snapshot: RiskSnapshot = {
+    state: new RiskStateRepo(env.db, env.clock).get().state,
+    valuationQuote: env.config.valuationQuote,
+    cash: cashAssets(env.config.valuationQuote),
+    value: risk.value,
+    balances: risk.balances,
+    unknownBalances: risk.unknownBalances,
+    usage: new OrdersRepo(env.db, env.clock).usage(),
+  };
+  return evaluateBatch(orders.map(toRiskOrder), env.config.risk, snapshot);
+}
+
+/**
  * Risk check and write-ahead in one transaction. Returns the journalled
  * orders (pending_submit). On a denial only the `risk.denied` event (with
  * the plan id, the violation and the order) is committed and
@@ -97,8 +116,6 @@ export function toRiskOrder(o: PlannedOrder): RiskOrder {
 export function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): JournalOrder[] {
   const orders = new OrdersRepo(env.db, env.clock);
   const events = new EventsRepo(env.db, env.clock);
-  const state = new RiskStateRepo(env.db, env.clock);
-  const riskOrders = batch.orders.map(toRiskOrder);
   crashPoint('before_write');
   const outcome = env.db.tx((): {denied: RiskDeniedError} | {written: JournalOrder[]} => {
     if (batch.newPlan && orders.getPlan(batch.planId)) {
@@ -106,23 +123,14 @@ export function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): J
       if (existing) throw new DuplicateOrderError(existing);
       throw new XarbError(`plan ${batch.planId} is already journalled`, {exitCode: ExitCode.usage, hint: 'the same intent was already placed; see `xarb orders`'});
     }
-    const snapshot: RiskSnapshot = {
-      state: state.get().state,
-      valuationQuote: env.config.valuationQuote,
-      cash: cashAssets(env.config.valuationQuote),
-      value: risk.value,
-      balances: risk.balances,
-      unknownBalances: risk.unknownBalances,
-      usage: orders.usage(),
-    };
-    const denial = evaluateBatch(riskOrders, env.config.risk, snapshot);
+    const denial = riskDenial(env, batch.orders, risk);
     if (denial) {
       const error = denialError(denial);
       events.append({
         kind: 'risk.denied',
         venue: denial.order.venue,
         ref: batch.planId,
-        data: {...denial.violation, order: {...denial.order}, batchSize: riskOrders.length},
+        data: {...denial.violation, order: {...denial.order}, batchSize: batch.orders.length},
       });
       // No plan row: the same intent may be retried (same --client-id) once the limit allows it.
       return {denied: error};
@@ -157,9 +165,19 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Is this error a definite refusal (nothing was placed)? */
+/**
+ * Is this error a definite refusal (nothing was placed)? Either the venue
+ * refused, or the call failed on this machine before any request left (a
+ * keys file readable by others, a bad setting: an XarbError that is not a
+ * VenueError), so nothing reached the venue.
+ */
 export function isDefiniteRejection(error: unknown): boolean {
-  return error instanceof VenueRejectedError || error instanceof VenueAuthError || error instanceof NotSupportedError;
+  return error instanceof VenueRejectedError || error instanceof VenueAuthError || error instanceof NotSupportedError || isLocalFailure(error);
+}
+
+/** A failure raised locally before sending: typed, but not a venue's answer. */
+export function isLocalFailure(error: unknown): boolean {
+  return error instanceof XarbError && !(error instanceof VenueError);
 }
 
 /**

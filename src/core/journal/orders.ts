@@ -620,6 +620,14 @@ export class OrdersRepo {
     return row ? {id: row.id, createdAt: row.created_at, kind: row.kind, intent: JSON.parse(row.intent), plan: JSON.parse(row.plan), status: row.status} : undefined;
   }
 
+  /** Ids of the plans placed with this user key (`--client-id`, stored as the intent's `clientId`), oldest first. */
+  plansByClientId(clientId: string): string[] {
+    return this.db
+      .prepare<{id: string}>("SELECT id FROM plans WHERE json_extract(intent, '$.clientId') = ? ORDER BY created_at, id")
+      .all([clientId])
+      .map((r) => r.id);
+  }
+
   setPlanStatus(id: string, status: PlanStatus): void {
     this.db.prepare('UPDATE plans SET status = ? WHERE id = ?').run([status, id]);
   }

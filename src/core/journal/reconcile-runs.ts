@@ -13,6 +13,8 @@
  */
 import type {Clock} from '../types.js';
 import type {Db} from './db.js';
+import {EventsRepo} from './events.js';
+import {dec, sub} from '../money/decimal.js';
 
 export type RunStatus = 'running' | 'in_line' | 'repaired' | 'discrepancies' | 'venue_failed' | 'failed' | 'interrupted';
 export type VenueRunStatus = 'in_line' | 'repaired' | 'discrepancies' | 'failed';
@@ -63,6 +65,29 @@ export interface DiscrepancyInput {
 export interface DiscrepancyRecord extends DiscrepancyInput {
   readonly id: number;
   readonly runId: number;
+}
+
+/** The event kind of an acknowledgement (see core/reconcile/acks.ts). */
+export const ACK_EVENT = 'reconcile.ack';
+
+/** What an acknowledgement (one `reconcile.ack` event) says. */
+export interface Ack {
+  readonly event: number;
+  readonly discrepancy: number;
+  readonly venue: string;
+  readonly kind: string;
+  readonly ref: string;
+  readonly symbol: string | null;
+  /** For balance differences: venue value - journal value, as acknowledged. */
+  readonly difference: string | null;
+  readonly note: string;
+  readonly at: number;
+}
+
+/** venue value - journal value of a discrepancy, or null when either side is missing. */
+export function balanceDifference(d: {readonly journalValue: string | null; readonly venueValue: string | null}): string | null {
+  if (d.journalValue === null || d.venueValue === null) return null;
+  return sub(dec(d.venueValue), dec(d.journalValue));
 }
 
 export interface Watermark {
@@ -193,9 +218,9 @@ export class ReconcileRunsRepo {
     return this.get(Number(info.lastInsertRowid))!;
   }
 
-  /** Writes one venue's result and its discrepancies together. */
-  recordVenue(result: VenueResultRecord, discrepancies: readonly DiscrepancyInput[]): void {
-    this.db.tx(() => {
+  /** Writes one venue's result and its discrepancies together; returns the discrepancies' ids, in order. */
+  recordVenue(result: VenueResultRecord, discrepancies: readonly DiscrepancyInput[]): number[] {
+    return this.db.tx(() => {
       this.db
         .prepare(
           `INSERT INTO reconcile_venue_results (run_id, venue, status, since, orders_synced, fills_synced, balances_checked, in_flight, discrepancies, repaired, watermark, error)
@@ -219,8 +244,9 @@ export class ReconcileRunsRepo {
         `INSERT INTO reconcile_discrepancies (run_id, venue, kind, ref, symbol, journal_value, venue_value, detail, repairable, fixed)
          VALUES (:run, :venue, :kind, :ref, :symbol, :journal, :venueValue, :detail, :repairable, :fixed)`,
       );
+      const ids: number[] = [];
       for (const d of discrepancies) {
-        insert.run({
+        const info = insert.run({
           run: result.runId,
           venue: d.venue,
           kind: d.kind,
@@ -232,8 +258,43 @@ export class ReconcileRunsRepo {
           repairable: d.repairable ? 1 : 0,
           fixed: d.fixed ? 1 : 0,
         });
+        ids.push(Number(info.lastInsertRowid));
       }
+      return ids;
     });
+  }
+
+  discrepancy(id: number): DiscrepancyRecord | undefined {
+    const row = this.db.prepare<DiscrepancyRow>('SELECT * FROM reconcile_discrepancies WHERE id = ?').get([id]);
+    return row ? toDiscrepancy(row) : undefined;
+  }
+
+  /** Records that a person looked at discrepancy `id` (a `reconcile.ack` event); returns the acknowledgement. */
+  acknowledge(id: number, note: string): Ack | undefined {
+    const d = this.discrepancy(id);
+    if (!d) return undefined;
+    const difference = d.kind === 'balance_differs' ? balanceDifference(d) : null;
+    const data = {discrepancy: id, run: d.runId, kind: d.kind, symbol: d.symbol ?? null, journal: d.journalValue, venue: d.venueValue, difference, note};
+    const event = new EventsRepo(this.db, this.clock).append({kind: ACK_EVENT, venue: d.venue, ref: d.ref, data});
+    return this.acks(d.venue).find((a) => a.event === event);
+  }
+
+  /** Every acknowledgement (of one venue), oldest first. */
+  acks(venue?: string): Ack[] {
+    return new EventsRepo(this.db, this.clock)
+      .list({kind: ACK_EVENT, ...(venue === undefined ? {} : {venue}), limit: 1_000_000})
+      .reverse()
+      .map((e) => ({
+        event: e.id,
+        discrepancy: Number(e.data.discrepancy),
+        venue: e.venue ?? '',
+        kind: String(e.data.kind),
+        ref: e.ref ?? '',
+        symbol: typeof e.data.symbol === 'string' ? e.data.symbol : null,
+        difference: typeof e.data.difference === 'string' ? e.data.difference : null,
+        note: String(e.data.note ?? ''),
+        at: e.ts,
+      }));
   }
 
   finish(runId: number, status: Exclude<RunStatus, 'running' | 'interrupted'>, exitCode: number): RunRecord {

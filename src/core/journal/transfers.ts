@@ -289,6 +289,32 @@ export function transferEffects(db: Db, venue: string, since: number): Map<strin
   return out;
 }
 
+/**
+ * What transferEffects cannot say for sure about one venue: the assets a
+ * transfer still in flight may or may not have moved yet (a withdrawal whose
+ * answer is not known yet on the source; anything not yet seen arriving on
+ * the destination), and per asset the withdrawal fees of the transfers sent
+ * from it since `since` (a venue that charges the fee on top of the amount
+ * debits that much more than transferEffects counts).
+ */
+export function transferUncertainty(db: Db, venue: string, since: number): {unsettled: Set<string>; feesOnTop: Map<string, string>} {
+  const unsettled = new Set<string>();
+  const feesOnTop = new Map<string, string>();
+  const rows = db
+    .prepare<TransferRow>(
+      `SELECT * FROM transfers WHERE (from_venue = :v AND (state IN ('pending_submit', 'unknown') OR (state IN ('sent', 'arrived') AND sent_at >= :since)))
+         OR (to_venue = :v AND state IN ('pending_submit', 'unknown', 'sent'))`,
+    )
+    .all({v: venue, since});
+  for (const r of rows) {
+    if (r.to_venue === venue && (r.state === 'pending_submit' || r.state === 'unknown' || r.state === 'sent')) unsettled.add(r.asset);
+    if (r.from_venue !== venue) continue;
+    if (r.state === 'pending_submit' || r.state === 'unknown') unsettled.add(r.asset);
+    else if (r.fee !== null) feesOnTop.set(r.asset, add(feesOnTop.get(r.asset) ?? '0', r.fee));
+  }
+  return {unsettled, feesOnTop};
+}
+
 // ---- rebalance plans and steps ----------------------------------------------
 
 export type RebalancePlanStatus = 'executing' | 'waiting' | 'done' | 'failed' | 'abandoned';

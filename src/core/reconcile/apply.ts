@@ -20,8 +20,11 @@ import type {Discrepancy, Repair} from './types.js';
 export interface ApplyContext {
   readonly db: Db;
   readonly clock: Clock;
-  readonly runs: ReconcileRunsRepo;
-  readonly runId: number;
+  /** The reconcile run applying the repairs; absent for the sync step (which never rebaselines). */
+  readonly runs?: ReconcileRunsRepo;
+  readonly runId?: number;
+  /** Prefix of the events written: `reconcile` (default) or `sync`. */
+  readonly source?: 'reconcile' | 'sync';
   readonly venue: string;
   readonly mode: ExecutionMode;
   /** Local time of the balance snapshot a rebaseline records. */
@@ -45,12 +48,13 @@ export function applyRepairs(ctx: ApplyContext, discrepancies: readonly Discrepa
     .filter((d): d is Discrepancy & {repair: Repair} => d.repair !== undefined)
     .sort((a, b) => RANK[a.repair.op] - RANK[b.repair.op]);
   const base = {venue: ctx.venue};
+  const source = ctx.source ?? 'reconcile';
   return ctx.db.tx(() => {
     let changes = 0;
     const appliedOrders = new Set<string>();
     let rebaselined = false;
     for (const {repair, kind} of repairs) {
-      const data = {run: ctx.runId, discrepancy: kind};
+      const data = {run: ctx.runId ?? null, discrepancy: kind};
       switch (repair.op) {
         case 'import_order': {
           if (orders.byClientOrderId(ctx.venue, repair.clientOrderId)) break;
@@ -74,7 +78,7 @@ export function applyRepairs(ctx: ApplyContext, discrepancies: readonly Discrepa
             ...(o.average !== undefined ? {average: o.average} : {}),
             createdAt: o.timestamp,
           });
-          events.append({...base, kind: 'reconcile.order_imported', ref: repair.clientOrderId, data: {...data, orderId: imported.id, venueOrderId: o.id, status: o.status, filled: o.filled}});
+          events.append({...base, kind: `${source}.order_imported`, ref: repair.clientOrderId, data: {...data, orderId: imported.id, venueOrderId: o.id, status: o.status, filled: o.filled}});
           changes++;
           break;
         }
@@ -86,7 +90,7 @@ export function applyRepairs(ctx: ApplyContext, discrepancies: readonly Discrepa
           const after = orders.applyVenueOrder(before.id, repair.order, {venueWins: true});
           events.append({
             ...base,
-            kind: 'reconcile.order_updated',
+            kind: `${source}.order_updated`,
             ref: repair.clientOrderId,
             data: {...data, before: {status: before.status, filled: before.filled, average: before.average ?? null, venueOrderId: before.venueOrderId ?? null}, after: {status: after.status, filled: after.filled, average: after.average ?? null, venueOrderId: after.venueOrderId ?? null}},
           });
@@ -97,7 +101,7 @@ export function applyRepairs(ctx: ApplyContext, discrepancies: readonly Discrepa
           const before = orders.byClientOrderId(ctx.venue, repair.clientOrderId);
           if (!before || before.status === repair.status) break;
           const after = repair.status === 'rejected' ? orders.markRejected(before.id, repair.error) : orders.setStatus(before.id, repair.status, repair.error);
-          events.append({...base, kind: 'reconcile.order_updated', ref: repair.clientOrderId, data: {...data, before: {status: before.status}, after: {status: after.status}, reason: repair.error}});
+          events.append({...base, kind: `${source}.order_updated`, ref: repair.clientOrderId, data: {...data, before: {status: before.status}, after: {status: after.status}, reason: repair.error}});
           changes++;
           break;
         }
@@ -106,13 +110,13 @@ export function applyRepairs(ctx: ApplyContext, discrepancies: readonly Discrepa
           const added = orders.recordFills(ctx.venue, [repair.trade], {...(owner ? {orderId: owner.id} : {}), origin: repair.origin});
           if (added > 0) {
             const t = repair.trade;
-            events.append({...base, kind: 'reconcile.fill_imported', ref: t.id, data: {...data, order: repair.clientOrderId ?? null, venueOrderId: t.orderId, side: t.side, amount: t.amount, price: t.price, origin: repair.origin}});
+            events.append({...base, kind: `${source}.fill_imported`, ref: t.id, data: {...data, order: repair.clientOrderId ?? null, venueOrderId: t.orderId, side: t.side, amount: t.amount, price: t.price, origin: repair.origin}});
             changes++;
           }
           break;
         }
         case 'rebaseline': {
-          if (rebaselined) break;
+          if (rebaselined || !ctx.runs || ctx.runId === undefined) break;
           rebaselined = true;
           const totals = totalsOf(repair.balances);
           const previous = ctx.runs.baseline(ctx.venue);

@@ -13,9 +13,14 @@
  * Effects of a spot fill on BASE/QUOTE: buy +amount BASE, -amount*price
  * QUOTE; sell the reverse; the fee is taken from its currency. Fills of
  * derivatives (symbols with `:`) move margin in ways fills do not tell, so
- * the assets they touch are skipped, not guessed. Deposits and withdrawals
- * are not fills: they show as balance_differs and `--fix` accepts them as a
- * new baseline.
+ * the assets they touch are skipped, not guessed. xarb's own transfers
+ * (rebalance) are movements the journal knows: a sent withdrawal counts
+ * -amount on the source (up to -(amount + fee) where the venue charges the
+ * fee on top), an arrived one +received on the destination; an asset a
+ * transfer in flight may or may not have moved yet is not compared until it
+ * settles. Deposits and withdrawals made outside xarb show as
+ * balance_differs: `--fix` accepts them as a new baseline, or
+ * `reconcile ack` acknowledges the difference.
  *
  * A difference counts when |expected - venue| > max(absolute, relative *
  * |venue|) (defaults 1e-8 and 1e-6), which absorbs the venues' rounding of
@@ -79,6 +84,16 @@ export function balanceEffects(fills: readonly FillEffect[]): BalanceEffects {
   return {deltas, unchecked};
 }
 
+/** Balance movements the journal knows besides fills (xarb's own transfers). */
+export interface Movements {
+  /** asset -> decimal delta. */
+  readonly deltas: ReadonlyMap<string, string>;
+  /** Assets not compared (a transfer in flight may or may not have moved them). */
+  readonly unsettled: ReadonlySet<string>;
+  /** asset -> how much lower the balance may be than expected (withdrawal fees some venues charge on top). */
+  readonly slack: ReadonlyMap<string, string>;
+}
+
 export interface BalanceCheck {
   /** Assets compared. */
   readonly checked: number;
@@ -97,9 +112,13 @@ export function checkBalances(
   fillsSince: readonly FillEffect[],
   balances: readonly Balance[],
   tolerance: BalanceTolerance = DEFAULT_BALANCE_TOLERANCE,
+  movements?: Movements,
 ): BalanceCheck {
   if (!baseline) return {checked: 0, skipped: [], discrepancies: []};
-  const {deltas, unchecked} = balanceEffects(fillsSince);
+  const effects = balanceEffects(fillsSince);
+  const deltas = new Map(effects.deltas);
+  for (const [asset, delta] of movements?.deltas ?? []) deltas.set(asset, add(deltas.get(asset) ?? '0', delta));
+  const unchecked = new Set([...effects.unchecked, ...(movements?.unsettled ?? [])]);
   const actual = new Map<string, string>();
   for (const b of balances) actual.set(b.asset, add(actual.get(b.asset) ?? '0', b.total));
   const assets = [...new Set([...baseline.totals.keys(), ...deltas.keys(), ...actual.keys()])].sort();
@@ -115,7 +134,10 @@ export function checkBalances(
     const expected = add(baseline.totals.get(asset) ?? '0', deltas.get(asset) ?? '0');
     const seen = dec(actual.get(asset) ?? '0');
     const allowed = max(tolerance.absolute, mul(tolerance.relative, abs(seen)));
-    if (cmp(abs(sub(expected, seen)), allowed) > 0) {
+    // Within [expected - slack, expected], give or take the tolerance.
+    const slack = movements?.slack.get(asset) ?? '0';
+    const off = cmp(seen, expected) > 0 ? sub(seen, expected) : cmp(seen, sub(expected, slack)) < 0 ? sub(sub(expected, slack), seen) : '0';
+    if (cmp(off, allowed) > 0) {
       discrepancies.push({
         venue,
         kind: 'balance_differs',

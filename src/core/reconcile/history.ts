@@ -5,7 +5,8 @@
  */
 import {UsageError} from '../errors.js';
 import type {Db} from '../journal/db.js';
-import {ReconcileRunsRepo, type DiscrepancyRecord, type RunRecord, type VenueResultRecord} from '../journal/reconcile-runs.js';
+import {ReconcileRunsRepo, type Ack, type DiscrepancyRecord, type RunRecord, type VenueResultRecord} from '../journal/reconcile-runs.js';
+import {acknowledgementOf} from './acks.js';
 import type {Clock} from '../types.js';
 
 export interface RunSummary {
@@ -22,6 +23,8 @@ export interface RunSummary {
 }
 
 export interface DiscrepancyView {
+  /** `xarb reconcile ack ID` acknowledges it. */
+  readonly id: number;
   readonly run: number;
   readonly venue: string;
   readonly kind: string;
@@ -32,11 +35,13 @@ export interface DiscrepancyView {
   readonly detail: string | null;
   readonly repairable: boolean;
   readonly fixed: boolean;
+  /** Acknowledged by a person (`xarb reconcile ack`); it no longer sets reconcile's exit code. */
+  readonly acknowledged: boolean;
 }
 
 export interface HistoryResult {
   readonly runs: readonly RunSummary[];
-  /** Unfixed discrepancies of the latest run that reached each venue. */
+  /** Unfixed, unacknowledged discrepancies of the latest run that reached each venue. */
   readonly open: readonly DiscrepancyView[];
   readonly watermarks: readonly {readonly venue: string; readonly syncedUntil: string; readonly run: number}[];
 }
@@ -65,8 +70,9 @@ export interface RunDetail extends RunSummary {
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-function view(d: DiscrepancyRecord): DiscrepancyView {
-  return {
+function viewer(acks: readonly Ack[]): (d: DiscrepancyRecord) => DiscrepancyView {
+  return (d) => ({
+    id: d.id,
     run: d.runId,
     venue: d.venue,
     kind: d.kind,
@@ -77,7 +83,8 @@ function view(d: DiscrepancyRecord): DiscrepancyView {
     detail: d.detail ?? null,
     repairable: d.repairable,
     fixed: d.fixed,
-  };
+    acknowledged: acknowledgementOf(d, acks) !== undefined,
+  });
 }
 
 function summary(run: RunRecord, results: readonly VenueResultRecord[]): RunSummary {
@@ -100,7 +107,7 @@ export function reconcileHistory(db: Db, clock: Clock, options: {limit?: number;
   const runs = repo.list(options).map((run) => summary(run, repo.venueResults(run.id)));
   return {
     runs,
-    open: repo.openDiscrepancies().map(view),
+    open: repo.openDiscrepancies().map(viewer(repo.acks())).filter((d) => !d.acknowledged),
     watermarks: repo.watermarks().map((w) => ({venue: w.venue, syncedUntil: iso(w.syncedUntil)!, run: w.runId})),
   };
 }
@@ -128,6 +135,30 @@ export function reconcileRunDetail(db: Db, clock: Clock, id: number): RunDetail 
       watermark: iso(r.watermark),
       error: r.error ?? null,
     })),
-    discrepancyList: repo.discrepancies(id).map(view),
+    discrepancyList: repo.discrepancies(id).map(viewer(repo.acks())),
   };
+}
+
+export interface AckResult {
+  readonly discrepancy: DiscrepancyView;
+  readonly note: string;
+  /** The `reconcile.ack` event that records it. */
+  readonly event: number;
+  readonly at: string;
+}
+
+/**
+ * `xarb reconcile ack ID --note TEXT`: records that a person looked at
+ * discrepancy ID (a `reconcile.ack` event); from then on it no longer sets
+ * reconcile's exit code (see acks.ts for what it covers).
+ */
+export function acknowledgeDiscrepancy(db: Db, clock: Clock, id: number, note: string): AckResult {
+  const repo = new ReconcileRunsRepo(db, clock);
+  const text = note.trim();
+  if (text === '') throw new UsageError('--note must say why the discrepancy is accepted', 'e.g. --note "deposit made by hand on 2025-01-15"');
+  const found = repo.discrepancy(id);
+  if (!found) throw new UsageError(`no reconcile discrepancy ${id}`, 'see the ids with `xarb reconcile history` or `xarb reconcile show RUN`');
+  if (found.fixed) throw new UsageError(`discrepancy ${id} was already repaired by run ${found.runId}; nothing to acknowledge`);
+  const ack = repo.acknowledge(id, text)!;
+  return {discrepancy: viewer(repo.acks())(found), note: ack.note, event: ack.event, at: iso(ack.at)!};
 }

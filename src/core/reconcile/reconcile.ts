@@ -20,13 +20,15 @@
  *   only when the venue ended fully in line; the next run re-reads from the
  *   watermark minus `overlapMs`, which must exceed `graceMs`.
  */
-import {ExitCode, isXarbError, VenueError} from '../errors.js';
+import {ConfigError, ExitCode, isXarbError, VenueError} from '../errors.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
 import {effectiveGraceMs, resolveOrder} from '../execution/resolve.js';
 import {acquireLock, type LockOptions} from '../journal/locks.js';
 import {OrdersRepo} from '../journal/orders.js';
 import {journalSymbols, ReconcileRunsRepo, type RunStatus, type VenueRunStatus} from '../journal/reconcile-runs.js';
+import {transferEffects, transferUncertainty} from '../journal/transfers.js';
+import {acknowledgementOf} from './acks.js';
 import type {Clock, ExecutionMode} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {applyRepairs, totalsOf} from './apply.js';
@@ -64,6 +66,8 @@ export interface ReconcileOptions {
 }
 
 export interface ReconcileDiscrepancy {
+  /** Its number in the journal: `xarb reconcile ack ID` acknowledges it. */
+  readonly id: number;
   readonly kind: DiscrepancyKind;
   /** clientOrderId, trade id or asset. */
   readonly ref: string;
@@ -75,6 +79,8 @@ export interface ReconcileDiscrepancy {
   readonly repairable: boolean;
   /** Repaired by this run and confirmed by a re-check. */
   readonly fixed: boolean;
+  /** Acknowledged by a person (`xarb reconcile ack`): reported, but it no longer sets the exit code. */
+  readonly acknowledged: boolean;
 }
 
 export interface VenueReconcileReport {
@@ -159,7 +165,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       runs.finish(run.id, 'failed', isXarbError(error) ? error.exitCode : 1);
       throw error;
     }
-    const open = reports.reduce((n, r) => n + r.discrepancies.filter((d) => !d.fixed).length, 0);
+    const open = reports.reduce((n, r) => n + r.discrepancies.filter((d) => !d.fixed && !d.acknowledged).length, 0);
     const failed = reports.filter((r) => r.status === 'failed').length;
     const repaired = reports.reduce((n, r) => n + r.repaired, 0);
     const status = open > 0 ? 'discrepancies' : failed > 0 ? 'venue_failed' : repaired > 0 ? 'repaired' : 'in_line';
@@ -204,8 +210,9 @@ async function reconcileOne(shared: Shared, name: string): Promise<VenueReconcil
     options.onProgress?.(name, 'done');
     return report;
   } catch (error) {
-    // A venue failure (network, auth, exchange error: exit 4) fails this venue only; anything else fails the run.
-    if (!(error instanceof VenueError) && !(isXarbError(error) && error.exitCode === ExitCode.venueFailed)) throw error;
+    // A venue failure (network, auth, exchange error: exit 4) or a venue that cannot be used as configured
+    // (a keys file readable by others) fails this venue only; anything else fails the run.
+    if (!(error instanceof VenueError) && !(error instanceof ConfigError) && !(isXarbError(error) && error.exitCode === ExitCode.venueFailed)) throw error;
     const report: VenueReconcileReport = {
       venue: name,
       mode,
@@ -271,24 +278,35 @@ function balanceStep(shared: Shared, name: string, lists: VenueLists): BalanceOu
   const fills = baseline ? orders.fills({venue: name, since: baseline.takenAt + 1, limit: 1_000_000_000}) : [];
   const near = fills.some((f) => f.ts >= lo && f.ts <= hi) || lists.trades.some((t) => t.timestamp >= lo && t.timestamp <= hi);
   if (near) return {checked: 0, note: 'trades around the balance snapshot; balances are checked on the next quiet run', discrepancies: [], usable: false};
-  if (!baseline) return {checked: 0, note: 'no baseline yet; recorded when the venue is in line', discrepancies: [], usable: true};
-  const check = checkBalances(name, {ts: baseline.takenAt, totals: baseline.totals}, fills.filter((f) => f.ts < lo), lists.balances, options.balanceTolerance ?? DEFAULT_BALANCE_TOLERANCE);
-  const note = check.skipped.length > 0 ? `not compared (moved by derivatives): ${check.skipped.join(', ')}` : null;
-  return {checked: check.checked, note, discrepancies: check.discrepancies, usable: true};
+  // xarb's own transfers: counted where the journal knows they moved money; an asset one may still move is skipped,
+  // and no new baseline is taken while one is in flight (the snapshot could hold it or not).
+  const from = baseline?.takenAt ?? lists.balancesAsked;
+  const {unsettled, feesOnTop} = transferUncertainty(options.db, name, from);
+  if (!baseline) return {checked: 0, note: 'no baseline yet; recorded when the venue is in line', discrepancies: [], usable: unsettled.size === 0};
+  const movements = {deltas: transferEffects(options.db, name, baseline.takenAt + 1), unsettled, slack: feesOnTop};
+  const check = checkBalances(name, {ts: baseline.takenAt, totals: baseline.totals}, fills.filter((f) => f.ts < lo), lists.balances, options.balanceTolerance ?? DEFAULT_BALANCE_TOLERANCE, movements);
+  const skipped = check.skipped.filter((a) => !unsettled.has(a));
+  const notes = [
+    ...(skipped.length > 0 ? [`not compared (moved by derivatives): ${skipped.join(', ')}`] : []),
+    ...(unsettled.size > 0 ? [`not compared until xarb's transfers in flight settle: ${[...unsettled].sort().join(', ')}`] : []),
+  ];
+  return {checked: check.checked, note: notes.length > 0 ? notes.join('; ') : null, discrepancies: check.discrepancies, usable: unsettled.size === 0};
 }
 
 /**
  * Interrupted orders are settled by the execution module's resolver (a
  * lookup by clientOrderId, never a re-send), which applies the venue's
  * answer and records the order's fills and an `order.resolved` event.
+ * Shared with the sync step.
  */
-async function resolveInterrupted(shared: Shared, name: string, venue: Venue, found: readonly Discrepancy[], graceMs: number): Promise<number> {
+export async function resolveInterrupted(db: Db, clock: Clock, venue: Venue, found: readonly Discrepancy[], graceMs: number): Promise<number> {
+  const orders = new OrdersRepo(db, clock);
   let changes = 0;
   for (const d of found) {
     if (d.kind !== 'interrupted') continue;
-    const order = shared.orders.byClientOrderId(name, d.ref);
+    const order = orders.byClientOrderId(venue.info.id, d.ref);
     if (!order || (order.status !== 'pending_submit' && order.status !== 'unknown')) continue;
-    const outcome = await resolveOrder(venue, shared.options.db, order, {clock: shared.options.clock, graceMs});
+    const outcome = await resolveOrder(venue, db, order, {clock, graceMs});
     if (outcome.outcome !== 'still_unknown') changes++;
   }
   return changes;
@@ -312,7 +330,7 @@ async function compareVenue(shared: Shared, name: string, venue: Venue, since: n
   if (options.fix) {
     // Fills first (each with its own event), so the resolver finds them already journalled.
     changes += applyRepairs(applyCtx, diff.discrepancies.filter((d) => d.kind !== 'interrupted'));
-    changes += await resolveInterrupted(shared, name, venue, diff.discrepancies, graceMs);
+    changes += await resolveInterrupted(options.db, options.clock, venue, diff.discrepancies, graceMs);
   }
   const balances = balanceStep(shared, name, lists);
   if (options.fix) changes += applyRepairs(applyCtx, balances.discrepancies);
@@ -324,12 +342,17 @@ async function compareVenue(shared: Shared, name: string, venue: Venue, since: n
     const balancesAgain = balanceStep(shared, name, lists);
     remaining = [...again.discrepancies, ...balancesAgain.discrepancies];
   }
-  const open = new Set(remaining.map(key));
+  const unfixed = new Set(remaining.map(key));
+  // What a person acknowledged (`reconcile ack`) is reported but no longer counts against the venue.
+  const acks = runs.acks(name);
+  const tolerance = options.balanceTolerance ?? DEFAULT_BALANCE_TOLERANCE;
+  const acknowledged = new Set(remaining.filter((d) => acknowledgementOf(d, acks, tolerance) !== undefined).map(key));
+  const open = new Set([...unfixed].filter((k) => !acknowledged.has(k)));
   const foundKeys = new Set(found.map(key));
   // A fix can reveal nothing new (repairs only move the journal toward the venue), but report anything that appeared.
   const appeared = remaining.filter((d) => !foundKeys.has(key(d)));
   const all = [...found, ...appeared];
-  const reports: ReconcileDiscrepancy[] = all.map((d) => ({
+  const unnumbered: Omit<ReconcileDiscrepancy, 'id'>[] = all.map((d) => ({
     kind: d.kind,
     ref: d.ref,
     symbol: d.symbol ?? null,
@@ -337,11 +360,12 @@ async function compareVenue(shared: Shared, name: string, venue: Venue, since: n
     venue: d.venueValue,
     detail: d.detail ?? null,
     repairable: d.repair !== undefined,
-    fixed: options.fix && !open.has(key(d)),
+    fixed: options.fix && !unfixed.has(key(d)),
+    acknowledged: acknowledged.has(key(d)),
   }));
-  const repaired = reports.filter((d) => d.fixed).length;
+  const repaired = unnumbered.filter((d) => d.fixed).length;
   const inLine = open.size === 0;
-  const status: VenueRunStatus = inLine ? (found.length > 0 ? 'repaired' : 'in_line') : 'discrepancies';
+  const status: VenueRunStatus = inLine ? (repaired > 0 ? 'repaired' : 'in_line') : 'discrepancies';
   let watermark = runs.watermark(name)?.syncedUntil;
   if (inLine) {
     options.db.tx(() => {
@@ -351,7 +375,7 @@ async function compareVenue(shared: Shared, name: string, venue: Venue, since: n
     });
     watermark = runs.watermark(name)?.syncedUntil;
   }
-  runs.recordVenue(
+  const ids = runs.recordVenue(
     {
       runId,
       venue: name,
@@ -361,7 +385,7 @@ async function compareVenue(shared: Shared, name: string, venue: Venue, since: n
       fillsSynced: diff.fillsCompared,
       balancesChecked: balances.checked,
       inFlight: diff.inFlight.length,
-      discrepancies: reports.length,
+      discrepancies: unnumbered.length,
       repaired,
       watermark,
       error: undefined,
@@ -375,9 +399,10 @@ async function compareVenue(shared: Shared, name: string, venue: Venue, since: n
       venueValue: d.venueValue,
       detail: d.detail,
       repairable: d.repair !== undefined,
-      fixed: reports[i]!.fixed,
+      fixed: unnumbered[i]!.fixed,
     })),
   );
+  const reports: ReconcileDiscrepancy[] = unnumbered.map((d, i) => ({id: ids[i]!, ...d}));
   return {
     venue: name,
     mode: venue.info.mode,
