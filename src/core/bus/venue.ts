@@ -51,7 +51,15 @@ export class BusVenue implements Venue {
   }
 
   async fetchQuotes(symbols?: readonly string[]): Promise<readonly Quote[]> {
-    const books = symbols === undefined ? await this.bus.latestBooks([this.info.id]) : await Promise.all(symbols.map((s) => this.bus.latestBook(this.info.id, s)));
+    if (symbols === undefined) {
+      // All markets, in the venue's market order (as a venue answers).
+      const bySymbol = new Map((await this.bus.latestBooks([this.info.id])).map((b) => [b.symbol, b]));
+      return this.meta.markets.flatMap((m) => {
+        const b = bySymbol.get(m.symbol);
+        return b ? [bookToQuote(b)] : [];
+      });
+    }
+    const books = await Promise.all(symbols.map((s) => this.bus.latestBook(this.info.id, s)));
     return books.filter((b): b is BusBook => b !== undefined).map((b) => bookToQuote(b));
   }
 
