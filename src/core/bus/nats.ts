@@ -192,7 +192,9 @@ export class NatsBus implements MarketBus {
   }
 
   async latestBooks(venues?: readonly string[]): Promise<BusBook[]> {
-    const filter = venues && venues.length > 0 ? venues.map((v) => `${encodeToken(v)}.>`) : '>';
+    // One venue filters on the server; several filter here (multiple filters need NATS 2.10).
+    const filter = venues && venues.length === 1 ? `${encodeToken(venues[0]!)}.>` : '>';
+    const wanted = venues && venues.length > 1 ? new Set(venues) : undefined;
     return this.guard(async () => {
       const status = await this.books.status();
       if (status.values === 0) return [];
@@ -206,7 +208,10 @@ export class NatsBus implements MarketBus {
         });
         const read = (async () => {
           for await (const e of iter) {
-            if (e.operation === 'PUT' && e.length > 0) out.push(decode<BusBook>(e.value));
+            if (e.operation === 'PUT' && e.length > 0) {
+              const b = decode<BusBook>(e.value);
+              if (!wanted || wanted.has(b.venue)) out.push(b);
+            }
             if (e.delta === 0) break;
             timer?.refresh();
           }

@@ -23,7 +23,8 @@ export class BusVenue implements Venue {
 
   constructor(
     private readonly meta: VenueMeta,
-    private readonly bus: MarketBus,
+    /** The bus this venue reads from (watch loops subscribe to it). */
+    readonly bus: MarketBus,
   ) {
     const c = meta.capabilities;
     this.info = {
