@@ -38,21 +38,25 @@ export interface IncrementalOptions {
 }
 
 interface Listing {
+  /** bookKey(venue, symbol). */
+  readonly id: string;
   readonly venue: string;
   readonly market: Market;
   readonly fee: TakerFee;
   readonly key: string;
   /** Other listings of the same key whose assets match this one's. */
   readonly peers: Listing[];
+  /** The opportunity of buying here and selling on each peer, where there is one. */
+  readonly asBuyer: Map<Listing, CrossOpportunity>;
+  /** The latest book held. */
+  book: OrderBook | undefined;
 }
 
 export class IncrementalCross {
   private readonly listings = new Map<string, Listing>();
   private readonly books = new Map<string, OrderBook>();
-  /** Opportunity of each ordered pair (buy listing > sell listing) that has one. */
-  private readonly pairs = new Map<string, CrossOpportunity>();
-  /** Pair keys per group key, for the best of a symbol. */
-  private readonly byKey = new Map<string, Set<string>>();
+  /** Per group key, the listings that are the buy side of at least one opportunity. */
+  private readonly live = new Map<string, Set<Listing>>();
   private readonly snapshots: Map<string, VenueSnapshot>;
   private readonly emptyErrors = new Map<string, string>();
   options: IncrementalOptions;
@@ -71,8 +75,9 @@ export class IncrementalCross {
         if (wanted && !wanted.has(key)) continue;
         const fee = tryTakerFee(venue, market, options.fees);
         if (!fee) continue;
-        const listing: Listing = {venue, market, fee, key, peers: []};
-        this.listings.set(bookKey(venue, market.symbol), listing);
+        const id = bookKey(venue, market.symbol);
+        const listing: Listing = {id, venue, market, fee, key, peers: [], asBuyer: new Map(), book: undefined};
+        this.listings.set(id, listing);
         const g = groups.get(key) ?? [];
         g.push(listing);
         groups.set(key, g);
@@ -102,10 +107,10 @@ export class IncrementalCross {
 
   /** Applies one book and re-evaluates the pairs it takes part in. Returns the number of pairs evaluated. */
   update(book: OrderBook, now: number): number {
-    const id = bookKey(book.venue, book.symbol);
-    const listing = this.listings.get(id);
+    const listing = this.listings.get(bookKey(book.venue, book.symbol));
     if (!listing) return 0;
-    this.books.set(id, book);
+    this.books.set(listing.id, book);
+    listing.book = book;
     let n = 0;
     for (const peer of listing.peers) {
       this.evaluate(listing, peer, now);
@@ -117,32 +122,26 @@ export class IncrementalCross {
 
   /** Applies many books, then evaluates each affected pair once (start-up, resync). */
   load(books: Iterable<OrderBook>, now: number): void {
-    const touched: Listing[] = [];
+    const touched = new Set<Listing>();
     for (const book of books) {
-      const id = bookKey(book.venue, book.symbol);
-      const listing = this.listings.get(id);
+      const listing = this.listings.get(bookKey(book.venue, book.symbol));
       if (!listing) continue;
-      this.books.set(id, book);
-      touched.push(listing);
+      this.books.set(listing.id, book);
+      listing.book = book;
+      touched.add(listing);
     }
-    const done = new Set<string>();
     for (const l of touched) {
       for (const p of l.peers) {
-        for (const [b, s] of [[l, p], [p, l]] as const) {
-          const k = `${bookKey(b.venue, b.market.symbol)}>${bookKey(s.venue, s.market.symbol)}`;
-          if (done.has(k)) continue;
-          done.add(k);
-          this.evaluate(b, s, now);
-        }
+        this.evaluate(l, p, now);
+        if (!touched.has(p)) this.evaluate(p, l, now);
       }
     }
   }
 
   private evaluate(buy: Listing, sell: Listing, now: number): void {
     this.evaluations++;
-    const pairKey = `${bookKey(buy.venue, buy.market.symbol)}>${bookKey(sell.venue, sell.market.symbol)}`;
-    const buyBook = this.books.get(bookKey(buy.venue, buy.market.symbol));
-    const sellBook = this.books.get(bookKey(sell.venue, sell.market.symbol));
+    const buyBook = buy.book;
+    const sellBook = sell.book;
     let found: CrossOpportunity | undefined;
     const ask = buyBook?.asks[0]?.[0];
     const bid = sellBook?.bids[0]?.[0];
@@ -152,40 +151,36 @@ export class IncrementalCross {
       if (topNetBps >= this.options.minBps) {
         const candidate: CrossCandidate = {key: buy.key, buy: {venue: buy.venue, market: buy.market, fee: buy.fee, price: ask}, sell: {venue: sell.venue, market: sell.market, fee: sell.fee, price: bid}, topNetBps};
         const books = new Map([
-          [bookKey(buy.venue, buy.market.symbol), buyBook],
-          [bookKey(sell.venue, sell.market.symbol), sellBook],
+          [buy.id, buyBook],
+          [sell.id, sellBook],
         ]);
         found = evaluateCrossCandidates([candidate], books, this.emptyErrors, this.snapshots, {...this.options, now}).opportunities[0];
       }
     }
-    let set = this.byKey.get(buy.key);
     if (found) {
-      this.pairs.set(pairKey, found);
-      if (!set) this.byKey.set(buy.key, (set = new Set()));
-      set.add(pairKey);
-    } else if (this.pairs.delete(pairKey)) set?.delete(pairKey);
+      buy.asBuyer.set(sell, found);
+      let set = this.live.get(buy.key);
+      if (!set) this.live.set(buy.key, (set = new Set()));
+      set.add(buy);
+    } else if (buy.asBuyer.delete(sell) && buy.asBuyer.size === 0) this.live.get(buy.key)?.delete(buy);
   }
 
   /** The current opportunities: the best fresh pair per symbol, sorted like a scan. */
   opportunities(now: number): CrossOpportunity[] {
     const out: CrossOpportunity[] = [];
     const rank = (o: CrossOpportunity) => (this.options.withTransfer ? (o.netProfitWithTransfer ?? -Infinity) : (o.netValue ?? o.netProfit));
-    for (const keys of this.byKey.values()) {
+    for (const buyers of this.live.values()) {
       let best: CrossOpportunity | undefined;
-      for (const k of keys) {
-        const o = this.pairs.get(k)!;
-        if (!this.fresh(o, now)) continue;
-        if (!best || rank(o) > rank(best)) best = o;
+      for (const l of buyers) {
+        if (!l.book || ageMs(l.book, now) > this.options.maxAgeMs) continue;
+        for (const [sell, o] of l.asBuyer) {
+          if (!sell.book || ageMs(sell.book, now) > this.options.maxAgeMs) continue;
+          if (!best || rank(o) > rank(best)) best = o;
+        }
       }
       if (best) out.push(best);
     }
     return out.sort((x, y) => rank(y) - rank(x) || (x.key < y.key ? -1 : 1));
-  }
-
-  private fresh(o: CrossOpportunity, now: number): boolean {
-    const b = this.books.get(bookKey(o.buy.venue, o.buy.symbol));
-    const s = this.books.get(bookKey(o.sell.venue, o.sell.symbol));
-    return b !== undefined && s !== undefined && ageMs(b, now) <= this.options.maxAgeMs && ageMs(s, now) <= this.options.maxAgeMs;
   }
 
   /** Books older than max-age (for the tick's stale count). */
