@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 /**
  * The layers, enforced here rather than remembered (see docs/design-decisions.md):
  * - only src/core/venues/ccxt imports ccxt; only src/core/journal/db.ts imports better-sqlite3;
+ * - only src/core/bus/nats.ts imports the NATS client (@nats-io/*), behind the MarketBus port;
  * - src/core never imports the command layer (src/cli, src/commands), rendering (src/ui) or terminal packages;
  * - core never prints or exits; SQL text lives only in src/core/journal;
  * - venues never import market/ or execution/; the account engine (venues/account) imports only
@@ -11,6 +12,7 @@ import tseslint from 'typescript-eslint';
  */
 const CCXT = {group: ['ccxt', 'ccxt/*'], message: 'only src/core/venues/ccxt talks to ccxt'};
 const SQLITE = {group: ['better-sqlite3'], message: 'only src/core/journal/db.ts imports better-sqlite3; use a journal repository'};
+const NATS = {group: ['@nats-io/*', 'nats'], message: 'only src/core/bus/nats.ts talks to NATS; use the MarketBus port (src/core/bus/port.ts)'};
 const CORE_UP = {
   group: ['**/cli/*', '**/ui/*', '**/commands/*', '@oclif/*', 'chalk', 'cli-table3'],
   message: 'core returns values and throws typed errors; rendering and the command layer sit above it',
@@ -47,15 +49,15 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     ignores: ['src/core/**'],
-    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE]}]},
+    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, NATS]}]},
   },
   {
     files: ['src/core/**/*.ts'],
-    ignores: ['src/core/venues/ccxt/**', 'src/core/journal/db.ts'],
+    ignores: ['src/core/venues/ccxt/**', 'src/core/journal/db.ts', 'src/core/bus/nats.ts'],
     rules: {
       'no-console': 'error',
       'no-restricted-properties': ['error', {object: 'process', property: 'exit'}],
-      'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, CORE_UP]}],
+      'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, NATS, CORE_UP]}],
     },
   },
   {
@@ -66,18 +68,18 @@ export default tseslint.config(
   {
     files: ['src/core/venues/**/*.ts'],
     ignores: ['src/core/venues/ccxt/**', 'src/core/venues/account/**'],
-    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, CORE_UP, VENUES_DOWN]}]},
+    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, NATS, CORE_UP, VENUES_DOWN]}]},
   },
   {
     files: ['src/core/venues/account/**/*.ts'],
-    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, CORE_UP, ACCOUNT_LEAF]}]},
+    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, NATS, CORE_UP, ACCOUNT_LEAF]}]},
   },
   {
     files: ['src/core/venues/ccxt/**/*.ts'],
     rules: {
       'no-console': 'error',
       'no-restricted-properties': ['error', {object: 'process', property: 'exit'}],
-      'no-restricted-imports': ['error', {patterns: [SQLITE, CORE_UP, VENUES_DOWN]}],
+      'no-restricted-imports': ['error', {patterns: [SQLITE, NATS, CORE_UP, VENUES_DOWN]}],
     },
   },
   {
@@ -85,7 +87,15 @@ export default tseslint.config(
     rules: {
       'no-console': 'error',
       'no-restricted-properties': ['error', {object: 'process', property: 'exit'}],
-      'no-restricted-imports': ['error', {patterns: [CCXT, CORE_UP]}],
+      'no-restricted-imports': ['error', {patterns: [CCXT, NATS, CORE_UP]}],
+    },
+  },
+  {
+    files: ['src/core/bus/nats.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error', {object: 'process', property: 'exit'}],
+      'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, CORE_UP]}],
     },
   },
 );

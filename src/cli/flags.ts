@@ -111,3 +111,25 @@ export function parseInstant(input: string, now: number, what: string): number {
   if (!Number.isFinite(t)) throw new UsageError(`${what} must be a duration like 1h or 7d, or a date like 2025-01-15 or 2025-01-15T08:00:00Z, got ${JSON.stringify(text.slice(0, 40))}`);
   return t;
 }
+
+/** A market-data bus URL: nats://host:port (several, comma-separated, for a cluster). */
+export function parseSourceUrl(input: string): string {
+  const urls = input.split(',').map((u) => u.trim()).filter(Boolean);
+  for (const u of urls) {
+    let url: URL;
+    try {
+      url = new URL(u);
+    } catch {
+      throw new UsageError(`--source must be a nats:// URL, got ${JSON.stringify(input)}`, 'e.g. --source nats://127.0.0.1:4222');
+    }
+    if (url.protocol !== 'nats:') throw new UsageError(`--source must be a nats:// URL, got ${JSON.stringify(input)}`, 'e.g. --source nats://127.0.0.1:4222');
+  }
+  if (urls.length === 0) throw new UsageError('--source must be a nats:// URL', 'e.g. --source nats://127.0.0.1:4222');
+  return urls.join(',');
+}
+
+export const sourceFlag = Flags.custom<string>({
+  description: 'read books and market metadata from the market-data bus (nats://host:4222) instead of the venues; default: market.source in config',
+  helpValue: 'nats://host:4222',
+  parse: async (input) => parseSourceUrl(input),
+});

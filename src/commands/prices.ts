@@ -5,7 +5,7 @@ import {StreamingBooks} from '../core/market/streams.js';
 import {fetchPrices, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
 import {QUOTE_GROUPS, normalizeSymbol} from '../core/symbols/index.js';
 import {XarbCommand} from '../cli/base-command.js';
-import {amountFlag, durationFlag, quoteGroupFlag, venuesFlag} from '../cli/flags.js';
+import {amountFlag, durationFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
 
 export type {PricesResult} from '../core/market/prices.js';
@@ -33,6 +33,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     'quote-group': quoteGroupFlag(),
     watch: Flags.boolean({description: 'refresh in place until Ctrl-C', default: false}),
     interval: durationFlag({description: 'refresh interval for --watch', default: 2000, defaultHelp: async () => '2s'}),
+    source: sourceFlag(),
   };
 
   async run(): Promise<PricesResult> {
@@ -40,7 +41,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     const symbols = [...new Set((argv as string[]).map((s) => normalizeSymbol(s)))];
     if (symbols.length === 0) throw new UsageError('give at least one symbol, e.g. xarb prices BTC/USD');
     const ctx = await this.context();
-    const venues = await ctx.venues(flags.venues, {paper: false});
+    const venues = await ctx.marketVenues(flags.venues, flags.source, {paper: false});
     const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock};
     const snapshots = new PriceSnapshotsRepo(ctx.db);
 

@@ -12,6 +12,7 @@ import {DEFAULT_RETENTION, pruneIfDue, type RetentionSettings} from './journal/m
 import {openJournal, type OpenedJournal} from './journal/open.js';
 import {createVenue, unavailableVenue} from './venues/factory.js';
 import type {Venue} from './venues/port.js';
+import type {MarketBus} from './bus/port.js';
 import {systemClock, type Clock} from './types.js';
 
 export interface ContextOptions {
@@ -32,6 +33,7 @@ export class Context {
   /** Set false before the first `db` use to skip the automatic daily prune (`xarb journal prune` prunes itself). */
   autoPrune = true;
   private readonly opened = new Map<string, Promise<Venue>>();
+  private bus: Promise<MarketBus> | undefined;
 
   private constructor(home: string, config: XarbConfig, venueConfigs: Readonly<Record<string, VenueConfig>>, isDemo: boolean, options: ContextOptions) {
     this.home = home;
@@ -124,7 +126,33 @@ export class Context {
     return Promise.all(this.selectVenues(names).map((name) => this.venue(name, options)));
   }
 
+  /** The market-data bus URL to read from: the flag, else market.source in config; undefined means ask the venues. */
+  marketSource(flag?: string): string | undefined {
+    return flag ?? this.config.market?.source;
+  }
+
+  /**
+   * Venues for market data: from the bus when a source is set (no venue is
+   * asked, no venue library loaded; unreachable bus -> BusUnavailableError,
+   * exit 4), else the configured venues.
+   */
+  async marketVenues(names: readonly string[] | undefined, source: string | undefined, options: {paper?: boolean} = {}): Promise<Venue[]> {
+    const url = this.marketSource(source);
+    if (!url) return this.venues(names, options);
+    const [{openBus}, {busVenues}] = await Promise.all([import('./bus/open.js'), import('./bus/venue.js')]);
+    this.bus ??= openBus(url);
+    return busVenues(await this.bus, names);
+  }
+
+  /** Fee overrides from config for these venue names (none for venues not configured here). */
+  feeOverrides(names: readonly string[]): Record<string, VenueConfig['fees']> {
+    return Object.fromEntries(names.map((n) => [n, this.venueConfigs[n]?.fees]));
+  }
+
   async close(): Promise<void> {
+    const bus = this.bus;
+    this.bus = undefined;
+    if (bus) await bus.then((b) => b.close(), () => {});
     const venues = await Promise.allSettled(this.opened.values());
     await Promise.allSettled(venues.map((v) => (v.status === 'fulfilled' ? v.value.close() : Promise.resolve())));
     this.opened.clear();

@@ -5,7 +5,7 @@ import {VenueError} from '../../core/errors.js';
 import {OpportunitiesRepo} from '../../core/journal/opportunities.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
-import {amountFlag, durationFlag, numberFlag, quoteGroupFlag, venuesFlag} from '../../cli/flags.js';
+import {amountFlag, durationFlag, numberFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../../ui/table.js';
 
 /** The --json contract: one scan. Under --watch, one ArbWatchTickJson per line (JSON Lines). */
@@ -61,15 +61,15 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     watch: Flags.boolean({description: 'keep scanning until Ctrl-C; print opportunities as they appear and vanish', default: false}),
     interval: durationFlag({description: 'time between scans under --watch', default: 2000}),
     verbose: Flags.boolean({char: 'v', description: 'also list skipped pairs with the reason, stale quotes and venue failures', default: false}),
+    source: sourceFlag(),
   };
 
   async run(): Promise<ArbScanCommandResult> {
     const {argv, flags} = await this.parse(ArbScan);
     const symbols = [...new Set((argv as string[]).map((s) => normalizeSymbol(s)))];
     const ctx = await this.context();
-    const names = ctx.selectVenues(flags.venues);
-    const venues = await ctx.venues(names);
-    const fees = Object.fromEntries(names.map((n) => [n, ctx.venueConfig(n).fees]));
+    const venues = await ctx.marketVenues(flags.venues, flags.source);
+    const fees = ctx.feeOverrides(venues.map((v) => v.info.id));
     const recorder = new OpportunitiesRepo(ctx.db);
     const deps = {venues, clock: ctx.clock, fees, valuationQuote: ctx.config.valuationQuote, recorder};
     const options: ArbScanOptions = {

@@ -9,6 +9,8 @@
  *   closed after it has not been one for a few ticks.
  * - An opportunity vanishes when a scan no longer finds it. When one of its
  *   venues failed in that scan, it is kept as it was: no data is not "gone".
+ * - Venues read from the market-data bus (--source): books are pushed and
+ *   each update re-evaluates only the pairs it takes part in (bus-watch.ts).
  * - Every tick's opportunities go to the recorder (journal); vanished ones
  *   are closed there, so `arb history` knows each episode's first and last
  *   sighting.
@@ -16,6 +18,7 @@
 import {StreamingBooks} from '../market/streams.js';
 import {ArbScanner, type ArbDeps, type ArbScanOptions, type ArbScanResult} from './scan.js';
 import type {Opportunity} from './types.js';
+import {canWatchOnBus, watchArbOnBus} from './bus-watch.js';
 
 export {StreamingBooks} from '../market/streams.js';
 
@@ -108,6 +111,10 @@ export async function* watchArb(
   options: ArbScanOptions,
   watch: ArbWatchOptions = {},
 ): AsyncGenerator<ArbWatchTick> {
+  if (canWatchOnBus(deps.venues, options)) {
+    yield* watchArbOnBus(deps, options, watch);
+    return;
+  }
   const books = new StreamingBooks();
   const scanner = new ArbScanner({...deps, recorder: deps.recorder, books}, options);
   const interval = watch.intervalMs ?? 2000;

@@ -104,6 +104,8 @@ export interface XarbConfig {
   /** Rebalance threshold in percentage points. */
   readonly rebalanceThreshold?: number;
   readonly journal?: JournalConfig;
+  /** Where market data comes from: a NATS URL (nats://host:4222) reads the collectors' bus instead of the venues. */
+  readonly market?: {readonly source?: string};
 }
 
 export const defaultConfig: XarbConfig = {venues: {}, risk: {}, arb: {legPolicy: 'unwind'}, valuationQuote: 'USD'};
@@ -151,7 +153,7 @@ function checkLimits(problems: string[], path: string, raw: unknown): void {
 }
 
 const VENUE_KEYS = new Set(['exchange', 'mode', 'sandbox', 'apiBaseUrl', 'wsBaseUrl', 'options', 'priority', 'allocation', 'fees', 'keysFile', 'withdraw', 'sim', 'timeoutMs', 'marketsTtlSec', 'paperBalances']);
-const TOP_KEYS = new Set(['venues', 'risk', 'arb', 'valuationQuote', 'assetTargets', 'rebalanceThreshold', 'journal']);
+const TOP_KEYS = new Set(['venues', 'risk', 'arb', 'valuationQuote', 'assetTargets', 'rebalanceThreshold', 'journal', 'market']);
 const JOURNAL_KEYS = new Set(['id', 'createdAt', 'retention', 'autoPrune']);
 const RETENTION_KEYS = new Set(['priceSnapshotsDays', 'arbObservationsDays', 'latencyDays', 'balanceSnapshotsDays']);
 const RISK_KEYS = new Set(['global', 'venues', 'symbols', 'reserves']);
@@ -265,6 +267,13 @@ export function validateConfig(raw: unknown): XarbConfig {
   }
   checkNumber(problems, 'rebalanceThreshold', raw.rebalanceThreshold, 0, 100);
   validateJournal(problems, raw.journal);
+  if (raw.market !== undefined) {
+    if (!isObject(raw.market)) problems.push('market must be an object');
+    else {
+      checkKeys(problems, 'market', raw.market, new Set(['source']));
+      checkUrl(problems, 'market.source', raw.market.source, ['nats:']);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...defaultConfig,

@@ -1,0 +1,104 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {dropBus, NatsBus} from '../../src/core/bus/nats.js';
+import {BusUnavailableError, type BookUpdate, type BusBook, type VenueMeta} from '../../src/core/bus/port.js';
+import {busVenues} from '../../src/core/bus/venue.js';
+import {NotSupportedError, UsageError, VenueUnavailableError} from '../../src/core/errors.js';
+import {skipWithoutNats, testSource} from '../support/nats.js';
+
+const skip = await skipWithoutNats();
+
+function book(venue: string, symbol: string, sequence: number, bid = 100): BusBook {
+  return {venue, symbol, bids: [[bid, 1], [bid - 1, 2]], asks: [[bid + 1, 1.5], [bid + 2, 3]], timestamp: 1_700_000_000_000 + sequence, receivedAt: 1_700_000_000_050 + sequence, sequence};
+}
+
+const meta: VenueMeta = {
+  venue: 'alpha',
+  exchange: 'fake',
+  simulated: false,
+  sandbox: false,
+  capabilities: {bidsAsks: true, orderBookStream: true, positions: false, currencies: false, withdraw: false, depositAddress: false, transfers: false},
+  markets: [{symbol: 'BTC/USD', id: 'BTCUSD', base: 'BTC', quote: 'USD', baseId: 'BTC', quoteId: 'USD', type: 'spot', active: true, taker: 0.001, maker: 0, amountStep: 0.0001, priceStep: 0.1, minAmount: 0.0001, maxAmount: undefined, minCost: 5}],
+  publishedAt: 1_700_000_000_000,
+};
+
+describe.skipIf(skip)('the NATS JetStream market-data bus', () => {
+  const source = testSource('natsbus');
+  let bus: NatsBus;
+
+  beforeAll(async () => {
+    bus = await NatsBus.open({url: source, create: true, latestEveryMs: 5});
+  });
+  afterAll(async () => {
+    await bus?.close();
+    await dropBus(source);
+  });
+
+  it('keeps the latest book per venue and symbol, with symbols that are not subject-safe', async () => {
+    await bus.publishBook(book('alpha', 'BTC/USD', 1, 100));
+    await bus.publishBook(book('alpha', 'BTC/USD', 2, 101));
+    await bus.publishBook(book('alpha', 'BTC/USDT:USDT', 1, 200));
+    await bus.publishBook(book('beta.x', 'BTC/USD', 1, 300));
+    await bus.flush();
+    expect(await bus.latestBook('alpha', 'BTC/USD')).toEqual(book('alpha', 'BTC/USD', 2, 101));
+    expect(await bus.latestBook('alpha', 'BTC/USDT:USDT')).toEqual(book('alpha', 'BTC/USDT:USDT', 1, 200));
+    expect(await bus.latestBook('alpha', 'ETH/USD')).toBeUndefined();
+    const all = await bus.latestBooks();
+    expect(all.map((b) => `${b.venue} ${b.symbol} ${b.sequence}`).sort()).toEqual(['alpha BTC/USD 2', 'alpha BTC/USDT:USDT 1', 'beta.x BTC/USD 1']);
+    expect((await bus.latestBooks(['beta.x'])).map((b) => b.venue)).toEqual(['beta.x']);
+    expect((await bus.listBooks()).length).toBe(3);
+  });
+
+  it('delivers every update to a watcher, in order', async () => {
+    const controller = new AbortController();
+    const seen: BookUpdate[] = [];
+    const reading = (async () => {
+      for await (const u of bus.watchBooks(controller.signal)) {
+        seen.push(u);
+        if (seen.length === 3) controller.abort();
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 1; i <= 3; i++) await bus.publishBook(book('gamma', 'ETH/USD', i, 10 + i));
+    await bus.flush();
+    await reading;
+    expect(seen.map((u) => u.book.sequence)).toEqual([1, 2, 3]);
+    expect(seen[2]!.book.bids[0]).toEqual([13, 1]);
+  });
+
+  it('stores market metadata and collector status for readers without venues', async () => {
+    await bus.putMeta(meta);
+    expect(await bus.getMeta('alpha')).toEqual(meta);
+    expect(await bus.listVenues()).toEqual(['alpha']);
+    const venues = await busVenues(bus);
+    expect(venues.map((v) => v.info.id)).toEqual(['alpha']);
+    const v = venues[0]!;
+    expect(await v.loadMarkets()).toEqual(meta.markets);
+    const b = await v.fetchOrderBook('BTC/USD', 1);
+    expect(b.bids).toEqual([[101, 1]]);
+    expect(b.timestamp).toBe(1_700_000_000_002);
+    const [q] = await v.fetchQuotes(['BTC/USD']);
+    expect(q).toMatchObject({venue: 'alpha', symbol: 'BTC/USD', bid: 101, ask: 102, receivedAt: 1_700_000_000_052});
+    await expect(v.fetchOrderBook('ETH/USD')).rejects.toBeInstanceOf(VenueUnavailableError);
+    expect(() => v.createOrder()).toThrow(NotSupportedError);
+    await expect(busVenues(bus, ['nope'])).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('publishes more than a few thousand updates without losing the latest', async () => {
+    const n = 5000;
+    for (let i = 1; i <= n; i++) await bus.publishBook(book('delta', `S${i % 50}/USD`, Math.ceil(i / 50), i));
+    await bus.flush();
+    const latest = await bus.latestBooks(['delta']);
+    expect(latest.length).toBe(50);
+    expect(Math.max(...latest.map((b) => b.bids[0]![0]))).toBe(n);
+  });
+});
+
+describe('an unreachable bus', () => {
+  it('is BusUnavailableError with exit 4, quickly', async () => {
+    const started = Date.now();
+    const error = await NatsBus.open({url: 'nats://127.0.0.1:1', timeoutMs: 1000}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BusUnavailableError);
+    expect((error as BusUnavailableError).exitCode).toBe(4);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
