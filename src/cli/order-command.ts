@@ -9,7 +9,7 @@ import {ExitCode, UsageError} from '../core/errors.js';
 import {sub} from '../core/money/decimal.js';
 import {needsAllBalances, needsValuation} from '../core/execution/inputs.js';
 import {denialView, dryRunDenial, executeOrder, planView, prepareOrder, type OrderIntent, type OrderReport} from '../core/execution/order.js';
-import type {ExecutionEnv} from '../core/execution/place.js';
+import {assertIdempotentLive, type ExecutionEnv} from '../core/execution/place.js';
 import {ROUTE_STRATEGIES, type RouteStrategy} from '../core/router/types.js';
 import type {Side} from '../core/types.js';
 import {XarbCommand} from './base-command.js';
@@ -58,6 +58,8 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
       strategy: flags.route as RouteStrategy,
       ...(flags.venue ? {venue: flags.venue} : {}),
     };
+    // Orders that can only go to one venue are refused before any request when it cannot take live orders safely.
+    if (!flags['dry-run'] && routeVenues.length === 1) assertIdempotentLive(routeVenues);
     await this.syncVenues([...env.venues.values()]);
     const prepared = await prepareOrder(env, routeVenues, allVenues, intent);
     const view = planView(prepared);

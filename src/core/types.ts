@@ -112,6 +112,12 @@ export interface OrderRequest {
   readonly price?: string;
   /** Our deterministic id; always sent in the venue's client-id field. */
   readonly clientOrderId: string;
+  /**
+   * Quote amount of a market buy (decimal string): amount x the expected
+   * price, the notional the risk check and the journal recorded. Venues that
+   * take market buys as a quote amount (bitget, gate, coinbase) are sent it.
+   */
+  readonly cost?: string;
 }
 
 export interface VenueOrder {

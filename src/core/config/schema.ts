@@ -47,6 +47,8 @@ export interface VenueConfig {
   readonly marketsTtlSec?: number;
   /** Starting balances of a paper-mode venue (asset -> decimal string), applied once when it has none. */
   readonly paperBalances?: Readonly<Record<string, string>>;
+  /** Place live orders even where our client id cannot round-trip (a lost answer could then leave a duplicate). */
+  readonly allowLiveWithoutIdempotency?: boolean;
 }
 
 export interface RiskLimitSet {
@@ -152,7 +154,7 @@ function checkLimits(problems: string[], path: string, raw: unknown): void {
   if (raw.maxOpenOrders !== undefined && (!Number.isInteger(raw.maxOpenOrders) || (raw.maxOpenOrders as number) < 0)) problems.push(`${path}.maxOpenOrders must be a whole number >= 0`);
 }
 
-const VENUE_KEYS = new Set(['exchange', 'mode', 'sandbox', 'apiBaseUrl', 'wsBaseUrl', 'options', 'priority', 'allocation', 'fees', 'keysFile', 'withdraw', 'sim', 'timeoutMs', 'marketsTtlSec', 'paperBalances']);
+const VENUE_KEYS = new Set(['exchange', 'mode', 'sandbox', 'apiBaseUrl', 'wsBaseUrl', 'options', 'priority', 'allocation', 'fees', 'keysFile', 'withdraw', 'sim', 'timeoutMs', 'marketsTtlSec', 'paperBalances', 'allowLiveWithoutIdempotency']);
 const TOP_KEYS = new Set(['venues', 'risk', 'arb', 'valuationQuote', 'assetTargets', 'rebalanceThreshold', 'journal', 'market']);
 const JOURNAL_KEYS = new Set(['id', 'createdAt', 'retention', 'autoPrune']);
 const RETENTION_KEYS = new Set(['priceSnapshotsDays', 'arbObservationsDays', 'latencyDays', 'balanceSnapshotsDays']);
@@ -177,6 +179,7 @@ function validateVenue(problems: string[], name: string, raw: unknown): void {
   if (typeof raw.exchange !== 'string' || !/^[a-z0-9]+$/.test(raw.exchange)) problems.push(`${path}.exchange must be a ccxt exchange id or sim`);
   if (raw.mode !== 'paper' && raw.mode !== 'live') problems.push(`${path}.mode must be paper or live`);
   if (raw.sandbox !== undefined && typeof raw.sandbox !== 'boolean') problems.push(`${path}.sandbox must be true or false`);
+  if (raw.allowLiveWithoutIdempotency !== undefined && typeof raw.allowLiveWithoutIdempotency !== 'boolean') problems.push(`${path}.allowLiveWithoutIdempotency must be true or false`);
   checkUrl(problems, `${path}.apiBaseUrl`, raw.apiBaseUrl, ['http:', 'https:']);
   checkUrl(problems, `${path}.wsBaseUrl`, raw.wsBaseUrl, ['ws:', 'wss:']);
   if (raw.options !== undefined && !isObject(raw.options)) problems.push(`${path}.options must be an object`);

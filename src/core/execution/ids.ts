@@ -5,9 +5,11 @@
  * child's index. Replaying the same intent with the same key gives the same
  * ids, so the journal's UNIQUE(venue, client_order_id) refuses a second send.
  *
- * clientOrderId format: 32 lowercase hex characters. It fits every venue we
- * know: binance (<= 36, [A-Za-z0-9._:/-]), okx (<= 32 alphanumerics),
- * kraken cl_ord_id (a 32-hex "short UUID"), bybit (<= 36), coinbase.
+ * clientOrderId format: lowercase hex, 32 characters, or the first `length`
+ * of them where a venue takes fewer (gate: 28 after its `t-` prefix; the
+ * venue's length comes from its dialect through VenueInfo.clientIds). 32 hex
+ * fits binance (<= 36, [A-Za-z0-9._:/-]), okx (<= 32 alphanumerics), kraken
+ * cl_ord_id (a 32-hex "short UUID"), bybit (<= 36), coinbase, bitget.
  */
 import {createHash} from 'node:crypto';
 import type {Clock} from '../types.js';
@@ -40,9 +42,9 @@ export function planIdFor(kind: string, intent: unknown, key: string): string {
   return `${kind}-${sha256(`${canonicalJson(intent)}|${key}`).slice(0, 20)}`;
 }
 
-/** The clientOrderId of child `leg` of a plan: 32 hex characters. */
-export function clientOrderIdFor(planId: string, leg: number): string {
-  return sha256(`${planId}#${leg}`).slice(0, 32);
+/** The clientOrderId of child `leg` of a plan: 32 hex characters, or fewer when the venue takes fewer (at least 16). */
+export function clientOrderIdFor(planId: string, leg: number, length = 32): string {
+  return sha256(`${planId}#${leg}`).slice(0, Math.max(16, Math.min(32, length)));
 }
 
 export const CLIENT_ORDER_ID = /^[0-9a-f]{32}$/;

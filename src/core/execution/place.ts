@@ -14,8 +14,13 @@
  *    only by looking its clientOrderId up (resolve.ts) - never re-sent.
  *
  * Used by `xarb order`, `xarb arb execute` and rebalance.
+ *
+ * Live orders go only to venues where our client id round-trips (it reaches
+ * the venue and the order can be found by it again): elsewhere a lost answer
+ * could not be resolved without risking a duplicate, so writeAhead refuses
+ * them (UsageError, exit 2) unless the venue config opts out.
  */
-import {NotSupportedError, RiskDeniedError, VenueAuthError, VenueError, VenueRejectedError, XarbError, ExitCode} from '../errors.js';
+import {NotSupportedError, RiskDeniedError, UsageError, VenueAuthError, VenueError, VenueRejectedError, XarbError, ExitCode} from '../errors.js';
 import type {XarbConfig} from '../config/schema.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
@@ -107,6 +112,23 @@ export function riskDenial(env: Pick<ExecutionEnv, 'db' | 'clock' | 'config'>, o
 }
 
 /**
+ * Refuses live orders on a venue where our client id cannot round-trip
+ * (VenueInfo.clientIds.unsafe), unless the user set the venue's
+ * allowLiveWithoutIdempotency. Paper venues are never refused.
+ */
+export function assertIdempotentLive(venues: Iterable<Venue | undefined>): void {
+  for (const venue of venues) {
+    const ids = venue?.info.clientIds;
+    if (!venue || venue.info.mode !== 'live' || ids?.unsafe === undefined || ids.optOut === true) continue;
+    const name = venue.info.id;
+    throw new UsageError(
+      `${name}: live orders are refused: ${ids.unsafe}, so an order whose answer is lost could not be resolved without risking a duplicate`,
+      `trade it in paper mode (xarb exchanges set ${name} mode=paper), or accept that risk: xarb exchanges set ${name} allowLiveWithoutIdempotency=true`,
+    );
+  }
+}
+
+/**
  * Risk check and write-ahead in one transaction. Returns the journalled
  * orders (pending_submit). On a denial only the `risk.denied` event (with
  * the plan id, the violation and the order) is committed and
@@ -116,6 +138,7 @@ export function riskDenial(env: Pick<ExecutionEnv, 'db' | 'clock' | 'config'>, o
 export function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): JournalOrder[] {
   const orders = new OrdersRepo(env.db, env.clock);
   const events = new EventsRepo(env.db, env.clock);
+  assertIdempotentLive(batch.orders.map((o) => env.venues.get(o.venue)));
   crashPoint('before_write');
   const outcome = env.db.tx((): {denied: RiskDeniedError} | {written: JournalOrder[]} => {
     if (batch.newPlan && orders.getPlan(batch.planId)) {
@@ -140,7 +163,7 @@ export function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): J
       const venue = env.venues.get(o.venue);
       const row = orders.insert({
         venue: o.venue,
-        clientOrderId: clientOrderIdFor(batch.planId, o.leg),
+        clientOrderId: clientOrderIdFor(batch.planId, o.leg, venue?.info.clientIds?.maxLength),
         planId: batch.planId,
         leg: o.leg,
         symbol: o.symbol,
@@ -207,6 +230,8 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
       amount: order.amount,
       ...(order.price === undefined ? {} : {price: order.price}),
       clientOrderId: order.clientOrderId,
+      // A market buy's quote amount is the journalled notional (amount x expected price, as the risk check used).
+      ...(order.type === 'market' && order.side === 'buy' ? {cost: order.notional} : {}),
     });
   } catch (error) {
     if (isDefiniteRejection(error)) {

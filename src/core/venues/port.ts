@@ -37,6 +37,17 @@ export interface VenueInfo {
   /** Minimum ms between requests (ccxt's rateLimit), 0 when unlimited. */
   readonly rateLimitMs: number;
   readonly capabilities: VenueCapabilities;
+  /** How the venue takes our client order ids; absent: up to 32 characters, and they round-trip. */
+  readonly clientIds?: ClientIdPolicy;
+}
+
+export interface ClientIdPolicy {
+  /** Longest client id the venue takes. */
+  readonly maxLength: number;
+  /** Why our id cannot round-trip here (live orders are refused); absent when it does. */
+  readonly unsafe?: string;
+  /** The user accepted live orders anyway (venue config allowLiveWithoutIdempotency). */
+  readonly optOut?: boolean;
 }
 
 export interface OrderRef {

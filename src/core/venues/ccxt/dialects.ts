@@ -2,15 +2,23 @@
  * What differs between exchanges behind the same ccxt API, kept in one table
  * so the adapter has no `if (exchange === ...)` branches:
  * - constructor option defaults (the user's `options` override them key by key),
- * - how to look an order up by our clientOrderId,
- * - options applied only while fetching currency metadata,
- * - extra parameters a withdrawal needs (kraken: the saved address's key name).
+ * - where our clientOrderId goes, the venue's rules for it (length, echoed
+ *   prefix) and how an order is looked up by it,
+ * - which call carries best bid/ask (with and without keys),
+ * - whether a market buy is sent as a quote amount (cost),
+ * - where withdrawal fees come from, options applied only while fetching
+ *   currency metadata, and extra parameters a withdrawal needs.
  *
- * Exchanges not listed get the generic behaviour: no extra defaults, and a
- * clientOrderId lookup that searches open then closed orders.
+ * Seven venues are certified (binance, kraken, okx, coinbase, bybit, bitget,
+ * gate): their entries are written by hand and each has a loopback dialect in
+ * the tests. Every other ccxt exchange gets a dialect derived from the
+ * capability matrix (capabilities.json, computed offline from ccxt's own
+ * request building by scripts/capabilities.ts), or the generic one when the
+ * matrix does not list it.
  */
 
 import {UsageError} from '../../errors.js';
+import {matrixHints} from './capabilities.js';
 import type {WithdrawRequest} from '../../types.js';
 
 /** What a dialect hook may call on the ccxt instance (implicit API methods are looked up by name). */
@@ -19,20 +27,61 @@ export interface DialectExchange {
   [method: string]: unknown;
 }
 
+/** ccxt list calls that may be searched for an order by its client id. */
+export type OrderListCall = 'fetchOpenOrders' | 'fetchClosedOrders' | 'fetchCanceledOrders' | 'fetchOrders';
+
 export type ClientIdLookup =
-  /** ccxt's fetchOrder accepts the client id in this param (the venue looks it up natively). */
-  | {readonly kind: 'fetchOrder'; readonly param: string}
-  /** Search open then closed orders, passing the client id in `param` as a filter when the venue has one. */
-  | {readonly kind: 'search'; readonly param?: string};
+  /** ccxt's fetchOrder accepts the client id in this param (the venue looks it up natively); `params` are added (bybit: acknowledged). */
+  | {readonly kind: 'fetchOrder'; readonly param: string; readonly params?: Readonly<Record<string, unknown>>}
+  /** Search these lists in order (default open then closed), passing the client id in `param` as a filter when the venue has one. */
+  | {readonly kind: 'search'; readonly param?: string; readonly calls?: readonly OrderListCall[]}
+  /** No way to find an order by our id. */
+  | {readonly kind: 'none'};
+
+/** The venue's rules for a client order id. */
+export interface ClientIdRules {
+  /** The createOrder param ccxt maps to the venue's field (ccxt's unified `clientOrderId` where it is mapped). */
+  readonly param: string;
+  /** The venue's own request field (for the capability matrix and docs). */
+  readonly field: string;
+  /** Longest id the venue takes, not counting `echoPrefix`. */
+  readonly maxLength: number;
+  /** A prefix added on the way out (by ccxt or the venue) and echoed back; stripped when matching. */
+  readonly echoPrefix?: string;
+}
+
+export type QuoteCall = 'fetchBidsAsks' | 'fetchTickers' | 'fetchTicker';
+
+export interface QuoteCalls {
+  /** The call used without keys: it must be public and carry best bid/ask. */
+  readonly keyless: QuoteCall;
+  /** The call used with keys, when a private one is better (one request for all symbols). */
+  readonly withKeys?: QuoteCall;
+}
 
 export interface Dialect {
   /** ccxt `options` defaults; the user's options win key by key. */
   readonly options: Readonly<Record<string, unknown>>;
+  readonly clientId: ClientIdRules;
   readonly clientIdLookup: ClientIdLookup;
+  /**
+   * False when our id cannot round-trip (it does not reach the venue, or no
+   * lookup finds the order by it): live orders are refused there unless the
+   * venue config sets allowLiveWithoutIdempotency.
+   */
+  readonly roundTrip: boolean;
+  /** Which call carries best bid/ask; undefined: fetchBidsAsks, else fetchTickers, else fetchTicker, as ccxt's `has` says. */
+  readonly quotes?: QuoteCalls;
+  /** 'cost': a market buy is sent as the quote amount to spend (ccxt's `cost` param); 'amount': as the base amount. */
+  readonly marketBuy: 'amount' | 'cost';
+  /** Where withdrawal fees come from: the currency metadata, or fetchDepositWithdrawFees (with keys) when the metadata lacks them. */
+  readonly withdrawFees: 'currencies' | 'fetchDepositWithdrawFees';
   /** ccxt options set only while fetchCurrencies() runs. */
   readonly currencyOptions?: Readonly<Record<string, unknown>>;
   /** False when a cancel reply's clientOrderId is the cancel request's own id, not the order's. */
   readonly cancelReplyClientId?: boolean;
+  /** A withdrawal must name its network (the venue has no default chain). */
+  readonly withdrawNeedsNetwork?: boolean;
   /** Extra ccxt params for withdraw(); may call the exchange (its errors are mapped by the caller). */
   readonly withdrawParams?: (ex: DialectExchange, request: WithdrawRequest) => Promise<Record<string, unknown>>;
 }
@@ -69,10 +118,24 @@ async function krakenWithdrawParams(ex: DialectExchange, request: WithdrawReques
   return {key: pickWithdrawKey(response?.result, request)};
 }
 
-const generic: Dialect = {options: {}, clientIdLookup: {kind: 'search'}};
+/** Our ids are lowercase hex; 32 characters unless the venue allows fewer. */
+export const CLIENT_ID_LENGTH = 32;
 
-const dialects: Readonly<Record<string, Dialect>> = {
+const unified = (field: string, maxLength = CLIENT_ID_LENGTH): ClientIdRules => ({param: 'clientOrderId', field, maxLength});
+
+export const genericDialect: Dialect = {
+  options: {},
+  clientId: unified('clientOrderId'),
+  clientIdLookup: {kind: 'search'},
+  roundTrip: true,
+  marketBuy: 'amount',
+  withdrawFees: 'fetchDepositWithdrawFees',
+};
+
+/** The certified venues, written by hand (their loopback dialects in the tests speak the same formats). */
+const certified: Readonly<Record<string, Dialect>> = {
   binance: {
+    ...genericDialect,
     // loadMarkets would otherwise also call fapi/dapi exchangeInfo and, with keys,
     // sapi capital/config/getall and margin/allPairs (see FACTS.md).
     options: {
@@ -81,18 +144,132 @@ const dialects: Readonly<Record<string, Dialect>> = {
       fetchCurrencies: false,
       warnOnFetchOpenOrdersWithoutSymbol: false,
     },
+    // <= 36 of [A-Za-z0-9._:/-]
+    clientId: unified('newClientOrderId'),
     clientIdLookup: {kind: 'fetchOrder', param: 'origClientOrderId'},
     // Currencies (networks, withdraw fees) come from sapi capital/config/getall, asked for explicitly.
     currencyOptions: {fetchCurrencies: true},
+    withdrawFees: 'currencies',
     // DELETE /api/v3/order answers clientOrderId = the cancel's id, origClientOrderId = the order's.
     cancelReplyClientId: false,
   },
-  // kraken: client ids go out as cl_ord_id; QueryOrders only knows integer userrefs,
+  // kraken: cl_ord_id takes a 32-hex "short UUID"; QueryOrders only knows integer userrefs,
   // so the order is found through the cl_ord_id filter of OpenOrders/ClosedOrders.
-  kraken: {options: {}, clientIdLookup: {kind: 'search', param: 'clientOrderId'}, withdrawParams: krakenWithdrawParams},
-  okx: {options: {}, clientIdLookup: {kind: 'fetchOrder', param: 'clOrdId'}},
+  // No fetchBidsAsks: its public Ticker carries best bid/ask.
+  kraken: {
+    ...genericDialect,
+    clientId: unified('cl_ord_id'),
+    clientIdLookup: {kind: 'search', param: 'clientOrderId'},
+    quotes: {keyless: 'fetchTickers'},
+    withdrawParams: krakenWithdrawParams,
+  },
+  // okx: clOrdId, <= 32 alphanumerics; looked up natively.
+  okx: {
+    ...genericDialect,
+    clientId: unified('clOrdId'),
+    clientIdLookup: {kind: 'fetchOrder', param: 'clOrdId'},
+    quotes: {keyless: 'fetchTickers'},
+  },
+  // coinbase (Advanced Trade): ccxt sends its own "ccxt-<uuid>" client_order_id unless the caller
+  // passes client_order_id itself (params.clientOrderId is not mapped). The venue has no client-id
+  // filter, so the order lists (open, filled, cancelled) are searched. fetchBidsAsks calls the
+  // authenticated best_bid_ask; without keys the public market/products/{id}/ticker carries
+  // best_bid/best_ask (the public products list does not). Market buys are a quote amount.
+  coinbase: {
+    ...genericDialect,
+    clientId: {param: 'client_order_id', field: 'client_order_id', maxLength: CLIENT_ID_LENGTH},
+    clientIdLookup: {kind: 'search', calls: ['fetchOpenOrders', 'fetchClosedOrders', 'fetchCanceledOrders']},
+    quotes: {keyless: 'fetchTicker', withKeys: 'fetchBidsAsks'},
+    marketBuy: 'cost',
+  },
+  // bybit (v5, unified trading account, the default for accounts since 2023; a classic account sets
+  // options.enableUnifiedAccount=false): orderLinkId, <= 36. Its fetchOrder refuses without params.acknowledged on unified
+  // accounts (it sees only the last 500 orders); the realtime and history order lists take an
+  // orderLinkId filter, so the lookup searches them instead.
+  bybit: {
+    ...genericDialect,
+    options: {enableUnifiedAccount: true, enableUnifiedMargin: false},
+    clientId: unified('orderLinkId'),
+    clientIdLookup: {kind: 'search', param: 'orderLinkId'},
+    quotes: {keyless: 'fetchTickers'},
+  },
+  // bitget (v2 spot; `uta: false` keeps ccxt off the v3 unified API and its account probe): clientOid,
+  // looked up natively. Market buys are a quote amount. Withdrawals need a chain.
+  bitget: {
+    ...genericDialect,
+    options: {uta: false},
+    clientId: unified('clientOid'),
+    clientIdLookup: {kind: 'fetchOrder', param: 'clientOid'},
+    quotes: {keyless: 'fetchTickers'},
+    marketBuy: 'cost',
+    withdrawNeedsNetwork: true,
+  },
+  // gate (v4 spot): `text`, "t-" plus at most 28 of [0-9A-Za-z_.-]; ccxt adds the prefix and the
+  // venue echoes it. GET /spot/orders/t-<id> finds the order. Market buys are a quote amount.
+  // Classic spot account (`unifiedAccount: false` skips ccxt's account-mode probe).
+  gate: {
+    ...genericDialect,
+    options: {unifiedAccount: false},
+    clientId: {param: 'clientOrderId', field: 'text', maxLength: 28, echoPrefix: 't-'},
+    clientIdLookup: {kind: 'fetchOrder', param: 'clientOrderId'},
+    quotes: {keyless: 'fetchTickers'},
+    marketBuy: 'cost',
+  },
 };
 
+export const CERTIFIED_VENUES: readonly string[] = Object.keys(certified);
+
+export function isCertified(exchange: string): boolean {
+  return Object.hasOwn(certified, exchange);
+}
+
+/** What the capability matrix says about an exchange that shapes its dialect. */
+export interface MatrixHints {
+  readonly clientIdRoundTrip: boolean;
+  readonly clientIdLookup: ClientIdLookup;
+  readonly keylessQuote?: QuoteCall;
+  readonly marketBuyCost: boolean;
+}
+
+/** The dialect of an uncertified exchange, from what the capability matrix found. */
+export function derivedDialect(hints: MatrixHints | undefined): Dialect {
+  if (!hints) return genericDialect;
+  return {
+    ...genericDialect,
+    clientIdLookup: hints.clientIdLookup,
+    roundTrip: hints.clientIdRoundTrip,
+    ...(hints.keylessQuote === undefined ? {} : {quotes: {keyless: hints.keylessQuote}}),
+    marketBuy: hints.marketBuyCost ? 'cost' : 'amount',
+  };
+}
+
+/** The dialect of an exchange: hand-written for certified venues, derived from the capability matrix for the others. */
 export function dialectFor(exchange: string): Dialect {
-  return dialects[exchange] ?? generic;
+  return certifiedDialect(exchange) ?? derivedDialect(matrixHints(exchange));
+}
+
+/** The hand-written dialect of a certified venue, or undefined. */
+export function certifiedDialect(exchange: string): Dialect | undefined {
+  return isCertified(exchange) ? certified[exchange] : undefined;
+}
+
+/** Our id as the venue takes it: the deterministic hex id cut to the venue's length. */
+export function shapeClientId(id: string, rules: ClientIdRules): string {
+  return id.length > rules.maxLength ? id.slice(0, rules.maxLength) : id;
+}
+
+/** An echoed client id in our form: the venue's prefix removed. */
+export function unechoClientId(echoed: string | undefined, rules: ClientIdRules): string | undefined {
+  if (echoed === undefined || rules.echoPrefix === undefined) return echoed;
+  return echoed.startsWith(rules.echoPrefix) ? echoed.slice(rules.echoPrefix.length) : echoed;
+}
+
+/** Is `echoed` (as the venue returned it) our id `ours`? Prefixed and truncated echoes match. */
+export function sameClientId(echoed: string | undefined, ours: string, rules: ClientIdRules): boolean {
+  const bare = unechoClientId(echoed, rules);
+  if (bare === undefined || bare === '') return false;
+  if (bare === ours) return true;
+  // A venue that keeps fewer characters than it was sent echoes a truncation: accept a long enough one.
+  const shaped = shapeClientId(ours, rules);
+  return bare === shaped || (bare.length >= 16 && ours.startsWith(bare));
 }

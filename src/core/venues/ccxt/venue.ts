@@ -4,9 +4,14 @@
  * Invariants:
  * - Symbols in and out are ccxt's unified symbols (BTC/USD); a symbol the
  *   venue does not list is UnknownSymbolError before any request is made.
- * - Every order carries our clientOrderId (params.clientOrderId, which ccxt
- *   sends in the venue's own field); amounts and prices are rounded with
- *   ccxt's amountToPrecision/priceToPrecision before sending.
+ * - Every order carries our clientOrderId in the param the dialect names
+ *   (ccxt sends it in the venue's own field); client ids the venue echoes
+ *   with a prefix (gate `t-`) come back without it, so they equal the
+ *   journal's. Amounts and prices are rounded with ccxt's
+ *   amountToPrecision/priceToPrecision before sending; a market buy on a
+ *   venue that takes a quote amount sends the request's `cost`.
+ * - Quotes come from the dialect's call for best bid/ask (a public one when
+ *   the venue has no keys).
  * - Every ccxt error is mapped by errors.ts; messages are scrubbed of keys.
  * - Market metadata is served from the journal (market_cache) while younger
  *   than marketsTtlSec and fetched from the same exchange setup (fingerprint
@@ -39,7 +44,7 @@ import type {
   WithdrawRequest,
 } from '../../types.js';
 import type {OrderRef, Venue, VenueCapabilities, VenueInfo} from '../port.js';
-import {dialectFor, type Dialect, type DialectExchange} from './dialects.js';
+import {dialectFor, sameClientId, unechoClientId, type Dialect, type DialectExchange, type OrderListCall, type QuoteCall} from './dialects.js';
 import {VenueDataError, errorClassNames, makeScrubber, mapCcxtError, parseRetryAfter} from './errors.js';
 import {ccxtVersion, hasExchangeClass, loadExchangeClass, type ExchangeClass} from './load.js';
 import {
@@ -73,6 +78,11 @@ export interface CcxtVenueDeps {
   readonly timeoutMs?: number;
   /** Called after each successful request with its wall time (includes rate-limiter waits). */
   readonly onLatency?: (op: string, ms: number) => void;
+  /**
+   * Replaces ccxt's HTTP layer (its `fetch(url, method, headers, body)`):
+   * the capability probe and tests record requests with it. Commands never set it.
+   */
+  readonly transport?: (url: string, method?: string, headers?: Record<string, unknown>, body?: unknown) => Promise<unknown>;
 }
 
 export const MARKETS_CACHE_KIND = 'ccxt-markets';
@@ -237,6 +247,11 @@ class CcxtVenue implements Venue {
       hasKeys: creds !== undefined,
       rateLimitMs: typeof ex.rateLimit === 'number' && Number.isFinite(ex.rateLimit) ? ex.rateLimit : 0,
       capabilities,
+      clientIds: {
+        maxLength: dialect.clientId.maxLength,
+        ...(dialect.roundTrip ? {} : {unsafe: `${config.exchange} cannot find an order again by our client id`}),
+        ...(config.allowLiveWithoutIdempotency === true ? {optOut: true} : {}),
+      },
     };
     if (capabilities.positions) this.fetchPositions = (symbols) => this.positions(symbols);
     if (capabilities.depositAddress) this.fetchDepositAddress = (asset, network) => this.depositAddress(asset, network);
@@ -377,13 +392,13 @@ class CcxtVenue implements Venue {
     const wanted = symbols === undefined ? undefined : [...new Set(symbols)];
     wanted?.forEach((s) => this.market(s));
     if (wanted !== undefined && wanted.length === 0) return [];
-    const has = this.ex.has;
+    const method = this.quoteCall();
     let tickers: Record<string, Raw>;
-    if (has.fetchBidsAsks === true) {
+    if (method === 'fetchBidsAsks') {
       tickers = (await this.call('fetchBidsAsks', () => this.ex.fetchBidsAsks(wanted as string[] | undefined))) as unknown as Record<string, Raw>;
-    } else if (has.fetchTickers) {
+    } else if (method === 'fetchTickers') {
       tickers = (await this.call('fetchTickers', () => this.ex.fetchTickers(wanted as string[] | undefined))) as unknown as Record<string, Raw>;
-    } else if (wanted !== undefined) {
+    } else if (method === 'fetchTicker' && wanted !== undefined) {
       const list = await Promise.all(wanted.map((s) => this.call('fetchTicker', () => this.ex.fetchTicker(s), s)));
       tickers = Object.fromEntries(list.map((t, i) => [wanted[i]!, t as unknown as Raw]));
     } else {
@@ -397,6 +412,17 @@ class CcxtVenue implements Venue {
       out.push(mapTicker(ctx, ticker, symbol));
     }
     return out;
+  }
+
+  /** The call for best bid/ask: the dialect's (with or without keys), else the best one ccxt has. */
+  private quoteCall(): QuoteCall | undefined {
+    const quotes = this.dialect.quotes;
+    const chosen = (this.info.hasKeys ? quotes?.withKeys : undefined) ?? quotes?.keyless;
+    if (chosen !== undefined) return chosen;
+    const has = this.ex.has;
+    if (has.fetchBidsAsks === true) return 'fetchBidsAsks';
+    if (has.fetchTickers) return 'fetchTickers';
+    return has.fetchTicker ? 'fetchTicker' : undefined;
   }
 
   async fetchOrderBook(symbol: string, depth?: number): Promise<OrderBook> {
@@ -417,7 +443,7 @@ class CcxtVenue implements Venue {
     if (Object.keys(currencies).length === 0) currencies = (this.ex.currencies ?? {}) as Record<string, unknown>;
     let fees: WithdrawFees | undefined;
     const lacksFees = Object.values(currencies).some((c) => !isRecord(c) || !isRecord(c.networks) || Object.keys(c.networks).length === 0);
-    if (has.fetchDepositWithdrawFees === true && lacksFees && this.info.hasKeys) {
+    if (this.dialect.withdrawFees === 'fetchDepositWithdrawFees' && has.fetchDepositWithdrawFees === true && lacksFees && this.info.hasKeys) {
       fees = (await this.call('fetchDepositWithdrawFees', () => this.ex.fetchDepositWithdrawFees())) as unknown as WithdrawFees;
     }
     return mapCurrencies(this.name, currencies, fees);
@@ -460,15 +486,17 @@ class CcxtVenue implements Venue {
     } catch (error) {
       throw this.mapError(error, `createOrder ${symbol}`, symbol);
     }
-    const raw = await this.call(
-      'createOrder',
-      () => this.ex.createOrder(symbol, request.type, request.side, amount, price, {clientOrderId: request.clientOrderId}),
-      symbol,
-    );
+    const params: Record<string, unknown> = {[this.dialect.clientId.param]: request.clientOrderId};
+    if (request.type === 'market' && request.side === 'buy' && this.dialect.marketBuy === 'cost') {
+      // The venue takes the quote amount to spend: the cost the risk check and the journal used.
+      if (request.cost === undefined) throw new UsageError(`${this.name}: a market buy on ${this.config.exchange} needs the quote amount to spend`);
+      params.cost = request.cost;
+    }
+    const raw = await this.call('createOrder', () => this.ex.createOrder(symbol, request.type, request.side, amount, price, params), symbol);
     const reply = raw as unknown as Raw;
     const withClientId = {...reply, clientOrderId: reply.clientOrderId ?? request.clientOrderId};
     try {
-      return mapOrder(this.name, withClientId);
+      return this.mapOrder(withClientId);
     } catch (error) {
       if (!(error instanceof VenueDataError)) throw error;
     }
@@ -510,7 +538,7 @@ class CcxtVenue implements Venue {
       throw error;
     }
     try {
-      const order = mapOrder(this.name, raw);
+      const order = this.mapOrder(raw);
       if (order.status !== 'open') {
         if (clientOrderId !== undefined) return {...order, clientOrderId};
         if (this.dialect.cancelReplyClientId !== false) return order;
@@ -529,27 +557,39 @@ class CcxtVenue implements Venue {
       const raw = await this.orNotFound(() => this.call('fetchOrder', () => this.ex.fetchOrder(ref.id!, symbol), symbol));
       if (raw === undefined) return undefined;
       const r = raw as unknown as Raw;
-      return mapOrder(this.name, {...r, clientOrderId: r.clientOrderId ?? ref.clientOrderId});
+      return this.mapOrder({...r, clientOrderId: r.clientOrderId ?? ref.clientOrderId});
     }
     const clientOrderId = ref.clientOrderId;
     if (clientOrderId === undefined) throw new UsageError('looking an order up needs its id or its client order id');
     const lookup = this.dialect.clientIdLookup;
+    const rules = this.dialect.clientId;
+    if (lookup.kind === 'none') throw new NotSupportedError(this.name, 'looking an order up by client id');
     if (lookup.kind === 'fetchOrder') {
-      const raw = await this.orNotFound(() =>
-        this.call('fetchOrder', () => this.ex.fetchOrder(undefined as unknown as string, symbol, {[lookup.param]: clientOrderId}), symbol),
-      );
+      const params = {...lookup.params, [lookup.param]: clientOrderId};
+      const raw = await this.orNotFound(() => this.call('fetchOrder', () => this.ex.fetchOrder(undefined as unknown as string, symbol, params), symbol));
       if (raw === undefined) return undefined;
-      const order = mapOrder(this.name, raw as unknown as Raw);
-      return order.clientOrderId === undefined || order.clientOrderId === clientOrderId ? {...order, clientOrderId} : undefined;
+      const echoed = (raw as unknown as Raw).clientOrderId;
+      const order = this.mapOrder(raw as unknown as Raw);
+      return echoed === undefined || echoed === null || sameClientId(String(echoed), clientOrderId, rules) ? {...order, clientOrderId} : undefined;
     }
     const params = lookup.param ? {[lookup.param]: clientOrderId} : {};
     const match = (list: unknown) =>
-      this.mapList(list, (o) => (o.clientOrderId === clientOrderId ? mapOrder(this.name, o) : undefined))[0];
-    const open = await this.call('fetchOpenOrders', () => this.ex.fetchOpenOrders(symbol, undefined, undefined, params), symbol);
-    const found = match(open);
-    if (found || !this.ex.has.fetchClosedOrders) return found;
-    const closed = await this.call('fetchClosedOrders', () => this.ex.fetchClosedOrders(symbol, undefined, undefined, params), symbol);
-    return match(closed);
+      this.mapList(list, (o) => (typeof o.clientOrderId === 'string' && sameClientId(o.clientOrderId, clientOrderId, rules) ? {...this.mapOrder(o), clientOrderId} : undefined))[0];
+    const calls: readonly OrderListCall[] = lookup.calls ?? ['fetchOpenOrders', 'fetchClosedOrders'];
+    for (const [i, method] of calls.entries()) {
+      if (i > 0 && !this.ex.has[method]) continue;
+      const list = await this.call(method, () => (this.ex[method] as (s: string, since?: number, limit?: number, p?: object) => Promise<unknown>).call(this.ex, symbol, undefined, undefined, params), symbol);
+      const found = match(list);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Maps an order, with a client id the venue echoes prefixed (gate `t-`) brought back to ours. */
+  private mapOrder(raw: Raw): VenueOrder {
+    const order = mapOrder(this.name, raw);
+    const bare = unechoClientId(order.clientOrderId, this.dialect.clientId);
+    return bare === order.clientOrderId ? order : {...order, clientOrderId: bare};
   }
 
   /** OrderNotFound -> undefined; other errors rethrown. */
@@ -578,17 +618,21 @@ class CcxtVenue implements Venue {
   }
 
   async fetchOpenOrders(symbol?: string): Promise<readonly VenueOrder[]> {
-    const list = await this.listCall('fetchOpenOrders', symbol, () => this.ex.fetchOpenOrders(symbol), (o) => mapOrder(this.name, o));
+    const list = await this.listCall('fetchOpenOrders', symbol, () => this.ex.fetchOpenOrders(symbol), (o) => this.mapOrder(o));
     return list.sort(symbolOrder);
   }
 
   async fetchClosedOrders(symbol?: string, since?: number): Promise<readonly VenueOrder[]> {
-    const list = await this.listCall('fetchClosedOrders', symbol, () => this.ex.fetchClosedOrders(symbol, since), (o) => mapOrder(this.name, o));
+    const list = await this.listCall('fetchClosedOrders', symbol, () => this.ex.fetchClosedOrders(symbol, since), (o) => this.mapOrder(o));
     return list.sort(symbolOrder);
   }
 
   async fetchMyTrades(symbol?: string, since?: number): Promise<readonly Trade[]> {
-    const list = await this.listCall('fetchMyTrades', symbol, () => this.ex.fetchMyTrades(symbol, since), (t) => mapTrade(this.name, t));
+    const list = await this.listCall('fetchMyTrades', symbol, () => this.ex.fetchMyTrades(symbol, since), (t) => {
+      const trade = mapTrade(this.name, t);
+      const bare = unechoClientId(trade.clientOrderId, this.dialect.clientId);
+      return bare === trade.clientOrderId ? trade : {...trade, clientOrderId: bare};
+    });
     return list.sort(symbolOrder);
   }
 
@@ -611,6 +655,9 @@ class CcxtVenue implements Venue {
 
   private async sendWithdrawal(request: WithdrawRequest): Promise<Transfer> {
     await this.loadMarkets();
+    if (this.dialect.withdrawNeedsNetwork === true && request.network === undefined) {
+      throw new UsageError(`${this.name}: ${this.config.exchange} withdrawals must name a network`, 'name the network of the transfer');
+    }
     const hook = this.dialect.withdrawParams;
     const extra = hook ? await this.call('withdrawParams', () => hook(this.ex as unknown as DialectExchange, request)) : {};
     const params = {...extra, ...(request.network ? {network: request.network} : {})};
@@ -705,5 +752,6 @@ export async function createCcxtVenue(name: string, config: VenueConfig, deps: C
   const ex = new Exchange(ctorConfig) as Ex;
   configureUrls(ex, name, config);
   strictJson(ex);
+  if (deps.transport) (ex as unknown as {fetch: CcxtVenueDeps['transport']}).fetch = deps.transport;
   return new CcxtVenue(name, config, ex, dialect, ctorConfig, deps);
 }
