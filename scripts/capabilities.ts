@@ -9,7 +9,7 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {matrixMarkdown, replaceDocSection} from '../src/core/venues/ccxt/capabilities.js';
-import {listExchangeIds} from '../src/core/venues/ccxt/load.js';
+import {ccxtExchangeIds} from '../src/core/venues/catalog.js';
 import {probeExchanges} from '../src/core/venues/ccxt/probe.js';
 
 const jsonPath = fileURLToPath(new URL('../src/core/venues/ccxt/capabilities.json', import.meta.url));
@@ -17,7 +17,7 @@ const docPath = fileURLToPath(new URL('../docs/venues.md', import.meta.url));
 const check = process.argv.includes('--check');
 
 const started = Date.now();
-const matrix = await probeExchanges(listExchangeIds(), (id) => {
+const matrix = await probeExchanges(ccxtExchangeIds(), (id) => {
   if (process.stderr.isTTY) process.stderr.write(`\r${id.padEnd(30)}`);
 });
 if (process.stderr.isTTY) process.stderr.write('\r'.padEnd(31) + '\r');

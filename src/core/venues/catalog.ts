@@ -15,13 +15,19 @@ export function isKnownExchange(id: string): boolean {
   return existsSync(`${ccxtSourceDir()}${id}.js`);
 }
 
+/** Every ccxt exchange id (one class file each), sorted. */
+export function ccxtExchangeIds(): string[] {
+  return readdirSync(ccxtSourceDir())
+    .filter((f) => /^[a-z0-9]+\.js$/.test(f))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
 /** Some known exchange ids close to `id`, for hints. */
 export function suggestExchanges(id: string, limit = 5): string[] {
   let names: string[];
   try {
-    names = readdirSync(ccxtSourceDir())
-      .filter((f) => /^[a-z0-9]+\.js$/.test(f))
-      .map((f) => f.slice(0, -3));
+    names = ccxtExchangeIds();
   } catch {
     return [];
   }

@@ -11,6 +11,7 @@
  */
 import matrixData from './capabilities.json' with {type: 'json'};
 import type {ClientIdLookup, MatrixHints, QuoteCall} from './dialects.js';
+import {UnknownExchangeError, ccxtVersion} from './load.js';
 
 export type QuoteAccess = 'public' | 'private' | 'absent';
 
@@ -122,4 +123,24 @@ export function replaceDocSection(doc: string, section: string): string {
   const end = doc.indexOf(DOC_END);
   if (start < 0 || end < start) throw new Error(`the document has no ${DOC_START} ... ${DOC_END} section`);
   return `${doc.slice(0, start + DOC_START.length)}\n${section}\n${doc.slice(end)}`;
+}
+
+export interface CapabilitiesReport {
+  /** The ccxt version the matrix was computed for. */
+  readonly ccxtVersion: string;
+  /** The ccxt version installed now (when it differs, rerun `npm run capabilities`). */
+  readonly installedCcxt: string;
+  readonly exchanges: readonly Capability[];
+}
+
+/** The committed matrix, whole or for one exchange id (UnknownExchangeError, exit 2, when it lists no such id). */
+export function capabilitiesReport(id?: string): CapabilitiesReport {
+  const matrix = committedMatrix();
+  let exchanges = Object.values(matrix.exchanges);
+  if (id !== undefined) {
+    const one = capabilityOf(id.toLowerCase());
+    if (!one) throw new UnknownExchangeError(id);
+    exchanges = [one];
+  }
+  return {ccxtVersion: matrix.ccxtVersion, installedCcxt: ccxtVersion(), exchanges};
 }

@@ -5,7 +5,7 @@
  * Exchange ids are lowercase letters and digits; anything else, or an id
  * with no class file, is a usage error.
  */
-import {existsSync, readFileSync, readdirSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import type {Exchange} from 'ccxt';
@@ -39,15 +39,6 @@ export function exchangeFileUrl(id: string, pro = false): URL {
 
 export function hasExchangeClass(id: string, pro = false): boolean {
   return /^[a-z0-9]+$/.test(id) && existsSync(fileURLToPath(exchangeFileUrl(id, pro)));
-}
-
-/** Every exchange id ccxt ships a REST class for (its class files), sorted. */
-export function listExchangeIds(): string[] {
-  const dir = fileURLToPath(new URL('./src/', ccxtEntry()));
-  return readdirSync(dir)
-    .filter((file) => /^[a-z0-9]+\.js$/.test(file))
-    .map((file) => file.slice(0, -3))
-    .sort();
 }
 
 export class UnknownExchangeError extends UsageError {

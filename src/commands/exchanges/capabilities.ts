@@ -1,0 +1,34 @@
+import {Args} from '@oclif/core';
+import {CAPABILITY_HEAD, capabilitiesReport, capabilityRow, type CapabilitiesReport} from '../../core/venues/ccxt/capabilities.js';
+import {XarbCommand} from '../../ui/base-command.js';
+import {renderTable} from '../../ui/table.js';
+
+export type ExchangesCapabilitiesResult = CapabilitiesReport;
+
+export default class ExchangesCapabilities extends XarbCommand<ExchangesCapabilitiesResult> {
+  static override demoNotice = false;
+  static override summary = 'What xarb can do on each ccxt exchange: client ids, lookups, keyless quotes, market buys, funding';
+  static override description = `Shows the capability matrix computed offline from ccxt's own request building (docs/venues.md).
+"round-trip" says whether our client id reaches the venue and an order can be found by it again: live orders are
+refused where it does not, unless the venue sets allowLiveWithoutIdempotency.`;
+  static override examples = ['<%= config.bin %> exchanges capabilities', '<%= config.bin %> exchanges capabilities gate --json'];
+  static override args = {id: Args.string({description: 'a ccxt exchange id (all when omitted)', required: false})};
+
+  async run(): Promise<ExchangesCapabilitiesResult> {
+    const {args} = await this.parse(ExchangesCapabilities);
+    const report = capabilitiesReport(args.id);
+    if (!this.jsonEnabled()) {
+      if (args.id === undefined) {
+        this.out(renderTable({head: CAPABILITY_HEAD, rows: report.exchanges.map(capabilityRow), color: this.color}));
+      } else {
+        const row = capabilityRow(report.exchanges[0]!);
+        this.out(renderTable({head: ['capability', 'value'], rows: CAPABILITY_HEAD.map((h, i) => [h, row[i] || '-']), color: this.color}));
+        const note = report.exchanges[0]!.note;
+        if (note !== undefined) this.out(`probe note: ${note}`);
+      }
+      this.out(`computed for ccxt ${report.ccxtVersion}`);
+      if (report.installedCcxt !== report.ccxtVersion) this.note(`ccxt ${report.installedCcxt} is installed: the matrix may be stale`);
+    }
+    return report;
+  }
+}
