@@ -6,7 +6,9 @@
  * recorded and answered `{}`), so nothing leaves the process; markets come
  * from the journal's market cache, as on a warm run.
  */
-import {afterEach, describe, expect, it} from 'vitest';
+import {createServer, type Server} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {VenueConfig} from '../../src/core/config/schema.js';
 import {openDb, type Db} from '../../src/core/journal/db.js';
 import {MarketCacheRepo} from '../../src/core/journal/market-cache.js';
@@ -52,17 +54,20 @@ afterEach(async () => {
   db = undefined;
 });
 
-/** A venue over the real ccxt class with the recording transport and BTC/USDT in the market cache. */
-async function open(c: Case, keys: boolean) {
+/**
+ * A venue over the real ccxt class with BTC/USDT in the market cache, and the
+ * recording transport (or, with `apiBaseUrl`, real HTTP to a local server).
+ */
+async function open(c: Pick<Case, 'exchange' | 'marketId'>, keys: boolean, apiBaseUrl?: string) {
   db ??= openDb(':memory:');
   // ccxt's limiter stays on; a 1 ms interval keeps kraken's ~1 request/s throttle out of the test's time.
-  const config: VenueConfig = {exchange: c.exchange, mode: 'live', options: {rateLimit: 1}};
+  const config: VenueConfig = {exchange: c.exchange, mode: 'live', options: {rateLimit: 1}, ...(apiBaseUrl === undefined ? {} : {apiBaseUrl})};
   const market = {...syntheticMarket({precisionMode: 4}, c.marketId), taker: 0.001, maker: 0.001};
   const payload = JSON.stringify({markets: {'BTC/USDT': market}, currencies: {}, helpers: {}});
   new MarketCacheRepo(db).put({venue: c.exchange, kind: MARKETS_CACHE_KIND, fingerprint: marketsFingerprint(config), fetchedAt: systemClock.now(), payload});
   const transport = recordingTransport();
   const credentials = keys ? {apiKey: DUMMY_CREDENTIALS.apiKey, secret: DUMMY_CREDENTIALS.secret, password: DUMMY_CREDENTIALS.password} : undefined;
-  const venue = await createCcxtVenue(c.exchange, config, {db, clock: systemClock, transport: transport.fetch, ...(credentials ? {credentials} : {})});
+  const venue = await createCcxtVenue(c.exchange, config, {db, clock: systemClock, ...(apiBaseUrl === undefined ? {transport: transport.fetch} : {}), ...(credentials ? {credentials} : {})});
   venues.push(venue);
   return {venue, requests: transport.requests};
 }
@@ -134,6 +139,41 @@ describe.each(cases)('$exchange', (c) => {
       expect(findInRequest(found!.request, '1234.56')).toBeUndefined();
       expect(body).toContain('0.05');
     }
+  });
+});
+
+describe('bybit: an order by its venue id', () => {
+  it('is looked up in the open, then the closed order lists, never through fetchOrder (which needs acknowledged)', async () => {
+    const {venue, requests} = await open({exchange: 'bybit', marketId: 'BTCUSDT'}, true);
+    // The transport answers {}: no such order in either list.
+    await expect(venue.fetchOrder({id: '1790000000000000001'}, 'BTC/USDT')).resolves.toBeUndefined();
+    const asked = requests.filter((r) => findInRequest(r, '1790000000000000001'));
+    expect(asked.map((r) => [path(r), findInRequest(r, '1790000000000000001')!.field])).toEqual([
+      ['/v5/order/realtime', 'orderId'],
+      ['/v5/order/history', 'orderId'],
+    ]);
+  });
+});
+
+describe('coinbase: an unknown order', () => {
+  let server: Server;
+  let baseUrl: string;
+  beforeAll(async () => {
+    // What Advanced Trade answers for an order id it does not know.
+    server = createServer((_req, res) => {
+      res.writeHead(404, {'content-type': 'application/json'});
+      res.end(JSON.stringify({error: 'NOT_FOUND', error_details: 'order with this orderID was not found', message: 'order with this orderID was not found'}));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('is "not known" (undefined), not a refusal, though ccxt raises a plain ExchangeError', async () => {
+    const {venue} = await open({exchange: 'coinbase', marketId: 'BTC-USDT'}, true, baseUrl);
+    await expect(venue.fetchOrder({id: '0b6b3e4e-0000-4000-8000-000000000000'}, 'BTC/USDT')).resolves.toBeUndefined();
   });
 });
 

@@ -64,6 +64,8 @@ export interface Dialect {
   readonly options: Readonly<Record<string, unknown>>;
   readonly clientId: ClientIdRules;
   readonly clientIdLookup: ClientIdLookup;
+  /** ccxt calls that find an order by the venue's id, tried in turn (default fetchOrder). */
+  readonly orderById?: readonly ('fetchOrder' | 'fetchOpenOrder' | 'fetchClosedOrder')[];
   /**
    * False when our id cannot round-trip (it does not reach the venue, or no
    * lookup finds the order by it): live orders are refused there unless the
@@ -78,6 +80,8 @@ export interface Dialect {
   readonly withdrawFees: 'currencies' | 'fetchDepositWithdrawFees';
   /** ccxt options set only while fetchCurrencies() runs. */
   readonly currencyOptions?: Readonly<Record<string, unknown>>;
+  /** An error message (of a ccxt error that is not OrderNotFound) that means the venue does not know the order. */
+  readonly orderNotFound?: RegExp;
   /** False when a cancel reply's clientOrderId is the cancel request's own id, not the order's. */
   readonly cancelReplyClientId?: boolean;
   /** A withdrawal must name its network (the venue has no default chain). */
@@ -181,16 +185,20 @@ const certified: Readonly<Record<string, Dialect>> = {
     clientIdLookup: {kind: 'search', calls: ['fetchOpenOrders', 'fetchClosedOrders', 'fetchCanceledOrders']},
     quotes: {keyless: 'fetchTicker', withKeys: 'fetchBidsAsks'},
     marketBuy: 'cost',
+    // An unknown order is a 404 {"error":"NOT_FOUND"}, which ccxt raises as a plain ExchangeError.
+    orderNotFound: /"error"\s*:\s*"NOT_FOUND"/,
   },
   // bybit (v5, unified trading account, the default for accounts since 2023; a classic account sets
   // options.enableUnifiedAccount=false): orderLinkId, <= 36. Its fetchOrder refuses without params.acknowledged on unified
   // accounts (it sees only the last 500 orders); the realtime and history order lists take an
-  // orderLinkId filter, so the lookup searches them instead.
+  // orderLinkId filter, so the lookup searches them instead; by order id, fetchOpenOrder then
+  // fetchClosedOrder.
   bybit: {
     ...genericDialect,
     options: {enableUnifiedAccount: true, enableUnifiedMargin: false},
     clientId: unified('orderLinkId'),
     clientIdLookup: {kind: 'search', param: 'orderLinkId'},
+    orderById: ['fetchOpenOrder', 'fetchClosedOrder'],
     quotes: {keyless: 'fetchTickers'},
   },
   // bitget (v2 spot; `uta: false` keeps ccxt off the v3 unified API and its account probe): clientOid,

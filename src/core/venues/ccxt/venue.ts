@@ -532,7 +532,7 @@ class CcxtVenue implements Venue {
       raw = (await this.call('cancelOrder', () => this.ex.cancelOrder(orderId, symbol), symbol)) as unknown as Raw;
     } catch (error) {
       // Already gone (filled or canceled): report what the venue says about it now.
-      if (error instanceof XarbError && errorClassNames((error as {cause?: unknown}).cause).includes('OrderNotFound')) {
+      if (this.isOrderNotFound(error)) {
         return this.fetchOrder({id: orderId, clientOrderId}, symbol);
       }
       throw error;
@@ -554,7 +554,13 @@ class CcxtVenue implements Venue {
     await this.loadMarkets();
     this.market(symbol);
     if (ref.id !== undefined) {
-      const raw = await this.orNotFound(() => this.call('fetchOrder', () => this.ex.fetchOrder(ref.id!, symbol), symbol));
+      const id = ref.id;
+      let raw: unknown;
+      for (const method of this.dialect.orderById ?? ['fetchOrder']) {
+        const fetch = this.ex[method] as (id: string, symbol: string) => Promise<unknown>;
+        raw = await this.orNotFound(() => this.call(method, () => fetch.call(this.ex, id, symbol), symbol));
+        if (raw !== undefined) break;
+      }
       if (raw === undefined) return undefined;
       const r = raw as unknown as Raw;
       return this.mapOrder({...r, clientOrderId: r.clientOrderId ?? ref.clientOrderId});
@@ -592,12 +598,21 @@ class CcxtVenue implements Venue {
     return bare === order.clientOrderId ? order : {...order, clientOrderId: bare};
   }
 
+  /** ccxt's OrderNotFound, or an error the dialect knows means "no such order" (coinbase's 404 NOT_FOUND). */
+  private isOrderNotFound(error: unknown): boolean {
+    if (!(error instanceof XarbError)) return false;
+    const cause = (error as {cause?: unknown}).cause;
+    if (errorClassNames(cause).includes('OrderNotFound')) return true;
+    const pattern = this.dialect.orderNotFound;
+    return pattern !== undefined && cause instanceof Error && pattern.test(cause.message);
+  }
+
   /** OrderNotFound -> undefined; other errors rethrown. */
   private async orNotFound<T>(fn: () => Promise<T>): Promise<T | undefined> {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof XarbError && errorClassNames((error as {cause?: unknown}).cause).includes('OrderNotFound')) return undefined;
+      if (this.isOrderNotFound(error)) return undefined;
       throw error;
     }
   }
