@@ -33,6 +33,8 @@ interface Case {
   readonly quotePath: RegExp;
   /** The request field carrying a market buy's quote amount; undefined: the base amount is sent. */
   readonly costField?: string;
+  /** The quote amount sent for a cost of 1234.567 (taker 0.001, quote step 0.01). */
+  readonly costSent?: string;
 }
 
 const cases: readonly Case[] = [
@@ -40,10 +42,10 @@ const cases: readonly Case[] = [
   {exchange: 'kraken', marketId: 'XBTUSDT', field: 'cl_ord_id', lookupPath: /\/0\/private\/OpenOrders$/, lookupField: 'cl_ord_id', quotePath: /\/0\/public\/Ticker$/},
   {exchange: 'okx', marketId: 'BTC-USDT', field: 'clOrdId', lookupPath: /\/api\/v5\/trade\/order$/, lookupField: 'clOrdId', quotePath: /\/api\/v5\/market\/tickers$/},
   // coinbase has no client-id filter: the order lists are searched (open first).
-  {exchange: 'coinbase', marketId: 'BTC-USDT', field: 'client_order_id', lookupPath: /\/api\/v3\/brokerage\/orders\/historical\/batch$/, quotePath: /\/api\/v3\/brokerage\/market\/products\/BTC-USDT\/ticker$/, costField: 'quote_size'},
+  {exchange: 'coinbase', marketId: 'BTC-USDT', field: 'client_order_id', lookupPath: /\/api\/v3\/brokerage\/orders\/historical\/batch$/, quotePath: /\/api\/v3\/brokerage\/market\/product_book$/, costField: 'quote_size', costSent: '1235.8'},
   {exchange: 'bybit', marketId: 'BTCUSDT', field: 'orderLinkId', lookupPath: /\/v5\/order\/realtime$/, lookupField: 'orderLinkId', quotePath: /\/v5\/market\/tickers$/},
-  {exchange: 'bitget', marketId: 'BTCUSDT', field: 'clientOid', lookupPath: /\/api\/v2\/spot\/trade\/orderInfo$/, lookupField: 'clientOid', quotePath: /\/api\/v2\/spot\/market\/tickers$/, costField: 'size'},
-  {exchange: 'gate', marketId: 'BTC_USDT', field: 'text', prefix: 't-', lookupPath: /\/api\/v4\/spot\/orders\/t-[0-9a-f]{28}$/, lookupField: '(path)', quotePath: /\/api\/v4\/spot\/tickers$/, costField: 'amount'},
+  {exchange: 'bitget', marketId: 'BTCUSDT', field: 'clientOid', lookupPath: /\/api\/v2\/spot\/trade\/orderInfo$/, lookupField: 'clientOid', quotePath: /\/api\/v2\/spot\/market\/tickers$/, costField: 'size', costSent: '1234.56'},
+  {exchange: 'gate', marketId: 'BTC_USDT', field: 'text', prefix: 't-', lookupPath: /\/api\/v4\/spot\/orders\/t-[0-9a-f]{28}$/, lookupField: '(path)', quotePath: /\/api\/v4\/spot\/tickers$/, costField: 'amount', costSent: '1234.56'},
 ];
 
 let db: Db | undefined;
@@ -128,15 +130,15 @@ describe.each(cases)('$exchange', (c) => {
   it(c.costField ? 'sends a market buy as its quote amount (the cost)' : 'sends a market buy as its base amount', async () => {
     const {venue, requests} = await open(c, true);
     const id = idFor(c.exchange);
-    await venue.createOrder({symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: '0.05', clientOrderId: id, cost: '1234.56'}).catch(() => undefined);
+    await venue.createOrder({symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: '0.05', clientOrderId: id, cost: '1234.567'}).catch(() => undefined);
     const found = carrying(requests, id);
     expect(found, 'the market buy was not sent').toBeDefined();
     const body = JSON.stringify(found!.request.body ?? '') + found!.request.url;
     if (c.costField) {
-      expect(findInRequest(found!.request, '1234.56')?.field).toBe(c.costField);
+      expect(findInRequest(found!.request, c.costSent!)).toEqual({field: c.costField, value: c.costSent});
       expect(body).not.toContain('0.05');
     } else {
-      expect(findInRequest(found!.request, '1234.56')).toBeUndefined();
+      expect(findInRequest(found!.request, '1234.5')).toBeUndefined();
       expect(body).toContain('0.05');
     }
   });

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core';
 import {CAPABILITY_HEAD, capabilitiesReport, capabilityRow, type CapabilitiesReport} from '../../core/venues/ccxt/capabilities.js';
-import {XarbCommand} from '../../ui/base-command.js';
+import {XarbCommand} from '../../cli/base-command.js';
 import {renderTable} from '../../ui/table.js';
 
 export type ExchangesCapabilitiesResult = CapabilitiesReport;

@@ -28,7 +28,10 @@ export interface DialectExchange {
 }
 
 /** ccxt list calls that may be searched for an order by its client id. */
-export type OrderListCall = 'fetchOpenOrders' | 'fetchClosedOrders' | 'fetchCanceledOrders' | 'fetchOrders';
+export type OrderListCall = 'fetchOpenOrders' | 'fetchClosedOrders' | 'fetchCanceledOrders' | 'fetchCanceledAndClosedOrders' | 'fetchOrders';
+
+/** A ccxt call that finds one order by the venue's id, or an order list filtered by it in `param`. */
+export type OrderByIdCall = 'fetchOrder' | 'fetchOpenOrder' | 'fetchClosedOrder' | {readonly list: OrderListCall; readonly param: string};
 
 export type ClientIdLookup =
   /** ccxt's fetchOrder accepts the client id in this param (the venue looks it up natively); `params` are added (bybit: acknowledged). */
@@ -50,13 +53,16 @@ export interface ClientIdRules {
   readonly echoPrefix?: string;
 }
 
-export type QuoteCall = 'fetchBidsAsks' | 'fetchTickers' | 'fetchTicker';
+/** A call for best bid/ask; `fetchOrderBook` reads the top of a one-level book per symbol. */
+export type QuoteCall = 'fetchBidsAsks' | 'fetchTickers' | 'fetchTicker' | 'fetchOrderBook';
 
 export interface QuoteCalls {
   /** The call used without keys: it must be public and carry best bid/ask. */
   readonly keyless: QuoteCall;
   /** The call used with keys, when a private one is better (one request for all symbols). */
   readonly withKeys?: QuoteCall;
+  /** The call for every market at once, when `keyless` asks per symbol (may carry last prices only). */
+  readonly all?: QuoteCall;
 }
 
 export interface Dialect {
@@ -65,7 +71,7 @@ export interface Dialect {
   readonly clientId: ClientIdRules;
   readonly clientIdLookup: ClientIdLookup;
   /** ccxt calls that find an order by the venue's id, tried in turn (default fetchOrder). */
-  readonly orderById?: readonly ('fetchOrder' | 'fetchOpenOrder' | 'fetchClosedOrder')[];
+  readonly orderById?: readonly OrderByIdCall[];
   /**
    * False when our id cannot round-trip (it does not reach the venue, or no
    * lookup finds the order by it): live orders are refused there unless the
@@ -76,6 +82,10 @@ export interface Dialect {
   readonly quotes?: QuoteCalls;
   /** 'cost': a market buy is sent as the quote amount to spend (ccxt's `cost` param); 'amount': as the base amount. */
   readonly marketBuy: 'amount' | 'cost';
+  /** The quote amount of a market buy pays the fee too (coinbase): cost x (1 + taker) is sent. */
+  readonly marketBuyCostIncludesFee?: boolean;
+  /** An error message (of an error ccxt leaves unclassified) that says nothing was done: a definite refusal. */
+  readonly refusal?: RegExp;
   /** Where withdrawal fees come from: the currency metadata, or fetchDepositWithdrawFees (with keys) when the metadata lacks them. */
   readonly withdrawFees: 'currencies' | 'fetchDepositWithdrawFees';
   /** ccxt options set only while fetchCurrencies() runs. */
@@ -176,29 +186,38 @@ const certified: Readonly<Record<string, Dialect>> = {
   },
   // coinbase (Advanced Trade): ccxt sends its own "ccxt-<uuid>" client_order_id unless the caller
   // passes client_order_id itself (params.clientOrderId is not mapped). The venue has no client-id
-  // filter, so the order lists (open, filled, cancelled) are searched. fetchBidsAsks calls the
-  // authenticated best_bid_ask; without keys the public market/products/{id}/ticker carries
-  // best_bid/best_ask (the public products list does not). Market buys are a quote amount.
+  // filter: the order list of every status (fetchOrders; fetchClosedOrders is FILLED only) is
+  // searched. fetchBidsAsks calls the authenticated best_bid_ask; without keys the public
+  // market/product_book (limit 1) gives best bid/ask with sizes (the public ticker has no sizes,
+  // the public products list no bid/ask: it serves only "every market" lists, with last prices).
+  // Market buys are a quote amount.
   coinbase: {
     ...genericDialect,
     clientId: {param: 'client_order_id', field: 'client_order_id', maxLength: CLIENT_ID_LENGTH},
-    clientIdLookup: {kind: 'search', calls: ['fetchOpenOrders', 'fetchClosedOrders', 'fetchCanceledOrders']},
-    quotes: {keyless: 'fetchTicker', withKeys: 'fetchBidsAsks'},
+    clientIdLookup: {kind: 'search', calls: ['fetchOrders']},
+    quotes: {keyless: 'fetchOrderBook', withKeys: 'fetchBidsAsks', all: 'fetchTickers'},
     marketBuy: 'cost',
-    // An unknown order is a 404 {"error":"NOT_FOUND"}, which ccxt raises as a plain ExchangeError.
-    orderNotFound: /"error"\s*:\s*"NOT_FOUND"/,
+    // quote_size pays the fee: the base received is (quote_size - fee) / price.
+    marketBuyCostIncludesFee: true,
+    // An unknown order is a 404 {"error":"NOT_FOUND"}, which ccxt raises as a plain ExchangeError; so
+    // is a cancel the venue answers success:false (already cancelled or filled): the order is read back.
+    orderNotFound: /"error"\s*:\s*"NOT_FOUND"|cancelOrders\(\) has failed/,
+    // A create answered {"success": false, "error_response": {...}} placed nothing (ccxt: ExchangeError).
+    refusal: /"success"\s*:\s*false[\s\S]*"error_response"/,
   },
-  // bybit (v5, unified trading account, the default for accounts since 2023; a classic account sets
-  // options.enableUnifiedAccount=false): orderLinkId, <= 36. Its fetchOrder refuses without params.acknowledged on unified
+  // bybit (v5 spot, unified trading account, the default for accounts since 2023; a classic account
+  // sets options.enableUnifiedAccount=false): orderLinkId, <= 36. Its fetchOrder refuses without params.acknowledged on unified
   // accounts (it sees only the last 500 orders); the realtime and history order lists take an
-  // orderLinkId filter, so the lookup searches them instead; by order id, fetchOpenOrder then
-  // fetchClosedOrder.
+  // orderLinkId (or orderId) filter, so lookups search them instead. fetchClosedOrders asks for
+  // Filled orders only: the history is read with fetchCanceledAndClosedOrders, so a cancelled or
+  // expired order is found too.
   bybit: {
     ...genericDialect,
-    options: {enableUnifiedAccount: true, enableUnifiedMargin: false},
+    // Spot: markets and ticker lists of the spot category only (the user's options may widen it).
+    options: {enableUnifiedAccount: true, enableUnifiedMargin: false, defaultType: 'spot', fetchMarkets: {types: ['spot']}},
     clientId: unified('orderLinkId'),
-    clientIdLookup: {kind: 'search', param: 'orderLinkId'},
-    orderById: ['fetchOpenOrder', 'fetchClosedOrder'],
+    clientIdLookup: {kind: 'search', param: 'orderLinkId', calls: ['fetchOpenOrders', 'fetchCanceledAndClosedOrders']},
+    orderById: [{list: 'fetchOpenOrders', param: 'orderId'}, {list: 'fetchCanceledAndClosedOrders', param: 'orderId'}],
     quotes: {keyless: 'fetchTickers'},
   },
   // bitget (v2 spot; `uta: false` keeps ccxt off the v3 unified API and its account probe): clientOid,

@@ -25,9 +25,10 @@ import {createHash} from 'node:crypto';
 import {performance} from 'node:perf_hooks';
 import type {Exchange} from 'ccxt';
 import type {VenueConfig} from '../../config/schema.js';
-import {NotSupportedError, UnknownSymbolError, UsageError, VenueUnavailableError, XarbError} from '../../errors.js';
+import {InvalidOrderError, NotSupportedError, UnknownSymbolError, UsageError, VenueRejectedError, VenueUnavailableError, XarbError} from '../../errors.js';
 import type {Db} from '../../journal/db.js';
 import {MarketCacheRepo} from '../../journal/market-cache.js';
+import {add, dec, mul} from '../../money/decimal.js';
 import type {
   Balance,
   Clock,
@@ -193,6 +194,13 @@ function configureUrls(ex: Ex, name: string, config: VenueConfig): void {
   }
 }
 
+/** Best bid/ask (with sizes) of a book. */
+function topOfBook(book: OrderBook): Quote {
+  const [bid, bidSize] = book.bids[0] ?? [];
+  const [ask, askSize] = book.asks[0] ?? [];
+  return {venue: book.venue, symbol: book.symbol, bid, bidSize, ask, askSize, timestamp: book.timestamp, receivedAt: book.receivedAt};
+}
+
 function symbolOrder(a: {symbol: string; timestamp: number}, b: {symbol: string; timestamp: number}): number {
   return a.timestamp - b.timestamp || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
 }
@@ -284,7 +292,14 @@ class CcxtVenue implements Venue {
       const headers = this.ex.last_response_headers;
       retryAfterMs = parseRetryAfter(headers?.['Retry-After'] ?? headers?.['retry-after'], this.deps.clock.now());
     }
-    return mapCcxtError(this.name, error, this.scrub, {op, symbol, retryAfterMs, placing: op.startsWith('createOrder')});
+    const placing = op.startsWith('createOrder');
+    const mapped = mapCcxtError(this.name, error, this.scrub, {op, symbol, retryAfterMs, placing});
+    // What ccxt leaves unclassified but the venue's answer says was refused (dialect): nothing was done.
+    const refusal = this.dialect.refusal;
+    if (refusal && mapped instanceof VenueUnavailableError && names.includes('ExchangeError') && error instanceof Error && refusal.test(error.message)) {
+      return placing ? new InvalidOrderError(this.name, mapped.message, error) : new VenueRejectedError(this.name, mapped.message, error);
+    }
+    return mapped;
   }
 
   private market(symbol: string): Market {
@@ -392,7 +407,7 @@ class CcxtVenue implements Venue {
     const wanted = symbols === undefined ? undefined : [...new Set(symbols)];
     wanted?.forEach((s) => this.market(s));
     if (wanted !== undefined && wanted.length === 0) return [];
-    const method = this.quoteCall();
+    const method = this.quoteCall(wanted === undefined);
     let tickers: Record<string, Raw>;
     if (method === 'fetchBidsAsks') {
       tickers = (await this.call('fetchBidsAsks', () => this.ex.fetchBidsAsks(wanted as string[] | undefined))) as unknown as Record<string, Raw>;
@@ -401,6 +416,8 @@ class CcxtVenue implements Venue {
     } else if (method === 'fetchTicker' && wanted !== undefined) {
       const list = await Promise.all(wanted.map((s) => this.call('fetchTicker', () => this.ex.fetchTicker(s), s)));
       tickers = Object.fromEntries(list.map((t, i) => [wanted[i]!, t as unknown as Raw]));
+    } else if (method === 'fetchOrderBook' && wanted !== undefined) {
+      return Promise.all(wanted.map(async (s) => topOfBook(await this.fetchOrderBook(s, 1))));
     } else {
       throw new NotSupportedError(this.name, 'quotes for every market at once (name the symbols)');
     }
@@ -414,10 +431,10 @@ class CcxtVenue implements Venue {
     return out;
   }
 
-  /** The call for best bid/ask: the dialect's (with or without keys), else the best one ccxt has. */
-  private quoteCall(): QuoteCall | undefined {
+  /** The call for best bid/ask: the dialect's (with or without keys, for some or all markets), else the best one ccxt has. */
+  private quoteCall(all: boolean): QuoteCall | undefined {
     const quotes = this.dialect.quotes;
-    const chosen = (this.info.hasKeys ? quotes?.withKeys : undefined) ?? quotes?.keyless;
+    const chosen = (this.info.hasKeys ? quotes?.withKeys : undefined) ?? (all ? quotes?.all : undefined) ?? quotes?.keyless;
     if (chosen !== undefined) return chosen;
     const has = this.ex.has;
     if (has.fetchBidsAsks === true) return 'fetchBidsAsks';
@@ -488,9 +505,12 @@ class CcxtVenue implements Venue {
     }
     const params: Record<string, unknown> = {[this.dialect.clientId.param]: request.clientOrderId};
     if (request.type === 'market' && request.side === 'buy' && this.dialect.marketBuy === 'cost') {
-      // The venue takes the quote amount to spend: the cost the risk check and the journal used.
-      if (request.cost === undefined) throw new UsageError(`${this.name}: a market buy on ${this.config.exchange} needs the quote amount to spend`);
-      params.cost = request.cost;
+      // The venue takes the quote amount to spend: the cost the risk check and the journal used
+      // (order execution always passes it); a caller without one spends amount x the best ask.
+      const market = this.market(symbol);
+      const cost = request.cost ?? (await this.costAtAsk(symbol, request.amount));
+      // ccxt cuts it down to the quote step: never more than the journal reserved.
+      params.cost = this.dialect.marketBuyCostIncludesFee === true ? mul(cost, add('1', dec(market.taker))) : cost;
     }
     const raw = await this.call('createOrder', () => this.ex.createOrder(symbol, request.type, request.side, amount, price, params), symbol);
     const reply = raw as unknown as Raw;
@@ -512,6 +532,12 @@ class CcxtVenue implements Venue {
       throw new VenueUnavailableError(this.name, `order ${id ?? request.clientOrderId} was accepted but the venue does not return it yet; look it up by client id ${request.clientOrderId}`);
     }
     return order.clientOrderId === undefined ? {...order, clientOrderId: request.clientOrderId} : order;
+  }
+
+  private async costAtAsk(symbol: string, amount: string): Promise<string> {
+    const [quote] = await this.fetchQuotes([symbol]);
+    if (quote?.ask === undefined) throw new VenueUnavailableError(this.name, `no ask for ${symbol}: cannot size a market buy in quote`);
+    return mul(amount, dec(quote.ask));
   }
 
   async cancelOrder(ref: OrderRef, symbol: string): Promise<VenueOrder | undefined> {
@@ -556,9 +582,14 @@ class CcxtVenue implements Venue {
     if (ref.id !== undefined) {
       const id = ref.id;
       let raw: unknown;
-      for (const method of this.dialect.orderById ?? ['fetchOrder']) {
-        const fetch = this.ex[method] as (id: string, symbol: string) => Promise<unknown>;
-        raw = await this.orNotFound(() => this.call(method, () => fetch.call(this.ex, id, symbol), symbol));
+      for (const how of this.dialect.orderById ?? ['fetchOrder']) {
+        if (typeof how === 'string') {
+          const fetch = this.ex[how] as (id: string, symbol: string) => Promise<unknown>;
+          raw = await this.orNotFound(() => this.call(how, () => fetch.call(this.ex, id, symbol), symbol));
+        } else {
+          const list = await this.listOrders(how.list, symbol, {[how.param]: id});
+          raw = Array.isArray(list) ? (list as Raw[]).find((o) => o.id === id) : undefined;
+        }
         if (raw !== undefined) break;
       }
       if (raw === undefined) return undefined;
@@ -584,11 +615,15 @@ class CcxtVenue implements Venue {
     const calls: readonly OrderListCall[] = lookup.calls ?? ['fetchOpenOrders', 'fetchClosedOrders'];
     for (const [i, method] of calls.entries()) {
       if (i > 0 && !this.ex.has[method]) continue;
-      const list = await this.call(method, () => (this.ex[method] as (s: string, since?: number, limit?: number, p?: object) => Promise<unknown>).call(this.ex, symbol, undefined, undefined, params), symbol);
-      const found = match(list);
+      const found = match(await this.listOrders(method, symbol, params));
       if (found) return found;
     }
     return undefined;
+  }
+
+  private listOrders(method: OrderListCall, symbol: string, params: Record<string, unknown>): Promise<unknown> {
+    const fetch = this.ex[method] as (s: string, since?: number, limit?: number, p?: object) => Promise<unknown>;
+    return this.call(method, () => fetch.call(this.ex, symbol, undefined, undefined, params), symbol);
   }
 
   /** Maps an order, with a client id the venue echoes prefixed (gate `t-`) brought back to ours. */
