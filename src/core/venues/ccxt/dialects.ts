@@ -86,6 +86,8 @@ export interface Dialect {
   readonly marketBuyCostIncludesFee?: boolean;
   /** An error message (of an error ccxt leaves unclassified) that says nothing was done: a definite refusal. */
   readonly refusal?: RegExp;
+  /** Trading fees the venue reports without a currency are in the market's quote (coinbase charges fees in quote). */
+  readonly feesInQuote?: boolean;
   /** Where withdrawal fees come from: the currency metadata, or fetchDepositWithdrawFees (with keys) when the metadata lacks them. */
   readonly withdrawFees: 'currencies' | 'fetchDepositWithdrawFees';
   /** ccxt options set only while fetchCurrencies() runs. */
@@ -197,8 +199,10 @@ const certified: Readonly<Record<string, Dialect>> = {
     clientIdLookup: {kind: 'search', calls: ['fetchOrders']},
     quotes: {keyless: 'fetchOrderBook', withKeys: 'fetchBidsAsks', all: 'fetchTickers'},
     marketBuy: 'cost',
-    // quote_size pays the fee: the base received is (quote_size - fee) / price.
+    // quote_size pays the fee: the base received is (quote_size - fee) / price. Fees are in quote;
+    // ccxt's order (not trade) parser leaves their currency out.
     marketBuyCostIncludesFee: true,
+    feesInQuote: true,
     // An unknown order is a 404 {"error":"NOT_FOUND"}, which ccxt raises as a plain ExchangeError; so
     // is a cancel the venue answers success:false (already cancelled or filled): the order is read back.
     orderNotFound: /"error"\s*:\s*"NOT_FOUND"|cancelOrders\(\) has failed/,

@@ -621,6 +621,14 @@ class CcxtVenue implements Venue {
     return undefined;
   }
 
+  /** Fees without a currency get the market's quote (dialect feesInQuote). */
+  private withQuoteFees(raw: Raw): Raw {
+    const quote = typeof raw.symbol === 'string' ? this.bySymbol.get(raw.symbol)?.quote : undefined;
+    if (quote === undefined) return raw;
+    const fix = (f: unknown) => (isRecord(f) && f.currency === undefined && f.cost !== undefined ? {...f, currency: quote} : f);
+    return {...raw, fee: fix(raw.fee), fees: Array.isArray(raw.fees) ? raw.fees.map(fix) : raw.fees};
+  }
+
   private listOrders(method: OrderListCall, symbol: string, params: Record<string, unknown>): Promise<unknown> {
     const fetch = this.ex[method] as (s: string, since?: number, limit?: number, p?: object) => Promise<unknown>;
     return this.call(method, () => fetch.call(this.ex, symbol, undefined, undefined, params), symbol);
@@ -628,7 +636,7 @@ class CcxtVenue implements Venue {
 
   /** Maps an order, with a client id the venue echoes prefixed (gate `t-`) brought back to ours. */
   private mapOrder(raw: Raw): VenueOrder {
-    const order = mapOrder(this.name, raw);
+    const order = mapOrder(this.name, this.dialect.feesInQuote === true ? this.withQuoteFees(raw) : raw);
     const bare = unechoClientId(order.clientOrderId, this.dialect.clientId);
     return bare === order.clientOrderId ? order : {...order, clientOrderId: bare};
   }
@@ -679,7 +687,7 @@ class CcxtVenue implements Venue {
 
   async fetchMyTrades(symbol?: string, since?: number): Promise<readonly Trade[]> {
     const list = await this.listCall('fetchMyTrades', symbol, () => this.ex.fetchMyTrades(symbol, since), (t) => {
-      const trade = mapTrade(this.name, t);
+      const trade = mapTrade(this.name, this.dialect.feesInQuote === true ? this.withQuoteFees(t) : t);
       const bare = unechoClientId(trade.clientOrderId, this.dialect.clientId);
       return bare === trade.clientOrderId ? trade : {...trade, clientOrderId: bare};
     });
