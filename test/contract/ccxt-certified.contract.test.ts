@@ -5,11 +5,11 @@
  * resolved by our client id with exactly one create request. Venues join this
  * list as their loopback dialects land.
  */
-import {afterAll, describe, expect, it} from 'vitest';
+import {afterAll, describe, expect, it, vi} from 'vitest';
 import type {VenueConfig} from '../../src/core/config/schema.js';
 import {VenueUnavailableError} from '../../src/core/errors.js';
 import {clientOrderIdFor} from '../../src/core/execution/ids.js';
-import {systemClock} from '../../src/core/types.js';
+import {systemClock, type Quote} from '../../src/core/types.js';
 import {createCcxtVenue, type CcxtCredentials} from '../../src/core/venues/ccxt/index.js';
 import type {Venue} from '../../src/core/venues/port.js';
 import {TEST_ACCOUNTS, allVenuesScenario, startLoopback, type LoopbackHandle} from '../support/loopback/index.js';
@@ -74,3 +74,43 @@ for (const exchange of Object.keys(venues) as Name[]) {
     });
   });
 }
+
+describe('ccxt binance: streamed quotes', () => {
+  it('streams best bid/ask (bookTicker) until aborted, following book changes', async () => {
+    const handle = await loop();
+    const config: VenueConfig = {exchange: 'binance', mode: 'live', apiBaseUrl: handle.baseUrl('binance'), wsBaseUrl: handle.wsUrl('binance'), options: {rateLimit: 1}};
+    const venue = await createCcxtVenue('binance-quotes', config, {clock: systemClock});
+    try {
+      expect(venue.info.capabilities.quoteStream).toBe(true);
+      const controller = new AbortController();
+      const stream = venue.watchQuotes!(['BTC/USDT'], controller.signal)[Symbol.asyncIterator]();
+      const first = stream.next();
+      // The server pushes a bookTicker on every book change: change the book once subscribed.
+      await vi.waitFor(() => expect(handle.streams('binance')).toContain('btcusdt@bookTicker'), {timeout: 10_000});
+      const book = await venue.fetchOrderBook('BTC/USDT', 5);
+      handle.state('binance').setBook('BTC/USDT', {bids: [[60_000, 1], ...book.bids], asks: [...book.asks]});
+      const one = await first;
+      expect(one.done).toBe(false);
+      expect(one.value!.map((q: Quote) => [q.venue, q.symbol, q.bid, q.bidSize, q.ask])).toEqual([['binance-quotes', 'BTC/USDT', 60_000, 1, 60_000.5]]);
+      handle.state('binance').setBook('BTC/USDT', {bids: [[60_000.25, 2], ...book.bids], asks: [...book.asks]});
+      const two = await stream.next();
+      expect(two.value!.map((q: Quote) => [q.bid, q.bidSize])).toEqual([[60_000.25, 2]]);
+      const ended = stream.next();
+      controller.abort();
+      expect((await ended).done).toBe(true);
+    } finally {
+      await venue.close();
+    }
+  });
+
+  it('is not offered behind a REST gateway without a websocket one', async () => {
+    const handle = await loop();
+    const venue = await createCcxtVenue('binance-rest', {exchange: 'binance', mode: 'live', apiBaseUrl: handle.baseUrl('binance')}, {clock: systemClock});
+    try {
+      expect(venue.info.capabilities.quoteStream).toBe(false);
+      expect(venue.watchQuotes).toBeUndefined();
+    } finally {
+      await venue.close();
+    }
+  });
+});

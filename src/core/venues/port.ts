@@ -18,6 +18,8 @@ import type {
 export interface VenueCapabilities {
   readonly bidsAsks: boolean;
   readonly orderBookStream: boolean;
+  /** Best bid/ask can be streamed (watchQuotes). Absent: false. */
+  readonly quoteStream?: boolean;
   readonly positions: boolean;
   readonly currencies: boolean;
   readonly withdraw: boolean;
@@ -73,6 +75,8 @@ export interface Venue {
   fetchOrderBook(symbol: string, depth?: number): Promise<OrderBook>;
   /** Streamed books; yields a fresh snapshot on each update. Optional. */
   watchOrderBook?(symbol: string, depth?: number, signal?: AbortSignal): AsyncIterable<OrderBook>;
+  /** Streamed best bid/ask; yields the quotes that changed on each update. Optional. */
+  watchQuotes?(symbols: readonly string[], signal?: AbortSignal): AsyncIterable<readonly Quote[]>;
   fetchCurrencies(): Promise<readonly Currency[]>;
   /**
    * The venue's own clock (ms since epoch), for measuring clock skew (signed

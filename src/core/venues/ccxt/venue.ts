@@ -213,6 +213,7 @@ class CcxtVenue implements Venue {
   fetchDeposits?: (asset?: string, since?: number) => Promise<readonly Transfer[]>;
   fetchWithdrawals?: (asset?: string, since?: number) => Promise<readonly Transfer[]>;
   watchOrderBook?: (symbol: string, depth?: number, signal?: AbortSignal) => AsyncIterable<OrderBook>;
+  watchQuotes?: (symbols: readonly string[], signal?: AbortSignal) => AsyncIterable<readonly Quote[]>;
 
   private readonly scrub: (text: string) => string;
   private readonly cache: MarketCacheRepo | undefined;
@@ -240,6 +241,7 @@ class CcxtVenue implements Venue {
     const capabilities: VenueCapabilities = {
       bidsAsks: has.fetchBidsAsks === true,
       orderBookStream: streams,
+      quoteStream: streams,
       positions: has.fetchPositions === true,
       currencies: has.fetchCurrencies === true,
       withdraw: has.withdraw === true,
@@ -267,6 +269,7 @@ class CcxtVenue implements Venue {
     if (has.fetchDeposits) this.fetchDeposits = (asset, since) => this.transfers('deposit', asset, since);
     if (has.fetchWithdrawals) this.fetchWithdrawals = (asset, since) => this.transfers('withdrawal', asset, since);
     if (streams) this.watchOrderBook = (symbol, depth, signal) => this.streamBook(symbol, depth, signal);
+    if (streams) this.watchQuotes = (symbols, signal) => this.streamQuotes(symbols, signal);
   }
 
   // ---- plumbing -------------------------------------------------------------
@@ -757,6 +760,39 @@ class CcxtVenue implements Venue {
       });
     }
     return this.pro;
+  }
+
+  /**
+   * Streams best bid/ask with the best call ccxt.pro has for it: watchBidsAsks
+   * (binance bookTicker), else watchTickers, else watchTicker (one symbol).
+   */
+  private async *streamQuotes(symbols: readonly string[], signal?: AbortSignal): AsyncGenerator<readonly Quote[]> {
+    await this.loadMarkets();
+    const wanted = [...new Set(symbols)];
+    wanted.forEach((s) => this.market(s));
+    if (wanted.length === 0) return;
+    const pro = await this.proInstance();
+    const method = pro.has.watchBidsAsks ? 'watchBidsAsks' : pro.has.watchTickers ? 'watchTickers' : pro.has.watchTicker && wanted.length === 1 ? 'watchTicker' : undefined;
+    if (method === undefined) throw new NotSupportedError(this.name, 'streaming quotes');
+    if (signal?.aborted) return;
+    const aborted = new Promise<undefined>((resolve) => signal?.addEventListener('abort', () => resolve(undefined), {once: true}));
+    const watch = (pro as unknown as Record<string, (arg: unknown) => Promise<unknown>>)[method]!.bind(pro);
+    while (!signal?.aborted && !this.closed) {
+      const next = watch(method === 'watchTicker' ? wanted[0] : wanted);
+      next.catch(() => undefined); // a watch left pending at abort/close rejects later; nobody awaits it then
+      let update: unknown;
+      try {
+        update = await Promise.race([next, aborted]);
+      } catch (error) {
+        if (this.closed) return;
+        throw this.mapError(error, method);
+      }
+      if (update === undefined) return;
+      const tickers: Raw[] = method === 'watchTicker' ? [update as Raw] : Object.values(update as Record<string, Raw>);
+      const ctx = this.ctx();
+      const quotes = tickers.filter((t) => isRecord(t) && typeof t.symbol === 'string' && wanted.includes(t.symbol)).map((t) => mapTicker(ctx, t, t.symbol as string));
+      if (quotes.length > 0) yield quotes;
+    }
   }
 
   private async *streamBook(symbol: string, depth?: number, signal?: AbortSignal): AsyncGenerator<OrderBook> {
