@@ -43,7 +43,7 @@ describe('live orders on a venue whose client id does not round-trip', () => {
   it('exits 2 with why and what to do, and sends nothing', async () => {
     const result = await runCli(['order', 'buy', 'BTC/USDT', '0.01', '--venue', 'coin', '--yes'], {home: home(), env: ENV});
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: coin: live orders are refused: bitso cannot find an order again by our client id/m);
+    expect(result.stderr).toMatch(/^error: coin: live orders are refused: bitso cannot find an order by our client id/m);
     expect(result.stderr).toContain('allowLiveWithoutIdempotency=true');
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(seen).toEqual([]);

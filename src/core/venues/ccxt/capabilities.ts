@@ -65,8 +65,18 @@ export function matrixHints(exchange: string): MatrixHints | undefined {
   const c = capabilityOf(exchange);
   if (!c) return undefined;
   const lookup: ClientIdLookup = c.clientIdLookup === 'fetchOrder' ? {kind: 'fetchOrder', param: 'clientOrderId'} : {kind: c.clientIdLookup};
+  const gap = c.clientIdRoundTrip
+    ? undefined
+    : !c.clientIdSent
+      ? c.note === undefined
+        ? `ccxt does not send our client id to ${exchange}`
+        : `it is unknown whether ccxt sends our client id to ${exchange} (its order request could not be built offline; see \`xarb exchanges capabilities ${exchange}\`)`
+      : c.clientIdLookup === 'none'
+        ? `${exchange} cannot find an order by our client id`
+        : `${exchange} does not return our client id with its orders`;
   return {
     clientIdRoundTrip: c.clientIdRoundTrip,
+    ...(gap === undefined ? {} : {roundTripGap: gap}),
     clientIdLookup: lookup,
     ...(c.keylessQuote === undefined ? {} : {keylessQuote: c.keylessQuote}),
     marketBuyCost: c.marketBuyCost,

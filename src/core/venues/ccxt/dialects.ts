@@ -78,6 +78,8 @@ export interface Dialect {
    * venue config sets allowLiveWithoutIdempotency.
    */
   readonly roundTrip: boolean;
+  /** Why it does not round-trip, for the refusal message. */
+  readonly roundTripGap?: string;
   /** Which call carries best bid/ask; undefined: fetchBidsAsks, else fetchTickers, else fetchTicker, as ccxt's `has` says. */
   readonly quotes?: QuoteCalls;
   /** 'cost': a market buy is sent as the quote amount to spend (ccxt's `cost` param); 'amount': as the base amount. */
@@ -257,6 +259,7 @@ export function isCertified(exchange: string): boolean {
 /** What the capability matrix says about an exchange that shapes its dialect. */
 export interface MatrixHints {
   readonly clientIdRoundTrip: boolean;
+  readonly roundTripGap?: string;
   readonly clientIdLookup: ClientIdLookup;
   readonly keylessQuote?: QuoteCall;
   readonly marketBuyCost: boolean;
@@ -269,6 +272,7 @@ export function derivedDialect(hints: MatrixHints | undefined): Dialect {
     ...genericDialect,
     clientIdLookup: hints.clientIdLookup,
     roundTrip: hints.clientIdRoundTrip,
+    ...(hints.roundTripGap === undefined ? {} : {roundTripGap: hints.roundTripGap}),
     ...(hints.keylessQuote === undefined ? {} : {quotes: {keyless: hints.keylessQuote}}),
     marketBuy: hints.marketBuyCost ? 'cost' : 'amount',
   };

@@ -259,7 +259,7 @@ class CcxtVenue implements Venue {
       capabilities,
       clientIds: {
         maxLength: dialect.clientId.maxLength,
-        ...(dialect.roundTrip ? {} : {unsafe: `${config.exchange} cannot find an order again by our client id`}),
+        ...(dialect.roundTrip ? {} : {unsafe: dialect.roundTripGap ?? `${config.exchange} cannot find an order again by our client id`}),
         ...(config.allowLiveWithoutIdempotency === true ? {optOut: true} : {}),
       },
     };
