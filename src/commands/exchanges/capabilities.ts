@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core';
-import {CAPABILITY_HEAD, capabilitiesReport, capabilityRow, type CapabilitiesReport} from '../../core/venues/ccxt/capabilities.js';
+import {CAPABILITY_HEAD, capabilityRow, exchangeCapabilities, type CapabilitiesReport} from '../../core/venues/capabilities.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {renderTable} from '../../ui/table.js';
 
@@ -16,7 +16,7 @@ refused where it does not, unless the venue sets allowLiveWithoutIdempotency.`;
 
   async run(): Promise<ExchangesCapabilitiesResult> {
     const {args} = await this.parse(ExchangesCapabilities);
-    const report = capabilitiesReport(args.id);
+    const report = await exchangeCapabilities(args.id);
     if (!this.jsonEnabled()) {
       if (args.id === undefined) {
         this.out(renderTable({head: CAPABILITY_HEAD, rows: report.exchanges.map(capabilityRow), color: this.color}));

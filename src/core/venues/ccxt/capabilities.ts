@@ -10,46 +10,9 @@
  * capabilities` and the summary in docs/venues.md.
  */
 import matrixData from './capabilities.json' with {type: 'json'};
+import {CAPABILITY_HEAD, capabilityRow, type CapabilitiesReport, type Capability, type CapabilityMatrix} from '../capabilities.js';
 import type {ClientIdLookup, MatrixHints, QuoteCall} from './dialects.js';
 import {UnknownExchangeError, ccxtVersion} from './load.js';
-
-export type QuoteAccess = 'public' | 'private' | 'absent';
-
-/** What the matrix says about one exchange. */
-export interface Capability {
-  readonly id: string;
-  readonly certified: boolean;
-  /** Does our client id reach the createOrder request? */
-  readonly clientIdSent: boolean;
-  /** The request field carrying it, `(path)` when in the URL path. */
-  readonly clientIdField?: string;
-  /** What the venue field carries in front of our id (gate: `t-`). */
-  readonly clientIdPrefix?: string;
-  /** How an order is found by our id: natively (fetchOrder), by searching order lists, or not at all. */
-  readonly clientIdLookup: ClientIdLookup['kind'];
-  /** Does ccxt's parsed order carry the venue's client id back? */
-  readonly clientIdEchoed: boolean;
-  /** Our id reaches the venue and an order can be found by it: live orders are idempotent. */
-  readonly clientIdRoundTrip: boolean;
-  /** Which quote call gives best bid/ask without keys (absent: none). */
-  readonly keylessQuote?: QuoteCall;
-  readonly quoteCalls: Readonly<Record<QuoteCall, QuoteAccess>>;
-  /** A market buy must be sent as a quote amount (cost). */
-  readonly marketBuyCost: boolean;
-  readonly balances: boolean;
-  readonly myTrades: boolean;
-  readonly withdraw: boolean;
-  readonly depositWithdrawFees: boolean;
-  /** ccxt has a websocket (pro) class for it. */
-  readonly websocket: boolean;
-  /** Why a probe step could not conclude (first problem only). */
-  readonly note?: string;
-}
-
-export interface CapabilityMatrix {
-  readonly ccxtVersion: string;
-  readonly exchanges: Readonly<Record<string, Capability>>;
-}
 
 export function committedMatrix(): CapabilityMatrix {
   return matrixData as unknown as CapabilityMatrix;
@@ -78,33 +41,10 @@ export function matrixHints(exchange: string): MatrixHints | undefined {
     clientIdRoundTrip: c.clientIdRoundTrip,
     ...(gap === undefined ? {} : {roundTripGap: gap}),
     clientIdLookup: lookup,
-    ...(c.keylessQuote === undefined ? {} : {keylessQuote: c.keylessQuote}),
+    ...(c.keylessQuote === undefined ? {} : {keylessQuote: c.keylessQuote as QuoteCall}),
     marketBuyCost: c.marketBuyCost,
   };
 }
-
-const yes = (b: boolean) => (b ? 'yes' : 'no');
-
-/** One row per exchange for tables: the same cells for the CLI and the docs. */
-export function capabilityRow(c: Capability): string[] {
-  const field = c.clientIdSent ? `${c.clientIdField ?? '?'}${c.clientIdPrefix ? ` (${c.clientIdPrefix}…)` : ''}` : 'not sent';
-  return [
-    c.id,
-    c.certified ? 'certified' : '',
-    field,
-    c.clientIdLookup,
-    c.clientIdRoundTrip ? 'yes' : 'NO',
-    c.keylessQuote ?? 'none',
-    c.marketBuyCost ? 'cost' : 'amount',
-    yes(c.balances),
-    yes(c.myTrades),
-    yes(c.withdraw),
-    yes(c.depositWithdrawFees),
-    yes(c.websocket),
-  ];
-}
-
-export const CAPABILITY_HEAD = ['exchange', 'status', 'client id field', 'lookup', 'round-trip', 'keyless quote', 'market buy', 'balances', 'my trades', 'withdraw', 'fees', 'websocket'];
 
 /** The docs/venues.md section generated from a matrix. */
 export function matrixMarkdown(matrix: CapabilityMatrix): string {
@@ -135,14 +75,6 @@ export function replaceDocSection(doc: string, section: string): string {
   return `${doc.slice(0, start + DOC_START.length)}\n${section}\n${doc.slice(end)}`;
 }
 
-export interface CapabilitiesReport {
-  /** The ccxt version the matrix was computed for. */
-  readonly ccxtVersion: string;
-  /** The ccxt version installed now (when it differs, rerun `npm run capabilities`). */
-  readonly installedCcxt: string;
-  readonly exchanges: readonly Capability[];
-}
-
 /** The committed matrix, whole or for one exchange id (UnknownExchangeError, exit 2, when it lists no such id). */
 export function capabilitiesReport(id?: string): CapabilitiesReport {
   const matrix = committedMatrix();
@@ -154,3 +86,5 @@ export function capabilitiesReport(id?: string): CapabilitiesReport {
   }
   return {ccxtVersion: matrix.ccxtVersion, installedCcxt: ccxtVersion(), exchanges};
 }
+
+export type {Capability, CapabilityMatrix};

@@ -2,4 +2,4 @@
 export {createCcxtVenue, marketsFingerprint, MARKETS_CACHE_KIND, type CcxtCredentials, type CcxtVenueDeps} from './venue.js';
 export {UnknownExchangeError, hasExchangeClass} from './load.js';
 export {VenueDataError, mapCcxtError, makeScrubber} from './errors.js';
-export {capabilitiesReport, capabilityRow, CAPABILITY_HEAD, type Capability, type CapabilitiesReport} from './capabilities.js';
+export {capabilitiesReport} from './capabilities.js';

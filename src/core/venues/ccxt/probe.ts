@@ -17,7 +17,7 @@
  * - The result depends only on the installed ccxt and on the certified
  *   dialects (never on a previously computed matrix).
  */
-import type {Capability, CapabilityMatrix, QuoteAccess} from './capabilities.js';
+import type {Capability, CapabilityMatrix, QuoteAccess} from '../capabilities.js';
 import {certifiedDialect, genericDialect, type ClientIdLookup, type Dialect, type QuoteCall} from './dialects.js';
 import {ccxtVersion, hasExchangeClass, loadExchangeClass} from './load.js';
 
