@@ -45,7 +45,7 @@ const cases: readonly Case[] = [
   {exchange: 'coinbase', marketId: 'BTC-USDT', field: 'client_order_id', lookupPath: /\/api\/v3\/brokerage\/orders\/historical\/batch$/, quotePath: /\/api\/v3\/brokerage\/market\/product_book$/, costField: 'quote_size', costSent: '1235.8'},
   {exchange: 'bybit', marketId: 'BTCUSDT', field: 'orderLinkId', lookupPath: /\/v5\/order\/realtime$/, lookupField: 'orderLinkId', quotePath: /\/v5\/market\/tickers$/},
   {exchange: 'bitget', marketId: 'BTCUSDT', field: 'clientOid', lookupPath: /\/api\/v2\/spot\/trade\/orderInfo$/, lookupField: 'clientOid', quotePath: /\/api\/v2\/spot\/market\/tickers$/, costField: 'size', costSent: '1234.56'},
-  {exchange: 'gate', marketId: 'BTC_USDT', field: 'text', prefix: 't-', lookupPath: /\/api\/v4\/spot\/orders\/t-[0-9a-f]{28}$/, lookupField: '(path)', quotePath: /\/api\/v4\/spot\/tickers$/, costField: 'amount', costSent: '1234.56'},
+  {exchange: 'gate', marketId: 'BTC_USDT', field: 'text', prefix: 't-', lookupPath: /\/api\/v4\/spot\/orders\/t-[0-9a-f]{28}$/, lookupField: '(path)', quotePath: /\/api\/v4\/spot\/order_book$/, costField: 'amount', costSent: '1234.56'},
 ];
 
 let db: Db | undefined;

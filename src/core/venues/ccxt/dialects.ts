@@ -34,8 +34,12 @@ export type OrderListCall = 'fetchOpenOrders' | 'fetchClosedOrders' | 'fetchCanc
 export type OrderByIdCall = 'fetchOrder' | 'fetchOpenOrder' | 'fetchClosedOrder' | {readonly list: OrderListCall; readonly param: string};
 
 export type ClientIdLookup =
-  /** ccxt's fetchOrder accepts the client id in this param (the venue looks it up natively); `params` are added (bybit: acknowledged). */
-  | {readonly kind: 'fetchOrder'; readonly param: string; readonly params?: Readonly<Record<string, unknown>>}
+  /**
+   * ccxt's fetchOrder accepts the client id in this param (the venue looks it up natively);
+   * `params` are added. When the venue finds only open orders that way (gate), `fallback` lists
+   * are searched for an order it does not find.
+   */
+  | {readonly kind: 'fetchOrder'; readonly param: string; readonly params?: Readonly<Record<string, unknown>>; readonly fallback?: readonly OrderListCall[]}
   /** Search these lists in order (default open then closed), passing the client id in `param` as a filter when the venue has one. */
   | {readonly kind: 'search'; readonly param?: string; readonly calls?: readonly OrderListCall[]}
   /** No way to find an order by our id. */
@@ -230,22 +234,27 @@ const certified: Readonly<Record<string, Dialect>> = {
   // looked up natively. Market buys are a quote amount. Withdrawals need a chain.
   bitget: {
     ...genericDialect,
-    options: {uta: false},
+    options: {uta: false, fetchMarkets: {types: ['spot']}},
     clientId: unified('clientOid'),
     clientIdLookup: {kind: 'fetchOrder', param: 'clientOid'},
     quotes: {keyless: 'fetchTickers'},
     marketBuy: 'cost',
     withdrawNeedsNetwork: true,
   },
-  // gate (v4 spot): `text`, "t-" plus at most 28 of [0-9A-Za-z_.-]; ccxt adds the prefix and the
-  // venue echoes it. GET /spot/orders/t-<id> finds the order. Market buys are a quote amount.
+  // gate (v4 spot): `text`, "t-" plus at most 28 of [0-9A-Za-z_.-]; ccxt adds the prefix (to ids
+  // not starting with "t"; ours are hex) and the venue echoes it. GET /spot/orders/t-<id> finds an
+  // open order; a finished one only by id, so the finished list (which carries the text) is
+  // searched then. Its tickers carry no sizes ccxt reads: quotes are the top of the book.
+  // Market buys are a quote amount.
   // Classic spot account (`unifiedAccount: false` skips ccxt's account-mode probe).
   gate: {
     ...genericDialect,
-    options: {unifiedAccount: false},
+    options: {unifiedAccount: false, fetchMarkets: {types: ['spot']}},
     clientId: {param: 'clientOrderId', field: 'text', maxLength: 28, echoPrefix: 't-'},
-    clientIdLookup: {kind: 'fetchOrder', param: 'clientOrderId'},
-    quotes: {keyless: 'fetchTickers'},
+    clientIdLookup: {kind: 'fetchOrder', param: 'clientOrderId', fallback: ['fetchClosedOrders']},
+    // Cancelling a finished order answers ORDER_CANCELLED / ORDER_CLOSED (ccxt: InvalidOrder): read it back.
+    orderNotFound: /"label"\s*:\s*"ORDER_(CANCELLED|CLOSED)"/,
+    quotes: {keyless: 'fetchOrderBook', all: 'fetchTickers'},
     marketBuy: 'cost',
   },
 };

@@ -607,15 +607,20 @@ class CcxtVenue implements Venue {
     if (lookup.kind === 'fetchOrder') {
       const params = {...lookup.params, [lookup.param]: clientOrderId};
       const raw = await this.orNotFound(() => this.call('fetchOrder', () => this.ex.fetchOrder(undefined as unknown as string, symbol, params), symbol));
-      if (raw === undefined) return undefined;
+      if (raw === undefined) return lookup.fallback ? this.searchByClientId(clientOrderId, symbol, lookup.fallback) : undefined;
       const echoed = (raw as unknown as Raw).clientOrderId;
       const order = this.mapOrder(raw as unknown as Raw);
       return echoed === undefined || echoed === null || sameClientId(String(echoed), clientOrderId, rules) ? {...order, clientOrderId} : undefined;
     }
-    const params = lookup.param ? {[lookup.param]: clientOrderId} : {};
+    return this.searchByClientId(clientOrderId, symbol, lookup.calls ?? ['fetchOpenOrders', 'fetchClosedOrders'], lookup.param);
+  }
+
+  /** Searches order lists (the first always, the others where ccxt has them) for our client id, passed as a filter in `param` when given. */
+  private async searchByClientId(clientOrderId: string, symbol: string, calls: readonly OrderListCall[], param?: string): Promise<VenueOrder | undefined> {
+    const rules = this.dialect.clientId;
+    const params = param ? {[param]: clientOrderId} : {};
     const match = (list: unknown) =>
       this.mapList(list, (o) => (typeof o.clientOrderId === 'string' && sameClientId(o.clientOrderId, clientOrderId, rules) ? {...this.mapOrder(o), clientOrderId} : undefined))[0];
-    const calls: readonly OrderListCall[] = lookup.calls ?? ['fetchOpenOrders', 'fetchClosedOrders'];
     for (const [i, method] of calls.entries()) {
       if (i > 0 && !this.ex.has[method]) continue;
       const found = match(await this.listOrders(method, symbol, params));
