@@ -37,9 +37,11 @@ export interface ContractExpectations {
    * How a second order with the clientOrderId of an open one fails: `rejected`
    * (default: VenueRejectedError) or `outcome-unknown` (VenueUnavailableError:
    * the venue's answer is not classified, so the caller resolves it by the
-   * clientOrderId, which finds the first order). Either way no second order exists.
+   * clientOrderId, which finds the first order), or `returns-existing` (coinbase: a used
+   * client_order_id creates nothing and answers the order it names, open or ended). Either way
+   * no second order exists.
    */
-  readonly duplicateClientOrderId?: 'rejected' | 'outcome-unknown';
+  readonly duplicateClientOrderId?: 'rejected' | 'outcome-unknown' | 'returns-existing';
   /** Whether trades say taker or maker (default: not required; exchanges often leave it out). */
   readonly reportsTakerOrMaker?: boolean;
   /**
@@ -320,6 +322,14 @@ export function venueContract(label: string, setup: () => Promise<ContractSubjec
         const clientOrderId = nextClientId();
         const resting = await venue.createOrder({symbol: subject.symbol, side: 'buy', type: 'limit', amount, price, clientOrderId});
         expect(resting.status).toBe('open');
+        if (subject.expectations?.duplicateClientOrderId === 'returns-existing') {
+          expect((await venue.createOrder({symbol: subject.symbol, side: 'buy', type: 'limit', amount, price, clientOrderId})).id).toBe(resting.id);
+          expect((await venue.fetchOpenOrders(subject.symbol)).filter((o) => o.clientOrderId === clientOrderId)).toHaveLength(1);
+          await venue.cancelOrder({id: resting.id}, subject.symbol);
+          const answered = await venue.createOrder({symbol: subject.symbol, side: 'buy', type: 'limit', amount, price, clientOrderId});
+          expect([answered.id, answered.status]).toEqual([resting.id, 'canceled']);
+          return;
+        }
         const duplicate = (subject.expectations?.duplicateClientOrderId ?? 'rejected') === 'rejected' ? VenueRejectedError : VenueUnavailableError;
         await expect(venue.createOrder({symbol: subject.symbol, side: 'buy', type: 'limit', amount, price, clientOrderId})).rejects.toBeInstanceOf(duplicate);
         expect((await venue.fetchOpenOrders(subject.symbol)).filter((o) => o.clientOrderId === clientOrderId)).toHaveLength(1);

@@ -7,7 +7,7 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {defaultConfig} from '../../src/core/config/schema.js';
 import {UsageError} from '../../src/core/errors.js';
-import {PaperVenue} from '../../src/core/execution/paper.js';
+import {PaperVenue} from '../../src/core/venues/paper/paper-venue.js';
 import {executeOrder, prepareOrder, type OrderIntent} from '../../src/core/execution/order.js';
 import type {ExecutionEnv} from '../../src/core/execution/place.js';
 import {openDb, type Db} from '../../src/core/journal/db.js';
