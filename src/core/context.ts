@@ -4,7 +4,9 @@
  * the venues. Commands get one Context; core functions take the pieces they
  * need as arguments.
  */
+import {webhookSink, type AlertSink} from './alerts/index.js';
 import {UnknownVenueError} from './errors.js';
+import {EventsRepo} from './journal/events.js';
 import type {VenueConfig, XarbConfig} from './config/schema.js';
 import {ensureHome, journalPath, loadConfig, recordJournalMarker, xarbHome} from './config/store.js';
 import type {Db} from './journal/db.js';
@@ -31,6 +33,7 @@ export class Context {
   private journalOpened: OpenedJournal | undefined;
   /** Set false before the first `db` use to skip the automatic daily prune (`xarb journal prune` prunes itself). */
   autoPrune = true;
+  private alertSink: AlertSink | undefined;
   private readonly opened = new Map<string, Promise<Venue>>();
 
   private constructor(home: string, config: XarbConfig, venueConfigs: Readonly<Record<string, VenueConfig>>, isDemo: boolean, options: ContextOptions) {
@@ -84,6 +87,12 @@ export class Context {
   /** Retention settings: config over the defaults. */
   get retention(): RetentionSettings {
     return {...DEFAULT_RETENTION, ...this.config.journal?.retention};
+  }
+
+  /** Where alerts go: the `alerts.webhooks` receivers; delivery failures are journalled. */
+  get alerts(): AlertSink {
+    this.alertSink ??= webhookSink(this.config.alerts, {env: this.env, clock: this.clock, events: () => new EventsRepo(this.db, this.clock)});
+    return this.alertSink;
   }
 
   venueNames(): string[] {

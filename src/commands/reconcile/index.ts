@@ -67,6 +67,7 @@ Exit codes: 0 in line (after --fix: everything repaired; acknowledged discrepanc
         graceMs: flags.grace,
         requestTimeoutMs: (name) => ctx.config.venues[name]?.timeoutMs,
         onProgress: progress.update,
+        alerts: ctx.alerts,
       });
     } finally {
       progress.stop();
