@@ -16,6 +16,8 @@ import {ExitCode, UsageError, XarbError} from '../core/errors.js';
 import {syncVenues, type SyncReport} from '../core/reconcile/sync.js';
 import type {Venue} from '../core/venues/port.js';
 import {colorEnabled, makeChalk} from '../ui/color.js';
+import {withIsoTimes} from '../ui/json.js';
+import {setWideTables} from '../ui/table.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof XarbCommand)['baseFlags'] & T['flags']>;
 
@@ -33,6 +35,7 @@ export abstract class XarbCommand<T> extends Command {
 
   static override baseFlags = {
     'no-color': Flags.boolean({description: 'plain output without colours (also NO_COLOR=1 or when piped)', helpGroup: 'GLOBAL'}),
+    wide: Flags.boolean({description: 'keep every table column, whatever the terminal width', helpGroup: 'GLOBAL'}),
   };
 
   /** Set by commands that already streamed their JSON (JSON Lines under --watch). */
@@ -62,6 +65,11 @@ export abstract class XarbCommand<T> extends Command {
     if (!this.interactive) throw new UsageError(`${options.what} on live venues (${live.join(', ')}) and spends real money`, 'pass --yes to confirm when there is no terminal');
     if (options.preview) process.stderr.write(`${options.preview}\n`);
     if (!(await confirm(options.question))) throw new UsageError('not confirmed; nothing was sent');
+  }
+
+  override async init(): Promise<void> {
+    await super.init();
+    setWideTables(this.argv.includes('--wide'));
   }
 
   /** Config, journal and venues for this run; prints the demo notice once. */
@@ -132,7 +140,7 @@ export abstract class XarbCommand<T> extends Command {
 
   override logJson(json: unknown): void {
     if (this.streamedJson) return;
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(withIsoTimes(json), null, 2)}\n`);
   }
 
   override async catch(error: Error & {oclif?: {exit?: number}; code?: string}): Promise<void> {

@@ -7,6 +7,7 @@ import {QUOTE_GROUPS, normalizeSymbol} from '../core/symbols/index.js';
 import {XarbCommand} from '../cli/base-command.js';
 import {amountFlag, durationFlag, quoteGroupFlag, venuesFlag} from '../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
+import {withIsoTimes} from '../ui/json.js';
 
 export type {PricesResult} from '../core/market/prices.js';
 
@@ -55,7 +56,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
         for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: controller.signal, source})) {
           last = result;
           record(snapshots, result);
-          if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(result)}\n`);
+          if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(result))}\n`);
           else this.paint(result, true);
         }
       } finally {

@@ -66,4 +66,18 @@ describe('the CLI fits the shell', () => {
       expect(c.examples?.length ?? 0, id).toBeGreaterThan(0);
     }
   });
+
+  it('tables fit the terminal width; --wide keeps every column', async () => {
+    const home = tempHome();
+    const env = {COLUMNS: '60', XARB_NO_DEMO_NOTICE: '1'};
+    const narrow = await runCli(['exchanges'], {home, env});
+    expect(narrow.code).toBe(0);
+    const table = narrow.stdout.split('\n').filter((l) => /^[┌│├└]/.test(l));
+    expect(Math.max(...table.map((l) => [...l].length))).toBeLessThanOrEqual(60);
+    expect(narrow.stdout).toMatch(/hidden to fit the terminal: .*--wide shows all/);
+    const all = await runCli(['exchanges', '--wide'], {home, env});
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain('api base url');
+    expect(all.stdout).not.toMatch(/hidden to fit/);
+  });
 });

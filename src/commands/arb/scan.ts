@@ -7,6 +7,7 @@ import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {amountFlag, durationFlag, numberFlag, quoteGroupFlag, venuesFlag} from '../../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../../ui/table.js';
+import {withIsoTimes} from '../../ui/json.js';
 
 /** The --json contract: one scan. Under --watch, one ArbWatchTickJson per line (JSON Lines). */
 export type ArbScanCommandResult = ArbScanResult;
@@ -105,7 +106,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     try {
       for await (const tick of watchArb(deps, options, {intervalMs, signal: controller.signal})) {
         last = tick.result;
-        if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(tickJson(tick))}\n`);
+        if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(tickJson(tick)))}\n`);
         else this.renderTick(tick, verbose);
       }
     } finally {
