@@ -40,7 +40,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     const {argv, flags} = await this.parse(Prices);
     const symbols = [...new Set((argv as string[]).map((s) => normalizeSymbol(s)))];
     if (symbols.length === 0) throw new UsageError('give at least one symbol, e.g. xarb prices BTC/USD');
-    const ctx = await this.context();
+    const ctx = flags.watch ? await this.context() : await this.withProgress('prices');
     const venues = await ctx.venues(flags.venues, {paper: false});
     const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock};
     const snapshots = new PriceSnapshotsRepo(ctx.db);
@@ -71,6 +71,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     }
 
     const result = await fetchPrices(venues, symbols, options);
+    this.stopProgress();
     record(snapshots, result);
     if (result.venuesAnswered === 0) {
       const reasons = result.symbols[0]?.rows.map((r) => `${r.venue}: ${r.error ?? r.status}`).join('; ');

@@ -14,6 +14,7 @@ import {DEFAULT_RETENTION, pruneIfDue, type RetentionSettings} from './journal/m
 import {openJournal, type OpenedJournal} from './journal/open.js';
 import {createVenue, unavailableVenue} from './venues/factory.js';
 import type {Venue} from './venues/port.js';
+import {reportingVenue, type VenueProgress} from './venues/progress.js';
 import {systemClock, type Clock} from './types.js';
 
 export interface ContextOptions {
@@ -34,6 +35,7 @@ export class Context {
   /** Set false before the first `db` use to skip the automatic daily prune (`xarb journal prune` prunes itself). */
   autoPrune = true;
   private alertSink: AlertSink | undefined;
+  private progress: VenueProgress | undefined;
   private readonly opened = new Map<string, Promise<Venue>>();
 
   private constructor(home: string, config: XarbConfig, venueConfigs: Readonly<Record<string, VenueConfig>>, isDemo: boolean, options: ContextOptions) {
@@ -95,6 +97,11 @@ export class Context {
     return this.alertSink;
   }
 
+  /** Reports the calls of every venue opened from now on (for a progress display). */
+  reportProgress(onProgress: VenueProgress | undefined): void {
+    this.progress = onProgress;
+  }
+
   venueNames(): string[] {
     return Object.entries(this.venueConfigs)
       .sort(([a, x], [b, y]) => (x.priority ?? 1e9) - (y.priority ?? 1e9) || a.localeCompare(b))
@@ -122,7 +129,10 @@ export class Context {
       const config = this.venueConfig(name);
       // A venue that cannot be opened becomes one whose calls fail with the reason,
       // so one broken venue never takes the others down with it.
-      venue = createVenue(name, config, {db: this.db, clock: this.clock, env: this.env, paper: options.paper}).catch((error: unknown) => unavailableVenue(name, config, error));
+      const progress = this.progress;
+      venue = createVenue(name, config, {db: this.db, clock: this.clock, env: this.env, paper: options.paper})
+        .catch((error: unknown) => unavailableVenue(name, config, error))
+        .then((opened) => (progress ? reportingVenue(opened, progress) : opened));
       this.opened.set(key, venue);
     }
     return venue;

@@ -80,4 +80,14 @@ describe('the CLI fits the shell', () => {
     expect(all.stdout).toContain('api base url');
     expect(all.stdout).not.toMatch(/hidden to fit/);
   });
+
+  it('fan-out commands draw no progress when stderr is not a terminal', async () => {
+    const home = tempHome();
+    for (const args of [['prices', 'BTC/USD'], ['balances'], ['arb', 'scan']]) {
+      const r = await runCli(args, {home, env: {XARB_NO_DEMO_NOTICE: '1'}});
+      expect(r.code, args.join(' ')).toBe(0);
+      // eslint-disable-next-line no-control-regex
+      expect(r.stderr, args.join(' ')).not.toMatch(/\r|\u001b\[2K|venues? asked/);
+    }
+  });
 });

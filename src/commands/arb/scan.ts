@@ -67,7 +67,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
   async run(): Promise<ArbScanCommandResult> {
     const {argv, flags} = await this.parse(ArbScan);
     const symbols = [...new Set((argv as string[]).map((s) => normalizeSymbol(s)))];
-    const ctx = await this.context();
+    const ctx = flags.watch ? await this.context() : await this.withProgress('arb scan');
     const names = ctx.selectVenues(flags.venues);
     const venues = await ctx.venues(names);
     const fees = Object.fromEntries(names.map((n) => [n, ctx.venueConfig(n).fees]));
@@ -92,6 +92,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     if (flags.watch) return this.watch(deps, options, flags.interval, flags.verbose);
 
     const result = await scanArb(deps, options);
+    this.stopProgress();
     this.render(result, flags.verbose);
     failIfNoVenue(result);
     return result;
