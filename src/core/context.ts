@@ -4,7 +4,7 @@
  * the venues. Commands get one Context; core functions take the pieces they
  * need as arguments.
  */
-import {webhookSink, type AlertSink} from './alerts/index.js';
+import type {AlertSink} from './alerts/index.js';
 import {UnknownVenueError} from './errors.js';
 import {EventsRepo} from './journal/events.js';
 import type {VenueConfig, XarbConfig} from './config/schema.js';
@@ -93,7 +93,14 @@ export class Context {
 
   /** Where alerts go: the `alerts.webhooks` receivers; delivery failures are journalled. */
   get alerts(): AlertSink {
-    this.alertSink ??= webhookSink(this.config.alerts, {env: this.env, clock: this.clock, events: () => new EventsRepo(this.db, this.clock)});
+    // The sender (http, crypto) is loaded only when there is an alert to send.
+    this.alertSink ??= {
+      notify: async (alert) => {
+        if ((this.config.alerts?.webhooks ?? []).length === 0) return [];
+        const {webhookSink} = await import('./alerts/index.js');
+        return webhookSink(this.config.alerts, {env: this.env, clock: this.clock, events: () => new EventsRepo(this.db, this.clock)}).notify(alert);
+      },
+    };
     return this.alertSink;
   }
 
