@@ -38,7 +38,7 @@ describe('config schema', () => {
 
   it('reports every bad field at once, one line each, each named by its path', () => {
     const problems = problemsOf({
-      venues: {a: {exchange: 'nosuch', mode: 'yolo', timeoutMs: 1.5, paperBalances: {USD: -1}}},
+      venues: {a: {exchange: 'No Such', mode: 'yolo', timeoutMs: 1.5, paperBalances: {USD: -1}}},
       risk: {venues: {a: {maxOpenOrders: 'many'}}, reserves: {USD: '1e3'}},
       arb: {legPolicy: 'pray'},
       rebalanceThreshold: 101,
