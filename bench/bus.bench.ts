@@ -43,9 +43,9 @@ try {
   const clock = {now: () => Date.now()};
   const configs = {
     ...demoProfile(),
-    simfive: {exchange: 'sim', mode: 'live' as const, sim: {seed: 505, dialect: 'dash'}},
-    simsix: {exchange: 'sim', mode: 'live' as const, sim: {seed: 606, dialect: 'lower'}},
-    simseven: {exchange: 'sim', mode: 'live' as const, sim: {seed: 707, dialect: 'slash'}},
+    simfive: {exchange: 'sim', mode: 'live' as const, sim: {seed: 505, dialect: 'dash' as const}},
+    simsix: {exchange: 'sim', mode: 'live' as const, sim: {seed: 606, dialect: 'lower' as const}},
+    simseven: {exchange: 'sim', mode: 'live' as const, sim: {seed: 707, dialect: 'slash' as const}},
   };
   let venuesWithBtc = 0;
   for (const [name, config] of Object.entries(configs)) {

@@ -16,6 +16,9 @@ import {ExitCode, UsageError, XarbError} from '../core/errors.js';
 import {syncVenues, type SyncReport} from '../core/reconcile/sync.js';
 import type {Venue} from '../core/venues/port.js';
 import {colorEnabled, makeChalk} from '../ui/color.js';
+import {withIsoTimes} from '../ui/json.js';
+import {noProgress, venueProgressLine, type ProgressLine} from '../ui/progress.js';
+import {setWideTables} from '../ui/table.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof XarbCommand)['baseFlags'] & T['flags']>;
 
@@ -33,11 +36,13 @@ export abstract class XarbCommand<T> extends Command {
 
   static override baseFlags = {
     'no-color': Flags.boolean({description: 'plain output without colours (also NO_COLOR=1 or when piped)', helpGroup: 'GLOBAL'}),
+    wide: Flags.boolean({description: 'keep every table column, whatever the terminal width', helpGroup: 'GLOBAL'}),
   };
 
   /** Set by commands that already streamed their JSON (JSON Lines under --watch). */
   protected streamedJson = false;
   private ctx: Context | undefined;
+  private progressLine: ProgressLine = noProgress;
   private colorOn: boolean | undefined;
   private chalkInstance: ChalkInstance | undefined;
 
@@ -59,9 +64,15 @@ export abstract class XarbCommand<T> extends Command {
    */
   protected async confirmLive(live: readonly string[], options: {yes: boolean; what: string; preview?: string; question: string}): Promise<void> {
     if (live.length === 0 || options.yes) return;
+    this.stopProgress();
     if (!this.interactive) throw new UsageError(`${options.what} on live venues (${live.join(', ')}) and spends real money`, 'pass --yes to confirm when there is no terminal');
     if (options.preview) process.stderr.write(`${options.preview}\n`);
     if (!(await confirm(options.question))) throw new UsageError('not confirmed; nothing was sent');
+  }
+
+  override async init(): Promise<void> {
+    await super.init();
+    setWideTables(this.argv.includes('--wide'));
   }
 
   /** Config, journal and venues for this run; prints the demo notice once. */
@@ -74,6 +85,27 @@ export abstract class XarbCommand<T> extends Command {
       }
     }
     return this.ctx;
+  }
+
+  /**
+   * Shows venues asked/answered/failed on stderr while fan-out work runs, on a
+   * terminal only (never when piped, under cron or with --json). Stopped by
+   * stopProgress() or when the command ends.
+   */
+  protected async withProgress(label: string): Promise<Context> {
+    const ctx = await this.context();
+    if (this.jsonEnabled()) return ctx;
+    this.progressLine.stop();
+    this.progressLine = venueProgressLine(label);
+    // Venues opened now keep this callback: it always goes to the current line (none once stopped).
+    ctx.reportProgress((venue, phase) => this.progressLine.update(venue, phase));
+    return ctx;
+  }
+
+  protected stopProgress(): void {
+    this.progressLine.stop();
+    this.progressLine = noProgress;
+    this.ctx?.reportProgress(undefined);
   }
 
   /** $XARB_HOME, for commands that edit settings without opening venues (they work on a broken config too). */
@@ -132,10 +164,11 @@ export abstract class XarbCommand<T> extends Command {
 
   override logJson(json: unknown): void {
     if (this.streamedJson) return;
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(withIsoTimes(json), null, 2)}\n`);
   }
 
   override async catch(error: Error & {oclif?: {exit?: number}; code?: string}): Promise<void> {
+    this.stopProgress();
     const {code, json} = describeError(error);
     process.exitCode = code;
     if (this.jsonEnabled()) this.logJson(json);
@@ -145,6 +178,7 @@ export abstract class XarbCommand<T> extends Command {
   }
 
   override async finally(error: Error | undefined): Promise<void> {
+    this.stopProgress();
     await this.ctx?.close();
     this.ctx = undefined;
     await super.finally(error);

@@ -49,7 +49,7 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
     const routeVenues = await ctx.venues(names);
     const risk = ctx.config.risk;
     const allVenues = needsAllBalances(risk) || needsValuation(risk) ? await ctx.venues() : routeVenues;
-    const env: ExecutionEnv = {db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(allVenues.concat(routeVenues).map((v) => [v.info.id, v]))};
+    const env: ExecutionEnv = {db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(allVenues.concat(routeVenues).map((v) => [v.info.id, v])), alerts: ctx.alerts};
     const intent: OrderIntent = {
       symbol: args.symbol,
       side: this.side,

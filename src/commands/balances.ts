@@ -65,6 +65,7 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
       return {kind: 'history', ...history};
     }
 
+    await this.withProgress('balances');
     const venues = await ctx.venues(names);
     await this.syncVenues(venues);
     const allocations: Record<string, number | undefined> = {};
@@ -73,6 +74,7 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
       {venues, clock: ctx.clock, snapshots},
       {quote, method: flags.price, maxAgeMs: flags['max-age'], allocations, reserves: ctx.config.risk.reserves, asset: flags.asset, allVenues: !flags.venues},
     );
+    this.stopProgress();
     this.paint(result);
     if (result.exitCode === ExitCode.venueFailed) this.note('error: no venue answered; showing the last journalled snapshots\nhint: check the venues with `xarb exchanges`');
     return {kind: 'balances', ...result};

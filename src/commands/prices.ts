@@ -7,6 +7,7 @@ import {QUOTE_GROUPS, normalizeSymbol} from '../core/symbols/index.js';
 import {XarbCommand} from '../cli/base-command.js';
 import {amountFlag, durationFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
+import {withIsoTimes} from '../ui/json.js';
 
 export type {PricesResult} from '../core/market/prices.js';
 
@@ -40,7 +41,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     const {argv, flags} = await this.parse(Prices);
     const symbols = [...new Set((argv as string[]).map((s) => normalizeSymbol(s)))];
     if (symbols.length === 0) throw new UsageError('give at least one symbol, e.g. xarb prices BTC/USD');
-    const ctx = await this.context();
+    const ctx = flags.watch ? await this.context() : await this.withProgress('prices');
     const venues = await ctx.marketVenues(flags.venues, flags.source, {paper: false});
     const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock};
     const snapshots = new PriceSnapshotsRepo(ctx.db);
@@ -56,7 +57,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
         for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: controller.signal, source})) {
           last = result;
           record(snapshots, result);
-          if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(result)}\n`);
+          if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(result))}\n`);
           else this.paint(result, true);
         }
       } finally {
@@ -71,6 +72,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     }
 
     const result = await fetchPrices(venues, symbols, options);
+    this.stopProgress();
     record(snapshots, result);
     if (result.venuesAnswered === 0) {
       const reasons = result.symbols[0]?.rows.map((r) => `${r.venue}: ${r.error ?? r.status}`).join('; ');

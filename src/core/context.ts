@@ -4,7 +4,9 @@
  * the venues. Commands get one Context; core functions take the pieces they
  * need as arguments.
  */
+import type {AlertSink} from './alerts/index.js';
 import {UnknownVenueError} from './errors.js';
+import {EventsRepo} from './journal/events.js';
 import type {VenueConfig, XarbConfig} from './config/schema.js';
 import {ensureHome, journalPath, loadConfig, recordJournalMarker, xarbHome} from './config/store.js';
 import type {Db} from './journal/db.js';
@@ -13,6 +15,7 @@ import {openJournal, type OpenedJournal} from './journal/open.js';
 import {createVenue, unavailableVenue} from './venues/factory.js';
 import type {Venue} from './venues/port.js';
 import type {MarketBus} from './bus/port.js';
+import {reportingVenue, type VenueProgress} from './venues/progress.js';
 import {systemClock, type Clock} from './types.js';
 
 export interface ContextOptions {
@@ -32,6 +35,8 @@ export class Context {
   private journalOpened: OpenedJournal | undefined;
   /** Set false before the first `db` use to skip the automatic daily prune (`xarb journal prune` prunes itself). */
   autoPrune = true;
+  private alertSink: AlertSink | undefined;
+  private progress: VenueProgress | undefined;
   private readonly opened = new Map<string, Promise<Venue>>();
   private bus: Promise<MarketBus> | undefined;
 
@@ -88,6 +93,24 @@ export class Context {
     return {...DEFAULT_RETENTION, ...this.config.journal?.retention};
   }
 
+  /** Where alerts go: the `alerts.webhooks` receivers; delivery failures are journalled. */
+  get alerts(): AlertSink {
+    // The sender (http, crypto) is loaded only when there is an alert to send.
+    this.alertSink ??= {
+      notify: async (alert) => {
+        if ((this.config.alerts?.webhooks ?? []).length === 0) return [];
+        const {webhookSink} = await import('./alerts/index.js');
+        return webhookSink(this.config.alerts, {env: this.env, clock: this.clock, events: () => new EventsRepo(this.db, this.clock)}).notify(alert);
+      },
+    };
+    return this.alertSink;
+  }
+
+  /** Reports the calls of every venue opened from now on (for a progress display). */
+  reportProgress(onProgress: VenueProgress | undefined): void {
+    this.progress = onProgress;
+  }
+
   venueNames(): string[] {
     return Object.entries(this.venueConfigs)
       .sort(([a, x], [b, y]) => (x.priority ?? 1e9) - (y.priority ?? 1e9) || a.localeCompare(b))
@@ -115,7 +138,10 @@ export class Context {
       const config = this.venueConfig(name);
       // A venue that cannot be opened becomes one whose calls fail with the reason,
       // so one broken venue never takes the others down with it.
-      venue = createVenue(name, config, {db: this.db, clock: this.clock, env: this.env, paper: options.paper}).catch((error: unknown) => unavailableVenue(name, config, error));
+      const progress = this.progress;
+      venue = createVenue(name, config, {db: this.db, clock: this.clock, env: this.env, paper: options.paper})
+        .catch((error: unknown) => unavailableVenue(name, config, error))
+        .then((opened) => (progress ? reportingVenue(opened, progress) : opened));
       this.opened.set(key, venue);
     }
     return venue;

@@ -204,7 +204,7 @@ describe('createSimVenue and the demo profile', () => {
   });
 
   it('rejects an unknown dialect and a non-integer seed with ConfigError', () => {
-    expect(() => createSimVenue('x', {exchange: 'sim', mode: 'paper', sim: {dialect: 'camel'}}, {now: () => T0})).toThrow(ConfigError);
+    expect(() => createSimVenue('x', {exchange: 'sim', mode: 'paper', sim: {dialect: 'camel' as never}}, {now: () => T0})).toThrow(ConfigError);
     expect(() => createSimVenue('x', {exchange: 'sim', mode: 'paper', sim: {seed: 1.5}}, {now: () => T0})).toThrow(ConfigError);
   });
 

@@ -53,7 +53,7 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
     const ctx = await this.context();
     const venues = await ctx.venues();
     await this.syncVenues(venues);
-    const env: ExecutionEnv = {db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(venues.map((v) => [v.info.id, v]))};
+    const env: ExecutionEnv = {db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(venues.map((v) => [v.info.id, v])), alerts: ctx.alerts};
     let intent: ArbIntent;
     if (flags.best) {
       const symbols = flags.symbol ? [normalizeSymbol(flags.symbol)] : [];

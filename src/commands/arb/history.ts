@@ -66,7 +66,7 @@ they got. With --symbol it also draws the best net edge over time for that symbo
     ]);
     lines.push(
       renderTable({
-        head: ['opportunity', 'venues', 'episodes', 'seen', 'first seen', 'last seen', 'total life', 'longest', 'best bps', 'avg bps', 'best net', 'max size'],
+        head: ['opportunity', 'venues', 'episodes', 'seen', 'first seen UTC', 'last seen UTC', 'total life', 'longest', 'best bps', 'avg bps', 'best net', 'max size'],
         rows,
         color: this.color,
         align: ['left', 'left', 'right', 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
@@ -77,7 +77,7 @@ they got. With --symbol it also draws the best net edge over time for that symbo
     if (result.series) {
       const values = result.series.points.map((p) => p.netBps);
       lines.push('', `${c.bold(result.series.symbol)} best net edge over time (bps, ${fmtAge(result.series.bucketMs)} per column; gaps: no opportunity)`);
-      lines.push(lineChart(values, {height: 8, unit: 'bps', format: (v) => v.toFixed(1), xLabels: [time(result.since), time(result.until)]}));
+      lines.push(lineChart(values, {height: 8, unit: 'bps', format: (v) => v.toFixed(1), xLabels: [`${time(result.since)} UTC`, `${time(result.until)} UTC`]}));
     }
     this.out(lines.join('\n'));
   }
@@ -94,6 +94,7 @@ function money(value: number, quote: string): string {
   return `${value.toLocaleString('en-US', {minimumFractionDigits: digits, maximumFractionDigits: digits})} ${quote}`;
 }
 
+/** MM-DD HH:MM:SS in UTC (the table headers say so). */
 function time(ms: number): string {
   return new Date(ms).toISOString().slice(5, 19).replace('T', ' ');
 }

@@ -7,6 +7,7 @@ import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {amountFlag, durationFlag, numberFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../../ui/table.js';
+import {withIsoTimes} from '../../ui/json.js';
 
 /** The --json contract: one scan. Under --watch, one ArbWatchTickJson per line (JSON Lines). */
 export type ArbScanCommandResult = ArbScanResult;
@@ -67,7 +68,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
   async run(): Promise<ArbScanCommandResult> {
     const {argv, flags} = await this.parse(ArbScan);
     const symbols = [...new Set((argv as string[]).map((s) => normalizeSymbol(s)))];
-    const ctx = await this.context();
+    const ctx = flags.watch ? await this.context() : await this.withProgress('arb scan');
     const venues = await ctx.marketVenues(flags.venues, flags.source);
     const fees = ctx.feeOverrides(venues.map((v) => v.info.id));
     const recorder = new OpportunitiesRepo(ctx.db);
@@ -91,6 +92,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     if (flags.watch) return this.watch(deps, options, flags.interval, flags.verbose);
 
     const result = await scanArb(deps, options);
+    this.stopProgress();
     this.render(result, flags.verbose);
     failIfNoVenue(result);
     return result;
@@ -105,7 +107,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     try {
       for await (const tick of watchArb(deps, options, {intervalMs, signal: controller.signal})) {
         last = tick.result;
-        if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(tickJson(tick))}\n`);
+        if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(tickJson(tick)))}\n`);
         else this.renderTick(tick, verbose);
       }
     } finally {

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {loadRawConfig, updateConfig} from '../../core/config/store.js';
-import {addVenue, checkVenueUsable, parseAssignment} from '../../core/venues/manage.js';
+import {addVenue, checkVenueUsable, parseOptionFlags} from '../../core/venues/manage.js';
 import type {VenueConfig} from '../../core/config/schema.js';
 import {XarbCommand} from '../../cli/base-command.js';
 
@@ -35,11 +35,7 @@ Once a venue is configured, the built-in demo venues are no longer used.`;
 
   async run(): Promise<ExchangeAddResult> {
     const {args, flags} = await this.parse(ExchangesAdd);
-    let options: Record<string, unknown> = {};
-    for (const text of flags.option ?? []) {
-      const {key, value} = parseAssignment(text);
-      options = setNested(options, key.split('.'), value);
-    }
+    const options = parseOptionFlags(flags.option ?? []);
     const input = {
       exchange: args.exchange,
       name: flags.name,
@@ -59,12 +55,4 @@ Once a venue is configured, the built-in demo venues are no longer used.`;
     if (venue.mode === 'live') this.note(`${name} is live: orders will spend real money once keys are set`);
     return {name, venue};
   }
-}
-
-function setNested(target: Record<string, unknown>, keys: string[], value: unknown): Record<string, unknown> {
-  const [head, ...rest] = keys;
-  if (!head) return target;
-  if (rest.length === 0) return {...target, [head]: value};
-  const child = (typeof target[head] === 'object' && target[head] !== null ? target[head] : {}) as Record<string, unknown>;
-  return {...target, [head]: setNested(child, rest, value)};
 }

@@ -43,7 +43,7 @@ export default class Exchanges extends XarbCommand<ExchangesResult> {
         v.allocation === undefined ? '-' : `${v.allocation}%`,
         v.apiBaseUrl ?? '',
       ]);
-      this.out(renderTable({head: ['venue', 'exchange', 'status', 'latency', 'rate limit', 'mode', 'sandbox', 'keys', 'priority', 'allocation', 'api base url'], rows, color: this.color}));
+      this.out(renderTable({head: ['venue', 'exchange', 'status', 'latency', 'rate limit', 'mode', 'sandbox', 'keys', 'priority', 'allocation', 'api base url'], rows, color: this.color, priority: [0, 1, 2, 5, 9, 3, 6, 4, 7, 8, 10]}));
       for (const v of venues) if (v.reachable === false) this.out(c.red(`${v.name} failed: ${(v.error ?? 'no answer').replace(`${v.name}: `, '')}`));
       if (ctx.isDemo) this.out(c.yellow('These are the built-in simulated venues. Add a real exchange: xarb exchanges add binance'));
     }

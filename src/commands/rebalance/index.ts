@@ -48,7 +48,7 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
 
   async run(): Promise<RebalanceResult> {
     const {flags} = await this.parse(Rebalance);
-    const ctx = await this.context();
+    const ctx = await this.withProgress('rebalance');
     await this.syncVenues(await ctx.venues());
     const result = await runRebalance(ctx, {
       ...(flags.target ? {venueTargets: flags.target} : {}),
@@ -58,11 +58,13 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
       abandon: flags.abandon,
       unknownGraceMs: flags['unknown-grace'],
       confirm: async (plan, info) => {
+        this.stopProgress();
         const question = `${info.resuming ? 'Resume' : 'Execute'} ${plan.steps.length} step(s) on LIVE venues (cost about ${fmt(plan.totalCost)} ${plan.quote})?`;
         await this.confirmLive(info.live, {yes: flags.yes, what: 'this rebalance moves money', question});
         return true;
       },
     });
+    this.stopProgress();
     for (const warning of result.warnings) this.note(`warning: ${warning}`);
     this.render(result);
     return result;

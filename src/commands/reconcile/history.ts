@@ -8,6 +8,7 @@ export type {HistoryResult} from '../../core/reconcile/history.js';
 export default class ReconcileHistory extends XarbCommand<HistoryResult> {
   static override summary = 'Past reconcile runs and the discrepancies still open';
   static override examples = ['<%= config.bin %> reconcile history', '<%= config.bin %> reconcile history --limit 50 --json'];
+  static override description = 'Newest runs first, with their status and exit code, followed by the discrepancies that are still open across runs. Times are UTC.';
 
   static override flags = {
     limit: Flags.integer({description: 'how many runs to list (newest first)', default: 20, min: 1}),

@@ -4,6 +4,7 @@ import {reconcile, type ReconcileResult, type VenueReconcileReport} from '../../
 import {XarbCommand} from '../../cli/base-command.js';
 import {durationFlag, parseDuration, venuesFlag} from '../../cli/flags.js';
 import {renderTable} from '../../ui/table.js';
+import {withIsoTimes} from '../../ui/json.js';
 
 export type {ReconcileResult} from '../../core/reconcile/reconcile.js';
 
@@ -67,6 +68,7 @@ Exit codes: 0 in line (after --fix: everything repaired; acknowledged discrepanc
         graceMs: flags.grace,
         requestTimeoutMs: (name) => ctx.config.venues[name]?.timeoutMs,
         onProgress: progress.update,
+        alerts: ctx.alerts,
       });
     } finally {
       progress.stop();
@@ -78,7 +80,7 @@ Exit codes: 0 in line (after --fix: everything repaired; acknowledged discrepanc
   /** One JSON document per run, on one line, so `--json >> reconcile.log` is a JSON Lines file. */
   override logJson(json: unknown): void {
     if (this.streamedJson) return;
-    process.stdout.write(`${JSON.stringify(json)}\n`);
+    process.stdout.write(`${JSON.stringify(withIsoTimes(json))}\n`);
   }
 
   /** A one-line progress indicator on stderr, only on a terminal and never under --json. */

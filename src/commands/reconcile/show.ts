@@ -8,6 +8,7 @@ export type {RunDetail} from '../../core/reconcile/history.js';
 export default class ReconcileShow extends XarbCommand<RunDetail> {
   static override summary = 'One reconcile run: per-venue results and every discrepancy';
   static override examples = ['<%= config.bin %> reconcile show 12', '<%= config.bin %> reconcile show 12 --json'];
+  static override description = 'Shows what a past run compared on each venue and every discrepancy it found, with the journal\'s value, the venue\'s value and whether --fix repaired it.';
 
   static override args = {run: Args.integer({description: 'run number (see `xarb reconcile history`)', required: true, min: 1})};
 

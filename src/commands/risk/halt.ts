@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
-import {RiskStateRepo, type TradingStateRecord} from '../../core/journal/risk-state.js';
+import type {TradingStateRecord} from '../../core/journal/risk-state.js';
+import {changeTradingState} from '../../core/risk/switch.js';
 import {XarbCommand} from '../../cli/base-command.js';
 
 export type RiskStateResult = TradingStateRecord;
@@ -14,7 +15,7 @@ export default class RiskHalt extends XarbCommand<RiskStateResult> {
   async run(): Promise<RiskStateResult> {
     const {flags} = await this.parse(RiskHalt);
     const ctx = await this.context();
-    const state = new RiskStateRepo(ctx.db, ctx.clock).set('halted', flags.reason);
+    const state = await changeTradingState({db: ctx.db, clock: ctx.clock, alerts: ctx.alerts}, 'halted', flags.reason);
     this.out(`trading state: halted${flags.reason ? ` (${flags.reason})` : ''}`);
     return state;
   }

@@ -1,43 +1,12 @@
 import type {RiskConfig} from '../../core/config/schema.js';
 import {loadConfig, saveConfig, setPath} from '../../core/config/store.js';
 import {UsageError} from '../../core/errors.js';
-import {normalizeSymbol} from '../../core/symbols/index.js';
+import {parseRiskAssignment} from '../../core/risk/assign.js';
 import {XarbCommand} from '../../cli/base-command.js';
 
 export interface RiskSetResult {
   readonly changed: readonly {readonly key: string; readonly value: string | number | null}[];
   readonly limits: RiskConfig;
-}
-
-const DECIMAL_LIMITS = new Set(['maxOrderAmount', 'maxOrderNotional', 'maxPosition', 'maxDailyVolume']);
-const NUMBER_LIMITS = new Set(['maxExposurePct', 'maxTotalExposurePct', 'priceBandPct', 'maxOpenOrders']);
-
-/** Parses `scope.limit=value` into a config path under `risk` and a typed value (undefined removes). */
-export function parseAssignment(text: string): {path: string; key: string; value: string | number | undefined} {
-  const eq = text.indexOf('=');
-  if (eq <= 0) throw new UsageError(`expected key=value, got ${JSON.stringify(text)}`, 'e.g. xarb risk set global.maxOrderAmount=1 venues.simbit.maxOpenOrders=5 reserves.USD=100');
-  const key = text.slice(0, eq).trim();
-  const raw = text.slice(eq + 1).trim();
-  const parts = key.split('.');
-  let path: string[];
-  let limit: string;
-  if (parts[0] === 'global' && parts.length === 2) [path, limit] = [['global'], parts[1]!];
-  else if (parts[0] === 'venues' && parts.length === 3) [path, limit] = [['venues', parts[1]!.toLowerCase()], parts[2]!];
-  else if (parts[0] === 'symbols' && parts.length === 3) [path, limit] = [['symbols', normalizeSymbol(parts[1]!)], parts[2]!];
-  else if (parts[0] === 'reserves' && parts.length === 2) [path, limit] = [['reserves'], parts[1]!.toUpperCase()];
-  else throw new UsageError(`unknown risk key ${JSON.stringify(key)}`, 'keys are global.<limit>, venues.<venue>.<limit>, symbols.<symbol>.<limit> or reserves.<ASSET>');
-  const full = ['risk', ...path, limit].join('.');
-  if (raw === '') return {path: full, key, value: undefined};
-  if (parts[0] === 'reserves' || DECIMAL_LIMITS.has(limit)) {
-    if (!/^\d+(\.\d+)?$/.test(raw)) throw new UsageError(`${key} must be a non-negative number, got ${JSON.stringify(raw)}`);
-    return {path: full, key, value: raw};
-  }
-  if (NUMBER_LIMITS.has(limit)) {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) throw new UsageError(`${key} must be a non-negative number, got ${JSON.stringify(raw)}`);
-    return {path: full, key, value: n};
-  }
-  throw new UsageError(`${limit} is not a risk limit`, `limits: ${[...DECIMAL_LIMITS, ...NUMBER_LIMITS].join(', ')}`);
 }
 
 export default class RiskSet extends XarbCommand<RiskSetResult> {
@@ -58,9 +27,9 @@ mid), maxOpenOrders. The whole config is validated before it is written.`;
 
   async run(): Promise<RiskSetResult> {
     const {argv} = await this.parse(RiskSet);
-    const assignments = (argv as string[]).map(parseAssignment);
-    if (assignments.length === 0) throw new UsageError('give at least one scope.limit=value', 'e.g. xarb risk set global.maxOrderAmount=1');
+    if (argv.length === 0) throw new UsageError('give at least one scope.limit=value', 'e.g. xarb risk set global.maxOrderAmount=1');
     const ctx = await this.context();
+    const assignments = (argv as string[]).map((text) => parseRiskAssignment(text, ctx.venueNames()));
     let config = loadConfig(ctx.home);
     for (const a of assignments) config = setPath(config, a.path, a.value);
     await saveConfig(ctx.home, config);

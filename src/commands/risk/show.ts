@@ -28,6 +28,7 @@ export function limitRows(risk: RiskConfig): string[][] {
 export default class RiskShow extends XarbCommand<RiskShowResult> {
   static override summary = 'Show the trading state, the risk limits and what is used of them today';
   static override examples = ['<%= config.bin %> risk show', '<%= config.bin %> risk show --json'];
+  static override description = 'The trading state (active, reducing or halted) is read from the journal, so it is the one every xarb process sees. Limits come from the config (risk.global, risk.venues, risk.symbols, risk.reserves); usage counts open and in-flight orders and today\'s traded volume (UTC day).';
 
   async run(): Promise<RiskShowResult> {
     await this.parse(RiskShow);

@@ -8,8 +8,8 @@
 import {chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import {ConfigError} from '../errors.js';
-import {defaultConfig, validateConfig, type XarbConfig} from './schema.js';
+import {ConfigError, UsageError} from '../errors.js';
+import {configProblems, defaultAt, defaultConfig, schemaAt, showValue, validateConfig, type XarbConfig} from './schema.js';
 
 export function xarbHome(env: NodeJS.ProcessEnv = process.env): string {
   const home = env.XARB_HOME?.trim();
@@ -70,16 +70,6 @@ export async function saveConfig(home: string, config: XarbConfig | Record<strin
   await writeConfig(home, plain);
 }
 
-function problemsOf(raw: unknown): string[] {
-  try {
-    validateConfig(raw);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-}
-
 /**
  * Applies an edit to the config file. The edit is refused when it adds a
  * problem; it is accepted when it only leaves (or fixes) problems the file
@@ -87,9 +77,9 @@ function problemsOf(raw: unknown): string[] {
  */
 export async function updateConfig(home: string, edit: (raw: Record<string, unknown>) => Record<string, unknown>): Promise<Record<string, unknown>> {
   const before = loadRawConfig(home);
-  const old = new Set(problemsOf(before));
+  const old = new Set(configProblems(before));
   const after = JSON.parse(JSON.stringify(edit(JSON.parse(JSON.stringify(before))))) as Record<string, unknown>;
-  const added = problemsOf(after).filter((p) => !old.has(p));
+  const added = configProblems(after).filter((p) => !old.has(p));
   if (added.length > 0) throw new ConfigError(added);
   ensureHome(home);
   await writeConfig(home, after);
@@ -131,6 +121,25 @@ export function recordJournalMarker(home: string, marker: {readonly id: string; 
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError([`cannot write ${file}: ${code ?? (error as Error).message}`], `check that XARB_HOME (${home}) is a folder you can write`);
   }
+}
+
+export interface Setting {
+  readonly key: string;
+  /** The effective value: what is in the file, else the default; null when neither. */
+  readonly value: unknown;
+  readonly source: 'config' | 'default' | 'unset';
+}
+
+/**
+ * The effective value of one dotted key: the file's value, else the default
+ * the schema documents. An unknown key is a ConfigError naming it.
+ */
+export function readSetting(home: string, key: string): Setting {
+  if (!schemaAt(key)) throw new UsageError(`${showValue(key)} is not a config key`, 'see `xarb config schema` for every key');
+  const set = getPath(loadRawConfig(home), key);
+  if (set !== undefined) return {key, value: set, source: 'config'};
+  const fallback = defaultAt(key);
+  return fallback === undefined ? {key, value: null, source: 'unset'} : {key, value: fallback, source: 'default'};
 }
 
 /** Reads a dotted path (venues.binance.mode) from a config object. */

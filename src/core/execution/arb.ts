@@ -20,6 +20,7 @@
  *    exposure is reported.
  * The report states exactly what was planned, filled, corrected and left.
  */
+import type {Alert} from '../alerts/index.js';
 import {EdgeGoneError, ExitCode, NothingToPlaceError, UsageError, VenueError, type XarbError} from '../errors.js';
 import {denialError} from '../risk/engine.js';
 import {OrdersRepo, type JournalOrder} from '../journal/orders.js';
@@ -278,7 +279,7 @@ export async function executeArb(env: ExecutionEnv, previewed: Previewed, policy
   const intentId = {buy: preview.buy.venue, sell: preview.sell.venue, symbol: preview.buy.symbol, sellSymbol: preview.sell.symbol, amount: preview.buy.amount, buyLimit: preview.buy.limitPrice, sellLimit: preview.sell.limitPrice};
   const planId = planIdFor('arb', intentId, key);
   const {riskInputs, legs} = await legOrders(env, previewed);
-  const written = writeAhead(env, {planId, kind: 'arb', intent: intentId, plan: preview, orders: legs, newPlan: true}, riskInputs);
+  const written = await writeAhead(env, {planId, kind: 'arb', intent: intentId, plan: preview, orders: legs, newPlan: true}, riskInputs);
   let [buyOrder, sellOrder] = (await Promise.all(written.map((o) => sendOrder(env, o)))) as [JournalOrder, JournalOrder];
 
   // Immediate-or-cancel: a resting remainder is canceled so what filled is final.
@@ -306,7 +307,9 @@ export async function executeArb(env: ExecutionEnv, previewed: Previewed, policy
   for (const r of all) residual = r.side === 'buy' ? add(residual, r.filled) : sub(residual, r.filled);
   repo.setPlanStatus(planId, outcome === 'both_filled' || outcome === 'one_legged_corrected' ? 'done' : outcome === 'none_filled' ? 'failed' : outcome === 'unknown' ? 'unknown' : 'partial');
   const exitCode = outcome === 'both_filled' || outcome === 'one_legged_corrected' ? ExitCode.ok : ExitCode.venueFailed;
-  return {planId, preview, legs: legResults, outcome, correction, residual, realizedPnl: realizedPnl(all), exitCode};
+  const report: ArbReport = {planId, preview, legs: legResults, outcome, correction, residual, realizedPnl: realizedPnl(all), exitCode};
+  if (env.alerts && (outcome === 'one_legged_corrected' || outcome === 'one_legged_open' || outcome === 'unknown')) await env.alerts.notify(arbAlert(report));
+  return report;
 }
 
 async function correct(
@@ -355,10 +358,33 @@ async function correct(
   const check = {venue, symbol: m.symbol, side, amount, expectedPrice: walk.average ?? 0, fee: walk.cost * feeRate};
   let written: JournalOrder[];
   try {
-    written = writeAhead(env, {planId, kind: 'arb', intent: {}, plan: {}, orders: [planned(2, check, 'market', book, undefined, walk.worstPrice)], newPlan: false}, risk);
+    written = await writeAhead(env, {planId, kind: 'arb', intent: {}, plan: {}, orders: [planned(2, check, 'market', book, undefined, walk.worstPrice)], newPlan: false}, risk);
   } catch (error) {
     return {...base, estimatedLoss, sent: false, reason: `denied: ${error instanceof Error ? error.message : String(error)}`, order: undefined};
   }
   const sent = await sendOrder(env, written[0]!);
   return {...base, estimatedLoss, sent: true, reason: undefined, order: orderResult(env.db, env.clock, sent)};
+}
+
+/** The alert for an arbitrage whose legs needed a correction (unwind or hedge) or need a person. */
+function arbAlert(r: ArbReport): Alert {
+  const what =
+    r.outcome === 'one_legged_corrected'
+      ? `one leg filled more by ${r.correction?.excess}; ${r.correction?.policy} applied`
+      : r.outcome === 'one_legged_open'
+        ? `one leg filled more by ${r.correction?.excess}; exposure left open, needs a person${r.correction?.reason ? `: ${r.correction.reason}` : ''}`
+        : 'a leg has no answer; run `xarb reconcile --fix` to settle it';
+  return {
+    kind: 'arb.leg',
+    summary: `arb ${r.preview.buy.symbol} ${r.preview.buy.venue} -> ${r.preview.sell.venue}: ${what}`,
+    ref: r.planId,
+    data: {
+      outcome: r.outcome,
+      needsPerson: r.outcome !== 'one_legged_corrected',
+      buy: {venue: r.legs.buy.venue, status: r.legs.buy.status, filled: r.legs.buy.filled},
+      sell: {venue: r.legs.sell.venue, status: r.legs.sell.status, filled: r.legs.sell.filled},
+      correction: r.correction ? {policy: r.correction.policy, venue: r.correction.venue, side: r.correction.side, excess: r.correction.excess, sent: r.correction.sent} : null,
+      residual: r.residual,
+    },
+  };
 }

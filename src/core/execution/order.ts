@@ -254,7 +254,7 @@ export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, k
   if (unplaceable) throw unplaceable;
   const view = planView(prepared);
   // The user's key is kept with the plan so `xarb cancel KEY` finds its orders.
-  const written = writeAhead(env, {planId, kind: 'order', intent: {...intentIdentity(intent), ...(options.clientId === undefined ? {} : {clientId: options.clientId})}, plan: view, orders: plan.children.map((c) => planned(c, prepared.mids)), newPlan: true}, prepared.risk);
+  const written = await writeAhead(env, {planId, kind: 'order', intent: {...intentIdentity(intent), ...(options.clientId === undefined ? {} : {clientId: options.clientId})}, plan: view, orders: plan.children.map((c) => planned(c, prepared.mids)), newPlan: true}, prepared.risk);
   let effective = await Promise.all(written.map((o) => sendOrder(env, o)));
 
   if (plan.strategy === 'priority' && !intent.venue) {
@@ -267,7 +267,7 @@ export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, k
       const routeIntent: RouteIntent = {symbol: intent.symbol, side: intent.side, amount: intent.amount, ...(intent.limitPrice === undefined ? {} : {limitPrice: intent.limitPrice})};
       if (cannotTake(candidate, routeIntent, dec(intent.amount))) continue;
       const child = buildChild(candidate, routeIntent, dec(intent.amount), leg++);
-      const next = writeAhead(env, {planId, kind: 'order', intent: intentIdentity(intent), plan: view, orders: [planned(child, prepared.mids)], newPlan: false}, prepared.risk);
+      const next = await writeAhead(env, {planId, kind: 'order', intent: intentIdentity(intent), plan: view, orders: [planned(child, prepared.mids)], newPlan: false}, prepared.risk);
       effective = await Promise.all(next.map((o) => sendOrder(env, o)));
     }
   }

@@ -21,6 +21,7 @@
  * them (UsageError, exit 2) unless the venue config opts out.
  */
 import {NotSupportedError, RiskDeniedError, UsageError, VenueAuthError, VenueError, VenueRejectedError, XarbError, ExitCode} from '../errors.js';
+import type {AlertSink} from '../alerts/index.js';
 import type {XarbConfig} from '../config/schema.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
@@ -45,6 +46,8 @@ export interface ExecutionEnv {
   readonly venues: ReadonlyMap<string, Venue>;
   /** How long a venue may not know an order before it is declared never placed (default 60 s). */
   readonly graceMs?: number;
+  /** Told about risk denials of batches with a live order (never changes the outcome). */
+  readonly alerts?: AlertSink;
 }
 
 /** One order to write and send. */
@@ -133,9 +136,28 @@ export function assertIdempotentLive(venues: Iterable<Venue | undefined>): void 
  * orders (pending_submit). On a denial only the `risk.denied` event (with
  * the plan id, the violation and the order) is committed and
  * RiskDeniedError is thrown: no plan or order row exists and nothing may be
- * sent.
+ * sent. A denial of a batch with an order for a live venue is also reported
+ * to env.alerts before the error is thrown.
  */
-export function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): JournalOrder[] {
+export async function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): Promise<JournalOrder[]> {
+  try {
+    return writeAheadNow(env, batch, risk);
+  } catch (error) {
+    const live = [...new Set(batch.orders.filter((o) => env.venues.get(o.venue)?.info.mode === 'live').map((o) => o.venue))];
+    if (error instanceof RiskDeniedError && env.alerts && live.length > 0) {
+      await env.alerts.notify({
+        kind: 'risk.denied',
+        summary: error.message,
+        venue: live[0],
+        ref: batch.planId,
+        data: {limit: error.limit, limitValue: error.limitValue, attempted: error.attempted, liveVenues: live, planKind: batch.kind},
+      });
+    }
+    throw error;
+  }
+}
+
+function writeAheadNow(env: ExecutionEnv, batch: Batch, risk: RiskInputs): JournalOrder[] {
   const orders = new OrdersRepo(env.db, env.clock);
   const events = new EventsRepo(env.db, env.clock);
   assertIdempotentLive(batch.orders.map((o) => env.venues.get(o.venue)));

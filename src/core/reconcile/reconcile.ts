@@ -20,6 +20,7 @@
  *   only when the venue ended fully in line; the next run re-reads from the
  *   watermark minus `overlapMs`, which must exceed `graceMs`.
  */
+import type {AlertSink} from '../alerts/index.js';
 import {ConfigError, ExitCode, isXarbError, VenueError} from '../errors.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
@@ -63,6 +64,8 @@ export interface ReconcileOptions {
   readonly lock?: LockOptions;
   /** Progress for a spinner: called as each venue starts and ends. */
   readonly onProgress?: (venue: string, phase: 'start' | 'done') => void;
+  /** Told when discrepancies remain after the run (never changes the result). */
+  readonly alerts?: AlertSink;
 }
 
 export interface ReconcileDiscrepancy {
@@ -144,8 +147,34 @@ interface Shared {
   readonly runId: number;
 }
 
-/** Runs one reconcile. Throws LockHeldError (exit 6) when another run holds the lock. */
+/**
+ * Runs one reconcile. Throws LockHeldError (exit 6) when another run holds
+ * the lock. Open discrepancies are reported to options.alerts once the lock
+ * is released.
+ */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
+  const result = await reconcileLocked(options);
+  if (options.alerts && result.totals.open > 0) {
+    const venues = result.venues.filter((v) => v.discrepancies.some((d) => !d.fixed));
+    await options.alerts.notify({
+      kind: 'reconcile.discrepancies',
+      summary: `reconcile run ${result.run}: ${result.totals.open} discrepancie${result.totals.open === 1 ? '' : 's'} open on ${venues.map((v) => v.venue).join(', ')}`,
+      ref: String(result.run),
+      data: {
+        run: result.run,
+        open: result.totals.open,
+        fix: result.fix,
+        venues: venues.map((v) => ({
+          venue: v.venue,
+          discrepancies: v.discrepancies.filter((d) => !d.fixed).slice(0, 20).map((d) => ({kind: d.kind, ref: d.ref, symbol: d.symbol, journal: d.journal, venue: d.venue, repairable: d.repairable})),
+        })),
+      },
+    });
+  }
+  return result;
+}
+
+async function reconcileLocked(options: ReconcileOptions): Promise<ReconcileResult> {
   const {db, clock} = options;
   const lock = acquireLock(db, RECONCILE_LOCK, {clock, ...options.lock});
   try {

@@ -3,7 +3,7 @@
  * config value; the command saves the result (validated again on save).
  */
 import {ConfigError, UnknownVenueError, UsageError} from '../errors.js';
-import type {VenueConfig, XarbConfig} from '../config/schema.js';
+import {optionProblems, PROTOTYPE_KEYS, showValue, type VenueConfig, type XarbConfig} from '../config/schema.js';
 import {setPath} from '../config/store.js';
 import {isKnownExchange, suggestExchanges} from './catalog.js';
 import {loadCredentials} from '../config/secrets.js';
@@ -29,10 +29,7 @@ function venuesOf(config: AnyConfig): Record<string, VenueConfig> {
 
 export function addVenue<C extends AnyConfig>(config: C, input: AddVenueInput): {config: C; name: string; venue: VenueConfig} {
   const exchange = input.exchange.toLowerCase();
-  if (!isKnownExchange(exchange)) {
-    const near = suggestExchanges(exchange);
-    throw new UsageError(`unknown exchange ${input.exchange}`, near.length > 0 ? `did you mean: ${near.join(', ')}?` : 'use a ccxt exchange id such as binance, kraken, okx, coinbase, bybit');
-  }
+  checkExchangeId(exchange);
   const name = (input.name ?? exchange).toLowerCase();
   if (venuesOf(config)[name]) throw new UsageError(`venue ${name} already exists`, `change it with \`xarb exchanges set ${name} key=value\` or pick another --name`);
   const venue: VenueConfig = {
@@ -76,11 +73,43 @@ export function parseValue(raw: string): unknown {
 
 const SECRET_KEYS = /(^|\.)(apikey|secret|password|privatekey|uid)$/i;
 
+/** Refuses a dotted key with an empty part or a part that would reach a prototype. */
+export function checkDottedKey(key: string, what: string): string[] {
+  const parts = key.split('.');
+  if (parts.some((part) => part === '' || PROTOTYPE_KEYS.has(part))) throw new UsageError(`${what} ${showValue(key)} is not allowed`, 'keys are names joined by dots; __proto__, constructor and prototype are refused');
+  return parts;
+}
+
+/** Refuses an exchange id that is neither a ccxt exchange nor sim, with near names as the hint. */
+export function checkExchangeId(exchange: string): void {
+  if (isKnownExchange(exchange)) return;
+  const near = suggestExchanges(exchange);
+  throw new UsageError(`unknown exchange ${showValue(exchange)}`, near.length > 0 ? `did you mean: ${near.join(', ')}?` : 'use a ccxt exchange id such as binance, kraken, okx, coinbase, bybit, or sim');
+}
+
+/**
+ * Parses repeated `--option key=value` flags into ccxt constructor options
+ * (dotted keys nest). Refused at once: prototype keys, URLs other than
+ * http(s)/ws(s), secrets and verbose mode.
+ */
+export function parseOptionFlags(texts: readonly string[]): Record<string, unknown> {
+  let options: Record<string, unknown> = {};
+  for (const text of texts) {
+    const {key, value} = parseAssignment(text);
+    options = setPath(options, checkDottedKey(key, 'option').join('.'), value);
+  }
+  const problems = optionProblems(options);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `--option ${p.path.join('.')} ${p.message}`), 'ccxt options are key=value; URLs must start with http://, https://, ws:// or wss://');
+  return options;
+}
+
 export function setVenueFields<C extends AnyConfig>(config: C, name: string, assignments: readonly string[]): C {
   if (!venuesOf(config)[name]) throw new UnknownVenueError(name, Object.keys(venuesOf(config)));
   let venue: unknown = venuesOf(config)[name];
   for (const text of assignments) {
     const {key, value} = parseAssignment(text);
+    checkDottedKey(key, 'key');
+    if (key === 'exchange') checkExchangeId(String(value));
     if (SECRET_KEYS.test(key)) throw new ConfigError([`${key}: secrets are not stored in the config`], `set XARB_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY and _SECRET in the environment, or keysFile to a 0600 file`);
     venue = setPath(venue, key, value);
   }

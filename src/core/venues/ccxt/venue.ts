@@ -24,7 +24,7 @@
 import {createHash} from 'node:crypto';
 import {performance} from 'node:perf_hooks';
 import type {Exchange} from 'ccxt';
-import type {VenueConfig} from '../../config/schema.js';
+import {DEFAULT_MARKETS_TTL_SEC, DEFAULT_TIMEOUT_MS, type VenueConfig} from '../../config/schema.js';
 import {InvalidOrderError, NotSupportedError, UnknownSymbolError, UsageError, VenueRejectedError, VenueUnavailableError, XarbError} from '../../errors.js';
 import type {Db} from '../../journal/db.js';
 import {MarketCacheRepo} from '../../journal/market-cache.js';
@@ -87,8 +87,6 @@ export interface CcxtVenueDeps {
 }
 
 export const MARKETS_CACHE_KIND = 'ccxt-markets';
-const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_MARKETS_TTL_SEC = 3600;
 
 /** ccxt's Exchange with the members we use that its typings leave out or type loosely. */
 type Ex = Exchange & {

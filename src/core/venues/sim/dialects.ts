@@ -15,7 +15,9 @@
  * parseMarketId(d, marketId(d, b, q), codes) returns {base: b, quote: q}.
  */
 
-export const SIM_DIALECTS = ['dash', 'lower', 'kraken', 'slash'] as const;
+import {SIM_DIALECTS} from '../../config/schema.js';
+
+export {SIM_DIALECTS};
 export type SimDialect = (typeof SIM_DIALECTS)[number];
 
 export function isSimDialect(value: unknown): value is SimDialect {
