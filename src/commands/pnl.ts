@@ -2,11 +2,9 @@ import {Flags} from '@oclif/core';
 import {UnknownVenueError} from '../core/errors.js';
 import {OrdersRepo} from '../core/journal/orders.js';
 import {loadPnl, type PnlResult} from '../core/portfolio/service.js';
-import {normalizeSymbol} from '../core/symbols/index.js';
 import {XarbCommand} from '../cli/base-command.js';
-import {durationFlag, venueFlag} from '../cli/flags.js';
+import {assetFlag, durationFlag, sinceFlag, sinceTime, symbolFlag, venueFlag} from '../cli/flags.js';
 import {fmt, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
-import {parseAsset} from './balances.js';
 
 export type {PnlResult} from '../core/portfolio/service.js';
 
@@ -21,12 +19,12 @@ but earlier fills still set the average cost. Per-symbol figures are in the symb
   static override examples = ['<%= config.bin %> pnl', '<%= config.bin %> pnl --since 1d --symbol BTC/USD', '<%= config.bin %> pnl --venue simbit --json'];
 
   static override flags = {
-    since: durationFlag({description: 'count fills from this long ago (default: all)'}),
-    symbol: Flags.string({description: 'only this symbol', helpValue: 'BTC/USD', parse: async (input) => normalizeSymbol(input)}),
+    since: sinceFlag({description: 'count fills from this long ago, or from a date (UTC unless an offset is given; default: all)'}),
+    symbol: symbolFlag({description: 'only this symbol'}),
     venue: venueFlag({description: 'only fills on this venue'}),
-    quote: Flags.string({description: 'totals in this asset (default: config valuationQuote)', helpValue: 'USD', parse: async (input) => parseAsset(input, '--quote')}),
+    quote: assetFlag({description: 'totals in this asset (default: config valuationQuote)', helpValue: 'USD'}),
     price: Flags.option({options: ['mid', 'bid'] as const, description: 'mid or bid prices for marks and conversions', default: 'mid' as const})(),
-    'max-age': durationFlag({description: 'quotes older than this are not used', default: 5 * 60_000}),
+    'max-age': durationFlag({description: 'quotes older than this are not used', default: '5m'}),
   };
 
   async run(): Promise<PnlResult> {
@@ -39,7 +37,7 @@ but earlier fills still set the average cost. Per-symbol figures are in the symb
     if (flags.venue && fills.length === 0 && !ctx.venueNames().includes(flags.venue)) throw new UnknownVenueError(flags.venue, ctx.venueNames());
     const venues = await ctx.venues(undefined, {paper: false});
     const quote = flags.quote ?? ctx.config.valuationQuote;
-    const since = flags.since === undefined ? undefined : ctx.clock.now() - flags.since;
+    const since = flags.since === undefined ? undefined : sinceTime(flags.since, ctx.clock.now());
     const result = await loadPnl(
       {venues, clock: ctx.clock},
       fills.map((f) => ({venue: f.venue, tradeId: f.tradeId, symbol: f.symbol, side: f.side, price: f.price, amount: f.amount, fee: f.fee, ts: f.ts})),

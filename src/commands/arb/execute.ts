@@ -5,9 +5,8 @@ import {ExitCode, UsageError} from '../../core/errors.js';
 import {arbDryRunDenial, executeArb, intentFromOpportunity, previewArb, type ArbIntent, type ArbPreview, type ArbReport} from '../../core/execution/arb.js';
 import type {ExecutionEnv} from '../../core/execution/place.js';
 import {denialView, type DenialView} from '../../core/execution/order.js';
-import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
-import {amountFlag, durationFlag, numberFlag, venueFlag} from '../../cli/flags.js';
+import {amountFlag, durationFlag, numberFlag, symbolFlag, venueFlag} from '../../cli/flags.js';
 import {renderOrders} from '../../ui/order-view.js';
 import {fmtPrice, renderTable} from '../../ui/table.js';
 
@@ -33,14 +32,14 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
 
   static override flags = {
     best: Flags.boolean({description: 'scan now and take the best cross-venue opportunity', default: false, exclusive: ['buy-venue', 'sell-venue']}),
-    symbol: Flags.string({description: 'the symbol (required without --best)', helpValue: 'BTC/USD'}),
+    symbol: symbolFlag({description: 'the symbol (required without --best)'}),
     'buy-venue': venueFlag({description: 'venue to buy on'}),
     'sell-venue': venueFlag({description: 'venue to sell on'}),
     amount: amountFlag({description: 'base amount (without --best; with --best, caps the size)'}),
     'buy-limit': amountFlag({description: 'highest price for the buy leg (default: the worst level the amount reaches)', helpValue: 'PRICE'}),
     'sell-limit': amountFlag({description: 'lowest price for the sell leg (default: the worst level the amount reaches)', helpValue: 'PRICE'}),
     'min-bps': numberFlag({description: 'with --best: minimum net edge in basis points', default: 0}),
-    'max-age': durationFlag({description: 'books older than this refuse the execution', default: 10_000}),
+    'max-age': durationFlag({description: 'books older than this refuse the execution', default: '10s'}),
     policy: Flags.string({description: 'one-legged policy (default: config arb.legPolicy)', options: ['unwind', 'hedge']}),
     'max-leg-loss': amountFlag({description: 'largest loss the policy may take, in quote (default: config arb.maxLegLoss, else no cap)', helpValue: 'AMOUNT'}),
     'dry-run': Flags.boolean({description: 'check both legs and print them; send nothing', default: false}),
@@ -56,7 +55,7 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
     const env: ExecutionEnv = {db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(venues.map((v) => [v.info.id, v]))};
     let intent: ArbIntent;
     if (flags.best) {
-      const symbols = flags.symbol ? [normalizeSymbol(flags.symbol)] : [];
+      const symbols = flags.symbol ? [flags.symbol] : [];
       const fees = Object.fromEntries(ctx.venueNames().map((n) => [n, ctx.venueConfig(n).fees]));
       const scan = await scanArb(
         {venues, clock: ctx.clock, fees, valuationQuote: ctx.config.valuationQuote},
@@ -70,7 +69,7 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
         throw new UsageError('give --symbol, --buy-venue, --sell-venue and --amount, or --best');
       }
       ctx.selectVenues([flags['buy-venue'], flags['sell-venue']]);
-      const symbol = normalizeSymbol(flags.symbol);
+      const symbol = flags.symbol;
       intent = {
         buy: {venue: flags['buy-venue'], symbol, ...(flags['buy-limit'] ? {limitPrice: flags['buy-limit']} : {})},
         sell: {venue: flags['sell-venue'], symbol, ...(flags['sell-limit'] ? {limitPrice: flags['sell-limit']} : {})},

@@ -1,10 +1,8 @@
-import {Flags} from '@oclif/core';
 import {summarizeHistory, type ArbHistoryResult, type ArbHistoryRow} from '../../core/arb/history.js';
 import {OpportunitiesRepo} from '../../core/journal/opportunities.js';
-import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {lineChart} from '../../ui/chart.js';
-import {durationFlag} from '../../cli/flags.js';
+import {integerFlag, sinceFlag, sinceTime, symbolFlag} from '../../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, renderTable} from '../../ui/table.js';
 
 /** The --json contract. */
@@ -23,9 +21,9 @@ they got. With --symbol it also draws the best net edge over time for that symbo
   ];
 
   static override flags = {
-    since: durationFlag({description: 'how far back to look', default: 3_600_000}),
-    symbol: Flags.string({description: 'only opportunities trading this symbol; adds a chart of its spread over time', parse: async (input) => normalizeSymbol(input)}),
-    limit: Flags.integer({description: 'rows shown in the table (JSON has all)', default: 30, min: 1}),
+    since: sinceFlag({description: 'how far back to look (a duration, or a date: UTC unless an offset is given)', default: '1h'}),
+    symbol: symbolFlag({description: 'only opportunities trading this symbol; adds a chart of its spread over time'}),
+    limit: integerFlag({description: 'rows shown in the table (JSON has all)', default: 30, min: 1}),
   };
 
   static override demoNotice = false;
@@ -35,7 +33,7 @@ they got. With --symbol it also draws the best net edge over time for that symbo
     const ctx = await this.context();
     const repo = new OpportunitiesRepo(ctx.db);
     const now = ctx.clock.now();
-    const since = now - flags.since;
+    const since = sinceTime(flags.since, now);
     const result = summarizeHistory(repo.episodes(since), repo.observations(since), {since, now, symbol: flags.symbol, buckets: 60});
     if (!this.jsonEnabled()) this.render(result, flags.limit);
     return result;

@@ -5,7 +5,7 @@ import {VenueError} from '../../core/errors.js';
 import {OpportunitiesRepo} from '../../core/journal/opportunities.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
-import {amountFlag, durationFlag, numberFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../../cli/flags.js';
+import {amountFlag, durationFlag, integerFlag, intervalFlag, numberFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../../ui/table.js';
 
 /** The --json contract: one scan. Under --watch, one ArbWatchTickJson per line (JSON Lines). */
@@ -50,16 +50,16 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     'min-profit': numberFlag({description: 'minimum net profit, in the valuation currency (valuationQuote, USD by default)', default: 0}),
     'max-size': amountFlag({description: 'largest trade in base units (cross-venue)'}),
     'max-notional': numberFlag({description: 'largest trade in the valuation currency (buy notional, or the start of a cycle)'}),
-    'max-age': durationFlag({description: 'quotes and books older than this are stale and not used', default: 10_000}),
-    'max-skew': durationFlag({description: 'books of one venue further apart in time are not combined (triangular)', default: 3_000}),
-    depth: Flags.integer({description: 'order book depth fetched for candidates', default: 50, min: 1, max: 1000}),
-    'max-candidates': Flags.integer({description: 'symbols (or cycles) taken from the quote screen to the depth stage', default: 40, min: 1}),
+    'max-age': durationFlag({description: 'quotes and books older than this are stale and not used', default: '10s'}),
+    'max-skew': durationFlag({description: 'books of one venue further apart in time are not combined (triangular)', default: '3s'}),
+    depth: integerFlag({description: 'order book depth fetched for candidates', default: 50, min: 1, max: 1000}),
+    'max-candidates': integerFlag({description: 'symbols (or cycles) taken from the quote screen to the depth stage', default: 40, min: 1, max: 100_000}),
     'quote-group': quoteGroupFlag(),
     'with-transfer': Flags.boolean({description: 'filter and sort on the net after the withdrawal fee of the bought asset', default: false}),
     'ignore-balances': Flags.boolean({description: 'size by the books alone, ignoring free balances', default: false}),
     triangular: Flags.boolean({description: 'scan three-asset cycles within each venue', default: false}),
     watch: Flags.boolean({description: 'keep scanning until Ctrl-C; print opportunities as they appear and vanish', default: false}),
-    interval: durationFlag({description: 'time between scans under --watch', default: 2000}),
+    interval: intervalFlag({description: 'time between scans under --watch (at least each venue\'s rate limit)', default: '2s'}),
     verbose: Flags.boolean({char: 'v', description: 'also list skipped pairs with the reason, stale quotes and venue failures', default: false}),
     source: sourceFlag(),
   };
@@ -91,8 +91,9 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     if (flags.watch) return this.watch(deps, options, flags.interval, flags.verbose);
 
     const result = await scanArb(deps, options);
-    this.render(result, flags.verbose);
+    // Every venue failed: that is a failure (exit 4, reasons on stderr), not "no opportunity" on stdout.
     failIfNoVenue(result);
+    this.render(result, flags.verbose);
     return result;
   }
 
