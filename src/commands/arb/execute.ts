@@ -8,7 +8,8 @@ import {denialView, type DenialView} from '../../core/execution/order.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {amountFlag, durationFlag, numberFlag, symbolFlag, venueFlag} from '../../cli/flags.js';
 import {renderOrders} from '../../ui/order-view.js';
-import {fmtPrice, renderTable} from '../../ui/table.js';
+import {fmt, fmtAge, fmtAmount, fmtMoney, fmtMoneyIn, fmtPrice} from '../../ui/format.js';
+import {renderTable} from '../../ui/table.js';
 
 export type ArbExecuteResult = {readonly dryRun: true; readonly preview: ArbPreview; readonly exitCode: ExitCode; readonly wouldBeDenied?: DenialView} | ({readonly dryRun: false} & ArbReport);
 
@@ -97,10 +98,10 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
   }
 
   private previewText(p: ArbPreview): string {
-    const rows = [p.buy, p.sell].map((l) => [l.side, l.venue, l.symbol, l.amount, `limit ${l.limitPrice}`, fmtPrice(l.expectedPrice), fmtPrice(l.fee), fmtPrice(l.total), `${l.bookAgeMs} ms`]);
+    const rows = [p.buy, p.sell].map((l) => [l.side, l.venue, l.symbol, fmtAmount(l.amount), `limit ${l.limitPrice}`, fmtPrice(l.expectedPrice, p.quote), fmtMoney(l.fee, p.quote), fmtMoney(l.total, p.quote), fmtAge(l.bookAgeMs)]);
     return [
       renderTable({head: ['leg', 'venue', 'symbol', 'amount', 'price', 'expected avg', `fee ${p.quote}`, `total ${p.quote}`, 'book age'], rows, color: this.color}),
-      `expected profit after fees: ${fmtPrice(p.expectedProfit)} ${p.quote} (${p.expectedBps.toFixed(1)} bps)`,
+      `expected profit after fees: ${fmtMoneyIn(p.expectedProfit, p.quote)} (${fmt(p.expectedBps, 1)} bps)`,
     ].join('\n');
   }
 
@@ -116,8 +117,8 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
       unknown: c.red('a leg has no answer yet; run `xarb reconcile --fix` to settle it by its client order id'),
     };
     lines.push(`plan ${r.planId}: ${text[r.outcome]}`);
-    if (r.correction) lines.push(`policy ${r.correction.policy} on ${r.correction.venue} (${r.correction.side} ${r.correction.excess}): estimated loss ${fmtPrice(r.correction.estimatedLoss)}${r.correction.maxLegLoss ? ` (cap ${r.correction.maxLegLoss})` : ''}`);
-    lines.push(`residual position: ${r.residual}; realized P&L ${r.realizedPnl} ${r.preview.quote} (expected ${fmtPrice(r.preview.expectedProfit)})`);
+    if (r.correction) lines.push(`policy ${r.correction.policy} on ${r.correction.venue} (${r.correction.side} ${r.correction.excess}): estimated loss ${fmtMoneyIn(r.correction.estimatedLoss, r.preview.quote)}${r.correction.maxLegLoss ? ` (cap ${r.correction.maxLegLoss})` : ''}`);
+    lines.push(`residual position: ${fmtAmount(r.residual)}; realized P&L ${fmtMoneyIn(r.realizedPnl, r.preview.quote)} (expected ${fmtMoneyIn(r.preview.expectedProfit, r.preview.quote)})`);
     this.out(lines.join('\n'));
   }
 }

@@ -3,7 +3,8 @@ import {OpportunitiesRepo} from '../../core/journal/opportunities.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {lineChart} from '../../ui/chart.js';
 import {integerFlag, sinceFlag, sinceTime, symbolFlag} from '../../cli/flags.js';
-import {fmt, fmtAge, fmtAmount, renderTable} from '../../ui/table.js';
+import {fmt, fmtAge, fmtAmount, fmtMoneyIn} from '../../ui/format.js';
+import {renderTable} from '../../ui/table.js';
 
 /** The --json contract. */
 export type ArbHistoryCommandResult = ArbHistoryResult;
@@ -59,7 +60,7 @@ they got. With --symbol it also draws the best net edge over time for that symbo
       fmtAge(r.longestLifetimeMs),
       fmt(r.bestNetBps, 1),
       fmt(r.avgNetBps, 1),
-      money(r.bestNetProfit, r.quote),
+      fmtMoneyIn(r.bestNetProfit, r.quote),
       fmtAmount(Number(r.maxSize.toPrecision(8))),
     ]);
     lines.push(
@@ -84,12 +85,6 @@ they got. With --symbol it also draws the best net edge over time for that symbo
 function describe(r: ArbHistoryRow): string {
   if (r.kind === 'triangular') return `${r.symbol}>${r.symbol.split('>')[0]}`;
   return r.quoteGroup ? `${r.symbol} > ${r.sellSymbol} [${r.quoteGroup}]` : r.symbol;
-}
-
-function money(value: number, quote: string): string {
-  const abs = Math.abs(value);
-  const digits = abs >= 1 ? 2 : abs >= 0.01 ? 4 : 8;
-  return `${value.toLocaleString('en-US', {minimumFractionDigits: digits, maximumFractionDigits: digits})} ${quote}`;
 }
 
 function time(ms: number): string {

@@ -6,7 +6,8 @@ import {OpportunitiesRepo} from '../../core/journal/opportunities.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {amountFlag, durationFlag, integerFlag, intervalFlag, numberFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../../cli/flags.js';
-import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../../ui/table.js';
+import {fmt, fmtAge, fmtAmount, fmtMoneyIn, fmtPrice} from '../../ui/format.js';
+import {renderTable} from '../../ui/table.js';
 
 /** The --json contract: one scan. Under --watch, one ArbWatchTickJson per line (JSON Lines). */
 export type ArbScanCommandResult = ArbScanResult;
@@ -172,15 +173,15 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
         o.buy.venue,
         o.sell.venue,
         fmtAmount(o.amount),
-        fmtPrice(o.buy.avgPrice),
-        fmtPrice(o.sell.avgPrice),
-        money(o.grossProfit, o.quote),
-        money(o.fees, o.quote),
-        c.green(money(o.netProfit, o.quote)),
+        fmtPrice(o.buy.avgPrice, o.buy.symbol.split('/')[1]),
+        fmtPrice(o.sell.avgPrice, o.sell.symbol.split('/')[1]),
+        fmtMoneyIn(o.grossProfit, o.quote),
+        fmtMoneyIn(o.fees, o.quote),
+        c.green(fmtMoneyIn(o.netProfit, o.quote)),
         fmt(o.netBps, 1),
-        o.transfer ? `${money(o.transfer.cost, o.quote)} (${o.transfer.network})` : 'n/a',
+        o.transfer ? `${fmtMoneyIn(o.transfer.cost, o.quote)} (${o.transfer.network})` : 'n/a',
       ];
-      if (withTransfer) row.push(o.netProfitWithTransfer === undefined ? 'n/a' : money(o.netProfitWithTransfer, o.quote));
+      if (withTransfer) row.push(o.netProfitWithTransfer === undefined ? 'n/a' : fmtMoneyIn(o.netProfitWithTransfer, o.quote));
       row.push(o.limitedBy);
       return row;
     });
@@ -197,7 +198,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
       o.legs.map((l) => `${l.side} ${l.symbol}`).join(', '),
       `${fmtAmount(sig(o.startAmount))} ${o.assets[0]}`,
       `${fmtAmount(sig(o.endAmount))} ${o.assets[0]}`,
-      c.green(money(o.netProfit, o.assets[0])),
+      c.green(fmtMoneyIn(o.netProfit, o.assets[0])),
       fmt(o.netBps, 1),
       o.limitedBy,
     ]);
@@ -209,13 +210,6 @@ function sig(n: number): number {
   return Number(n.toPrecision(8));
 }
 
-/** Quote amounts: cents for amounts of 1 and more, more digits below (BTC-quoted profits are small). */
-function money(value: number, quote: string): string {
-  const abs = Math.abs(value);
-  const digits = abs >= 1 ? 2 : abs >= 0.01 ? 4 : 8;
-  return `${value.toLocaleString('en-US', {minimumFractionDigits: digits, maximumFractionDigits: digits})} ${quote}`;
-}
-
 function describeScreen(r: ArbScanResult): string {
   const ok = r.venues.filter((v) => v.ok).length;
   if (r.kind === 'triangular') return `screened ${r.screened} markets on ${ok} venue(s), ${r.cyclesChecked} cycles; ${r.candidates} candidate cycle(s); ${r.booksFetched} book(s) fetched`;
@@ -225,9 +219,9 @@ function describeScreen(r: ArbScanResult): string {
 function oneLine(o: Opportunity): string {
   if (o.kind === 'cross') {
     const sym = o.quoteGroup ? `${o.buy.symbol}>${o.sell.symbol} [${o.quoteGroup}]` : o.symbol;
-    return `${sym} buy ${o.buy.venue} @ ${fmtPrice(o.buy.avgPrice)}, sell ${o.sell.venue} @ ${fmtPrice(o.sell.avgPrice)}, size ${fmtAmount(o.amount)}, net ${money(o.netProfit, o.quote)} (${fmt(o.netBps, 1)} bps)`;
+    return `${sym} buy ${o.buy.venue} @ ${fmtPrice(o.buy.avgPrice, o.quote)}, sell ${o.sell.venue} @ ${fmtPrice(o.sell.avgPrice, o.quote)}, size ${fmtAmount(o.amount)}, net ${fmtMoneyIn(o.netProfit, o.quote)} (${fmt(o.netBps, 1)} bps)`;
   }
-  return `${o.venue} ${o.assets.join('>')}>${o.assets[0]} start ${fmtAmount(sig(o.startAmount))} ${o.assets[0]}, net ${money(o.netProfit, o.assets[0])} (${fmt(o.netBps, 1)} bps)`;
+  return `${o.venue} ${o.assets.join('>')}>${o.assets[0]} start ${fmtAmount(sig(o.startAmount))} ${o.assets[0]}, net ${fmtMoneyIn(o.netProfit, o.assets[0])} (${fmt(o.netBps, 1)} bps)`;
 }
 
 function tickJson(tick: ArbWatchTick): ArbWatchTickJson {
