@@ -358,7 +358,7 @@ export function computePnl(fills: readonly PnlFill[], options: PnlOptions): PnlR
     since: options.since,
     assets: out,
     venues: venueOut,
-    feesByCurrency: [...feesByCurrency].map(([currency, cost]) => ({currency, cost})).sort((a, b) => a.currency.localeCompare(b.currency)),
+    feesByCurrency: [...feesByCurrency].map(([currency, cost]) => ({currency, cost: r8(cost)})).sort((a, b) => a.currency.localeCompare(b.currency)),
     total: {
       realized: r8(totalRealized),
       fees: r8(totalFees),
