@@ -3,6 +3,7 @@ import {loadConfig, saveConfig, setPath} from '../../core/config/store.js';
 import {UsageError} from '../../core/errors.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
+import {parseInteger, parsePositiveNumber, quoteInput} from '../../cli/flags.js';
 
 export interface RiskSetResult {
   readonly changed: readonly {readonly key: string; readonly value: string | number | null}[];
@@ -29,13 +30,11 @@ export function parseAssignment(text: string): {path: string; key: string; value
   const full = ['risk', ...path, limit].join('.');
   if (raw === '') return {path: full, key, value: undefined};
   if (parts[0] === 'reserves' || DECIMAL_LIMITS.has(limit)) {
-    if (!/^\d+(\.\d+)?$/.test(raw)) throw new UsageError(`${key} must be a non-negative number, got ${JSON.stringify(raw)}`);
+    if (!/^\d+(\.\d+)?$/.test(raw)) throw new UsageError(`${key} must be a non-negative number, got ${quoteInput(raw)}`);
     return {path: full, key, value: raw};
   }
   if (NUMBER_LIMITS.has(limit)) {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) throw new UsageError(`${key} must be a non-negative number, got ${JSON.stringify(raw)}`);
-    return {path: full, key, value: n};
+    return {path: full, key, value: limit === 'maxOpenOrders' ? parseInteger(raw, key) : parsePositiveNumber(raw, key, {allowZero: true})};
   }
   throw new UsageError(`${limit} is not a risk limit`, `limits: ${[...DECIMAL_LIMITS, ...NUMBER_LIMITS].join(', ')}`);
 }
