@@ -1,6 +1,6 @@
 import {PassThrough} from 'node:stream';
 import {describe, expect, it} from 'vitest';
-import {confirm} from '../../src/ui/order-view.js';
+import {confirm} from '../../src/cli/base-command.js';
 
 function terminal() {
   const input = new PassThrough();
