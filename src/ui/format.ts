@@ -52,7 +52,7 @@ export function fmt(value: Value, digits = 2): string {
 /** A price with its market's tick decimals; without a tick, its quote currency's (more below 1). */
 export function fmtPrice(value: Value, quote?: string, tick?: string | number): string {
   const text = exact(value);
-  return text === undefined ? '-' : fixed(text, priceDigits(text, quote, tick), negativeInput(value));
+  return text === undefined ? '-' : fixed(text, priceDigits(value ?? text, quote, tick), negativeInput(value));
 }
 
 /** An amount with at most its lot's decimals (at most 8 without a lot); trailing zeros dropped. */
