@@ -67,7 +67,7 @@ export abstract class XarbCommand<T> extends Command {
     this.stopProgress();
     if (!this.interactive) throw new UsageError(`${options.what} on live venues (${live.join(', ')}) and spends real money`, 'pass --yes to confirm when there is no terminal');
     if (options.preview) process.stderr.write(`${options.preview}\n`);
-    if (!(await confirm(options.question))) throw new UsageError('not confirmed; nothing was sent');
+    if (!(await confirm(options.question))) throw new UsageError('not confirmed; nothing was sent', 'answer y to send, or pass --yes');
   }
 
   override async init(): Promise<void> {
@@ -172,7 +172,7 @@ export abstract class XarbCommand<T> extends Command {
     const {code, json} = describeError(error);
     process.exitCode = code;
     if (this.jsonEnabled()) this.logJson(json);
-    const hint = json.error.hint ? `\nhint: ${json.error.hint}` : '';
+    const hint = json.error.hint ? `\nhint: ${escapeControl(json.error.hint)}` : '';
     process.stderr.write(`${this.color ? makeChalk(true).red('error') : 'error'}: ${json.error.message}${hint}\n`);
     if (process.env.XARB_DEBUG === '1' && error.stack) process.stderr.write(`${redact(error.stack)}\n`);
   }
@@ -213,21 +213,43 @@ export function describeError(error: Error & {oclif?: {exit?: number}; code?: st
   };
 }
 
+/** Longest error line printed; what a user typed may be thousands of characters. */
+const MAX_ERROR_CHARS = 300;
+
 function firstLine(text: string): string {
   // oclif prefixes parse errors with decorations and "See more help"; keep the substance.
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^See more help/i.test(l));
-  return lines.join(' ').replace(/\s+/g, ' ').replace(/^Parsing (--[\w-]+) /, '$1: ');
+  const line = escapeControl(lines.join(' ').replace(/[ \t\r]+/g, ' ').replace(/^Parsing (--[\w-]+) /, '$1: ').replace(/^(--[\w-]+): \1\b/, '$1'));
+  return line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS - 1)}…` : line;
 }
 
-/** Asks a yes/no question on the terminal (stderr), default no. */
-async function confirm(question: string): Promise<boolean> {
+/** Control characters (ESC, BEL, C1 ...) shown as \\uXXXX so an error line cannot move the cursor or recolour the terminal. */
+export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Asks a yes/no question on the terminal (stderr), default no. Ctrl-C and end
+ * of input count as no: the caller refuses with "not confirmed" (exit 2)
+ * instead of dying with an unexpected error.
+ */
+export async function confirm(question: string, io: {input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; terminal?: boolean} = {}): Promise<boolean> {
   // Loaded here: only a confirmation on a terminal needs readline.
   const {createInterface} = await import('node:readline/promises');
-  const rl = createInterface({input: process.stdin, output: process.stderr});
+  const rl = createInterface({input: io.input ?? process.stdin, output: io.output ?? process.stderr, ...(io.terminal === undefined ? {} : {terminal: io.terminal})});
+  const controller = new AbortController();
+  const refuse = () => controller.abort();
+  rl.once('SIGINT', refuse);
+  rl.once('close', refuse);
   try {
-    const answer = await rl.question(`${question} [y/N] `);
+    const answer = await rl.question(`${question} [y/N] `, {signal: controller.signal});
     return /^y(es)?$/i.test(answer.trim());
+  } catch (error) {
+    if (controller.signal.aborted) return false;
+    throw error;
   } finally {
+    rl.removeListener('close', refuse);
     rl.close();
   }
 }

@@ -8,15 +8,17 @@ import {Flags} from '@oclif/core';
 import {ExitCode, UsageError} from '../core/errors.js';
 import {sub} from '../core/money/decimal.js';
 import {needsAllBalances, needsValuation} from '../core/execution/inputs.js';
-import {denialView, dryRunDenial, executeOrder, planView, prepareOrder, type OrderIntent, type OrderReport} from '../core/execution/order.js';
+import {denialView, dryRunDenial, executeOrder, planView, prepareOrder, type OrderIntent} from '../core/execution/order.js';
 import {assertIdempotentLive, type ExecutionEnv} from '../core/execution/place.js';
 import {ROUTE_STRATEGIES, type RouteStrategy} from '../core/router/types.js';
 import type {Side} from '../core/types.js';
 import {XarbCommand} from './base-command.js';
 import {amountArg, amountFlag, symbolArg, venueFlag, venuesFlag} from './flags.js';
-import {renderOrders, renderPlan} from '../ui/order-view.js';
+import {orderReportJson, planJson, quoteOf, renderOrders, renderPlan, type MarketDigits, type OrderReportJson} from '../ui/order-view.js';
+import {fmtAmount, fmtPrice} from '../ui/format.js';
 
-export type {OrderReport} from '../core/execution/order.js';
+/** The --json contract of `order buy|sell`: money as exact decimal strings (docs/orders.md). */
+export type OrderReport = OrderReportJson;
 
 const CLIENT_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -62,9 +64,11 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
     if (!flags['dry-run'] && routeVenues.length === 1) assertIdempotentLive(routeVenues);
     await this.syncVenues([...env.venues.values()]);
     const prepared = await prepareOrder(env, routeVenues, allVenues, intent);
-    const view = planView(prepared);
+    const view = planJson(planView(prepared));
+    const markets = new Map(prepared.candidates.map((c) => [c.venue, {quote: c.market.quote, tick: c.market.priceStep, lot: c.market.amountStep} satisfies MarketDigits]));
+    const digits = (venue: string) => markets.get(venue);
     if (flags['dry-run']) {
-      this.out(renderPlan(view, this.color, this.chalk));
+      this.out(renderPlan(view, this.color, this.chalk, digits));
       const denied = dryRunDenial(env, prepared);
       if (denied) this.wouldBeDenied(denied);
       return {planId: undefined, dryRun: true, replayed: false, plan: view, orders: [], status: 'planned', filled: '0', average: undefined, fees: [], exitCode: denied ? denied.exitCode : ExitCode.ok, ...(denied ? {wouldBeDenied: denialView(denied)} : {})};
@@ -73,24 +77,26 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
     await this.confirmLive(live, {
       yes: flags.yes,
       what: 'this order goes',
-      preview: renderPlan(view, this.color, this.chalk),
+      preview: renderPlan(view, this.color, this.chalk, digits),
       question: `Send ${view.children.length} order(s) to LIVE venue(s) ${live.join(', ')}?`,
     });
-    const report = await executeOrder(env, prepared, flags['client-id'], flags['client-id'] === undefined ? {} : {clientId: flags['client-id']});
-    this.render(report);
+    const report = orderReportJson(await executeOrder(env, prepared, flags['client-id'], flags['client-id'] === undefined ? {} : {clientId: flags['client-id']}));
+    this.render(report, digits);
     return report;
   }
 
-  private render(report: OrderReport): void {
+  private render(report: OrderReport, digits: (venue: string) => MarketDigits | undefined): void {
     if (this.jsonEnabled()) return;
     const c = this.chalk;
-    const lines = [renderOrders(report.orders, this.color, c)];
-    const quote = report.plan.symbol.split('/')[1] ?? '';
+    const lines = [renderOrders(report.orders, this.color, c, digits)];
+    const quote = quoteOf(report.plan.symbol);
     const base = report.plan.symbol.split('/')[0];
+    const first = report.orders.length === 1 ? digits(report.orders[0]!.venue) : undefined;
     // A limit order left on the book is open and resting, not "done".
     const resting = report.orders.filter((o) => o.status === 'open');
-    const state = resting.length > 0 ? `open; resting ${resting.map((o) => `${sub(o.amount, o.filled)} ${base}${o.price ? ` at ${o.price} ${quote}` : ''} on ${o.venue}`).join(', ')}` : report.status;
-    lines.push(`${report.replayed ? c.yellow('already placed with this --client-id; nothing sent now. ') : ''}plan ${report.planId}: ${state}; filled ${report.filled} ${base}${report.average ? ` at ${report.average} ${quote}` : ''}`);
+    const state = resting.length > 0 ? `open; resting ${resting.map((o) => `${fmtAmount(sub(o.amount, o.filled), digits(o.venue)?.lot)} ${base}${o.price ? ` at ${fmtPrice(o.price, quote, digits(o.venue)?.tick)} ${quote}` : ''} on ${o.venue}`).join(', ')}` : report.status;
+    const filled = `filled ${fmtAmount(report.filled, first?.lot)} ${base}${report.average ? ` at ${fmtPrice(report.average, quote, first?.tick)} ${quote}` : ''}`;
+    lines.push(`${report.replayed ? c.yellow('already placed with this --client-id; nothing sent now. ') : ''}plan ${report.planId}: ${state}; ${filled}`);
     this.out(lines.join('\n'));
     if (report.status === 'unknown') {
       this.note(

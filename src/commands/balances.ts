@@ -1,28 +1,21 @@
 import {Flags} from '@oclif/core';
-import {ExitCode, UsageError} from '../core/errors.js';
+import {ExitCode} from '../core/errors.js';
 import {BalanceSnapshots} from '../core/journal/balance-snapshots.js';
 import type {BalancesResult} from '../core/portfolio/service.js';
 import {loadBalances} from '../core/portfolio/service.js';
 import {assetHistory, totalHistory, type BalanceHistory} from '../core/portfolio/history.js';
 import {timeColumns} from '../core/portfolio/timeline.js';
 import {lineChart} from '../ui/chart.js';
-import {canonicalAsset} from '../core/symbols/index.js';
 import {XarbCommand} from '../cli/base-command.js';
-import {durationFlag, venuesFlag} from '../cli/flags.js';
-import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
+import {assetFlag, durationFlag, sinceFlag, sinceTime, venuesFlag} from '../cli/flags.js';
+import {fmt, fmtAge, fmtAmount, fmtMoney, fmtPrice} from '../ui/format.js';
+import {renderTable} from '../ui/table.js';
 
 export type {BalancesResult} from '../core/portfolio/service.js';
 export type {BalanceHistory} from '../core/portfolio/history.js';
 
 /** The --json contract: the balances view, or with --history the series. */
 export type BalancesCommandResult = ({readonly kind: 'balances'} & BalancesResult) | ({readonly kind: 'history'} & BalanceHistory);
-
-const ASSET = /^[A-Za-z0-9]{1,15}$/;
-
-export function parseAsset(input: string, what = 'asset'): string {
-  if (!ASSET.test(input.trim())) throw new UsageError(`${what} must be an asset code such as BTC, got ${JSON.stringify(input)}`);
-  return canonicalAsset(input);
-}
 
 export default class Balances extends XarbCommand<BalancesCommandResult> {
   static override summary = 'Balances per asset and venue, valued in one quote, with shares against target allocations';
@@ -41,12 +34,12 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
 
   static override flags = {
     venues: venuesFlag(),
-    asset: Flags.string({description: 'show only this asset', helpValue: 'BTC', parse: async (input) => parseAsset(input)}),
-    quote: Flags.string({description: 'value in this asset (default: config valuationQuote)', helpValue: 'USD', parse: async (input) => parseAsset(input, '--quote')}),
+    asset: assetFlag({description: 'show only this asset'}),
+    quote: assetFlag({description: 'value in this asset (default: config valuationQuote)', helpValue: 'USD'}),
     price: Flags.option({options: ['mid', 'bid'] as const, description: 'mid: (bid+ask)/2; bid: what selling at the top of the book would fetch', default: 'mid' as const})(),
-    'max-age': durationFlag({description: 'quotes older than this are not used for prices', default: 5 * 60_000}),
+    'max-age': durationFlag({description: 'quotes older than this are not used for prices', default: '5m'}),
     history: Flags.boolean({description: 'show how the total moved, from journalled snapshots (no venue is asked)', default: false}),
-    since: durationFlag({description: 'with --history: how far back', default: 7 * 86_400_000}),
+    since: sinceFlag({description: 'with --history: how far back (a duration, or a date: UTC unless an offset is given)', default: '7d'}),
   };
 
   async run(): Promise<BalancesCommandResult> {
@@ -57,7 +50,7 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
     const snapshots = new BalanceSnapshots(ctx.db);
 
     if (flags.history) {
-      const since = ctx.clock.now() - flags.since;
+      const since = sinceTime(flags.since, ctx.clock.now());
       const runs = snapshots.history({since, quote});
       const options = {quote, since, venues: flags.venues ? names : undefined, asset: flags.asset};
       const history = flags.asset ? assetHistory(snapshots.assetHistory({since, asset: flags.asset, quote}), runs, {...options, asset: flags.asset}) : totalHistory(runs, options);
@@ -92,8 +85,8 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
       x.belowReserve ? c.red(fmtAmount(x.free)) : fmtAmount(x.free),
       fmtAmount(x.used),
       fmtAmount(x.total),
-      fmtPrice(x.price),
-      x.value === undefined ? c.yellow('unpriced') : fmt(Number(x.value)),
+      fmtPrice(x.price, q),
+      x.value === undefined ? c.yellow('unpriced') : fmtMoney(x.value, q),
     ]);
     lines.push(renderTable({head: ['venue', 'asset', 'free', 'used', 'total', `price ${q}`, `value ${q}`], rows, color: this.color, compact: true, align: ['left', 'left', 'right', 'right', 'right', 'right', 'right']}));
 
@@ -103,7 +96,7 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
       fmtAmount(a.free),
       fmtAmount(a.used),
       fmtAmount(a.total),
-      a.value === undefined ? c.yellow('unpriced') : fmt(Number(a.value)),
+      a.value === undefined ? c.yellow('unpriced') : fmtMoney(a.value, q),
       a.reserve === undefined ? '-' : a.belowReserve ? c.red(`${fmtAmount(a.reserve)}: below on ${a.venuesBelowReserve.join(', ') || 'every venue'}`) : fmtAmount(a.reserve),
       a.priceSource ?? (a.value === undefined ? c.yellow('no market path') : '-'),
     ]);
@@ -114,14 +107,14 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
       `${v.venue}${v.simulated ? c.dim(' (sim)') : ''}`,
       v.status === 'ok' ? c.green('ok') : c.red(`failed: ${truncate(v.error ?? '', 40)}`),
       v.status === 'ok' ? fmtAge(v.ageMs) : v.asOf === undefined ? c.red('no snapshot') : c.yellow(`snapshot ${fmtAge(v.ageMs)} old`),
-      fmt(Number(v.value)) + (v.unpriced.length > 0 ? c.yellow(` +${v.unpriced.length} unpriced`) : ''),
+      fmtMoney(v.value, q) + (v.unpriced.length > 0 ? c.yellow(` +${v.unpriced.length} unpriced`) : ''),
       v.sharePct === undefined ? '-' : `${fmt(v.sharePct)}%`,
       v.targetPct === undefined ? '-' : `${fmt(v.targetPct)}%`,
       v.driftPct === undefined ? '-' : colorDrift(c, v.driftPct),
     ]);
     lines.push(renderTable({head: ['venue', 'status', 'age', `value ${q}`, 'share', 'target', 'drift'], rows: venues, color: this.color, compact: true, align: ['left', 'left', 'right', 'right', 'right', 'right', 'right']}));
 
-    const total = `Total: ${fmt(Number(r.total.value))} ${q}${r.asset ? ` (${r.asset} only)` : ''}`;
+    const total = `Total: ${fmtMoney(r.total.value, q)} ${q}${r.asset ? ` (${r.asset} only)` : ''}`;
     lines.push('', r.total.partial ? c.yellow(`${total} - PARTIAL`) : c.bold(total));
     for (const reason of r.total.reasons) lines.push(c.yellow(`  partial: ${reason}`));
     for (const note of r.notes) lines.push(c.dim(`  note: ${note}`));
@@ -147,11 +140,11 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
     const width = Math.max(24, Math.min(72, (process.stdout.columns ?? 80) - 20));
     const stamp = (t: number) => new Date(t).toISOString().slice(5, 16).replace('T', ' ');
     const columns = timeColumns(series, series.length === 1 ? 1 : width);
-    lines.push(lineChart(columns, {height: 8, width, format: (v) => (h.asset ? fmtAmount(v) : fmt(v)), xLabels: [stamp(h.first!.ts), stamp(h.last!.ts)]}));
+    lines.push(lineChart(columns, {height: 8, width, format: (v) => (h.asset ? fmtAmount(v) : fmtMoney(v, h.quote)), xLabels: [stamp(h.first!.ts), stamp(h.last!.ts)]}));
     if (h.first && h.last && h.change !== undefined) {
       const sign = h.change.startsWith('-') ? '' : '+';
       const pct = h.changePct === undefined ? '' : ` (${sign}${fmt(h.changePct)}%)`;
-      const text = `first ${fmt(Number(h.first.value))} -> last ${fmt(Number(h.last.value))} ${h.quote}: ${sign}${fmt(Number(h.change))}${pct}; min ${fmt(Number(h.min))}, max ${fmt(Number(h.max))}`;
+      const text = `first ${fmtMoney(h.first.value, h.quote)} -> last ${fmtMoney(h.last.value, h.quote)} ${h.quote}: ${sign}${fmtMoney(h.change, h.quote)}${pct}; min ${fmtMoney(h.min, h.quote)}, max ${fmtMoney(h.max, h.quote)}`;
       lines.push(h.change.startsWith('-') ? c.red(text) : c.green(text));
       if (h.asset) lines.push(`amount: ${fmtAmount(h.first.amount)} -> ${fmtAmount(h.last.amount)} ${h.asset}`);
     }

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core';
 import {UsageError} from '../core/errors.js';
 import {cancelSelected, type CancelReport} from '../core/execution/cancel.js';
 import {XarbCommand} from '../cli/base-command.js';
-import {venueFlag} from '../cli/flags.js';
+import {parseInteger, venueFlag} from '../cli/flags.js';
 import {renderTable} from '../ui/table.js';
 
 export type CancelCommandResult = CancelReport;
@@ -29,10 +29,12 @@ Exit codes: 0 every order is canceled or already closed, 4 a venue failed or an 
     if (args.id && flags.all) throw new UsageError('give an order id or --all, not both');
     const ctx = await this.context();
     if (flags.venue) ctx.selectVenues([flags.venue]);
+    // A numeric id is a journal id: refuse one past the integer range before it reaches the journal.
+    const id = args.id !== undefined && /^\d+$/.test(args.id) ? String(parseInteger(args.id, 'order id', {min: 1})) : args.id;
     const report = await cancelSelected(
       // Fills that happened meanwhile are journalled first: an order that filled is reported already closed.
       {db: ctx.db, clock: ctx.clock, config: ctx.config, openVenue: (name) => ctx.venue(name), sync: (venues) => this.syncVenues(venues)},
-      flags.all ? {all: true, ...(flags.venue ? {venue: flags.venue} : {})} : {id: args.id!},
+      flags.all ? {all: true, ...(flags.venue ? {venue: flags.venue} : {})} : {id: id!},
     );
     const results = report.results;
     if (results.length === 0) this.out('no open orders');

@@ -1,11 +1,9 @@
 import {Flags} from '@oclif/core';
-import {UsageError} from '../core/errors.js';
 import {orderResult, type OrderResult} from '../core/execution/place.js';
 import {OrdersRepo} from '../core/journal/orders.js';
-import {normalizeSymbol} from '../core/symbols/index.js';
 import {XarbCommand} from '../cli/base-command.js';
-import {parseDuration, venueFlag} from '../cli/flags.js';
-import {renderOrders} from '../ui/order-view.js';
+import {integerFlag, sinceFlag, sinceTime, symbolFlag, venueFlag} from '../cli/flags.js';
+import {orderJson, renderOrders} from '../ui/order-view.js';
 
 export interface OrdersListItem extends OrderResult {
   readonly planId: string | undefined;
@@ -16,17 +14,6 @@ export interface OrdersListItem extends OrderResult {
 
 export interface OrdersResult {
   readonly orders: readonly OrdersListItem[];
-}
-
-/** --since: a duration back from now (1h, 7d) or a date/time (2025-01-15, ISO). */
-export function parseSinceFlag(input: string, now: number): number {
-  try {
-    return now - parseDuration(input, '--since');
-  } catch {
-    const t = Date.parse(input);
-    if (Number.isNaN(t)) throw new UsageError(`--since must be a duration like 1h or 7d, or a date like 2025-01-15, got ${JSON.stringify(input)}`);
-    return t;
-  }
 }
 
 export default class Orders extends XarbCommand<OrdersResult> {
@@ -42,9 +29,9 @@ shown filled; --offline reads the journal alone.`;
   static override flags = {
     open: Flags.boolean({description: 'only open and in-flight orders (pending_submit, unknown, open)', default: false}),
     venue: venueFlag(),
-    symbol: Flags.string({description: 'only this symbol', helpValue: 'BTC/USD'}),
-    since: Flags.string({description: 'only orders created since (1h, 7d, or a date)', helpValue: '1h'}),
-    limit: Flags.integer({description: 'at most this many orders', default: 100, min: 1}),
+    symbol: symbolFlag({description: 'only this symbol'}),
+    since: sinceFlag({description: 'only orders created since (1h, 7d, or a date: UTC unless an offset is given)'}),
+    limit: integerFlag({description: 'at most this many orders', default: 100, min: 1}),
     offline: Flags.boolean({description: 'read the journal alone: do not first bring live orders up to date with the venues', default: false}),
   };
 
@@ -61,11 +48,11 @@ shown filled; --offline reads the journal alone.`;
     const rows = repo.list({
       open: flags.open,
       ...(flags.venue ? {venue: flags.venue} : {}),
-      ...(flags.symbol ? {symbol: normalizeSymbol(flags.symbol)} : {}),
-      ...(flags.since ? {since: parseSinceFlag(flags.since, ctx.clock.now())} : {}),
+      ...(flags.symbol ? {symbol: flags.symbol} : {}),
+      ...(flags.since ? {since: sinceTime(flags.since, ctx.clock.now())} : {}),
       limit: flags.limit,
     });
-    const orders = rows.map((o) => ({...orderResult(ctx.db, ctx.clock, o), planId: o.planId, origin: o.origin, createdAt: o.createdAt, updatedAt: o.updatedAt}));
+    const orders = rows.map((o) => orderJson({...orderResult(ctx.db, ctx.clock, o), planId: o.planId, origin: o.origin, createdAt: o.createdAt, updatedAt: o.updatedAt}));
     if (orders.length === 0) this.out('no orders');
     else this.out(renderOrders(orders, this.color, this.chalk));
     return {orders};

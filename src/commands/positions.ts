@@ -1,24 +1,13 @@
 import {Flags} from '@oclif/core';
 import {BalanceSnapshots} from '../core/journal/balance-snapshots.js';
 import {loadPositions, type PositionsResult} from '../core/portfolio/service.js';
-import {parseSymbol} from '../core/symbols/index.js';
 import {ExitCode} from '../core/errors.js';
 import {XarbCommand} from '../cli/base-command.js';
-import {durationFlag, venuesFlag} from '../cli/flags.js';
-import {fmt, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
-import {parseAsset} from './balances.js';
+import {assetFlag, durationFlag, parseUnderlying, venuesFlag} from '../cli/flags.js';
+import {fmt, fmtAmount, fmtMoney, fmtPrice} from '../ui/format.js';
+import {renderTable} from '../ui/table.js';
 
 export type {PositionsResult} from '../core/portfolio/service.js';
-
-/** BTC/USDT:USDT, BTC-USD, btcusdt -> BTC; a bare asset code is taken as the underlying itself. */
-export function parseUnderlying(input: string): string {
-  try {
-    return parseSymbol(input).base;
-  } catch (error) {
-    if (/^[A-Za-z0-9]{1,15}$/.test(input.trim())) return parseAsset(input);
-    throw error;
-  }
-}
 
 export default class Positions extends XarbCommand<PositionsResult> {
   static override summary = 'Exposure per asset: spot holdings plus derivatives positions, netted across venues';
@@ -31,9 +20,9 @@ underlying nets everything across venues: spot + longs - shorts (long 0.01 on on
   static override flags = {
     venues: venuesFlag(),
     symbol: Flags.string({description: 'only this underlying (BTC/USDT:USDT, BTC/USD or BTC all mean BTC)', helpValue: 'BTC/USD', parse: async (input) => parseUnderlying(input)}),
-    quote: Flags.string({description: 'value in this asset (default: config valuationQuote)', helpValue: 'USD', parse: async (input) => parseAsset(input, '--quote')}),
+    quote: assetFlag({description: 'value in this asset (default: config valuationQuote)', helpValue: 'USD'}),
     price: Flags.option({options: ['mid', 'bid'] as const, description: 'mid or bid prices for valuation', default: 'mid' as const})(),
-    'max-age': durationFlag({description: 'quotes older than this are not used for prices', default: 5 * 60_000}),
+    'max-age': durationFlag({description: 'quotes older than this are not used for prices', default: '5m'}),
   };
 
   async run(): Promise<PositionsResult> {
@@ -62,7 +51,7 @@ underlying nets everything across venues: spot + longs - shorts (long 0.01 on on
       lines.push(
         renderTable({
           head: ['asset', 'total', `price ${q}`, `value ${q}`, 'venues'],
-          rows: r.spot.map((s) => [s.asset, fmtAmount(s.total), fmtPrice(s.price), s.value === undefined ? c.yellow('unpriced') : fmt(Number(s.value)), s.venues.map((v) => `${v.venue}${v.stale ? c.yellow('*') : ''} ${fmtAmount(v.total)}`).join(', ')]),
+          rows: r.spot.map((s) => [s.asset, fmtAmount(s.total), fmtPrice(s.price, q), s.value === undefined ? c.yellow('unpriced') : fmtMoney(s.value, q), s.venues.map((v) => `${v.venue}${v.stale ? c.yellow('*') : ''} ${fmtAmount(v.total)}`).join(', ')]),
           color: this.color,
           compact: true,
           align: ['left', 'right', 'right', 'right', 'left'],
@@ -82,8 +71,8 @@ underlying nets everything across venues: spot + longs - shorts (long 0.01 on on
             fmtAmount(d.size),
             fmtPrice(d.entryPrice),
             fmtPrice(d.markPrice),
-            d.unrealizedPnl === undefined ? '-' : `${fmt(d.unrealizedPnl, 4)} ${d.settle ?? ''}`,
-            d.unrealizedPnlValue === undefined ? '-' : fmt(Number(d.unrealizedPnlValue)),
+            d.unrealizedPnl === undefined ? '-' : `${fmtMoney(d.unrealizedPnl, d.settle ?? q)} ${d.settle ?? ''}`,
+            d.unrealizedPnlValue === undefined ? '-' : fmtMoney(d.unrealizedPnlValue, q),
             d.leverage === undefined ? '-' : `${fmt(d.leverage, 1)}x`,
             fmtPrice(d.liquidationPrice),
           ]),
@@ -96,7 +85,7 @@ underlying nets everything across venues: spot + longs - shorts (long 0.01 on on
     lines.push(
       renderTable({
         head: ['underlying', 'spot', 'long', 'short', 'net', `net value ${q}`, `uPnL ${q}`, 'venues'],
-        rows: r.net.map((n) => [n.underlying, fmtAmount(n.spot), fmtAmount(n.long), fmtAmount(n.short), c.bold(fmtAmount(n.net)), n.netValue === undefined ? c.yellow('unpriced') : fmt(Number(n.netValue)), n.unrealizedPnlValue === undefined ? '-' : fmt(Number(n.unrealizedPnlValue)), n.venues.join(', ')]),
+        rows: r.net.map((n) => [n.underlying, fmtAmount(n.spot), fmtAmount(n.long), fmtAmount(n.short), c.bold(fmtAmount(n.net)), n.netValue === undefined ? c.yellow('unpriced') : fmtMoney(n.netValue, q), n.unrealizedPnlValue === undefined ? '-' : fmtMoney(n.unrealizedPnlValue, q), n.venues.join(', ')]),
         color: this.color,
         compact: true,
         align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],

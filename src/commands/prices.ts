@@ -2,11 +2,12 @@ import {Args, Flags} from '@oclif/core';
 import {UsageError, VenueError} from '../core/errors.js';
 import {PriceSnapshotsRepo} from '../core/journal/price-snapshots.js';
 import {StreamingBooks} from '../core/market/streams.js';
-import {fetchPrices, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
+import {fetchPrices, watchIntervalMs, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
 import {QUOTE_GROUPS, normalizeSymbol} from '../core/symbols/index.js';
 import {XarbCommand} from '../cli/base-command.js';
-import {amountFlag, durationFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../cli/flags.js';
-import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../ui/table.js';
+import {amountFlag, durationFlag, intervalFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../cli/flags.js';
+import {fmt, fmtAge, fmtAmount, fmtPrice} from '../ui/format.js';
+import {renderTable} from '../ui/table.js';
 import {withIsoTimes} from '../ui/json.js';
 
 export type {PricesResult} from '../core/market/prices.js';
@@ -30,10 +31,10 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
   static override flags = {
     venues: venuesFlag(),
     size: amountFlag({description: 'walk each book for this base amount: average price to buy and to sell it'}),
-    'max-age': durationFlag({description: 'quotes older than this are stale', default: 10_000, defaultHelp: async () => '10s'}),
+    'max-age': durationFlag({description: 'quotes older than this are stale', default: '10s'}),
     'quote-group': quoteGroupFlag(),
     watch: Flags.boolean({description: 'refresh in place until Ctrl-C', default: false}),
-    interval: durationFlag({description: 'refresh interval for --watch', default: 2000, defaultHelp: async () => '2s'}),
+    interval: intervalFlag({description: 'refresh interval for --watch (at least each venue\'s rate limit)', default: '2s'}),
     source: sourceFlag(),
   };
 
@@ -43,7 +44,8 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     if (symbols.length === 0) throw new UsageError('give at least one symbol, e.g. xarb prices BTC/USD');
     const ctx = flags.watch ? await this.context() : await this.withProgress('prices');
     const venues = await ctx.marketVenues(flags.venues, flags.source, {paper: false});
-    const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock};
+    const takerFees = Object.fromEntries(venues.map((v) => [v.info.id, ctx.config.venues[v.info.id]?.fees?.taker]));
+    const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock, takerFees};
     const snapshots = new PriceSnapshotsRepo(ctx.db);
 
     if (flags.watch) {
@@ -52,6 +54,8 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       let last: PricesResult | undefined;
+      const interval = watchIntervalMs(flags.interval, venues);
+      if (interval > flags.interval) this.note(`note: refreshing every ${fmtAge(interval)}, the venues' rate limit (--interval ${fmtAge(flags.interval)} is shorter)`);
       const source = new StreamingBooks();
       try {
         for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: controller.signal, source})) {
@@ -91,16 +95,20 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       const sized = result.size !== undefined;
       const head = ['venue', 'market', 'bid', 'bid size', 'ask', 'ask size', 'spread', 'bps', 'age'];
       if (sized) head.push(`buy ${result.size} avg`, `sell ${result.size} avg`);
-      const rows = s.rows.map((r) => this.row(r, sized));
+      const quote = s.symbol.split('/')[1]?.split(':')[0];
+      const tick = s.rows.find((r) => r.priceStep !== undefined)?.priceStep;
+      const rows = s.rows.map((r) => this.row(r, sized, quote));
       const title = `${c.bold(s.symbol)}${result.quoteGroup ? c.yellow(` (quote group ${result.quoteGroup}: ${(QUOTE_GROUPS[result.quoteGroup] ?? []).join(', ')} treated as one)`) : ''}`;
       const lines = [title, renderTable({head, rows, color: this.color, align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']})];
       if (s.crossSpread && s.bestBid && s.bestAsk) {
         const crossed = s.crossSpread.value > 0;
-        const text = `cross-venue spread: best bid ${fmtPrice(s.bestBid.price)} (${s.bestBid.venue}) - best ask ${fmtPrice(s.bestAsk.price)} (${s.bestAsk.venue}) = ${fmtPrice(s.crossSpread.value)} (${fmt(s.crossSpread.bps, 1)} bps)`;
+        const text = `cross-venue spread: best bid ${fmtPrice(s.bestBid.price, quote, tick)} (${s.bestBid.venue}) - best ask ${fmtPrice(s.bestAsk.price, quote, tick)} (${s.bestAsk.venue}) = ${fmtPrice(s.crossSpread.value, quote, tick)} (${fmt(s.crossSpread.bps, 1)} bps)`;
         lines.push(crossed ? c.green(`${text}  crossed: buy on ${s.bestAsk.venue}, sell on ${s.bestBid.venue} (before fees)`) : text);
       } else lines.push(c.yellow('cross-venue spread: not enough fresh quotes'));
       if (sized && (s.bestBuy || s.bestSell)) {
-        lines.push(`best to buy ${result.size}: ${s.bestBuy ? `${s.bestBuy.venue} at ${fmtPrice(s.bestBuy.average)}` : '-'}; best to sell: ${s.bestSell ? `${s.bestSell.venue} at ${fmtPrice(s.bestSell.average)}` : '-'}`);
+        const best = (b: {venue: string; average: number; afterFees?: number} | undefined) =>
+          b ? `${b.venue} at ${fmtPrice(b.average, quote, tick)}${b.afterFees === undefined ? '' : ` (${fmtPrice(b.afterFees, quote, tick)} after fees)`}` : '-';
+        lines.push(`best to buy ${result.size} after fees: ${best(s.bestBuy)}; best to sell: ${best(s.bestSell)}`);
       }
       blocks.push(lines.join('\n'));
     }
@@ -117,7 +125,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     this.out(refresh ? `${text}\n${c.dim(`updated ${new Date(result.generatedAt).toISOString()} - Ctrl-C to stop`)}` : text);
   }
 
-  private row(r: PriceRow, sized: boolean): string[] {
+  private row(r: PriceRow, sized: boolean, quote: string | undefined): string[] {
     const c = this.chalk;
     const venue = `${r.venue}${r.simulated ? c.dim(' (sim)') : ''}`;
     if (r.status !== 'ok') {
@@ -127,18 +135,20 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       return cells;
     }
     const market = `${r.nativeId ?? ''}${r.quoteGroupLabel ? c.yellow(` [${r.quoteGroupLabel}]`) : ''}`;
-    const bid = r.bestBid ? c.green(`${fmtPrice(r.bid)} *`) : fmtPrice(r.bid);
-    const ask = r.bestAsk ? c.green(`${fmtPrice(r.ask)} *`) : fmtPrice(r.ask);
+    const price = (x: number | undefined) => fmtPrice(x, quote, r.priceStep);
+    const bid = r.bestBid ? c.green(`${price(r.bid)} *`) : price(r.bid);
+    const ask = r.bestAsk ? c.green(`${price(r.ask)} *`) : price(r.ask);
     const age = r.stale ? c.red(`${fmtAge(r.ageMs)} stale`) : fmtAge(r.ageMs);
-    const cells = [venue, market, bid, fmtAmount(r.bidSize), ask, fmtAmount(r.askSize), fmtPrice(r.spread), fmt(r.spreadBps, 1), age];
-    if (sized) cells.push(sizeCell(r.buy), sizeCell(r.sell));
+    const cells = [venue, market, bid, fmtAmount(r.bidSize, r.amountStep), ask, fmtAmount(r.askSize, r.amountStep), price(r.spread), fmt(r.spreadBps, 1), age];
+    if (sized) cells.push(sizeCell(r.buy, price, r.amountStep), sizeCell(r.sell, price, r.amountStep));
     return cells;
   }
 }
 
-function sizeCell(fill: {average: number | undefined; unfilled: number} | undefined): string {
+function sizeCell(fill: {average: number | undefined; afterFees?: number; unfilled: number} | undefined, price: (x: number | undefined) => string, lot: number | undefined): string {
   if (!fill || fill.average === undefined) return 'no depth';
-  return fill.unfilled > 0 ? `${fmtPrice(fill.average)} (${fmtAmount(fill.unfilled)} unfilled)` : fmtPrice(fill.average);
+  const text = `${price(fill.average)}${fill.afterFees === undefined ? '' : ` (${price(fill.afterFees)} w/ fee)`}`;
+  return fill.unfilled > 0 ? `${text} (${fmtAmount(fill.unfilled, lot)} unfilled)` : text;
 }
 
 function truncate(text: string, n: number): string {

@@ -71,10 +71,10 @@ describe('xarb exchanges and config', () => {
     expect((await runCli(['exchanges', 'remove', 'nope'], {home})).code).toBe(2);
   });
 
-  it('shows an unreachable venue as failed', async () => {
+  it('shows an unreachable venue as failed; every venue failed is exit 4', async () => {
     const home = tempHome({venues: {dead: {exchange: 'binance', mode: 'paper', apiBaseUrl: 'http://127.0.0.1:9', timeoutMs: 1500}}});
     const r = await runCli(['exchanges', '--json'], {home});
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4);
     expect(json(r).venues[0]).toMatchObject({name: 'dead', reachable: false});
   });
 

@@ -30,7 +30,9 @@ describe('orders on the demo venues (paper)', () => {
     expect(plan.plan.children.length).toBeGreaterThan(0);
     expect(plan.plan.planned).toBe('0.05');
     for (const child of plan.plan.children) expect(child).toMatchObject({mode: 'paper', type: 'market'});
-    expect(plan.plan.total).toBeCloseTo(plan.plan.cost + plan.plan.fees, 6);
+    // Money in the plan is an exact decimal string (docs/orders.md).
+    for (const key of ['cost', 'fees', 'total']) expect(plan.plan[key]).toMatch(/^-?\d+(\.\d{1,8})?$/);
+    expect(Number(plan.plan.total)).toBeCloseTo(Number(plan.plan.cost) + Number(plan.plan.fees), 6);
     expect(count(home, 'SELECT COUNT(*) AS n FROM orders')).toBe(0);
     expect(count(home, 'SELECT COUNT(*) AS n FROM paper_orders')).toBe(0);
     const human = await run(home, 'order', 'buy', 'BTC/USD', '0.05', '--dry-run');

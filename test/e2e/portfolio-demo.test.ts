@@ -4,7 +4,7 @@
  */
 import {describe, expect, it} from 'vitest';
 import {openDb} from '../../src/core/journal/db.js';
-import {add, mul, neg, sub, sum} from '../../src/core/money/decimal.js';
+import {add, mul, sub, sum} from '../../src/core/money/decimal.js';
 import {DEMO_VENUE_NAMES, demoPaperBalances} from '../../src/core/venues/sim/index.js';
 import {ANSI, json, runCli, tempHome} from '../support/cli.js';
 
@@ -79,7 +79,8 @@ describe('portfolio on the demo venues (paper mode)', () => {
     const pnl = await runCli(['pnl', '--json'], {home, env});
     expect(pnl.code, pnl.stderr).toBe(0);
     const p = json(pnl);
-    const btc = p.symbols.find((s: any) => s.symbol === 'BTC/USD');
+    const btc = p.assets.find((s: any) => s.asset === 'BTC');
+    expect(btc.markets).toEqual(['BTC/USD']);
     expect(btc).toMatchObject({fills: buyFills.length + sellFills.length, bought: '0.01', sold: '0.004', position: '0.006'});
     // Average cost: 0.004 sold against the average buy price.
     const avgBuy = Number(cost(buyFills)) / 0.01;
@@ -89,9 +90,14 @@ describe('portfolio on the demo venues (paper mode)', () => {
     expect(p.venues.map((v: any) => v.venue)).toEqual(['simbit', 'simkraken']);
     expect(p.venues.find((v: any) => v.venue === 'simbit').realized).toBe('0');
 
+    // Seen alone, the sale is of coins held before the journal: no basis, never a short.
     const onlyKraken = json(await runCli(['pnl', '--venue', 'simkraken', '--symbol', 'btc-usd', '--json'], {home, env}));
-    expect(onlyKraken.symbols[0]).toMatchObject({position: '-0.004', bought: '0'});
-    expect(onlyKraken.symbols[0].position).toBe(neg('0.004'));
+    expect(onlyKraken.assets[0]).toMatchObject({position: '0', bought: '0', preJournal: {amount: '0.004', withBasis: false}});
+    const basis = await runCli(['pnl', 'basis', 'BTC', '60000', '--json'], {home, env});
+    expect(basis.code, basis.stderr).toBe(0);
+    const withBasis = json(await runCli(['pnl', '--venue', 'simkraken', '--symbol', 'btc-usd', '--json'], {home, env}));
+    expect(withBasis.assets[0]).toMatchObject({position: '0', basis: {price: '60000', quote: 'USD'}, preJournal: {amount: '0.004', withBasis: true}});
+    expect(Number(withBasis.assets[0].realized)).toBeCloseTo(Number(cost(sellFills)) - 0.004 * 60000, 6);
 
     const positions = await runCli(['positions', '--json'], {home, env});
     expect(positions.code, positions.stderr).toBe(0);
@@ -125,19 +131,14 @@ describe('portfolio on the demo venues (paper mode)', () => {
     expect(r.stdout).toContain('simulated venues');
     expect(r.stdout).not.toMatch(ANSI);
     const pnl = await runCli(['pnl'], {home, env});
-    expect(pnl.stdout).toContain('BTC/USD');
+    expect(pnl.stdout).toContain('BTC');
   });
 
   it.each([
     [['balances', '--asset', '$$'], 'UsageError'],
-    [['balances', '--quote', 'U-S'], 'UsageError'],
     [['balances', '--venues', 'nosuchvenue'], 'UnknownVenueError'],
-    [['balances', '--history', '--since', 'soon'], 'UsageError'],
     [['balances', '--price', 'last'], 'UsageError'],
-    [['positions', '--symbol', 'BTC-'], 'UsageError'],
-    [['pnl', '--symbol', 'BTC-'], 'UsageError'],
     [['pnl', '--venue', 'nosuchvenue'], 'UnknownVenueError'],
-    [['pnl', '--since', '-1d'], 'UsageError'],
   ])('bad input %j exits 2', async (args, name) => {
     const r = await runCli([...args, '--json'], {home, env});
     expect(r.code).toBe(2);

@@ -26,44 +26,47 @@ describe('applyTrade (average cost)', () => {
   });
 });
 
-// Three venues (dialects BTC-USD, btcusdt, XBT/USD natively), one pooled BTC/USD book.
+// Three venues, one BTC book across them; ETH bought in USDT valued in USD.
 const quotes = [q('alpha', 'BTC/USD', 84, 86), q('gamma', 'BNB/USD', 299, 301), q('beta', 'ETH/USDT', 10.5, 11.5), q('beta', 'USDT/USD', 0.98, 0.99)];
 const pricer = createPricer(quotes, {now: NOW});
 const fills: PnlFill[] = [
   fill(1, 'alpha', 'BTC/USD', 'buy', '1', '100', ['0.01', 'BTC']), // fee in base: keeps 0.99 at cost 99, fee 1 USD
   fill(2, 'gamma', 'BTC/USD', 'sell', '0.5', '120', ['0.02', 'BNB']), // +10 realized; fee 0.02 BNB x 300 = 6 USD
-  fill(3, 'alpha', 'BTC/USD', 'sell', '1', '90', ['0.9', 'USD']), // closes 0.49: -4.9; opens short 0.51 at 90
-  fill(4, 'beta', 'BTC/USD', 'buy', '0.21', '80', ['0.1', 'USD']), // covers 0.21 of the short: +2.1
-  fill(5, 'beta', 'ETH/USDT', 'buy', '2', '10', ['0.02', 'USDT']),
-  fill(6, 'beta', 'ETH/USDT', 'sell', '1', '12', ['5', 'XYZ']), // +2 realized; fee in an asset with no price
+  fill(3, 'alpha', 'BTC/USD', 'sell', '1', '90', ['0.9', 'USD']), // closes 0.49: -4.9; 0.51 were held before the journal
+  fill(4, 'beta', 'BTC/USD', 'buy', '0.21', '80', ['0.1', 'USD']), // a new long at 80, never "covering a short"
+  fill(5, 'beta', 'ETH/USDT', 'buy', '2', '10', ['0.02', 'USDT']), // USDT at the current 0.985: 9.85 USD each
+  fill(6, 'beta', 'ETH/USDT', 'sell', '1', '12', ['5', 'XYZ']), // 11.82 USD: +1.97 realized; fee in an asset with no price
 ];
 
 describe('computePnl', () => {
   const report = computePnl(fills, {quote: 'USD', pricer});
-  const btc = report.symbols.find((s) => s.symbol === 'BTC/USD')!;
-  const eth = report.symbols.find((s) => s.symbol === 'ETH/USDT')!;
+  const btc = report.assets.find((s) => s.asset === 'BTC')!;
+  const eth = report.assets.find((s) => s.asset === 'ETH')!;
 
-  it('books realized PnL and fees on a sequence with partial closes and foreign-currency fees', () => {
+  it('books realized PnL and fees in the valuation currency; selling beyond the journal is never a short', () => {
     expect(btc).toMatchObject({
-      quote: 'USD',
+      kind: 'spot',
+      markets: ['BTC/USD'],
       fills: 4,
       bought: '1.21',
       sold: '1.5',
       volume: '266.8',
-      position: '-0.3',
-      averageEntry: '90',
-      realized: '7.2',
+      position: '0.21',
+      averageEntry: '80',
+      realized: '5.1',
       fees: '8',
       feesConvertedAtCurrentPrice: true,
-      markPrice: 85,
-      unrealized: '1.5', // short 0.3 entered at 90, marked at 85
-      net: '0.7',
-      netValue: '0.7',
+      markPrice: '85',
+      unrealized: '1.05',
+      net: '-1.85',
+      basis: undefined,
+      preJournal: {amount: '0.51', proceeds: '45.9', withBasis: false},
     });
   });
 
-  it('keeps a symbol in its own quote and lists unpriced fees', () => {
-    expect(eth).toMatchObject({quote: 'USDT', position: '1', averageEntry: '10', realized: '2', fees: '0.02', unrealized: '1', net: '2.98', quoteRate: 0.985, netValue: '2.9353'});
+  it('converts fills in another quote at the rate used, says which, and lists unpriced fees', () => {
+    expect(eth).toMatchObject({position: '1', averageEntry: '9.85', realized: '1.97', fees: '0.0197', markPrice: '10.835', unrealized: '0.985', net: '2.9353'});
+    expect(eth.rates).toEqual([{currency: 'USDT', fills: 2, rate: '0.985', source: expect.stringContaining('current rate'), atCurrentRate: 2}]);
     expect(eth.unpricedFees).toEqual([{currency: 'XYZ', cost: '5'}]);
   });
 
@@ -71,13 +74,14 @@ describe('computePnl', () => {
     const by = Object.fromEntries(report.venues.map((v) => [v.venue, v]));
     expect(by.alpha).toMatchObject({fills: 2, volume: '190', realized: '-4.9', fees: '1.9', net: '-6.8'});
     expect(by.gamma).toMatchObject({fills: 1, volume: '60', realized: '10', fees: '6', net: '4'});
-    // beta: BTC/USD 16.8 + ETH/USDT (20 + 12) x 0.985
-    expect(by.beta).toMatchObject({fills: 3, volume: '48.32', realized: '4.07', fees: '0.1197'});
+    expect(by.beta).toMatchObject({fills: 3, volume: '48.32', realized: '1.97', fees: '0.1197'});
   });
 
   it('totals in the valuation quote and says why they are partial', () => {
-    expect(report.total).toMatchObject({realized: '9.17', fees: '8.0197', unrealized: '2.485', net: '3.6353', partial: true});
-    expect(report.total.reasons.join(' ')).toContain('XYZ');
+    expect(report.total).toMatchObject({realized: '7.07', fees: '8.0197', unrealized: '2.035', net: '1.0853', partial: true});
+    const reasons = report.total.reasons.join(' ');
+    expect(reasons).toContain('XYZ');
+    expect(reasons).toContain('pnl basis BTC');
     expect(report.feesByCurrency).toEqual([
       {currency: 'BNB', cost: '0.02'},
       {currency: 'BTC', cost: '0.01'},
@@ -87,16 +91,39 @@ describe('computePnl', () => {
     ]);
   });
 
+  it('realizes holdings from before the journal against an explicit basis', () => {
+    const bases = new Map([['BTC', {asset: 'BTC', price: '95', quote: 'USD', setAt: 0}]]);
+    const r = computePnl(fills.slice(0, 4), {quote: 'USD', pricer, bases});
+    expect(r.assets[0]).toMatchObject({realized: '2.55', position: '0.21', preJournal: {amount: '0.51', withBasis: true}, basis: {price: '95'}});
+    expect(r.total.partial).toBe(false);
+  });
+
+  it('nets BTC/USDT and BTC/USD into one BTC position at the rate of each fill time', () => {
+    const rateAt = (asset: string, quote: string, ts: number) => (asset === 'USDT' && quote === 'USD' && ts === 10 ? {price: 0.99, label: 'journalled kappa USDT/USD (mid)'} : undefined);
+    const r = computePnl([fill(10, 'beta', 'BTC/USDT', 'buy', '1', '100', ['0.1', 'USDT']), fill(11, 'alpha', 'BTC/USD', 'sell', '1', '101', ['0.1', 'USD'])], {quote: 'USD', pricer, rateAt});
+    expect(r.assets).toHaveLength(1);
+    expect(r.assets[0]).toMatchObject({asset: 'BTC', markets: ['BTC/USD', 'BTC/USDT'], position: '0', realized: '2', fees: '0.199', preJournal: undefined});
+    expect(r.assets[0]!.rates).toEqual([
+      {currency: 'USD', fills: 1, rate: '1', source: 'same currency', atCurrentRate: 0},
+      {currency: 'USDT', fills: 1, rate: '0.99', source: 'journalled kappa USDT/USD (mid)', atCurrentRate: 0},
+    ]);
+    expect(r.total).toMatchObject({realized: '2', partial: false});
+  });
+
   it('counts only fills since the cut-off but keeps the earlier cost basis', () => {
     const r = computePnl(fills.slice(0, 4), {quote: 'USD', pricer, since: 3});
-    expect(r.symbols[0]).toMatchObject({fills: 2, realized: '-2.8', fees: '1', position: '-0.3', averageEntry: '90', unrealized: '1.5'});
+    expect(r.assets[0]).toMatchObject({fills: 2, realized: '-4.9', fees: '1', position: '0.21', averageEntry: '80', unrealized: '1.05'});
     expect(r.venues.map((v) => v.venue)).toEqual(['alpha', 'beta']);
-    expect(r.total.partial).toBe(false);
+  });
+
+  it('keeps a derivative contract in its own book, which may be short', () => {
+    const r = computePnl([fill(1, 'alpha', 'BTC/USD:USD', 'sell', '1', '90')], {quote: 'USD', pricer});
+    expect(r.assets[0]).toMatchObject({asset: 'BTC/USD:USD', kind: 'derivative', position: '-1', unrealized: '5', preJournal: undefined});
   });
 
   it('reports a position it cannot mark as partial', () => {
     const r = computePnl([fill(1, 'alpha', 'SOL/USD', 'buy', '1', '10')], {quote: 'USD', pricer});
-    expect(r.symbols[0]!.unrealized).toBeUndefined();
+    expect(r.assets[0]!.unrealized).toBeUndefined();
     expect(r.total.partial).toBe(true);
   });
 });

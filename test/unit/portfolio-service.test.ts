@@ -168,10 +168,10 @@ describe('loadPnl', () => {
   it('marks open positions at the venues current prices', async () => {
     const fills = [{venue: 'dash1', tradeId: '1', symbol: 'BTC/USD', side: 'buy' as const, price: '60000', amount: '0.1', fee: {cost: '6', currency: 'USD'}, ts: T0 - 1000}];
     const r = await loadPnl({venues, clock}, fills, {quote: 'USD'});
-    const s = r.symbols[0]!;
-    expect(s.markPrice).toBeGreaterThan(0);
+    const s = r.assets[0]!;
+    expect(Number(s.markPrice)).toBeGreaterThan(0);
     // unrealized = 0.1 x mark - 6000
-    expect(Number(s.unrealized)).toBeCloseTo(0.1 * s.markPrice! - 6000, 6);
+    expect(Number(s.unrealized)).toBeCloseTo(0.1 * Number(s.markPrice) - 6000, 6);
     expect(r.total.fees).toBe('6');
     expect(add(r.total.realized, '0')).toBe('0');
   });

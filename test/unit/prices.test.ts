@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {UnknownSymbolError, VenueUnavailableError} from '../../src/core/errors.js';
-import {fetchPrices} from '../../src/core/market/prices.js';
+import {fetchPrices, watchIntervalMs} from '../../src/core/market/prices.js';
 import type {Market, OrderBook, Quote} from '../../src/core/types.js';
 import type {Venue} from '../../src/core/venues/port.js';
 
@@ -84,6 +84,19 @@ describe('fetchPrices', () => {
     expect(r.symbols[0]!.bestBuy?.venue).toBe('a');
   });
 
+  it('--size ranks venues after taker fees, as the router does', async () => {
+    // Buying 1: cheap at 101 with a 2% fee (103.02) loses to 102 at 0.1% (102.102).
+    const cheap = fakeVenue('cheap', [{...market('BTC/USD', 'BTC-USD'), taker: 0.02}], {'BTC/USD': {bids: [[100, 1]], asks: [[101, 1]]}});
+    const fair = fakeVenue('fair', [market('BTC/USD', 'BTC-USD')], {'BTC/USD': {bids: [[99.5, 1]], asks: [[102, 1]]}});
+    const r = await fetchPrices([cheap, fair], ['BTC/USD'], {size: '1', maxAgeMs: 10_000, clock});
+    expect(r.symbols[0]!.bestBuy).toMatchObject({venue: 'fair', average: 102, afterFees: 102.102});
+    // Selling 1: 100 x 0.98 = 98 at cheap against 99.5 x 0.999 = 99.4005 at fair.
+    expect(r.symbols[0]!.bestSell).toMatchObject({venue: 'fair', afterFees: 99.4005});
+    // The user's fee tier in config overrides the market's fee.
+    const tier = await fetchPrices([cheap, fair], ['BTC/USD'], {size: '1', maxAgeMs: 10_000, clock, takerFees: {cheap: 0}});
+    expect(tier.symbols[0]!.bestBuy?.venue).toBe('cheap');
+  });
+
   it('keeps USDT apart from USD unless a quote group is asked for, and labels it', async () => {
     const plain = await fetchPrices([a, tether], ['BTC/USD'], {maxAgeMs: 10_000, clock});
     expect(plain.symbols[0]!.rows.find((row) => row.venue === 't')).toMatchObject({status: 'not_listed', alternatives: ['BTC/USDT']});
@@ -102,5 +115,15 @@ describe('fetchPrices', () => {
 
   it('an unknown symbol is a usage error when every venue answered', async () => {
     await expect(fetchPrices([a, b], ['DOGE/EUR'], {maxAgeMs: 10_000, clock})).rejects.toBeInstanceOf(UnknownSymbolError);
+  });
+});
+
+describe('watch interval', () => {
+  it('is never below the slowest venue rate limit nor 100ms, and stays below the timer limit', () => {
+    const slow = {info: {...a.info, rateLimitMs: 1000}};
+    expect(watchIntervalMs(0, [a])).toBe(100);
+    expect(watchIntervalMs(250, [a, slow])).toBe(1000);
+    expect(watchIntervalMs(5000, [a, slow])).toBe(5000);
+    expect(watchIntervalMs(1e12, [a])).toBe(2_147_483_647);
   });
 });

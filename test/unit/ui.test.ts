@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {colorEnabled, stripAnsi} from '../../src/ui/color.js';
-import {parseAmount, parseDuration, parseVenueList, parseWeights} from '../../src/cli/flags.js';
-import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../../src/ui/table.js';
-import {UsageError} from '../../src/core/errors.js';
+import {fmt, fmtAge, fmtAmount, fmtPrice} from '../../src/ui/format.js';
+import {renderTable} from '../../src/ui/table.js';
+import {priceDigits} from '../../src/core/money/precision.js';
 
 describe('tables', () => {
   it('renders with and without column alignment, with no ANSI when colour is off', () => {
@@ -35,8 +35,8 @@ describe('tables', () => {
     }
     for (const v of values) {
       for (const digits of [0, 1, 2, 4]) expect(fmt(v, digits), `fmt(${v}, ${digits})`).toBe(intl(v, digits, digits));
-      const abs = Math.abs(v);
-      const digits = abs >= 1000 ? 2 : abs >= 1 ? 4 : abs >= 0.01 ? 6 : 8;
+      // Prices follow the display policy (docs/design-decisions.md): without a tick or quote, 2 decimals from 1 up, more below.
+      const digits = priceDigits(v, undefined);
       expect(fmtPrice(v), `fmtPrice(${v})`).toBe(intl(v, digits, digits));
       expect(fmtAmount(v), `fmtAmount(${v})`).toBe(intl(v, 0, 8));
     }
@@ -50,28 +50,5 @@ describe('colour decision', () => {
     expect(colorEnabled({isTTY: true, env: {NO_COLOR: '1'}})).toBe(false);
     expect(colorEnabled({isTTY: true, env: {}, noColorFlag: true})).toBe(false);
     expect(colorEnabled({isTTY: false, env: {FORCE_COLOR: '1'}})).toBe(true);
-  });
-});
-
-describe('shared flag parsers', () => {
-  it('amounts are positive exact decimals', () => {
-    expect(parseAmount('0.5')).toBe('0.5');
-    expect(parseAmount('1e-3')).toBe('0.001');
-    for (const bad of ['-1', '0', 'abc', '', '1,5', 'NaN', 'Infinity', '0x10']) expect(() => parseAmount(bad), bad).toThrow(UsageError);
-  });
-
-  it('durations', () => {
-    expect(parseDuration('500ms')).toBe(500);
-    expect(parseDuration('30')).toBe(30_000);
-    expect(parseDuration('1h')).toBe(3_600_000);
-    expect(parseDuration('7d')).toBe(7 * 86_400_000);
-    expect(() => parseDuration('soon')).toThrow(UsageError);
-  });
-
-  it('venue lists and weights', () => {
-    expect(parseVenueList('Binance, kraken,binance')).toEqual(['binance', 'kraken']);
-    expect(() => parseVenueList(',')).toThrow(UsageError);
-    expect(parseWeights('binance=40,kraken=30.5', '--target')).toEqual({binance: 40, kraken: 30.5});
-    expect(() => parseWeights('binance:40', '--target')).toThrow(UsageError);
   });
 });

@@ -5,11 +5,11 @@ import {ExitCode, UsageError} from '../../core/errors.js';
 import {arbDryRunDenial, executeArb, intentFromOpportunity, previewArb, type ArbIntent, type ArbPreview, type ArbReport} from '../../core/execution/arb.js';
 import type {ExecutionEnv} from '../../core/execution/place.js';
 import {denialView, type DenialView} from '../../core/execution/order.js';
-import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
-import {amountFlag, durationFlag, numberFlag, venueFlag} from '../../cli/flags.js';
+import {amountFlag, durationFlag, numberFlag, symbolFlag, venueFlag} from '../../cli/flags.js';
 import {renderOrders} from '../../ui/order-view.js';
-import {fmtPrice, renderTable} from '../../ui/table.js';
+import {fmt, fmtAge, fmtAmount, fmtMoney, fmtMoneyIn, fmtPrice} from '../../ui/format.js';
+import {renderTable} from '../../ui/table.js';
 
 export type ArbExecuteResult = {readonly dryRun: true; readonly preview: ArbPreview; readonly exitCode: ExitCode; readonly wouldBeDenied?: DenialView} | ({readonly dryRun: false} & ArbReport);
 
@@ -33,14 +33,14 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
 
   static override flags = {
     best: Flags.boolean({description: 'scan now and take the best cross-venue opportunity', default: false, exclusive: ['buy-venue', 'sell-venue']}),
-    symbol: Flags.string({description: 'the symbol (required without --best)', helpValue: 'BTC/USD'}),
+    symbol: symbolFlag({description: 'the symbol (required without --best)'}),
     'buy-venue': venueFlag({description: 'venue to buy on'}),
     'sell-venue': venueFlag({description: 'venue to sell on'}),
     amount: amountFlag({description: 'base amount (without --best; with --best, caps the size)'}),
     'buy-limit': amountFlag({description: 'highest price for the buy leg (default: the worst level the amount reaches)', helpValue: 'PRICE'}),
     'sell-limit': amountFlag({description: 'lowest price for the sell leg (default: the worst level the amount reaches)', helpValue: 'PRICE'}),
     'min-bps': numberFlag({description: 'with --best: minimum net edge in basis points', default: 0}),
-    'max-age': durationFlag({description: 'books older than this refuse the execution', default: 10_000}),
+    'max-age': durationFlag({description: 'books older than this refuse the execution', default: '10s'}),
     policy: Flags.string({description: 'one-legged policy (default: config arb.legPolicy)', options: ['unwind', 'hedge']}),
     'max-leg-loss': amountFlag({description: 'largest loss the policy may take, in quote (default: config arb.maxLegLoss, else no cap)', helpValue: 'AMOUNT'}),
     'dry-run': Flags.boolean({description: 'check both legs and print them; send nothing', default: false}),
@@ -56,7 +56,7 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
     const env: ExecutionEnv = {db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(venues.map((v) => [v.info.id, v])), alerts: ctx.alerts};
     let intent: ArbIntent;
     if (flags.best) {
-      const symbols = flags.symbol ? [normalizeSymbol(flags.symbol)] : [];
+      const symbols = flags.symbol ? [flags.symbol] : [];
       const fees = Object.fromEntries(ctx.venueNames().map((n) => [n, ctx.venueConfig(n).fees]));
       const scan = await scanArb(
         {venues, clock: ctx.clock, fees, valuationQuote: ctx.config.valuationQuote},
@@ -70,7 +70,7 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
         throw new UsageError('give --symbol, --buy-venue, --sell-venue and --amount, or --best');
       }
       ctx.selectVenues([flags['buy-venue'], flags['sell-venue']]);
-      const symbol = normalizeSymbol(flags.symbol);
+      const symbol = flags.symbol;
       intent = {
         buy: {venue: flags['buy-venue'], symbol, ...(flags['buy-limit'] ? {limitPrice: flags['buy-limit']} : {})},
         sell: {venue: flags['sell-venue'], symbol, ...(flags['sell-limit'] ? {limitPrice: flags['sell-limit']} : {})},
@@ -98,10 +98,10 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
   }
 
   private previewText(p: ArbPreview): string {
-    const rows = [p.buy, p.sell].map((l) => [l.side, l.venue, l.symbol, l.amount, `limit ${l.limitPrice}`, fmtPrice(l.expectedPrice), fmtPrice(l.fee), fmtPrice(l.total), `${l.bookAgeMs} ms`]);
+    const rows = [p.buy, p.sell].map((l) => [l.side, l.venue, l.symbol, fmtAmount(l.amount), `limit ${l.limitPrice}`, fmtPrice(l.expectedPrice, p.quote), fmtMoney(l.fee, p.quote), fmtMoney(l.total, p.quote), fmtAge(l.bookAgeMs)]);
     return [
       renderTable({head: ['leg', 'venue', 'symbol', 'amount', 'price', 'expected avg', `fee ${p.quote}`, `total ${p.quote}`, 'book age'], rows, color: this.color}),
-      `expected profit after fees: ${fmtPrice(p.expectedProfit)} ${p.quote} (${p.expectedBps.toFixed(1)} bps)`,
+      `expected profit after fees: ${fmtMoneyIn(p.expectedProfit, p.quote)} (${fmt(p.expectedBps, 1)} bps)`,
     ].join('\n');
   }
 
@@ -117,8 +117,8 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
       unknown: c.red('a leg has no answer yet; run `xarb reconcile --fix` to settle it by its client order id'),
     };
     lines.push(`plan ${r.planId}: ${text[r.outcome]}`);
-    if (r.correction) lines.push(`policy ${r.correction.policy} on ${r.correction.venue} (${r.correction.side} ${r.correction.excess}): estimated loss ${fmtPrice(r.correction.estimatedLoss)}${r.correction.maxLegLoss ? ` (cap ${r.correction.maxLegLoss})` : ''}`);
-    lines.push(`residual position: ${r.residual}; realized P&L ${r.realizedPnl} ${r.preview.quote} (expected ${fmtPrice(r.preview.expectedProfit)})`);
+    if (r.correction) lines.push(`policy ${r.correction.policy} on ${r.correction.venue} (${r.correction.side} ${r.correction.excess}): estimated loss ${fmtMoneyIn(r.correction.estimatedLoss, r.preview.quote)}${r.correction.maxLegLoss ? ` (cap ${r.correction.maxLegLoss})` : ''}`);
+    lines.push(`residual position: ${fmtAmount(r.residual)}; realized P&L ${fmtMoneyIn(r.realizedPnl, r.preview.quote)} (expected ${fmtMoneyIn(r.preview.expectedProfit, r.preview.quote)})`);
     this.out(lines.join('\n'));
   }
 }

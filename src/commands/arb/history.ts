@@ -1,11 +1,10 @@
-import {Flags} from '@oclif/core';
 import {summarizeHistory, type ArbHistoryResult, type ArbHistoryRow} from '../../core/arb/history.js';
 import {OpportunitiesRepo} from '../../core/journal/opportunities.js';
-import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {lineChart} from '../../ui/chart.js';
-import {durationFlag} from '../../cli/flags.js';
-import {fmt, fmtAge, fmtAmount, renderTable} from '../../ui/table.js';
+import {integerFlag, sinceFlag, sinceTime, symbolFlag} from '../../cli/flags.js';
+import {fmt, fmtAge, fmtAmount, fmtMoneyIn} from '../../ui/format.js';
+import {renderTable} from '../../ui/table.js';
 
 /** The --json contract. */
 export type ArbHistoryCommandResult = ArbHistoryResult;
@@ -23,9 +22,9 @@ they got. With --symbol it also draws the best net edge over time for that symbo
   ];
 
   static override flags = {
-    since: durationFlag({description: 'how far back to look', default: 3_600_000}),
-    symbol: Flags.string({description: 'only opportunities trading this symbol; adds a chart of its spread over time', parse: async (input) => normalizeSymbol(input)}),
-    limit: Flags.integer({description: 'rows shown in the table (JSON has all)', default: 30, min: 1}),
+    since: sinceFlag({description: 'how far back to look (a duration, or a date: UTC unless an offset is given)', default: '1h'}),
+    symbol: symbolFlag({description: 'only opportunities trading this symbol; adds a chart of its spread over time'}),
+    limit: integerFlag({description: 'rows shown in the table (JSON has all)', default: 30, min: 1}),
   };
 
   static override demoNotice = false;
@@ -35,7 +34,7 @@ they got. With --symbol it also draws the best net edge over time for that symbo
     const ctx = await this.context();
     const repo = new OpportunitiesRepo(ctx.db);
     const now = ctx.clock.now();
-    const since = now - flags.since;
+    const since = sinceTime(flags.since, now);
     const result = summarizeHistory(repo.episodes(since), repo.observations(since), {since, now, symbol: flags.symbol, buckets: 60});
     if (!this.jsonEnabled()) this.render(result, flags.limit);
     return result;
@@ -61,7 +60,7 @@ they got. With --symbol it also draws the best net edge over time for that symbo
       fmtAge(r.longestLifetimeMs),
       fmt(r.bestNetBps, 1),
       fmt(r.avgNetBps, 1),
-      money(r.bestNetProfit, r.quote),
+      fmtMoneyIn(r.bestNetProfit, r.quote),
       fmtAmount(Number(r.maxSize.toPrecision(8))),
     ]);
     lines.push(
@@ -86,12 +85,6 @@ they got. With --symbol it also draws the best net edge over time for that symbo
 function describe(r: ArbHistoryRow): string {
   if (r.kind === 'triangular') return `${r.symbol}>${r.symbol.split('>')[0]}`;
   return r.quoteGroup ? `${r.symbol} > ${r.sellSymbol} [${r.quoteGroup}]` : r.symbol;
-}
-
-function money(value: number, quote: string): string {
-  const abs = Math.abs(value);
-  const digits = abs >= 1 ? 2 : abs >= 0.01 ? 4 : 8;
-  return `${value.toLocaleString('en-US', {minimumFractionDigits: digits, maximumFractionDigits: digits})} ${quote}`;
 }
 
 /** MM-DD HH:MM:SS in UTC (the table headers say so). */

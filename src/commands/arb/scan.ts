@@ -5,8 +5,9 @@ import {VenueError} from '../../core/errors.js';
 import {OpportunitiesRepo} from '../../core/journal/opportunities.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
-import {amountFlag, durationFlag, numberFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../../cli/flags.js';
-import {fmt, fmtAge, fmtAmount, fmtPrice, renderTable} from '../../ui/table.js';
+import {amountFlag, durationFlag, integerFlag, intervalFlag, numberFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../../cli/flags.js';
+import {fmt, fmtAge, fmtAmount, fmtMoneyIn, fmtPrice} from '../../ui/format.js';
+import {renderTable} from '../../ui/table.js';
 import {withIsoTimes} from '../../ui/json.js';
 
 /** The --json contract: one scan. Under --watch, one ArbWatchTickJson per line (JSON Lines). */
@@ -51,16 +52,16 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     'min-profit': numberFlag({description: 'minimum net profit, in the valuation currency (valuationQuote, USD by default)', default: 0}),
     'max-size': amountFlag({description: 'largest trade in base units (cross-venue)'}),
     'max-notional': numberFlag({description: 'largest trade in the valuation currency (buy notional, or the start of a cycle)'}),
-    'max-age': durationFlag({description: 'quotes and books older than this are stale and not used', default: 10_000}),
-    'max-skew': durationFlag({description: 'books of one venue further apart in time are not combined (triangular)', default: 3_000}),
-    depth: Flags.integer({description: 'order book depth fetched for candidates', default: 50, min: 1, max: 1000}),
-    'max-candidates': Flags.integer({description: 'symbols (or cycles) taken from the quote screen to the depth stage', default: 40, min: 1}),
+    'max-age': durationFlag({description: 'quotes and books older than this are stale and not used', default: '10s'}),
+    'max-skew': durationFlag({description: 'books of one venue further apart in time are not combined (triangular)', default: '3s'}),
+    depth: integerFlag({description: 'order book depth fetched for candidates', default: 50, min: 1, max: 1000}),
+    'max-candidates': integerFlag({description: 'symbols (or cycles) taken from the quote screen to the depth stage', default: 40, min: 1, max: 100_000}),
     'quote-group': quoteGroupFlag(),
     'with-transfer': Flags.boolean({description: 'filter and sort on the net after the withdrawal fee of the bought asset', default: false}),
     'ignore-balances': Flags.boolean({description: 'size by the books alone, ignoring free balances', default: false}),
     triangular: Flags.boolean({description: 'scan three-asset cycles within each venue', default: false}),
     watch: Flags.boolean({description: 'keep scanning until Ctrl-C; print opportunities as they appear and vanish', default: false}),
-    interval: durationFlag({description: 'time between scans under --watch', default: 2000}),
+    interval: intervalFlag({description: 'time between scans under --watch (at least each venue\'s rate limit)', default: '2s'}),
     verbose: Flags.boolean({char: 'v', description: 'also list skipped pairs with the reason, stale quotes and venue failures', default: false}),
     source: sourceFlag(),
   };
@@ -93,8 +94,9 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
 
     const result = await scanArb(deps, options);
     this.stopProgress();
-    this.render(result, flags.verbose);
+    // Every venue failed: that is a failure (exit 4, reasons on stderr), not "no opportunity" on stdout.
     failIfNoVenue(result);
+    this.render(result, flags.verbose);
     return result;
   }
 
@@ -173,15 +175,15 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
         o.buy.venue,
         o.sell.venue,
         fmtAmount(o.amount),
-        fmtPrice(o.buy.avgPrice),
-        fmtPrice(o.sell.avgPrice),
-        money(o.grossProfit, o.quote),
-        money(o.fees, o.quote),
-        c.green(money(o.netProfit, o.quote)),
+        fmtPrice(o.buy.avgPrice, o.buy.symbol.split('/')[1]),
+        fmtPrice(o.sell.avgPrice, o.sell.symbol.split('/')[1]),
+        fmtMoneyIn(o.grossProfit, o.quote),
+        fmtMoneyIn(o.fees, o.quote),
+        c.green(fmtMoneyIn(o.netProfit, o.quote)),
         fmt(o.netBps, 1),
-        o.transfer ? `${money(o.transfer.cost, o.quote)} (${o.transfer.network})` : 'n/a',
+        o.transfer ? `${fmtMoneyIn(o.transfer.cost, o.quote)} (${o.transfer.network})` : 'n/a',
       ];
-      if (withTransfer) row.push(o.netProfitWithTransfer === undefined ? 'n/a' : money(o.netProfitWithTransfer, o.quote));
+      if (withTransfer) row.push(o.netProfitWithTransfer === undefined ? 'n/a' : fmtMoneyIn(o.netProfitWithTransfer, o.quote));
       row.push(o.limitedBy);
       return row;
     });
@@ -198,7 +200,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
       o.legs.map((l) => `${l.side} ${l.symbol}`).join(', '),
       `${fmtAmount(sig(o.startAmount))} ${o.assets[0]}`,
       `${fmtAmount(sig(o.endAmount))} ${o.assets[0]}`,
-      c.green(money(o.netProfit, o.assets[0])),
+      c.green(fmtMoneyIn(o.netProfit, o.assets[0])),
       fmt(o.netBps, 1),
       o.limitedBy,
     ]);
@@ -210,13 +212,6 @@ function sig(n: number): number {
   return Number(n.toPrecision(8));
 }
 
-/** Quote amounts: cents for amounts of 1 and more, more digits below (BTC-quoted profits are small). */
-function money(value: number, quote: string): string {
-  const abs = Math.abs(value);
-  const digits = abs >= 1 ? 2 : abs >= 0.01 ? 4 : 8;
-  return `${value.toLocaleString('en-US', {minimumFractionDigits: digits, maximumFractionDigits: digits})} ${quote}`;
-}
-
 function describeScreen(r: ArbScanResult): string {
   const ok = r.venues.filter((v) => v.ok).length;
   if (r.kind === 'triangular') return `screened ${r.screened} markets on ${ok} venue(s), ${r.cyclesChecked} cycles; ${r.candidates} candidate cycle(s); ${r.booksFetched} book(s) fetched`;
@@ -226,9 +221,9 @@ function describeScreen(r: ArbScanResult): string {
 function oneLine(o: Opportunity): string {
   if (o.kind === 'cross') {
     const sym = o.quoteGroup ? `${o.buy.symbol}>${o.sell.symbol} [${o.quoteGroup}]` : o.symbol;
-    return `${sym} buy ${o.buy.venue} @ ${fmtPrice(o.buy.avgPrice)}, sell ${o.sell.venue} @ ${fmtPrice(o.sell.avgPrice)}, size ${fmtAmount(o.amount)}, net ${money(o.netProfit, o.quote)} (${fmt(o.netBps, 1)} bps)`;
+    return `${sym} buy ${o.buy.venue} @ ${fmtPrice(o.buy.avgPrice, o.quote)}, sell ${o.sell.venue} @ ${fmtPrice(o.sell.avgPrice, o.quote)}, size ${fmtAmount(o.amount)}, net ${fmtMoneyIn(o.netProfit, o.quote)} (${fmt(o.netBps, 1)} bps)`;
   }
-  return `${o.venue} ${o.assets.join('>')}>${o.assets[0]} start ${fmtAmount(sig(o.startAmount))} ${o.assets[0]}, net ${money(o.netProfit, o.assets[0])} (${fmt(o.netBps, 1)} bps)`;
+  return `${o.venue} ${o.assets.join('>')}>${o.assets[0]} start ${fmtAmount(sig(o.startAmount))} ${o.assets[0]}, net ${fmtMoneyIn(o.netProfit, o.assets[0])} (${fmt(o.netBps, 1)} bps)`;
 }
 
 function tickJson(tick: ArbWatchTick): ArbWatchTickJson {

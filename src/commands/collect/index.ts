@@ -5,7 +5,7 @@ import {openBus} from '../../core/bus/open.js';
 import {UsageError} from '../../core/errors.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
-import {durationFlag, parseSourceUrl, venuesFlag} from '../../cli/flags.js';
+import {integerFlag, intervalFlag, parseSourceUrl, venuesFlag} from '../../cli/flags.js';
 import {fmtAge} from '../../ui/table.js';
 
 export type CollectResult = CollectorStatus;
@@ -28,10 +28,10 @@ Ctrl-C or SIGTERM. See docs/scale-out.md.`;
   static override flags = {
     venues: venuesFlag(),
     symbols: Flags.string({description: 'comma-separated symbols (default: every symbol listed on two or more of the venues)'}),
-    depth: Flags.integer({description: 'book levels per side', default: 50, min: 1, max: 1000}),
+    depth: integerFlag({description: 'book levels per side', default: 50, min: 1, max: 1000}),
     source: Flags.string({description: 'the bus: nats://host:4222 (default: market.source in config)', aliases: ['nats'], helpValue: 'nats://host:4222'}),
-    interval: durationFlag({description: 'time between status lines', default: 10_000, defaultHelp: async () => '10s'}),
-    poll: durationFlag({description: 'time between polls of venues that do not stream', default: 1000, defaultHelp: async () => '1s'}),
+    interval: intervalFlag({description: 'time between status lines', default: '10s'}),
+    poll: intervalFlag({description: 'time between polls of venues that do not stream (at least each venue\'s rate limit)', default: '1s'}),
   };
 
   async run(): Promise<CollectResult> {

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core';
+import {ExitCode} from '../../core/errors.js';
 import {checkVenue, describeVenue, type VenueStatus} from '../../core/venues/status.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {durationFlag, venuesFlag} from '../../cli/flags.js';
@@ -16,7 +17,7 @@ export default class Exchanges extends XarbCommand<ExchangesResult> {
   static override flags = {
     venues: venuesFlag(),
     check: Flags.boolean({description: 'contact each venue to measure reachability and latency', default: true, allowNo: true}),
-    timeout: durationFlag({description: 'per-venue check timeout', default: 10_000, defaultHelp: async () => '10s'}),
+    timeout: durationFlag({description: 'per-venue check timeout', default: '10s', min: 1, max: 2_147_483_647}),
   };
 
   async run(): Promise<ExchangesResult> {
@@ -28,6 +29,7 @@ export default class Exchanges extends XarbCommand<ExchangesResult> {
       ? await Promise.all(base.map((b) => checkVenue(b, () => ctx.venue(b.name, {paper: false}), ctx.clock, flags.timeout)))
       : base;
     const result = {demo: ctx.isDemo, venues};
+    if (flags.check && venues.length > 0 && venues.every((v) => v.reachable === false)) process.exitCode = ExitCode.venueFailed;
     if (!this.jsonEnabled()) {
       const c = this.chalk;
       const rows = venues.map((v) => [

@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core';
-import {UsageError} from '../../core/errors.js';
 import {parseTargets, runRebalance, type RebalancePlan, type RebalanceResult} from '../../core/rebalance/index.js';
 import type {Targets} from '../../core/rebalance/targets.js';
 import {XarbCommand} from '../../cli/base-command.js';
-import {durationFlag, parsePositiveNumber} from '../../cli/flags.js';
+import {durationFlag, percentFlag} from '../../cli/flags.js';
 import {fmt, fmtAmount, fmtPrice, renderTable} from '../../ui/table.js';
 
 export type {RebalanceResult} from '../../core/rebalance/index.js';
@@ -39,10 +38,10 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
   static override flags = {
     target: targetsFlag('venue')({description: "venue targets in percent, adding up to 100 (default: each venue's allocation in config)", helpValue: 'binance=40,kraken=30,okx=30'}),
     'asset-targets': targetsFlag('asset')({description: 'asset targets in percent of the value held in those assets, adding up to 100', helpValue: 'BTC=50,USD=50'}),
-    threshold: Flags.custom<number>({parse: async (input) => parseThreshold(input)})({description: 'leave venues (assets) within this many percentage points of target alone (default: rebalanceThreshold or 5)', helpValue: '5'}),
+    threshold: percentFlag({description: 'leave venues (assets) within this many percentage points of target alone (default: rebalanceThreshold or 5)', helpValue: '5'}),
     execute: Flags.boolean({description: 'carry the plan out (or resume the unfinished one)', default: false}),
     yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (required for live venues without a terminal)', default: false}),
-    'unknown-grace': durationFlag({description: 'a withdrawal whose answer was lost and that the venue does not list after this long counts as never sent (and may be sent again on resume)', default: 10 * 60_000}),
+    'unknown-grace': durationFlag({description: 'a withdrawal whose answer was lost and that the venue does not list after this long counts as never sent (and may be sent again on resume)', default: '10m'}),
     abandon: Flags.boolean({description: 'drop the unfinished plan (steps not started are canceled; transfers already sent are still followed)', default: false, exclusive: ['execute']}),
   };
 
@@ -171,12 +170,6 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
 
 function targetsFlag(kind: 'venue' | 'asset') {
   return Flags.custom<Targets>({parse: async (input) => parseTargets(input, kind)});
-}
-
-export function parseThreshold(input: string): number {
-  const n = parsePositiveNumber(input, '--threshold', {allowZero: true});
-  if (n > 100) throw new UsageError(`--threshold is in percentage points from 0 to 100, got ${input}`);
-  return n;
 }
 
 function signed(x: number): string {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {rebalanceStatus, type RebalanceStatusResult, type TransferView} from '../../core/rebalance/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
-import {durationFlag} from '../../cli/flags.js';
+import {durationFlag, intervalFlag} from '../../cli/flags.js';
 import {fmtAge, fmtAmount, renderTable} from '../../ui/table.js';
 
 export type {RebalanceStatusResult} from '../../core/rebalance/index.js';
@@ -17,9 +17,9 @@ steps follow. Nothing is sent. With --follow it checks again every --interval un
 
   static override flags = {
     follow: Flags.boolean({description: 'keep checking until every transfer has arrived (or --timeout)', default: false}),
-    interval: durationFlag({description: 'with --follow: time between checks', default: 30_000}),
-    timeout: durationFlag({description: 'with --follow: give up after this long', default: 6 * 3_600_000}),
-    'unknown-grace': durationFlag({description: 'a withdrawal whose answer was lost and that the venue does not list after this long counts as never sent', default: 10 * 60_000}),
+    interval: intervalFlag({description: 'with --follow: time between checks', default: '30s'}),
+    timeout: durationFlag({description: 'with --follow: give up after this long', default: '6h'}),
+    'unknown-grace': durationFlag({description: 'a withdrawal whose answer was lost and that the venue does not list after this long counts as never sent', default: '10m'}),
   };
 
   async run(): Promise<RebalanceStatusResult> {

@@ -1,6 +1,6 @@
-import {Flags} from '@oclif/core';
 import {reconcileHistory, type HistoryResult} from '../../core/reconcile/history.js';
 import {XarbCommand} from '../../cli/base-command.js';
+import {integerFlag} from '../../cli/flags.js';
 import {renderTable} from '../../ui/table.js';
 
 export type {HistoryResult} from '../../core/reconcile/history.js';
@@ -11,7 +11,7 @@ export default class ReconcileHistory extends XarbCommand<HistoryResult> {
   static override description = 'Newest runs first, with their status and exit code, followed by the discrepancies that are still open across runs. Times are UTC.';
 
   static override flags = {
-    limit: Flags.integer({description: 'how many runs to list (newest first)', default: 20, min: 1}),
+    limit: integerFlag({description: 'how many runs to list (newest first)', default: 20, min: 1}),
   };
 
   async run(): Promise<HistoryResult> {

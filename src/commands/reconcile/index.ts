@@ -1,24 +1,11 @@
 import {Flags} from '@oclif/core';
-import {UsageError} from '../../core/errors.js';
 import {reconcile, type ReconcileResult, type VenueReconcileReport} from '../../core/reconcile/reconcile.js';
 import {XarbCommand} from '../../cli/base-command.js';
-import {durationFlag, parseDuration, venuesFlag} from '../../cli/flags.js';
+import {durationFlag, sinceFlag, sinceTime, venuesFlag} from '../../cli/flags.js';
 import {renderTable} from '../../ui/table.js';
 import {withIsoTimes} from '../../ui/json.js';
 
 export type {ReconcileResult} from '../../core/reconcile/reconcile.js';
-
-/** --since: a duration back from now (7d, 12h) or a date (2024-05-01, ISO time). */
-export function parseSince(input: string, now: number): number {
-  try {
-    return now - parseDuration(input, '--since');
-  } catch {
-    const t = Date.parse(input);
-    if (Number.isNaN(t)) throw new UsageError(`--since must be a duration like 7d or a date like 2024-05-01, got ${JSON.stringify(input)}`);
-    if (t > now) throw new UsageError(`--since is in the future: ${input}`);
-    return t;
-  }
-}
 
 export default class Reconcile extends XarbCommand<ReconcileResult> {
   static override summary = 'Prove the journal and the venues agree (safe from cron)';
@@ -40,20 +27,20 @@ Exit codes: 0 in line (after --fix: everything repaired; acknowledged discrepanc
     '<%= config.bin %> reconcile',
     '<%= config.bin %> reconcile --fix',
     '<%= config.bin %> reconcile --venues binance,kraken --since 7d --json',
-    '*/5 * * * * XARB_HOME=$HOME/.xarb <%= config.bin %> reconcile --json >> $HOME/reconcile.log 2>&1',
+    '*/5 * * * * XARB_HOME=$HOME/.xarb <%= config.bin %> reconcile --json >> $HOME/reconcile.log 2>> $HOME/reconcile.err',
   ];
 
   static override flags = {
     venues: venuesFlag(),
-    since: Flags.string({description: 'compare from this far back (7d, 12h) or this date instead of each venue\'s watermark', helpValue: '7d'}),
+    since: sinceFlag({description: 'compare from this far back (7d, 12h) or this date (UTC unless an offset is given) instead of each venue\'s watermark'}),
     fix: Flags.boolean({description: 'bring the journal in line with the venues (the venue is the truth)', default: false}),
-    grace: durationFlag({description: 'pending orders touched more recently than this are in flight (another xarb may be placing them) and left alone', default: 60_000}),
+    grace: durationFlag({description: 'pending orders touched more recently than this are in flight (another xarb may be placing them) and left alone', default: '60s'}),
   };
 
   async run(): Promise<ReconcileResult> {
     const {flags} = await this.parse(Reconcile);
     const ctx = await this.context();
-    const since = flags.since === undefined ? undefined : parseSince(flags.since, ctx.clock.now());
+    const since = flags.since === undefined ? undefined : sinceTime(flags.since, ctx.clock.now());
     const venues = ctx.selectVenues(flags.venues);
     const progress = this.progress(venues);
     let result: ReconcileResult;

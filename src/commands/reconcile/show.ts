@@ -1,6 +1,6 @@
-import {Args} from '@oclif/core';
 import {reconcileRunDetail, type RunDetail} from '../../core/reconcile/history.js';
 import {XarbCommand} from '../../cli/base-command.js';
+import {integerArg} from '../../cli/flags.js';
 import {renderTable} from '../../ui/table.js';
 
 export type {RunDetail} from '../../core/reconcile/history.js';
@@ -10,7 +10,7 @@ export default class ReconcileShow extends XarbCommand<RunDetail> {
   static override examples = ['<%= config.bin %> reconcile show 12', '<%= config.bin %> reconcile show 12 --json'];
   static override description = 'Shows what a past run compared on each venue and every discrepancy it found, with the journal\'s value, the venue\'s value and whether --fix repaired it.';
 
-  static override args = {run: Args.integer({description: 'run number (see `xarb reconcile history`)', required: true, min: 1})};
+  static override args = {run: integerArg('run number')({description: 'run number (see `xarb reconcile history`)', required: true})};
 
   async run(): Promise<RunDetail> {
     const {args} = await this.parse(ReconcileShow);

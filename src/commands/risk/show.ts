@@ -2,6 +2,8 @@ import type {RiskConfig} from '../../core/config/schema.js';
 import {OrdersRepo, type UsageSnapshot} from '../../core/journal/orders.js';
 import {RiskStateRepo, type TradingStateRecord} from '../../core/journal/risk-state.js';
 import {XarbCommand} from '../../cli/base-command.js';
+import {roundJson} from '../../core/money/precision.js';
+import {fmtAmount, fmtMoneyIn} from '../../ui/format.js';
 import {renderTable} from '../../ui/table.js';
 
 export interface RiskShowResult {
@@ -34,7 +36,9 @@ export default class RiskShow extends XarbCommand<RiskShowResult> {
     await this.parse(RiskShow);
     const ctx = await this.context();
     const state = new RiskStateRepo(ctx.db, ctx.clock).get();
-    const usage = new OrdersRepo(ctx.db, ctx.clock).usage();
+    const raw = new OrdersRepo(ctx.db, ctx.clock).usage();
+    // Money in the JSON contract: exact decimal strings without truncation tails (docs/risk.md).
+    const usage: UsageSnapshot = {...raw, dailyVolume: raw.dailyVolume.map((r) => ({...r, volume: roundJson(r.volume)})), open: raw.open.map((r) => ({...r, remaining: roundJson(r.remaining)}))};
     const result: RiskShowResult = {state, limits: ctx.config.risk, valuationQuote: ctx.config.valuationQuote, usage};
     const c = this.chalk;
     const stateText = state.state === 'active' ? c.green('active') : state.state === 'halted' ? c.red('HALTED') : c.yellow('reducing');
@@ -44,11 +48,11 @@ export default class RiskShow extends XarbCommand<RiskShowResult> {
     lines.push(`notional and volume limits are in ${ctx.config.valuationQuote}; amounts and positions in base units`);
     if (usage.dailyVolume.length > 0) {
       lines.push(`traded today (${usage.day} UTC):`);
-      lines.push(renderTable({head: ['venue', 'symbol', 'volume'], rows: usage.dailyVolume.map((r) => [r.venue, r.symbol, `${r.volume} ${r.quote}`]), color: this.color}));
+      lines.push(renderTable({head: ['venue', 'symbol', 'volume'], rows: usage.dailyVolume.map((r) => [r.venue, r.symbol, fmtMoneyIn(r.volume, r.quote)]), color: this.color}));
     }
     if (usage.open.length > 0) {
       lines.push('open and in-flight orders:');
-      lines.push(renderTable({head: ['venue', 'symbol', 'side', 'orders', 'remaining'], rows: usage.open.map((r) => [r.venue, r.symbol, r.side, String(r.orders), r.remaining]), color: this.color}));
+      lines.push(renderTable({head: ['venue', 'symbol', 'side', 'orders', 'remaining'], rows: usage.open.map((r) => [r.venue, r.symbol, r.side, String(r.orders), fmtAmount(r.remaining)]), color: this.color}));
     }
     this.out(lines.join('\n'));
     return result;

@@ -15,6 +15,7 @@
  *   are closed there, so `arb history` knows each episode's first and last
  *   sighting.
  */
+import {watchIntervalMs} from '../market/prices.js';
 import {StreamingBooks} from '../market/streams.js';
 import {ArbScanner, type ArbDeps, type ArbScanOptions, type ArbScanResult} from './scan.js';
 import type {Opportunity} from './types.js';
@@ -117,7 +118,7 @@ export async function* watchArb(
   }
   const books = new StreamingBooks();
   const scanner = new ArbScanner({...deps, recorder: deps.recorder, books}, options);
-  const interval = watch.intervalMs ?? 2000;
+  const interval = watchIntervalMs(watch.intervalMs ?? 2000, deps.venues);
   const sleep = watch.sleep ?? abortableSleep;
   let live = new Map<string, TrackedOpportunity>();
   try {

@@ -44,15 +44,16 @@ export class PriceSnapshotsRepo {
     const rows = venue
       ? this.db.prepare<Row>('SELECT * FROM price_snapshots WHERE symbol = ? AND ts >= ? AND venue = ? ORDER BY ts, id').all([symbol, since, venue])
       : this.db.prepare<Row>('SELECT * FROM price_snapshots WHERE symbol = ? AND ts >= ? ORDER BY ts, id').all([symbol, since]);
-    return rows.map((r) => ({
-      ts: r.ts,
-      venue: r.venue,
-      symbol: r.symbol,
-      bid: r.bid ?? undefined,
-      bidSize: r.bid_size ?? undefined,
-      ask: r.ask ?? undefined,
-      askSize: r.ask_size ?? undefined,
-      quoteTs: r.quote_ts,
-    }));
+    return rows.map(toSnapshot);
   }
+
+  /** Every snapshot whose quote time lies in [from, to], oldest first (at most `limit`). */
+  between(from: number, to: number, limit = 100_000): PriceSnapshot[] {
+    const rows = this.db.prepare<Row>('SELECT * FROM price_snapshots WHERE ts >= ? AND ts <= ? ORDER BY ts, id LIMIT ?').all([Math.floor(from), Math.ceil(to), limit]);
+    return rows.map(toSnapshot);
+  }
+}
+
+function toSnapshot(r: Row): PriceSnapshot {
+  return {ts: r.ts, venue: r.venue, symbol: r.symbol, bid: r.bid ?? undefined, bidSize: r.bid_size ?? undefined, ask: r.ask ?? undefined, askSize: r.ask_size ?? undefined, quoteTs: r.quote_ts};
 }

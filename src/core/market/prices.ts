@@ -19,6 +19,10 @@ import type {BookSource} from './streams.js';
 export interface SizeFill {
   /** Average price for the part the book can fill; undefined if nothing. */
   readonly average: number | undefined;
+  /** The average with the venue's taker fee: a buy pays average x (1 + fee), a sell gets average x (1 - fee). */
+  readonly afterFees?: number;
+  /** The taker fee rate used (the user's fee tier in config, else the market's). */
+  readonly feeRate?: number;
   readonly filled: number;
   readonly unfilled: number;
 }
@@ -36,6 +40,9 @@ export interface PriceRow {
   readonly alternatives?: readonly string[];
   /** Set when the row comes from another quote of the group, e.g. "USDT as USD". */
   readonly quoteGroupLabel?: string;
+  /** The market's tick (price step) and lot (amount step), for display. */
+  readonly priceStep?: number;
+  readonly amountStep?: number;
   readonly bid?: number;
   readonly bidSize?: number;
   readonly ask?: number;
@@ -58,8 +65,9 @@ export interface SymbolPrices {
   /** Best bid minus best ask across venues: positive means a crossed market (buy low, sell high). */
   readonly crossSpread?: {readonly value: number; readonly bps: number};
   /** Best buy and sell averages for --size across venues. */
-  readonly bestBuy?: {readonly venue: string; readonly average: number};
-  readonly bestSell?: {readonly venue: string; readonly average: number};
+  /** Best venues for --size, ranked after taker fees (as the router ranks them). */
+  readonly bestBuy?: {readonly venue: string; readonly average: number; readonly afterFees?: number};
+  readonly bestSell?: {readonly venue: string; readonly average: number; readonly afterFees?: number};
 }
 
 export interface PricesResult {
@@ -80,6 +88,8 @@ export interface PricesOptions {
   readonly clock: Clock;
   /** Book depth fetched for --size (levels). */
   readonly depth?: number;
+  /** The user's taker fee tier per venue (config venues.<v>.fees.taker); the market's fee otherwise. */
+  readonly takerFees?: Readonly<Record<string, number | undefined>>;
 }
 
 interface VenueAnswer {
@@ -212,6 +222,8 @@ export function comparePrices(answers: readonly VenueAnswer[], wanted: readonly 
         market: market.symbol,
         nativeId: market.id,
         quoteGroupLabel: label,
+        ...(market.priceStep === undefined ? {} : {priceStep: market.priceStep}),
+        ...(market.amountStep === undefined ? {} : {amountStep: market.amountStep}),
         bid: quote.bid,
         bidSize: quote.bidSize,
         ask: quote.ask,
@@ -223,9 +235,10 @@ export function comparePrices(answers: readonly VenueAnswer[], wanted: readonly 
       };
       const book = answer.books?.get(market.symbol);
       if (size !== undefined && book) {
+        const fee = options.takerFees?.[answer.venue.info.id] ?? market.taker;
         const buy = walkBook(book, 'buy', size);
         const sell = walkBook(book, 'sell', size);
-        rows.push({...row, buy: sizeFill(buy), sell: sizeFill(sell)});
+        rows.push({...row, buy: sizeFill(buy, 'buy', fee), sell: sizeFill(sell, 'sell', fee)});
       } else rows.push(row);
     }
     out.push(markBest(w.symbol, rows));
@@ -253,8 +266,16 @@ function clean(value: number): number {
   return Number(value.toPrecision(12));
 }
 
-function sizeFill(walk: {average: number | undefined; filled: number; unfilled: number}): SizeFill {
-  return {average: walk.average === undefined ? undefined : clean(walk.average), filled: clean(walk.filled), unfilled: clean(walk.unfilled)};
+function sizeFill(walk: {average: number | undefined; filled: number; unfilled: number}, side: 'buy' | 'sell', fee: number | undefined): SizeFill {
+  const average = walk.average === undefined ? undefined : clean(walk.average);
+  const feeRate = fee !== undefined && Number.isFinite(fee) && fee >= 0 ? fee : undefined;
+  const afterFees = average === undefined || feeRate === undefined ? undefined : clean(walk.average! * (side === 'buy' ? 1 + feeRate : 1 - feeRate));
+  return {average, ...(afterFees === undefined ? {} : {afterFees, feeRate}), filled: clean(walk.filled), unfilled: clean(walk.unfilled)};
+}
+
+/** What a size costs or fetches per unit with fees, the figure --size ranks venues by. */
+function effective(fill: SizeFill): number {
+  return fill.afterFees ?? fill.average!;
 }
 
 function markBest(symbol: string, rows: PriceRow[]): SymbolPrices {
@@ -267,8 +288,8 @@ function markBest(symbol: string, rows: PriceRow[]): SymbolPrices {
     if (r.bid !== undefined && (!bestBid || r.bid > bestBid.bid!)) bestBid = r;
     if (r.ask !== undefined && (!bestAsk || r.ask < bestAsk.ask!)) bestAsk = r;
     // Only venues that can fill the whole size compete for best average.
-    if (r.buy?.average !== undefined && r.buy.unfilled === 0 && (!bestBuy || r.buy.average < bestBuy.buy!.average!)) bestBuy = r;
-    if (r.sell?.average !== undefined && r.sell.unfilled === 0 && (!bestSell || r.sell.average > bestSell.sell!.average!)) bestSell = r;
+    if (r.buy?.average !== undefined && r.buy.unfilled === 0 && (!bestBuy || effective(r.buy) < effective(bestBuy.buy!))) bestBuy = r;
+    if (r.sell?.average !== undefined && r.sell.unfilled === 0 && (!bestSell || effective(r.sell) > effective(bestSell.sell!))) bestSell = r;
   }
   const marked = rows.map((r) => (r === bestBid || r === bestAsk ? {...r, bestBid: r === bestBid, bestAsk: r === bestAsk} : r));
   const cross =
@@ -281,13 +302,27 @@ function markBest(symbol: string, rows: PriceRow[]): SymbolPrices {
     bestBid: bestBid ? {venue: bestBid.venue, price: bestBid.bid!} : undefined,
     bestAsk: bestAsk ? {venue: bestAsk.venue, price: bestAsk.ask!} : undefined,
     crossSpread: cross,
-    bestBuy: bestBuy ? {venue: bestBuy.venue, average: bestBuy.buy!.average!} : undefined,
-    bestSell: bestSell ? {venue: bestSell.venue, average: bestSell.sell!.average!} : undefined,
+    bestBuy: bestBuy ? {venue: bestBuy.venue, average: bestBuy.buy!.average!, ...(bestBuy.buy!.afterFees === undefined ? {} : {afterFees: bestBuy.buy!.afterFees})} : undefined,
+    bestSell: bestSell ? {venue: bestSell.venue, average: bestSell.sell!.average!, ...(bestSell.sell!.afterFees === undefined ? {} : {afterFees: bestSell.sell!.afterFees})} : undefined,
   };
 }
 
 /**
- * Refreshes prices every `intervalMs` until `signal` aborts. Books come from
+ * The interval a watch loop really waits: what was asked for, but never less
+ * than the slowest venue's rate limit (ccxt's rateLimit) nor 100 ms, and below
+ * Node's timer limit. `prices --watch --interval 0` cannot poll a venue in a
+ * tight loop.
+ */
+export function watchIntervalMs(requested: number, venues: readonly Pick<Venue, 'info'>[]): number {
+  const floor = Math.max(WATCH_FLOOR_MS, ...venues.map((v) => (Number.isFinite(v.info.rateLimitMs) ? v.info.rateLimitMs : 0)));
+  return Math.min(Math.max(requested, floor), TIMER_LIMIT_MS);
+}
+
+const WATCH_FLOOR_MS = 100;
+const TIMER_LIMIT_MS = 2_147_483_647;
+
+/**
+ * Refreshes prices every `intervalMs` (raised to watchIntervalMs) until `signal` aborts. Books come from
  * `source`: streamed (ccxt.pro websockets) where a venue streams, so each
  * refresh shows the latest pushed book without a request; REST elsewhere.
  */
@@ -297,10 +332,11 @@ export async function* watchPrices(
   options: PricesOptions & {intervalMs: number; signal: AbortSignal; source: BookSource},
 ): AsyncGenerator<PricesResult> {
   const wanted = symbols.map((s) => parseSymbol(s));
+  const interval = watchIntervalMs(options.intervalMs, venues);
   while (!options.signal.aborted) {
     const answers = await askAll(venues, (v) => askVenue(v, wanted, options, options.source), options.maxAgeMs);
     yield comparePrices(answers, wanted, options);
-    await sleep(options.intervalMs, options.signal);
+    await sleep(interval, options.signal);
   }
 }
 

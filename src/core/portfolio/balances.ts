@@ -18,6 +18,7 @@
  *   An asset with a reserve held nowhere is listed at 0 and flagged.
  * - Zero balances are dropped.
  */
+import {formatDuration} from '../duration.js';
 import {fromUnits, toUnits} from '../money/decimal.js';
 import type {Balance} from '../types.js';
 import type {PriceMethod, PriceSource, Pricer} from './pricing.js';
@@ -150,16 +151,6 @@ export function valueOf(amount: string, price: number): string {
   return fromUnits(valueUnits(toUnits(amount), toUnits(price)));
 }
 
-export function formatAge(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.round(m / 60);
-  if (h < 48) return `${h}h`;
-  return `${Math.round(h / 24)}d`;
-}
-
 function pct(part: bigint, whole: bigint): number | undefined {
   if (whole === 0n) return undefined;
   return Math.round((Number(fromUnits(part)) / Number(fromUnits(whole))) * 10_000) / 100;
@@ -215,7 +206,7 @@ export function aggregateBalances(inputs: readonly VenueBalancesInput[], options
     venueRows.set(input.venue, list);
     if (input.status === 'failed') {
       if (input.asOf === undefined) reasons.push(`${input.venue} failed (${input.error ?? 'no answer'}) and has no earlier snapshot`);
-      else reasons.push(`${input.venue} failed (${input.error ?? 'no answer'}); showing its snapshot from ${formatAge(now - input.asOf)} ago`);
+      else reasons.push(`${input.venue} failed (${input.error ?? 'no answer'}); showing its snapshot from ${formatDuration(now - input.asOf)} ago`);
     }
     // A venue may list an asset twice (ccxt aliasing); add them up.
     const byAsset = new Map<string, {raw: Balance | undefined; free: bigint; used: bigint; total: bigint}>();

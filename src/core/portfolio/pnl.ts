@@ -1,36 +1,39 @@
 /**
  * Realized and unrealized PnL from journalled fills, by the average-cost
- * method. Pure: callers pass the fills and a Pricer for marks and currency
- * conversion.
+ * method, per asset across quote currencies. Pure: callers pass the fills,
+ * a Pricer for current marks, and the rates journalled around each fill.
  *
  * Method (see docs/portfolio.md):
- * - One book per canonical symbol, pooled across venues: buying BTC/USD on one
- *   venue and selling it on another realizes the difference (that is what a
- *   cross-venue arbitrage earns). BTC/USD and BTC/USDT are separate books.
- * - Average cost: a fill that grows the position (or opens it) adds to its
- *   cost; a fill that shrinks it realizes (fill price - average entry) x amount
- *   for a long, the opposite for a short, and removes that share of the cost.
- *   A fill larger than the position closes it and opens the rest the other
- *   way at the fill price. Selling more than the journal ever bought (coins
- *   held before xarb) shows as a short position: the journal has no cost for them.
+ * - One book per asset, pooled across venues and quote currencies: BTC bought
+ *   on BTC/USDT and sold on BTC/USD net into one BTC position, so a
+ *   cross-venue (or cross-quote) arbitrage shows its realized PnL. Derivative
+ *   markets (BTC/USDT:USDT) keep one book per contract and may be short.
+ * - Every fill is valued in the valuation currency at the rate of the fill's
+ *   time: 1 when the fill's quote is the valuation currency, else the rate
+ *   journalled nearest to that time (`rateAt`, from price snapshots), else
+ *   the current rate (labelled as such). Each asset lists the rates used and
+ *   their source.
+ * - Average cost: a buy adds to the position's cost; a sell realizes
+ *   (price - average entry) x amount and removes that share of the cost.
+ * - Spot is never short: selling more than the journal bought sells coins
+ *   held before the journal. With a basis set by `xarb pnl basis ASSET
+ *   PRICE` the difference to that basis is realized; without one the amount
+ *   and proceeds are reported under "no basis" and no PnL is invented.
+ * - Fees: in the fill's quote they are converted like the price; a fee in
+ *   the base asset is treated as selling those units at the fill price (so a
+ *   buy of 1 BTC with a 0.001 BTC fee leaves 0.999 BTC); a fee in any other
+ *   asset is converted at the rate of the fill's time (or current, labelled);
+ *   a fee with no price is listed unconverted and makes the result partial.
  * - Realized PnL is booked on the venue of the closing fill.
- * - Fees: in the symbol's quote they count as they are. A fee in the base
- *   asset is treated as selling those units at the fill price and paying the
- *   proceeds as the fee (so a buy of 1 BTC with a 0.001 BTC fee leaves 0.999
- *   BTC). A fee in any other asset is converted into the symbol's quote at the
- *   current price (labelled); a fee with no price is listed unconverted and
- *   makes the result partial.
  * - `since`: fills before it still build the cost basis, but only fills at or
  *   after it count towards realized PnL, fees, volume and fill counts.
  *   Unrealized PnL is always as of now.
- * - Per-symbol figures are in the symbol's quote asset; per-venue and total
- *   figures are converted into the valuation quote at current prices.
  *
  * Amounts are exact decimals; outputs are rounded to 8 decimals.
  */
 import {abs, add, cmp, dec, div, isNegative, isPositive, isZero, min, mul, neg, roundToStep, sub} from '../money/decimal.js';
 import type {Fee, Side} from '../types.js';
-import type {Pricer} from './pricing.js';
+import type {Pricer, PriceSource} from './pricing.js';
 
 const STEP = '0.00000001';
 const r8 = (x: string): string => roundToStep(x, STEP, 'nearest');
@@ -47,52 +50,82 @@ export interface PnlFill {
   readonly ts: number;
 }
 
-export interface PnlOptions {
-  /** Valuation quote for per-venue and total figures. */
+/** A cost basis for holdings from before the journal (`xarb pnl basis`). */
+export interface CostBasis {
+  readonly asset: string;
+  /** Price per unit in `quote`. */
+  readonly price: string;
   readonly quote: string;
-  readonly pricer: Pricer;
-  readonly since?: number;
+  readonly setAt: number;
 }
 
-export interface SymbolPnl {
-  readonly symbol: string;
-  readonly base: string;
-  /** The symbol's quote asset: the unit of every amount below except `position`. */
+/** The rate of one unit of `asset` in `quote` journalled around `ts`, if any. */
+export type RateAt = (asset: string, quote: string, ts: number) => {readonly price: number; readonly label: string} | undefined;
+
+export interface PnlOptions {
+  /** Valuation currency of every figure. */
   readonly quote: string;
+  /** Current prices: marks, and conversions when no rate of the fill's time was journalled. */
+  readonly pricer: Pricer;
+  readonly since?: number;
+  readonly rateAt?: RateAt;
+  readonly bases?: ReadonlyMap<string, CostBasis>;
+}
+
+/** How fills in one currency were converted into the valuation currency. */
+export interface RateUsed {
+  readonly currency: string;
+  readonly fills: number;
+  /** The rate of the latest such fill (valuation currency per unit). */
+  readonly rate: string;
+  readonly source: string;
+  /** Fills converted at the current rate because no rate of their time was journalled. */
+  readonly atCurrentRate: number;
+}
+
+export interface AssetPnl {
+  /** The asset (spot) or the contract symbol (derivatives). */
+  readonly asset: string;
+  readonly kind: 'spot' | 'derivative';
+  /** Markets whose fills make this book, e.g. BTC/USD, BTC/USDT. */
+  readonly markets: readonly string[];
   /** Fills counted (in the window). */
   readonly fills: number;
-  /** Base bought and sold, quote notional traded (in the window). */
   readonly bought: string;
   readonly sold: string;
+  /** Notional traded, in the valuation currency (in the window). */
   readonly volume: string;
-  /** Signed base amount held per the journal after all fills (negative = short). */
+  /** Base amount held per the journal (never negative for spot). */
   readonly position: string;
+  /** Average entry in the valuation currency. */
   readonly averageEntry: string | undefined;
   readonly realized: string;
-  /** Fees converted into the symbol's quote (unpriced fees excluded). */
+  /** Fees in the valuation currency (unpriced fees excluded). */
   readonly fees: string;
   readonly unpricedFees: readonly Fee[];
-  /** True when some fee was converted at the current price of a third asset. */
+  /** True when some fee or price was converted at the current rate. */
   readonly feesConvertedAtCurrentPrice: boolean;
-  readonly markPrice: number | undefined;
+  readonly markPrice: string | undefined;
   readonly markSource: string | undefined;
   /** Undefined when there is a position but no mark. */
   readonly unrealized: string | undefined;
-  /** realized - fees + unrealized (unrealized counted as 0 when there is no position). */
+  /** realized - fees + unrealized. */
   readonly net: string | undefined;
-  /** Price of one unit of the symbol's quote in the valuation quote. */
-  readonly quoteRate: number | undefined;
-  readonly netValue: string | undefined;
+  readonly basis: CostBasis | undefined;
+  /** Sold beyond what the journal bought: coins held before the journal. */
+  readonly preJournal: {readonly amount: string; readonly proceeds: string; readonly withBasis: boolean} | undefined;
+  readonly rates: readonly RateUsed[];
 }
 
 export interface VenuePnl {
   readonly venue: string;
   readonly fills: number;
-  /** In the valuation quote; undefined parts are listed in `unconverted`. */
+  /** In the valuation currency. */
   readonly volume: string;
   readonly realized: string;
   readonly fees: string;
   readonly net: string;
+  /** Currencies of fills that could not be converted (left out). */
   readonly unconverted: readonly string[];
 }
 
@@ -109,7 +142,7 @@ export interface PnlReport {
   readonly method: 'average-cost';
   readonly quote: string;
   readonly since: number | undefined;
-  readonly symbols: readonly SymbolPnl[];
+  readonly assets: readonly AssetPnl[];
   readonly venues: readonly VenuePnl[];
   /** Fees by the currency they were charged in (in the window), exact. */
   readonly feesByCurrency: readonly Fee[];
@@ -146,16 +179,24 @@ export function applyTrade(book: Book, side: Side, amount: string, price: string
   return realized;
 }
 
-function splitSymbol(symbol: string): {base: string; quote: string} {
-  const [pair] = symbol.split(':');
+function splitSymbol(symbol: string): {base: string; quote: string; derivative: boolean} {
+  const [pair, settle] = symbol.split(':');
   const [base, quote] = (pair ?? symbol).split('/');
-  return {base: base ?? symbol, quote: quote ?? ''};
+  return {base: base ?? symbol, quote: quote ?? '', derivative: settle !== undefined};
 }
 
-interface SymbolAcc {
-  symbol: string;
+interface RateAcc {
+  fills: number;
+  rate: string;
+  source: string;
+  current: number;
+}
+
+interface AssetAcc {
+  key: string;
   base: string;
-  quote: string;
+  derivative: boolean;
+  markets: Set<string>;
   book: Book;
   fills: number;
   bought: string;
@@ -165,60 +206,85 @@ interface SymbolAcc {
   fees: string;
   unpricedFees: Map<string, string>;
   converted: boolean;
+  preAmount: string;
+  preProceeds: string;
+  rates: Map<string, RateAcc>;
 }
 
 interface VenueAcc {
   fills: number;
-  // per symbol quote asset
-  volume: Map<string, string>;
-  realized: Map<string, string>;
-  fees: Map<string, string>;
+  volume: string;
+  realized: string;
+  fees: string;
+  unconverted: Set<string>;
 }
 
-function addTo(map: Map<string, string>, key: string, value: string): void {
-  map.set(key, add(map.get(key) ?? '0', value));
+interface Rate {
+  readonly value: string;
+  readonly label: string;
+  readonly current: boolean;
 }
 
 export function computePnl(fills: readonly PnlFill[], options: PnlOptions): PnlReport {
-  const {pricer, quote: valuationQuote} = options;
+  const {pricer, quote: valuation} = options;
   const since = options.since ?? Number.NEGATIVE_INFINITY;
   const ordered = [...fills].sort((a, b) => a.ts - b.ts || (a.venue < b.venue ? -1 : a.venue > b.venue ? 1 : 0) || (a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0));
-  const symbols = new Map<string, SymbolAcc>();
+  const assets = new Map<string, AssetAcc>();
   const venues = new Map<string, VenueAcc>();
   const feesByCurrency = new Map<string, string>();
-  const reasons: string[] = [];
+  const reasons = new Set<string>();
+
+  /** Units of the valuation currency per unit of `currency` at `ts`. */
+  const rateOf = (currency: string, ts: number): Rate | undefined => {
+    if (currency === valuation) return {value: '1', label: 'same currency', current: false};
+    const then = options.rateAt?.(currency, valuation, ts);
+    if (then) return {value: dec(then.price), label: then.label, current: false};
+    const now = pricer.price(currency, valuation);
+    return now ? {value: dec(now.price), label: `${now.label}, current rate (none journalled at the fill's time)`, current: true} : undefined;
+  };
 
   for (const f of ordered) {
-    let acc = symbols.get(f.symbol);
+    const {base, quote, derivative} = splitSymbol(f.symbol);
+    const key = derivative ? f.symbol : base;
+    let acc = assets.get(key);
     if (!acc) {
-      const {base, quote} = splitSymbol(f.symbol);
-      acc = {symbol: f.symbol, base, quote, book: {qty: '0', cost: '0'}, fills: 0, bought: '0', sold: '0', volume: '0', realized: '0', fees: '0', unpricedFees: new Map(), converted: false};
-      symbols.set(f.symbol, acc);
+      acc = {key, base, derivative, markets: new Set(), book: {qty: '0', cost: '0'}, fills: 0, bought: '0', sold: '0', volume: '0', realized: '0', fees: '0', unpricedFees: new Map(), converted: false, preAmount: '0', preProceeds: '0', rates: new Map()};
+      assets.set(key, acc);
     }
+    acc.markets.add(f.symbol);
     const inWindow = f.ts >= since;
     let venue = venues.get(f.venue);
-    if (inWindow && !venue) venues.set(f.venue, (venue = {fills: 0, volume: new Map(), realized: new Map(), fees: new Map()}));
+    if (inWindow && !venue) venues.set(f.venue, (venue = {fills: 0, volume: '0', realized: '0', fees: '0', unconverted: new Set()}));
+    const rate = rateOf(quote, f.ts);
+    if (!rate) {
+      reasons.add(`no rate for ${quote} in ${valuation}: fills of ${f.symbol} are left out`);
+      if (inWindow) venue!.unconverted.add(quote);
+      continue;
+    }
+    const r = acc.rates.get(quote) ?? {fills: 0, rate: '1', source: '', current: 0};
+    acc.rates.set(quote, {fills: r.fills + 1, rate: rate.value, source: rate.label, current: r.current + (rate.current ? 1 : 0)});
+    if (rate.current) acc.converted = true;
+    const price = mul(f.price, rate.value);
 
-    let realized = applyTrade(acc.book, f.side, f.amount, f.price);
+    let realized = trade(acc, f.side, dec(f.amount), price, options.bases?.get(base), pricer, valuation);
     let fee = '0';
     if (f.fee && !isZero(f.fee.cost)) {
       const cost = dec(f.fee.cost);
-      if (f.fee.currency === acc.quote) fee = cost;
-      else if (f.fee.currency === acc.base) {
+      if (f.fee.currency === base && !derivative) {
         // Fee units leave the position as if sold at the fill price; the proceeds are the fee.
-        realized = add(realized, applyTrade(acc.book, 'sell', cost, f.price));
-        fee = mul(cost, f.price);
+        realized = add(realized, trade(acc, 'sell', cost, price, options.bases?.get(base), pricer, valuation));
+        fee = mul(cost, price);
       } else {
-        const rate = pricer.price(f.fee.currency, acc.quote);
-        if (rate) {
-          fee = mul(cost, dec(rate.price));
-          if (inWindow) acc.converted = true;
+        const feeRate = f.fee.currency === quote ? rate : rateOf(f.fee.currency, f.ts);
+        if (feeRate) {
+          fee = mul(cost, feeRate.value);
+          if (feeRate.current && inWindow) acc.converted = true;
         } else if (inWindow) addTo(acc.unpricedFees, f.fee.currency, cost);
       }
       if (inWindow) addTo(feesByCurrency, f.fee.currency, cost);
     }
     if (!inWindow) continue;
-    const notional = mul(f.amount, f.price);
+    const notional = mul(f.amount, price);
     acc.fills += 1;
     acc.volume = add(acc.volume, notional);
     if (f.side === 'buy') acc.bought = add(acc.bought, f.amount);
@@ -226,55 +292,42 @@ export function computePnl(fills: readonly PnlFill[], options: PnlOptions): PnlR
     acc.realized = add(acc.realized, realized);
     acc.fees = add(acc.fees, fee);
     venue!.fills += 1;
-    addTo(venue!.volume, acc.quote, notional);
-    addTo(venue!.realized, acc.quote, realized);
-    addTo(venue!.fees, acc.quote, fee);
+    venue!.volume = add(venue!.volume, notional);
+    venue!.realized = add(venue!.realized, realized);
+    venue!.fees = add(venue!.fees, fee);
   }
-
-  const rateCache = new Map<string, number | undefined>();
-  const rateOf = (asset: string): number | undefined => {
-    if (!rateCache.has(asset)) rateCache.set(asset, asset === valuationQuote ? 1 : pricer.price(asset, valuationQuote)?.price);
-    return rateCache.get(asset);
-  };
-  const toValue = (amount: string, asset: string): string | undefined => {
-    const rate = rateOf(asset);
-    if (rate === undefined) return undefined;
-    return rate === 1 ? amount : mul(amount, dec(rate));
-  };
 
   let totalRealized = '0';
   let totalFees = '0';
   let totalUnrealized = '0';
-  const out: SymbolPnl[] = [];
-  for (const acc of symbols.values()) {
+  const out: AssetPnl[] = [];
+  for (const acc of assets.values()) {
     const {qty, cost} = acc.book;
-    // A symbol with no fill in the window and no open position has nothing to say.
     if (acc.fills === 0 && isZero(qty)) continue;
-    const mark = isZero(qty) ? undefined : pricer.price(acc.base, acc.quote);
+    const mark = isZero(qty) ? undefined : pricer.price(acc.derivative ? acc.key : acc.base, valuation) ?? (acc.derivative ? markDerivative(acc.key, pricer, valuation) : undefined);
     let unrealized: string | undefined = '0';
     if (!isZero(qty)) {
       if (!mark) {
         unrealized = undefined;
-        reasons.push(`no market price for ${acc.symbol}: its unrealized PnL is missing`);
+        reasons.add(`no market price for ${acc.key} in ${valuation}: its unrealized PnL is missing`);
       } else {
         const value = mul(abs(qty), dec(mark.price));
         unrealized = isNegative(qty) ? sub(cost, value) : sub(value, cost);
       }
     }
     const unpricedFees = [...acc.unpricedFees].map(([currency, c]) => ({currency, cost: c}));
-    if (unpricedFees.length > 0) reasons.push(`fees of ${acc.symbol} in ${unpricedFees.map((x) => x.currency).join(', ')} have no price in ${acc.quote}`);
+    if (unpricedFees.length > 0) reasons.add(`fees of ${acc.key} in ${unpricedFees.map((x) => x.currency).join(', ')} have no price in ${valuation}`);
+    const basis = acc.derivative ? undefined : options.bases?.get(acc.base);
+    const preJournal = isZero(acc.preAmount) ? undefined : {amount: acc.preAmount, proceeds: r8(acc.preProceeds), withBasis: basis !== undefined};
+    if (preJournal && !basis) reasons.add(`${acc.base}: ${acc.preAmount} sold from holdings older than the journal, with no cost basis (set one with \`xarb pnl basis ${acc.base} PRICE\`)`);
     const net = unrealized === undefined ? undefined : add(sub(acc.realized, acc.fees), unrealized);
-    const quoteRate = rateOf(acc.quote);
-    if (quoteRate === undefined) reasons.push(`no market prices ${acc.quote} in ${valuationQuote}: ${acc.symbol} is left out of the totals`);
-    else {
-      totalRealized = add(totalRealized, toValue(acc.realized, acc.quote)!);
-      totalFees = add(totalFees, toValue(acc.fees, acc.quote)!);
-      if (unrealized !== undefined) totalUnrealized = add(totalUnrealized, toValue(unrealized, acc.quote)!);
-    }
+    totalRealized = add(totalRealized, acc.realized);
+    totalFees = add(totalFees, acc.fees);
+    if (unrealized !== undefined) totalUnrealized = add(totalUnrealized, unrealized);
     out.push({
-      symbol: acc.symbol,
-      base: acc.base,
-      quote: acc.quote,
+      asset: acc.key,
+      kind: acc.derivative ? 'derivative' : 'spot',
+      markets: [...acc.markets].sort(),
       fills: acc.fills,
       bought: acc.bought,
       sold: acc.sold,
@@ -285,53 +338,66 @@ export function computePnl(fills: readonly PnlFill[], options: PnlOptions): PnlR
       fees: r8(acc.fees),
       unpricedFees,
       feesConvertedAtCurrentPrice: acc.converted,
-      markPrice: mark?.price,
+      markPrice: mark === undefined ? undefined : r8(dec(mark.price)),
       markSource: mark?.label,
       unrealized: unrealized === undefined ? undefined : r8(unrealized),
       net: net === undefined ? undefined : r8(net),
-      quoteRate,
-      netValue: net === undefined || quoteRate === undefined ? undefined : r8(toValue(net, acc.quote)!),
+      basis,
+      preJournal,
+      rates: [...acc.rates].map(([currency, x]) => ({currency, fills: x.fills, rate: r8(x.rate), source: x.source, atCurrentRate: x.current})).sort((a, b) => a.currency.localeCompare(b.currency)),
     });
   }
-  out.sort((a, b) => a.symbol.localeCompare(b.symbol));
+  out.sort((a, b) => a.asset.localeCompare(b.asset));
 
-  const venueOut: VenuePnl[] = [];
-  for (const [name, v] of venues) {
-    let volume = '0';
-    let realized = '0';
-    let fees = '0';
-    const unconverted = new Set<string>();
-    for (const [asset, amount] of v.volume) {
-      const value = toValue(amount, asset);
-      if (value === undefined) unconverted.add(asset);
-      else volume = add(volume, value);
-    }
-    for (const [asset, amount] of v.realized) {
-      const value = toValue(amount, asset);
-      if (value !== undefined) realized = add(realized, value);
-    }
-    for (const [asset, amount] of v.fees) {
-      const value = toValue(amount, asset);
-      if (value !== undefined) fees = add(fees, value);
-    }
-    venueOut.push({venue: name, fills: v.fills, volume: r8(volume), realized: r8(realized), fees: r8(fees), net: r8(sub(realized, fees)), unconverted: [...unconverted].sort()});
-  }
+  const venueOut: VenuePnl[] = [...venues].map(([name, v]) => ({venue: name, fills: v.fills, volume: r8(v.volume), realized: r8(v.realized), fees: r8(v.fees), net: r8(sub(v.realized, v.fees)), unconverted: [...v.unconverted].sort()}));
   venueOut.sort((a, b) => a.venue.localeCompare(b.venue));
 
   return {
     method: 'average-cost',
-    quote: valuationQuote,
+    quote: valuation,
     since: options.since,
-    symbols: out,
+    assets: out,
     venues: venueOut,
-    feesByCurrency: [...feesByCurrency].map(([currency, cost]) => ({currency, cost})).sort((a, b) => a.currency.localeCompare(b.currency)),
+    feesByCurrency: [...feesByCurrency].map(([currency, cost]) => ({currency, cost: r8(cost)})).sort((a, b) => a.currency.localeCompare(b.currency)),
     total: {
       realized: r8(totalRealized),
       fees: r8(totalFees),
       unrealized: r8(totalUnrealized),
       net: r8(add(sub(totalRealized, totalFees), totalUnrealized)),
-      partial: reasons.length > 0,
-      reasons,
+      partial: reasons.size > 0,
+      reasons: [...reasons],
     },
   };
+}
+
+/**
+ * One trade on an asset's book, prices in the valuation currency; returns the
+ * realized PnL. Spot never goes short: what is sold beyond the position comes
+ * from holdings older than the journal (realized against the basis if one is
+ * set, else only counted).
+ */
+function trade(acc: AssetAcc, side: Side, amount: string, price: string, basis: CostBasis | undefined, pricer: Pricer, valuation: string): string {
+  if (acc.derivative || side === 'buy' || cmp(amount, acc.book.qty) <= 0) return applyTrade(acc.book, side, amount, price);
+  const held = isPositive(acc.book.qty) ? acc.book.qty : '0';
+  const realized = isPositive(held) ? applyTrade(acc.book, 'sell', held, price) : '0';
+  const excess = sub(amount, held);
+  acc.preAmount = add(acc.preAmount, excess);
+  acc.preProceeds = add(acc.preProceeds, mul(excess, price));
+  const basisPrice = basis ? basisIn(basis, pricer, valuation) : undefined;
+  return basisPrice === undefined ? realized : add(realized, mul(excess, sub(price, basisPrice)));
+}
+
+function basisIn(basis: CostBasis, pricer: Pricer, valuation: string): string | undefined {
+  if (basis.quote === valuation) return dec(basis.price);
+  const rate = pricer.price(basis.quote, valuation);
+  return rate ? mul(basis.price, dec(rate.price)) : undefined;
+}
+
+/** A contract marked through its underlying spot price (BTC/USDT:USDT -> BTC in the valuation currency). */
+function markDerivative(symbol: string, pricer: Pricer, valuation: string): PriceSource | undefined {
+  return pricer.price(splitSymbol(symbol).base, valuation);
+}
+
+function addTo(map: Map<string, string>, key: string, value: string): void {
+  map.set(key, add(map.get(key) ?? '0', value));
 }

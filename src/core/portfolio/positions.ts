@@ -16,7 +16,8 @@
  */
 import {add, cmp, dec, isZero, mul, neg, roundToStep, sub, sum} from '../money/decimal.js';
 import type {Position} from '../types.js';
-import {formatAge, valueOf, type BalancesReport} from './balances.js';
+import {formatDuration} from '../duration.js';
+import {valueOf, type BalancesReport} from './balances.js';
 import type {Pricer} from './pricing.js';
 
 export interface VenuePositionsInput {
@@ -109,7 +110,7 @@ export function aggregatePositions(balances: BalancesReport, venuePositions: rea
   const reasons: string[] = [];
   for (const v of balances.venues) {
     if (v.status !== 'failed') continue;
-    reasons.push(v.ageMs === undefined ? `${v.venue}: balances failed (${v.error ?? 'no answer'}) and there is no earlier snapshot` : `${v.venue}: balances failed (${v.error ?? 'no answer'}); spot from its snapshot ${formatAge(v.ageMs)} old`);
+    reasons.push(v.ageMs === undefined ? `${v.venue}: balances failed (${v.error ?? 'no answer'}) and there is no earlier snapshot` : `${v.venue}: balances failed (${v.error ?? 'no answer'}); spot from its snapshot ${formatDuration(v.ageMs)} old`);
   }
   const want = (asset: string) => underlying === undefined || asset === underlying;
 

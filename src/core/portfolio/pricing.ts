@@ -94,11 +94,11 @@ export function quoteEdges(quotes: readonly Quote[], options: PricingOptions = {
     if (method === 'mid') {
       if (!usable(bid) || !usable(ask)) continue;
       const mid = (bid + ask) / 2;
-      edges.push({venue: q.venue, symbol: q.symbol, from: base, to: quote, rate: mid, side: 'mid'});
-      edges.push({venue: q.venue, symbol: q.symbol, from: quote, to: base, rate: 1 / mid, side: 'mid'});
+      edges.push({venue: q.venue, symbol: q.symbol, from: base, to: quote, rate: sig12(mid), side: 'mid'});
+      edges.push({venue: q.venue, symbol: q.symbol, from: quote, to: base, rate: sig12(1 / mid), side: 'mid'});
     } else {
       if (usable(bid)) edges.push({venue: q.venue, symbol: q.symbol, from: base, to: quote, rate: bid, side: 'bid'});
-      if (usable(ask)) edges.push({venue: q.venue, symbol: q.symbol, from: quote, to: base, rate: 1 / ask, side: 'ask'});
+      if (usable(ask)) edges.push({venue: q.venue, symbol: q.symbol, from: quote, to: base, rate: sig12(1 / ask), side: 'ask'});
     }
   }
   return edges;
@@ -155,7 +155,8 @@ export function createPricer(quotes: readonly Quote[], options: PricingOptions =
         const chosen = candidates[Math.floor((candidates.length - 1) / 2)]!;
         if (!Number.isFinite(chosen.price) || chosen.price <= 0) continue;
         const path = [chosen.leg, ...chosen.rest.legs];
-        layer.push([asset, {asset, quote, price: chosen.price, legs: path, label: labelFor(asset, quote, path, method), candidates: candidates.length}]);
+        // 12 significant digits: a mid of 66293.1 and 66293.3 is 66293.2, not 66293.20000000001.
+        layer.push([asset, {asset, quote, price: sig12(chosen.price), legs: path, label: labelFor(asset, quote, path, method), candidates: candidates.length}]);
       }
       for (const [asset, source] of layer) prices.set(asset, source);
       frontier = layer.length;
@@ -170,4 +171,9 @@ export function createPricer(quotes: readonly Quote[], options: PricingOptions =
       return table(quote).get(asset);
     },
   };
+}
+
+/** 12 significant digits: rates without binary float tails (0.123705, not 0.12370500000000001). */
+function sig12(value: number): number {
+  return Number(value.toPrecision(12));
 }

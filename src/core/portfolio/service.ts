@@ -23,7 +23,7 @@ import type {BalanceSnapshots, VenueSnapshotInput} from '../journal/balance-snap
 import type {Balance, Clock, Market, Position, Quote} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {aggregateBalances, type BalancesReport, type VenueBalancesInput} from './balances.js';
-import {computePnl, type PnlFill, type PnlReport} from './pnl.js';
+import {computePnl, type CostBasis, type PnlFill, type PnlReport, type RateAt} from './pnl.js';
 import {aggregatePositions, type PositionsReport, type VenuePositionsInput} from './positions.js';
 import {createPricer, type PriceMethod, type Pricer} from './pricing.js';
 
@@ -290,6 +290,35 @@ export async function loadPositions(deps: PortfolioDeps, request: PositionsReque
 
 export interface PnlRequest extends ValuationOptions {
   readonly since?: number;
+  /** Cost bases of holdings older than the journal, by asset (`xarb pnl basis`). */
+  readonly bases?: ReadonlyMap<string, CostBasis>;
+}
+
+/** Journalled quotes (price snapshots) between two times, for the rates of a fill's time. */
+export type PriceHistory = (from: number, to: number) => readonly Quote[];
+
+/** How far from a fill a journalled quote may be to give its rate. */
+export const FILL_RATE_WINDOW_MS = 3_600_000;
+
+/**
+ * Rates at a fill's time from journalled quotes: the quotes within
+ * FILL_RATE_WINDOW_MS of the fill, priced like current ones (median of the
+ * shortest paths). Cached per hour of fills.
+ */
+export function historicalRates(history: PriceHistory, method: ValuationOptions['method']): RateAt {
+  const cache = new Map<number, ReturnType<typeof createPricer>>();
+  return (asset, quote, ts) => {
+    const bucket = Math.floor(ts / FILL_RATE_WINDOW_MS);
+    let pricer = cache.get(bucket);
+    if (!pricer) {
+      const mid = bucket * FILL_RATE_WINDOW_MS + FILL_RATE_WINDOW_MS / 2;
+      const quotes = history(mid - 1.5 * FILL_RATE_WINDOW_MS, mid + 1.5 * FILL_RATE_WINDOW_MS).map((q) => ({...q, receivedAt: mid, timestamp: mid}));
+      pricer = createPricer(quotes, {method, maxAgeMs: FILL_RATE_WINDOW_MS * 2, now: mid});
+      cache.set(bucket, pricer);
+    }
+    const found = pricer.price(asset, quote);
+    return found ? {price: found.price, label: `journalled ${found.label} near ${new Date(ts).toISOString().slice(0, 16).replace('T', ' ')} UTC`} : undefined;
+  };
 }
 
 export interface PnlResult extends PnlReport {
@@ -301,7 +330,7 @@ export interface PnlResult extends PnlReport {
  * `xarb pnl`: prices come from the venues' current quotes (marks for open
  * positions, fee and quote conversion); the fills are the journal's.
  */
-export async function loadPnl(deps: Omit<PortfolioDeps, 'snapshots'>, fills: readonly PnlFill[], request: PnlRequest): Promise<PnlResult> {
+export async function loadPnl(deps: Omit<PortfolioDeps, 'snapshots'> & {readonly priceHistory?: PriceHistory}, fills: readonly PnlFill[], request: PnlRequest): Promise<PnlResult> {
   const ms = deps.timeoutMs ?? DEFAULT_PORTFOLIO_TIMEOUT_MS;
   const assets = new Set<string>([...BRIDGE_ASSETS, request.quote]);
   for (const f of fills) {
@@ -328,6 +357,12 @@ export async function loadPnl(deps: Omit<PortfolioDeps, 'snapshots'>, fills: rea
     );
   }
   const pricer = createPricer(quotes, {method: request.method, maxAgeMs: request.maxAgeMs, now: deps.clock.now()});
-  const report = computePnl(fills, {quote: request.quote, pricer, since: request.since});
+  const report = computePnl(fills, {
+    quote: request.quote,
+    pricer,
+    since: request.since,
+    ...(deps.priceHistory ? {rateAt: historicalRates(deps.priceHistory, request.method)} : {}),
+    ...(request.bases ? {bases: request.bases} : {}),
+  });
   return {...report, notes: notes.sort(), priceVenues: priceVenues.sort()};
 }

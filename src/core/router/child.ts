@@ -77,7 +77,7 @@ export function cannotTake(c: VenueCandidate, intent: RouteIntent, amount: strin
   if (c.maxNotional !== undefined && priced.cost > c.maxNotional * (1 + 1e-12)) return `risk limits allow at most ${c.maxNotional} ${m.quote} per order`;
   if (intent.side === 'buy' && c.quoteFree !== undefined) {
     const need = priced.cost * (1 + c.takerFee);
-    if (need > Number(c.quoteFree) * (1 + 1e-12)) return `needs ${need} ${m.quote}, ${c.quoteFree} free`;
+    if (need > Number(c.quoteFree) * (1 + 1e-12)) return `needs ${roundToStep(dec(need), '0.00000001', 'up')} ${m.quote}, ${c.quoteFree} free`;
   }
   if (intent.side === 'sell' && c.baseFree !== undefined && cmp(amount, c.baseFree) > 0) return `needs ${amount} ${m.base}, ${c.baseFree} free`;
   return undefined;

@@ -44,7 +44,9 @@ export function route(strategy: RouteStrategy, intent: RouteIntent, candidates: 
   if (ok.length === 0) {
     throw new NothingToPlaceError(
       `no venue can take ${intent.side} ${dec(intent.amount)} ${intent.symbol} as one order: ${skipped.map((s) => `${s.venue}: ${s.reason}`).join('; ')}`,
-      'try --route split to spread it over several venues, or a smaller amount',
+      skipped.some((x) => / 0 free$/.test(x.reason))
+        ? 'a venue with 0 free cannot take it: fund a paper venue with `xarb exchanges add ID --paper-balance USDT=10000,BTC=1` (or `xarb exchanges set NAME paperBalances.USDT=10000`); or try --route split, or a smaller amount'
+        : 'try --route split to spread it over several venues, or a smaller amount',
     );
   }
   const byPrice = (a: {child: ChildOrder}, b: {child: ChildOrder}) => better(intent.side, a.child, b.child);

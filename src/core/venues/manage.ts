@@ -7,6 +7,7 @@ import {optionProblems, PROTOTYPE_KEYS, showValue, type VenueConfig, type XarbCo
 import {setPath} from '../config/store.js';
 import {isKnownExchange, suggestExchanges} from './catalog.js';
 import {loadCredentials} from '../config/secrets.js';
+import {DEMO_VENUE_NAMES, demoProfile} from './sim/demo.js';
 
 export interface AddVenueInput {
   readonly exchange: string;
@@ -18,6 +19,8 @@ export interface AddVenueInput {
   readonly priority?: number;
   readonly allocation?: number;
   readonly options?: Record<string, unknown>;
+  /** Starting balances of a paper venue (decimal strings by asset). */
+  readonly paperBalances?: Readonly<Record<string, string>>;
 }
 
 type AnyConfig = Partial<XarbConfig> | Record<string, unknown>;
@@ -32,7 +35,11 @@ export function addVenue<C extends AnyConfig>(config: C, input: AddVenueInput): 
   checkExchangeId(exchange);
   const name = (input.name ?? exchange).toLowerCase();
   if (venuesOf(config)[name]) throw new UsageError(`venue ${name} already exists`, `change it with \`xarb exchanges set ${name} key=value\` or pick another --name`);
+  if (input.paperBalances && (input.mode ?? 'paper') !== 'paper') throw new UsageError('--paper-balance funds a paper venue; this one is live', 'drop --paper-balance, or add the venue in paper mode');
+  // `sim` under a demo venue's name recreates that demo venue (seed, dialect, balances, priority, allocation).
+  const demo = exchange === 'sim' ? demoProfile()[name] : undefined;
   const venue: VenueConfig = {
+    ...(demo ?? {}),
     exchange,
     // New venues start in paper mode: live trading is an explicit choice.
     mode: input.mode ?? 'paper',
@@ -42,8 +49,20 @@ export function addVenue<C extends AnyConfig>(config: C, input: AddVenueInput): 
     ...(input.priority !== undefined ? {priority: input.priority} : {}),
     ...(input.allocation !== undefined ? {allocation: input.allocation} : {}),
     ...(input.options && Object.keys(input.options).length > 0 ? {options: input.options} : {}),
+    ...(input.paperBalances ? {paperBalances: {...input.paperBalances}} : {}),
   };
   return {config: {...config, venues: {...venuesOf(config), [name]: venue}}, name, venue};
+}
+
+/**
+ * `xarb exchanges add demo`: the built-in demo venues, exactly as the demo
+ * profile defines them. Refused when any of their names is taken, so a
+ * changed venue is never silently replaced.
+ */
+export function addDemoVenues<C extends AnyConfig>(config: C): {config: C; names: readonly string[]} {
+  const taken = DEMO_VENUE_NAMES.filter((n) => venuesOf(config)[n]);
+  if (taken.length > 0) throw new UsageError(`venue ${taken.join(', ')} already exists`, `remove it first (\`xarb exchanges remove ${taken[0]}\`) to re-add the demo venues exactly`);
+  return {config: {...config, venues: {...venuesOf(config), ...demoProfile()}}, names: DEMO_VENUE_NAMES};
 }
 
 export function removeVenue<C extends AnyConfig>(config: C, name: string): C {
