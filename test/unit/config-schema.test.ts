@@ -4,6 +4,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {configJsonSchema, configProblems, defaultAt, validateConfig} from '../../src/core/config/schema.js';
 import {readSetting} from '../../src/core/config/store.js';
+import {DEFAULT_RETENTION} from '../../src/core/journal/maintenance.js';
 import {ConfigError, UsageError} from '../../src/core/errors.js';
 import {parseRiskAssignment} from '../../src/core/risk/assign.js';
 import {parseOptionFlags, setVenueFields} from '../../src/core/venues/manage.js';
@@ -89,6 +90,14 @@ describe('config schema', () => {
     expect(readSetting(home, 'valuationQuote')).toEqual({key: 'valuationQuote', value: 'USDT', source: 'config'});
     expect(readSetting(home, 'risk.global.maxOrderAmount').source).toBe('unset');
     expect(() => readSetting(home, 'valuationQuotes')).toThrow(UsageError);
+  });
+
+  it('journal retention defaults are the ones prune applies, shown as defaults', () => {
+    const home = mkdtempSync(join(tmpdir(), 'xarb-config-'));
+    for (const [key, days] of Object.entries(DEFAULT_RETENTION)) {
+      expect(readSetting(home, `journal.retention.${key}`)).toEqual({key: `journal.retention.${key}`, value: days, source: 'default'});
+    }
+    expect(DEFAULT_RETENTION.latencyDays).toBe(7);
   });
 });
 

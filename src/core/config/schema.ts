@@ -35,6 +35,8 @@ export const URL_SCHEMES: readonly string[] = ['http:', 'https:', 'ws:', 'wss:']
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MARKETS_TTL_SEC = 3600;
 export const DEFAULT_ALERT_TIMEOUT_MS = 3000;
+/** Days snapshot-like journal rows are kept (journal.retention.*); 0 keeps forever. */
+export const DEFAULT_RETENTION_DAYS = {priceSnapshotsDays: 30, arbObservationsDays: 30, latencyDays: 7, balanceSnapshotsDays: 365} as const;
 
 /**
  * Problems in ccxt constructor options: prototype keys anywhere, a URL with
@@ -97,7 +99,7 @@ function build(z: Zod) {
       .string()
       .refine((v) => URL.canParse(v) && schemes.includes(new URL(v).protocol), {error: `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`})
       .meta({description});
-  const days = (what: string) => int(0, 36_500).meta({description: `${what}: days to keep, 0 keeps forever`}).optional();
+  const days = (what: string, fallback: number) => int(0, 36_500).meta({description: `${what}: days to keep, 0 keeps forever`, default: fallback}).optional();
   const assetMap = <T extends Z.ZodType>(value: T) => z.record(z.string().regex(ASSET, {error: 'keys must be asset codes such as USD'}), value);
 
   const limitShape = {
@@ -206,10 +208,10 @@ function build(z: Zod) {
         .meta({description: 'When the journal was created (written by xarb)'})
         .optional(),
       retention: strict({
-        priceSnapshotsDays: days('Price snapshots'),
-        arbObservationsDays: days('Arbitrage observations'),
-        latencyDays: days('Latency samples'),
-        balanceSnapshotsDays: days('Balance snapshots'),
+        priceSnapshotsDays: days('Price snapshots', DEFAULT_RETENTION_DAYS.priceSnapshotsDays),
+        arbObservationsDays: days('Arbitrage observations', DEFAULT_RETENTION_DAYS.arbObservationsDays),
+        latencyDays: days('Latency samples', DEFAULT_RETENTION_DAYS.latencyDays),
+        balanceSnapshotsDays: days('Balance snapshots', DEFAULT_RETENTION_DAYS.balanceSnapshotsDays),
       })
         .meta({description: 'Days to keep snapshot-like rows; 0 keeps forever (defaults: see docs)'})
         .optional(),

@@ -16,6 +16,7 @@
  *   writing, compacted; it is then opened and integrity-checked.
  */
 import {closeSync, openSync, rmSync, statSync} from 'node:fs';
+import {DEFAULT_RETENTION_DAYS} from '../config/schema.js';
 import {UsageError} from '../errors.js';
 import type {Clock} from '../types.js';
 import {openDb, JournalError, type Db} from './db.js';
@@ -35,7 +36,7 @@ export interface RetentionSettings {
   readonly balanceSnapshotsDays: number;
 }
 
-export const DEFAULT_RETENTION: RetentionSettings = {priceSnapshotsDays: 30, arbObservationsDays: 30, latencyDays: 7, balanceSnapshotsDays: 365};
+export const DEFAULT_RETENTION: RetentionSettings = DEFAULT_RETENTION_DAYS;
 
 export interface PruneResult {
   readonly ranAt: string;

@@ -28,6 +28,7 @@
  *   steps are resolved first, failed steps (definitely refused, nothing
  *   moved) are tried again with a new attempt key, and arrivals are checked.
  */
+import type {AlertSink} from '../alerts/index.js';
 import {hostname} from 'node:os';
 import type {XarbConfig} from '../config/schema.js';
 import {ExitCode, InsufficientFundsError, PlanConflictError, RiskDeniedError, UsageError, VenueDataError, VenueError, XarbError} from '../errors.js';
@@ -59,6 +60,8 @@ export interface RebalanceEnv {
   readonly unknownGraceMs?: number;
   /** How long an order the venue does not know stays unknown (passed to the order path). */
   readonly orderGraceMs?: number;
+  /** Where the order path reports risk denials of live trades (alerts.webhooks). */
+  readonly alerts?: AlertSink;
 }
 
 export type StoredPlan = JournalRebalancePlan<RebalancePlan, PlanStep>;
@@ -213,7 +216,7 @@ class Runner {
     this.plans = new RebalanceRepo(env.db, env.clock);
     this.transfers = new TransfersRepo(env.db, env.clock);
     this.events = new EventsRepo(env.db, env.clock);
-    this.exec = {db: env.db, clock: env.clock, config: env.config, venues: env.venues, ...(env.orderGraceMs === undefined ? {} : {graceMs: env.orderGraceMs})};
+    this.exec = {db: env.db, clock: env.clock, config: env.config, venues: env.venues, ...(env.orderGraceMs === undefined ? {} : {graceMs: env.orderGraceMs}), ...(env.alerts ? {alerts: env.alerts} : {})};
   }
 
   private load(): StoredPlan {

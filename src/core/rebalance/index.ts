@@ -8,6 +8,7 @@
  * venues) and `transferEffects` (how journalled transfers moved a venue's
  * balances).
  */
+import type {AlertSink} from '../alerts/index.js';
 import type {VenueConfig, XarbConfig} from '../config/schema.js';
 import {ExitCode, UsageError} from '../errors.js';
 import type {Db} from '../journal/db.js';
@@ -41,6 +42,8 @@ export interface RebalanceDeps {
   /** Throws UnknownVenueError (exit 2) for a name that is not configured. */
   venueConfig(name: string): VenueConfig;
   venue(name: string): Promise<Venue>;
+  /** Where risk denials of live rebalance trades are reported (alerts.webhooks); none when absent. */
+  readonly alerts?: AlertSink;
 }
 
 export interface RebalanceOptions {
@@ -92,7 +95,7 @@ function liveVenues(venues: ReadonlyMap<string, Venue>, steps: readonly PlanStep
 
 export async function runRebalance(deps: RebalanceDeps, options: RebalanceOptions): Promise<RebalanceResult> {
   const repo = new RebalanceRepo(deps.db, deps.clock);
-  const base = {db: deps.db, clock: deps.clock, config: deps.config, ...(options.unknownGraceMs === undefined ? {} : {unknownGraceMs: options.unknownGraceMs})};
+  const base = {db: deps.db, clock: deps.clock, config: deps.config, ...(deps.alerts ? {alerts: deps.alerts} : {}), ...(options.unknownGraceMs === undefined ? {} : {unknownGraceMs: options.unknownGraceMs})};
   if (options.abandon) {
     const dropped = abandonPlan(deps);
     if (!dropped) throw new UsageError('there is no unfinished rebalance to abandon');
