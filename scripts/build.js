@@ -199,10 +199,18 @@ const banner = [
   "const __dirname = __xarbFileURLToPath(new URL('.', import.meta.url));",
 ].join('\n');
 
+/** dist paths named in package.json's oclif section other than commands and hooks (e.g. helpClass), as src-relative names. */
+function referencedModules() {
+  const oclif = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).oclif ?? {};
+  return [oclif.helpClass].filter((p) => typeof p === 'string').map((p) => p.replace(/^\.\/dist\//, '').replace(/\.js$/, ''));
+}
+
 const result = await build({
   absWorkingDir: ROOT,
   entryPoints: [
     ...[...entries(join(SRC, 'commands')), ...entries(join(SRC, 'hooks'))].map((path) => ({in: path, out: relative(SRC, path).replace(/\.ts$/, '')})),
+    // Modules package.json points oclif at besides commands and hooks (the help class).
+    ...referencedModules().map((out) => ({in: join(SRC, `${out}.ts`), out})),
     {in: 'xarb:oclif', out: 'oclif'},
   ],
   outdir: OUT,

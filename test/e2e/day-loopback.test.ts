@@ -77,7 +77,7 @@ describe('a day on loopback binance and kraken (live)', () => {
     // Two limit orders below/above the book rest; a third one is tagged with the user's key.
     const buy = await xarb(['order', 'buy', 'BTC/USDT', '0.01', '--limit', '59000', '--venue', 'binance', '--yes']);
     expect(buy.code, buy.stderr).toBe(0);
-    expect(buy.stdout).toMatch(/: open; resting 0\.01 BTC at 59000 USDT on binance; filled 0 BTC/);
+    expect(buy.stdout).toMatch(/: open; resting 0\.01 BTC at 59,000\.00 USDT on binance; filled 0 BTC/);
     expect(buy.stdout).not.toMatch(/done; filled 0/);
     const sell = await xarb(['order', 'sell', 'BTC/USD', '0.01', '--limit', '61000', '--venue', 'kraken', '--yes', '--json']);
     expect(sell.code, sell.stderr).toBe(0);

@@ -9,6 +9,10 @@ export type {CollectorStatusResult} from '../../core/bus/status.js';
 
 export default class CollectStatus extends XarbCommand<CollectorStatusResult> {
   static override summary = 'Show the collectors publishing to the market-data bus: rates, lag, gaps, errors';
+  static override description = `Reads the status key each running \`xarb collect\` writes to the bus every interval: per collector its
+venues, books published per second, the lag between a venue's book time and its publication, gaps detected (followed
+by a full snapshot) and the last errors. A collector whose status has not been refreshed for three intervals is shown as
+silent; one that stopped cleanly says so. Sends nothing to any venue.`;
   static override examples = ['<%= config.bin %> collect status --source nats://127.0.0.1:4222', '<%= config.bin %> collect status --json'];
   static override demoNotice = false;
 
