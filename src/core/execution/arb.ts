@@ -26,12 +26,13 @@ import {OrdersRepo, type JournalOrder} from '../journal/orders.js';
 import {isStale, mid, walkLevels} from '../market/book.js';
 import {abs, add, cmp, dec, isPositive, isZero, mul, roundToStep, sub} from '../money/decimal.js';
 import type {CrossOpportunity} from '../arb/types.js';
-import type {Balance, Market, OrderBook, Side} from '../types.js';
+import {quoteOf} from '../symbols/index.js';
+import type {Balance, Market, OrderBook, PlannedOrder, Side} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {cancelOrders} from './cancel.js';
 import {invocationKey, planIdFor} from './ids.js';
 import {freeOf, gatherRiskInputs, type RiskInputs} from './inputs.js';
-import {orderResult, riskDenial, sendOrder, writeAhead, type ExecutionEnv, type OrderResult, type PlannedOrder} from './place.js';
+import {orderResult, riskDenial, sendOrder, writeAhead, type ExecutionEnv, type OrderResult} from './place.js';
 
 export interface ArbLegIntent {
   readonly venue: string;
@@ -113,10 +114,6 @@ export interface ArbReport {
   readonly exitCode: ExitCode;
 }
 
-function quoteOfSymbol(symbol: string): string {
-  return symbol.slice(symbol.indexOf('/') + 1).split(':')[0]!;
-}
-
 /** The intent for a scanner opportunity (cross-venue only). */
 export function intentFromOpportunity(op: CrossOpportunity, maxAgeMs?: number): ArbIntent {
   return {
@@ -188,8 +185,8 @@ export async function previewArb(env: ExecutionEnv, intent: ArbIntent): Promise<
   const maxAge = intent.maxAgeMs ?? 10_000;
   const buyCheck = checkLeg('buy', intent.buy, buy, amount, env.config.venues, now, maxAge);
   const sellCheck = checkLeg('sell', intent.sell, sell, amount, env.config.venues, now, maxAge);
-  const quote = quoteOfSymbol(sellCheck.symbol);
-  if (quoteOfSymbol(buyCheck.symbol) !== quote) {
+  const quote = quoteOf(sellCheck.symbol);
+  if (quoteOf(buyCheck.symbol) !== quote) {
     // Different quotes of one group (USD vs USDT): profit figures use the sell leg's quote and are labelled by the caller.
   }
   const profit = sellCheck.total - buyCheck.total;
@@ -202,7 +199,8 @@ function fail(venue: string, error: unknown): never {
   throw new VenueError(venue, error instanceof Error ? error.message : String(error));
 }
 
-function planned(leg: number, check: Pick<LegCheck, 'venue' | 'symbol' | 'side' | 'amount' | 'expectedPrice' | 'fee'>, type: 'limit' | 'market', book: OrderBook, price?: string, worst?: number): PlannedOrder {
+/** A leg or corrective order as the one planned-order shape risk judges and execution places (taker: nothing rests). */
+function planned(leg: number, check: Pick<LegCheck, 'venue' | 'symbol' | 'side' | 'amount' | 'expectedPrice' | 'feeRate' | 'fee' | 'total'>, type: 'limit' | 'market', book: OrderBook, price?: string, worst?: number): PlannedOrder {
   return {
     leg,
     venue: check.venue,
@@ -213,7 +211,11 @@ function planned(leg: number, check: Pick<LegCheck, 'venue' | 'symbol' | 'side' 
     ...(price === undefined ? {} : {price}),
     expectedPrice: check.expectedPrice,
     ...(worst === undefined ? {} : {worstPrice: worst}),
+    cost: check.side === 'buy' ? check.total - check.fee : check.total + check.fee,
+    feeRate: check.feeRate,
     fee: check.fee,
+    total: check.total,
+    resting: '0',
     mid: mid(book),
   };
 }
@@ -225,7 +227,7 @@ export function realizedPnl(results: readonly OrderResult[]): string {
     if (r.average === undefined || isZero(r.filled)) continue;
     const value = mul(r.filled, r.average);
     pnl = r.side === 'sell' ? add(pnl, value) : sub(pnl, value);
-    const quote = quoteOfSymbol(r.symbol);
+    const quote = quoteOf(r.symbol);
     for (const f of r.fees) if (f.currency === quote) pnl = sub(pnl, f.cost);
   }
   return pnl;
@@ -352,7 +354,8 @@ async function correct(
   if (policy.maxLegLoss !== undefined && estimatedLoss > Number(policy.maxLegLoss)) {
     return {...base, estimatedLoss, sent: false, reason: `estimated loss ${estimatedLoss.toFixed(8)} exceeds maxLegLoss ${policy.maxLegLoss}; left open`, order: undefined};
   }
-  const check = {venue, symbol: m.symbol, side, amount, expectedPrice: walk.average ?? 0, fee: walk.cost * feeRate};
+  const fee = walk.cost * feeRate;
+  const check = {venue, symbol: m.symbol, side, amount, expectedPrice: walk.average ?? 0, feeRate, fee, total: side === 'buy' ? walk.cost + fee : walk.cost - fee};
   let written: JournalOrder[];
   try {
     written = writeAhead(env, {planId, kind: 'arb', intent: {}, plan: {}, orders: [planned(2, check, 'market', book, undefined, walk.worstPrice)], newPlan: false}, risk);

@@ -28,9 +28,9 @@ import {OrdersRepo, DuplicateOrderError, type JournalOrder, type PlanKind, type 
 import {RiskStateRepo} from '../journal/risk-state.js';
 import {add, cmp, dec, div, isPositive, mul} from '../money/decimal.js';
 import {denialError, evaluateBatch, type Denial} from '../risk/engine.js';
-import {baseOf, quoteOf} from '../risk/ledger.js';
-import type {RiskOrder, RiskSnapshot} from '../risk/types.js';
-import type {Clock, Fee, OrderType, Side} from '../types.js';
+import type {RiskSnapshot} from '../risk/types.js';
+import {baseOf, quoteOf} from '../symbols/index.js';
+import type {Clock, Fee, OrderType, PlannedOrder, Side} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {crashPoint} from './crash.js';
 import {clientOrderIdFor} from './ids.js';
@@ -47,24 +47,6 @@ export interface ExecutionEnv {
   readonly graceMs?: number;
 }
 
-/** One order to write and send. */
-export interface PlannedOrder {
-  /** Index within the plan; with the plan id it makes the clientOrderId. */
-  readonly leg: number;
-  readonly venue: string;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly type: OrderType;
-  /** Decimal string on the venue's amount step. */
-  readonly amount: string;
-  readonly price?: string;
-  readonly expectedPrice: number;
-  readonly worstPrice?: number;
-  /** Expected fee in quote units. */
-  readonly fee: number;
-  readonly mid: number | undefined;
-}
-
 export interface Batch {
   readonly planId: string;
   readonly kind: PlanKind;
@@ -73,23 +55,6 @@ export interface Batch {
   readonly orders: readonly PlannedOrder[];
   /** false when adding orders (failover, unwind) to a plan already journalled. */
   readonly newPlan: boolean;
-}
-
-export function toRiskOrder(o: PlannedOrder): RiskOrder {
-  return {
-    venue: o.venue,
-    symbol: o.symbol,
-    base: baseOf(o.symbol),
-    quote: quoteOf(o.symbol),
-    side: o.side,
-    type: o.type,
-    amount: o.amount,
-    ...(o.price === undefined ? {} : {price: o.price}),
-    expectedPrice: o.expectedPrice,
-    ...(o.worstPrice === undefined ? {} : {worstPrice: o.worstPrice}),
-    fee: o.fee,
-    mid: o.mid,
-  };
 }
 
 /**
@@ -108,7 +73,7 @@ export function riskDenial(env: Pick<ExecutionEnv, 'db' | 'clock' | 'config'>, o
     unknownBalances: risk.unknownBalances,
     usage: new OrdersRepo(env.db, env.clock).usage(),
   };
-  return evaluateBatch(orders.map(toRiskOrder), env.config.risk, snapshot);
+  return evaluateBatch(orders, env.config.risk, snapshot);
 }
 
 /**
@@ -153,7 +118,7 @@ export function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): J
         kind: 'risk.denied',
         venue: denial.order.venue,
         ref: batch.planId,
-        data: {...denial.violation, order: {...denial.order}, batchSize: batch.orders.length},
+        data: {...denial.violation, order: {...denial.order, base: baseOf(denial.order.symbol), quote: quoteOf(denial.order.symbol)}, batchSize: batch.orders.length},
       });
       // No plan row: the same intent may be retried (same --client-id) once the limit allows it.
       return {denied: error};
