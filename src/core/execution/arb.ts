@@ -23,6 +23,7 @@
 import {EdgeGoneError, ExitCode, NothingToPlaceError, UsageError, VenueError, type XarbError} from '../errors.js';
 import {denialError} from '../risk/engine.js';
 import {OrdersRepo, type JournalOrder} from '../journal/orders.js';
+import {PlansRepo} from '../journal/plans.js';
 import {isStale, mid, walkLevels} from '../market/book.js';
 import {abs, add, cmp, dec, isPositive, isZero, mul, roundToStep, sub} from '../money/decimal.js';
 import type {CrossOpportunity} from '../arb/types.js';
@@ -306,7 +307,7 @@ export async function executeArb(env: ExecutionEnv, previewed: Previewed, policy
   const all = repo.list({planId, limit: 100}).map((o) => orderResult(env.db, env.clock, o));
   let residual = '0';
   for (const r of all) residual = r.side === 'buy' ? add(residual, r.filled) : sub(residual, r.filled);
-  repo.setPlanStatus(planId, outcome === 'both_filled' || outcome === 'one_legged_corrected' ? 'done' : outcome === 'none_filled' ? 'failed' : outcome === 'unknown' ? 'unknown' : 'partial');
+  new PlansRepo(env.db, env.clock).setStatus(planId, outcome === 'both_filled' || outcome === 'one_legged_corrected' ? 'done' : outcome === 'none_filled' ? 'failed' : outcome === 'unknown' ? 'unknown' : 'partial');
   const exitCode = outcome === 'both_filled' || outcome === 'one_legged_corrected' ? ExitCode.ok : ExitCode.venueFailed;
   return {planId, preview, legs: legResults, outcome, correction, residual, realizedPnl: realizedPnl(all), exitCode};
 }

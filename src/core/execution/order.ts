@@ -15,7 +15,8 @@
  */
 import {ExitCode, NothingToPlaceError, UsageError, VenueError, type XarbError} from '../errors.js';
 import {denialError} from '../risk/engine.js';
-import {OrdersRepo, type JournalOrder, type PlanStatus} from '../journal/orders.js';
+import {OrdersRepo, type JournalOrder} from '../journal/orders.js';
+import {PlansRepo, type PlanStatus} from '../journal/plans.js';
 import {LatencyRepo} from '../journal/latency.js';
 import {add, cmp, dec, isPositive} from '../money/decimal.js';
 import {buildChild, cannotTake} from '../router/child.js';
@@ -192,8 +193,9 @@ function report(env: ExecutionEnv, prepared: Pick<PreparedOrder, 'plan' | 'modes
 export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, key: string = invocationKey(env.clock), options: {readonly clientId?: string} = {}): Promise<OrderReport> {
   const {plan, intent} = prepared;
   const repo = new OrdersRepo(env.db, env.clock);
+  const plans = new PlansRepo(env.db, env.clock);
   const planId = planIdFor('order', intentIdentity(intent), key);
-  const existing = repo.getPlan(planId);
+  const existing = plans.get(planId);
   if (existing) {
     const orders = repo.list({planId, limit: 10_000}).reverse();
     const stored = existing.plan as PlanView;
@@ -220,7 +222,7 @@ export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, k
       effective = await Promise.all(next.map((o) => sendOrder(env, o)));
     }
   }
-  repo.setPlanStatus(planId, planStatus(effective));
+  plans.setStatus(planId, planStatus(effective));
   const all = repo.list({planId, limit: 10_000}).reverse();
   return report(env, prepared, planId, all, effective, false);
 }

@@ -24,7 +24,10 @@ import {NotSupportedError, RiskDeniedError, UsageError, VenueAuthError, VenueErr
 import type {XarbConfig} from '../config/schema.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
-import {OrdersRepo, DuplicateOrderError, type JournalOrder, type PlanKind, type PlanStatus} from '../journal/orders.js';
+import {FillsRepo} from '../journal/fills.js';
+import {OrdersRepo, DuplicateOrderError, type JournalOrder} from '../journal/orders.js';
+import {PlansRepo, type PlanKind, type PlanStatus} from '../journal/plans.js';
+import {RiskUsageRepo} from '../journal/risk-usage.js';
 import {RiskStateRepo} from '../journal/risk-state.js';
 import {add, cmp, dec, div, isPositive, mul} from '../money/decimal.js';
 import {denialError, evaluateBatch, type Denial} from '../risk/engine.js';
@@ -71,7 +74,7 @@ export function riskDenial(env: Pick<ExecutionEnv, 'db' | 'clock' | 'config'>, o
     value: risk.value,
     balances: risk.balances,
     unknownBalances: risk.unknownBalances,
-    usage: new OrdersRepo(env.db, env.clock).usage(),
+    usage: new RiskUsageRepo(env.db, env.clock).usage(),
   };
   return evaluateBatch(orders, env.config.risk, snapshot);
 }
@@ -102,11 +105,12 @@ export function assertIdempotentLive(venues: Iterable<Venue | undefined>): void 
  */
 export function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): JournalOrder[] {
   const orders = new OrdersRepo(env.db, env.clock);
+  const plans = new PlansRepo(env.db, env.clock);
   const events = new EventsRepo(env.db, env.clock);
   assertIdempotentLive(batch.orders.map((o) => env.venues.get(o.venue)));
   crashPoint('before_write');
   const outcome = env.db.tx((): {denied: RiskDeniedError} | {written: JournalOrder[]} => {
-    if (batch.newPlan && orders.getPlan(batch.planId)) {
+    if (batch.newPlan && plans.get(batch.planId)) {
       const existing = orders.list({planId: batch.planId})[0];
       if (existing) throw new DuplicateOrderError(existing);
       throw new XarbError(`plan ${batch.planId} is already journalled`, {exitCode: ExitCode.usage, hint: 'the same intent was already placed; see `xarb orders`'});
@@ -123,7 +127,7 @@ export function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInputs): J
       // No plan row: the same intent may be retried (same --client-id) once the limit allows it.
       return {denied: error};
     }
-    if (batch.newPlan) orders.insertPlan({id: batch.planId, kind: batch.kind, intent: batch.intent, plan: batch.plan, status: 'sending'});
+    if (batch.newPlan) plans.insert({id: batch.planId, kind: batch.kind, intent: batch.intent, plan: batch.plan, status: 'sending'});
     const written = batch.orders.map((o) => {
       const venue = env.venues.get(o.venue);
       const row = orders.insert({
@@ -246,7 +250,7 @@ export interface OrderResult {
 }
 
 export function orderResult(db: Db, clock: Clock, order: JournalOrder): OrderResult {
-  const totals = new OrdersRepo(db, clock).fillTotals(order.id);
+  const totals = new FillsRepo(db).fillTotals(order.id);
   const fromFills = cmp(totals.amount, 0) > 0 && cmp(totals.amount, order.filled) === 0;
   return {
     id: order.id,

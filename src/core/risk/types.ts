@@ -8,7 +8,7 @@
  * valuationQuote (USD by default) with rates from the venues' own quotes.
  */
 import type {RiskConfig} from '../config/schema.js';
-import type {UsageSnapshot} from '../journal/orders.js';
+import type {UsageSnapshot} from '../journal/risk-usage.js';
 import type {TradingState} from '../journal/risk-state.js';
 import type {Balance} from '../types.js';
 
