@@ -84,35 +84,38 @@ export interface NewFill {
 export class FillsRepo {
   constructor(private readonly db: Db) {}
 
-  /** Records trades in one statement each; returns how many were new. */
+  /** Records trades in one transaction; returns how many were new. */
   insertBatch(fills: readonly NewFill[]): number {
     if (fills.length === 0) return 0;
-    return this.db.tx(() => {
-      const insert = this.db.prepare(
-        `INSERT INTO fills (venue, trade_id, order_id, venue_order_id, client_order_id, symbol, side, price, amount, fee_cost, fee_currency, taker_or_maker, ts, origin)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (venue, symbol, trade_id) DO NOTHING`,
-      );
-      let inserted = 0;
-      for (const {venue, trade: t, orderId, origin} of fills) {
-        inserted += insert.run([
-          venue,
-          t.id,
-          orderId ?? null,
-          t.orderId || null,
-          t.clientOrderId ?? null,
-          t.symbol,
-          t.side,
-          dec(t.price),
-          dec(t.amount),
-          t.fee ? dec(t.fee.cost) : null,
-          t.fee?.currency ?? null,
-          t.takerOrMaker ?? null,
-          t.timestamp,
-          origin,
-        ]).changes;
-      }
-      return inserted;
-    });
+    return this.db.tx(() => this.write(fills));
+  }
+
+  /** The write of insertBatch, for a caller already inside a transaction (no savepoint per call). */
+  write(fills: readonly NewFill[]): number {
+    const insert = this.db.prepare(
+      `INSERT INTO fills (venue, trade_id, order_id, venue_order_id, client_order_id, symbol, side, price, amount, fee_cost, fee_currency, taker_or_maker, ts, origin)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (venue, symbol, trade_id) DO NOTHING`,
+    );
+    let inserted = 0;
+    for (const {venue, trade: t, orderId, origin} of fills) {
+      inserted += insert.run([
+        venue,
+        t.id,
+        orderId ?? null,
+        t.orderId || null,
+        t.clientOrderId ?? null,
+        t.symbol,
+        t.side,
+        dec(t.price),
+        dec(t.amount),
+        t.fee ? dec(t.fee.cost) : null,
+        t.fee?.currency ?? null,
+        t.takerOrMaker ?? null,
+        t.timestamp,
+        origin,
+      ]).changes;
+    }
+    return inserted;
   }
 
   fills(query: FillQuery = {}): JournalFill[] {

@@ -170,6 +170,12 @@ export function toOrder(row: OrderRow): JournalOrder {
   };
 }
 
+/** One order of a batch, with the trades the venue reported for it. */
+export interface BatchEntry {
+  readonly order: NewOrder;
+  readonly fills?: readonly Trade[];
+}
+
 function usageOf(row: OrderRow): UsageRow {
   return {venue: row.venue, symbol: row.symbol, side: row.side, quote: row.quote, status: row.status, amount: row.amount, filled: row.filled, counted: row.volume_counted, createdAt: row.created_at};
 }
@@ -199,8 +205,8 @@ export class OrdersRepo {
     return this.db.tx(() => {
       const existing = this.byClientOrderId(order.venue, order.clientOrderId);
       if (existing) throw new DuplicateOrderError(existing);
-      this.insertBatch([{order}]);
-      return this.byClientOrderId(order.venue, order.clientOrderId)!;
+      const [id] = this.write([{order}]).ids;
+      return toOrder(this.getRow(id!)!);
     });
   }
 
@@ -309,7 +315,7 @@ export class OrdersRepo {
         }
         return {venue, trade, orderId, origin: options.origin ?? (orderId === undefined ? 'external' : 'xarb')};
       });
-      return this.fillsRepo.insertBatch(fills);
+      return this.fillsRepo.write(fills);
     });
   }
 
@@ -351,63 +357,69 @@ export class OrdersRepo {
    * skipped, their fills still recorded (keyed by trade id). Aggregates are
    * updated once per batch. Returns how many orders and fills were new.
    */
-  insertBatch(entries: readonly {readonly order: NewOrder; readonly fills?: readonly Trade[]}[]): {orders: number; fills: number} {
+  insertBatch(entries: readonly BatchEntry[]): {orders: number; fills: number} {
     return this.db.tx(() => {
-      const usage: UsageRow[] = [];
-      const newFills: NewFill[] = [];
-      const insertOrder = this.db.prepare<{id: number}>(
-        `INSERT INTO orders (venue, client_order_id, venue_order_id, plan_id, leg, symbol, side, type, amount, price, notional, quote, status, filled, average, fees, mode, origin, volume_counted, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)
-         ON CONFLICT (venue, client_order_id) DO NOTHING
-         RETURNING id`,
-      );
-      let orders = 0;
-      const now = this.clock.now();
-      for (const {order, fills: trades} of entries) {
-        const draft = {
-          status: order.status ?? 'pending_submit',
-          amount: dec(order.amount),
-          filled: dec(order.filled ?? '0'),
-          average: order.average === undefined ? undefined : dec(order.average),
-          price: order.price === undefined ? undefined : dec(order.price),
-          notional: dec(order.notional),
-        } as const;
-        const counted = countedVolume(draft);
-        const created = order.createdAt ?? now;
-        const row = insertOrder.get([
-          order.venue,
-          order.clientOrderId,
-          order.venueOrderId ?? null,
-          order.planId ?? null,
-          order.leg ?? null,
-          order.symbol,
-          order.side,
-          order.type,
-          draft.amount,
-          draft.price ?? null,
-          draft.notional,
-          order.quote,
-          draft.status,
-          draft.filled,
-          draft.average ?? null,
-          order.mode,
-          order.origin ?? 'xarb',
-          counted,
-          created,
-          created,
-        ]);
-        let orderId: number | undefined;
-        if (row) {
-          orders++;
-          orderId = row.id;
-          usage.push({venue: order.venue, symbol: order.symbol, side: order.side, quote: order.quote, status: draft.status, amount: draft.amount, filled: draft.filled, counted, createdAt: created});
-        } else orderId = this.byClientOrderId(order.venue, order.clientOrderId)?.id;
-        for (const trade of trades ?? []) newFills.push({venue: order.venue, trade, orderId, origin: order.origin ?? 'xarb'});
-      }
-      const fills = this.fillsRepo.insertBatch(newFills);
-      this.riskUsage.apply(usage.map((after) => ({after})));
-      return {orders, fills};
+      const {ids, fills} = this.write(entries);
+      return {orders: ids.length, fills};
     });
+  }
+
+  /** insertBatch's write inside the caller's transaction: the ids of the new orders and the number of new fills. */
+  private write(entries: readonly BatchEntry[]): {ids: number[]; fills: number} {
+    const usage: {after: UsageRow}[] = [];
+    const newFills: NewFill[] = [];
+    const insertOrder = this.db.prepare<{id: number}>(
+      `INSERT INTO orders (venue, client_order_id, venue_order_id, plan_id, leg, symbol, side, type, amount, price, notional, quote, status, filled, average, fees, mode, origin, volume_counted, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)
+       ON CONFLICT (venue, client_order_id) DO NOTHING
+       RETURNING id`,
+    );
+    const ids: number[] = [];
+    const now = this.clock.now();
+    for (const {order, fills: trades} of entries) {
+      const draft = {
+        status: order.status ?? 'pending_submit',
+        amount: dec(order.amount),
+        filled: dec(order.filled ?? '0'),
+        average: order.average === undefined ? undefined : dec(order.average),
+        price: order.price === undefined ? undefined : dec(order.price),
+        notional: dec(order.notional),
+      } as const;
+      const counted = countedVolume(draft);
+      const created = order.createdAt ?? now;
+      const row = insertOrder.get([
+        order.venue,
+        order.clientOrderId,
+        order.venueOrderId ?? null,
+        order.planId ?? null,
+        order.leg ?? null,
+        order.symbol,
+        order.side,
+        order.type,
+        draft.amount,
+        draft.price ?? null,
+        draft.notional,
+        order.quote,
+        draft.status,
+        draft.filled,
+        draft.average ?? null,
+        order.mode,
+        order.origin ?? 'xarb',
+        counted,
+        created,
+        created,
+      ]);
+      let orderId: number | undefined;
+      if (row) {
+        ids.push(row.id);
+        orderId = row.id;
+        usage.push({after: {venue: order.venue, symbol: order.symbol, side: order.side, quote: order.quote, status: draft.status, amount: draft.amount, filled: draft.filled, counted, createdAt: created}});
+      } else orderId = this.byClientOrderId(order.venue, order.clientOrderId)?.id;
+      for (const trade of trades ?? []) newFills.push({venue: order.venue, trade, orderId, origin: order.origin ?? 'xarb'});
+    }
+    const fills = this.fillsRepo.write(newFills);
+    this.riskUsage.apply(usage);
+    return {ids, fills};
   }
 
   // ---- plans (compatibility: see PlansRepo) ------------------------------------
