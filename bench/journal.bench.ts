@@ -19,7 +19,7 @@ import {openDb} from '../src/core/journal/db.js';
 import {OrdersRepo} from '../src/core/journal/orders.js';
 import {RiskStateRepo} from '../src/core/journal/risk-state.js';
 import {evaluateBatch} from '../src/core/risk/engine.js';
-import type {RiskOrder} from '../src/core/risk/types.js';
+import type {PlannedOrder} from '../src/core/types.js';
 import {median, row} from './lib.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xarb-bench-journal-'));
@@ -97,7 +97,7 @@ const config: RiskConfig = {
 };
 const balances = new Map(VENUES.map((v) => [v, [{asset: 'USDT', free: '1000000', used: '0', total: '1000000'}, {asset: 'BTC', free: '10', used: '0', total: '10'}, {asset: 'ETH', free: '100', used: '0', total: '100'}]] as const));
 const rates_ = {USDT: 1, BTC: 60000, ETH: 3000, SOL: 150} as Record<string, number>;
-const order: RiskOrder = {venue: 'binance', symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', side: 'buy', type: 'limit', amount: '0.01', price: '60000', expectedPrice: 60000, fee: 0.6, mid: 60000};
+const order: PlannedOrder = {leg: 0, venue: 'binance', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: '0.01', price: '60000', expectedPrice: 60000, cost: 600, feeRate: 0.001, fee: 0.6, total: 600.6, resting: '0', mid: 60000};
 const times: number[] = [];
 let denied = 0;
 for (let i = 0; i < 520; i++) {

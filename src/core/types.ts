@@ -200,3 +200,38 @@ export interface Clock {
 }
 
 export const systemClock: Clock = {now: () => Date.now()};
+
+/**
+ * One order of a plan, as the router emits it, the risk engine judges it and
+ * execution writes and sends it. Amounts and limit prices are exact decimal
+ * strings (amount on the venue's amount step); prices, costs and fees are
+ * analytics in quote units.
+ */
+export interface PlannedOrder {
+  /** Index within the plan; with the plan id it makes the clientOrderId. */
+  readonly leg: number;
+  readonly venue: string;
+  /** Canonical symbol, e.g. BTC/USD. */
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  /** Decimal string on the venue's amount step, base units. */
+  readonly amount: string;
+  /** Limit price (decimal string) for limit orders. */
+  readonly price?: string;
+  /** Expected average fill price (the limit price for the part expected to rest). */
+  readonly expectedPrice: number;
+  /** Worst book level expected to be touched; undefined when nothing crosses. */
+  readonly worstPrice?: number;
+  /** Quote spent (buy) or received (sell) before fees. */
+  readonly cost: number;
+  readonly feeRate: number;
+  /** Expected fee in quote units. */
+  readonly fee: number;
+  /** Buy: cost + fee. Sell: cost - fee. */
+  readonly total: number;
+  /** Part of the amount not expected to fill now (rests as a limit order); '0' for market orders. */
+  readonly resting: string;
+  /** Mid price of the venue's book when the order was planned; undefined for a one-sided book. */
+  readonly mid: number | undefined;
+}

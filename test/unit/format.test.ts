@@ -112,7 +112,7 @@ describe('display policy (property, seeded)', () => {
     const r = rng(6);
     for (let i = 0; i < 200; i++) {
       const n = () => Number(value(r)) / 7;
-      const child = {leg: 0, venue: 'v', symbol: 'BTC/USD', side: 'buy' as const, type: 'market' as const, amount: '1', expectedPrice: n(), worstPrice: n(), cost: n(), feeRate: 0.001, fee: n(), total: n(), resting: '0', mode: 'paper' as const};
+      const child = {leg: 0, venue: 'v', symbol: 'BTC/USD', side: 'buy' as const, type: 'market' as const, amount: '1', expectedPrice: n(), worstPrice: n(), cost: n(), feeRate: 0.001, fee: n(), total: n(), resting: '0', mid: n(), mode: 'paper' as const};
       const plan = {strategy: 'best_price', symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '1', limitPrice: undefined, children: [child], fallbacks: [], planned: '1', unplanned: '0', cost: n(), fees: n(), total: n(), effectivePrice: n(), skipped: []} as PlanView;
       const json = planJson(plan);
       for (const x of [json.cost, json.fees, json.total, json.effectivePrice!, json.children[0]!.cost, json.children[0]!.fee, json.children[0]!.total, json.children[0]!.expectedPrice]) expect(x).toMatch(/^-?\d+(\.\d{1,8})?$/);

@@ -4,7 +4,8 @@ import {RiskDeniedError} from '../../src/core/errors.js';
 import {denialError, evaluateBatch} from '../../src/core/risk/engine.js';
 import {RiskLedger} from '../../src/core/risk/ledger.js';
 import {reducesExposure} from '../../src/core/risk/checks.js';
-import type {RiskOrder, RiskSnapshot} from '../../src/core/risk/types.js';
+import type {RiskSnapshot} from '../../src/core/risk/types.js';
+import type {PlannedOrder} from '../../src/core/types.js';
 import type {Balance} from '../../src/core/types.js';
 
 const bal = (asset: string, total: string, free = total): Balance => ({asset, free, used: '0', total});
@@ -25,16 +26,16 @@ function snap(over: Partial<RiskSnapshot> = {}): RiskSnapshot {
   };
 }
 
-function order(over: Partial<RiskOrder> = {}): RiskOrder {
-  return {venue: 'a', symbol: 'BTC/USD', base: 'BTC', quote: 'USD', side: 'buy', type: 'market', amount: '1', expectedPrice: 100, fee: 0, mid: 100, ...over};
+function order(over: Partial<PlannedOrder> = {}): PlannedOrder {
+  return {leg: 0, venue: 'a', symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '1', expectedPrice: 100, cost: 100, feeRate: 0, fee: 0, total: 100, resting: '0', mid: 100, ...over};
 }
 
-function deny(config: RiskConfig, o: RiskOrder, s = snap()) {
+function deny(config: RiskConfig, o: PlannedOrder, s = snap()) {
   return evaluateBatch([o], config, s)?.violation;
 }
 
 describe('each limit: at the limit passes, just over is denied with the limit, value and attempted value', () => {
-  const cases: {name: string; config: RiskConfig; pass: Partial<RiskOrder>; fail: Partial<RiskOrder>; limit: string; attempted: string; s?: RiskSnapshot; failS?: RiskSnapshot}[] = [
+  const cases: {name: string; config: RiskConfig; pass: Partial<PlannedOrder>; fail: Partial<PlannedOrder>; limit: string; attempted: string; s?: RiskSnapshot; failS?: RiskSnapshot}[] = [
     {name: 'max order amount (global)', config: {global: {maxOrderAmount: '1'}}, pass: {amount: '1'}, fail: {amount: '1.001'}, limit: 'global.maxOrderAmount', attempted: '1.001'},
     {name: 'max order amount (venue)', config: {venues: {a: {maxOrderAmount: '0.5'}}}, pass: {amount: '0.5'}, fail: {amount: '0.501'}, limit: 'venues.a.maxOrderAmount', attempted: '0.501'},
     {name: 'max order amount (symbol)', config: {symbols: {'BTC/USD': {maxOrderAmount: '0.2'}}}, pass: {amount: '0.2'}, fail: {amount: '0.201'}, limit: 'symbols.BTC/USD.maxOrderAmount', attempted: '0.201'},
@@ -121,7 +122,7 @@ describe('batches and fail-closed behaviour', () => {
   it('a limit that needs missing data denies and says what is missing', () => {
     expect(deny({global: {priceBandPct: 1}}, order({type: 'limit', price: '100', mid: undefined}))?.attempted).toBe('unknown');
     expect(deny({global: {maxPosition: '10'}}, order(), snap({unknownBalances: ['b']}))?.detail).toMatch(/balances of b/);
-    expect(deny({global: {maxOrderNotional: '1000'}}, order({quote: 'XYZ', symbol: 'BTC/XYZ'}))?.attempted).toBe('unpriced');
+    expect(deny({global: {maxOrderNotional: '1000'}}, order({symbol: 'BTC/XYZ'}))?.attempted).toBe('unpriced');
   });
 
   it('the denial error carries exit code 3 and names the limit', () => {

@@ -24,15 +24,17 @@ import type {Alert} from '../alerts/index.js';
 import {EdgeGoneError, ExitCode, NothingToPlaceError, UsageError, VenueError, type XarbError} from '../errors.js';
 import {denialError} from '../risk/engine.js';
 import {OrdersRepo, type JournalOrder} from '../journal/orders.js';
+import {PlansRepo} from '../journal/plans.js';
 import {isStale, mid, walkLevels} from '../market/book.js';
 import {abs, add, cmp, dec, isPositive, isZero, mul, roundToStep, sub} from '../money/decimal.js';
 import type {CrossOpportunity} from '../arb/types.js';
-import type {Balance, Market, OrderBook, Side} from '../types.js';
+import {quoteOf} from '../symbols/index.js';
+import type {Balance, Market, OrderBook, PlannedOrder, Side} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {cancelOrders} from './cancel.js';
 import {invocationKey, planIdFor} from './ids.js';
 import {freeOf, gatherRiskInputs, type RiskInputs} from './inputs.js';
-import {orderResult, riskDenial, sendOrder, writeAhead, type ExecutionEnv, type OrderResult, type PlannedOrder} from './place.js';
+import {orderResult, riskDenial, sendOrder, writeAhead, type ExecutionEnv, type OrderResult} from './place.js';
 
 export interface ArbLegIntent {
   readonly venue: string;
@@ -114,10 +116,6 @@ export interface ArbReport {
   readonly exitCode: ExitCode;
 }
 
-function quoteOfSymbol(symbol: string): string {
-  return symbol.slice(symbol.indexOf('/') + 1).split(':')[0]!;
-}
-
 /** The intent for a scanner opportunity (cross-venue only). */
 export function intentFromOpportunity(op: CrossOpportunity, maxAgeMs?: number): ArbIntent {
   return {
@@ -189,8 +187,8 @@ export async function previewArb(env: ExecutionEnv, intent: ArbIntent): Promise<
   const maxAge = intent.maxAgeMs ?? 10_000;
   const buyCheck = checkLeg('buy', intent.buy, buy, amount, env.config.venues, now, maxAge);
   const sellCheck = checkLeg('sell', intent.sell, sell, amount, env.config.venues, now, maxAge);
-  const quote = quoteOfSymbol(sellCheck.symbol);
-  if (quoteOfSymbol(buyCheck.symbol) !== quote) {
+  const quote = quoteOf(sellCheck.symbol);
+  if (quoteOf(buyCheck.symbol) !== quote) {
     // Different quotes of one group (USD vs USDT): profit figures use the sell leg's quote and are labelled by the caller.
   }
   const profit = sellCheck.total - buyCheck.total;
@@ -203,7 +201,8 @@ function fail(venue: string, error: unknown): never {
   throw new VenueError(venue, error instanceof Error ? error.message : String(error));
 }
 
-function planned(leg: number, check: Pick<LegCheck, 'venue' | 'symbol' | 'side' | 'amount' | 'expectedPrice' | 'fee'>, type: 'limit' | 'market', book: OrderBook, price?: string, worst?: number): PlannedOrder {
+/** A leg or corrective order as the one planned-order shape risk judges and execution places (taker: nothing rests). */
+function planned(leg: number, check: Pick<LegCheck, 'venue' | 'symbol' | 'side' | 'amount' | 'expectedPrice' | 'feeRate' | 'fee' | 'total'>, type: 'limit' | 'market', book: OrderBook, price?: string, worst?: number): PlannedOrder {
   return {
     leg,
     venue: check.venue,
@@ -214,7 +213,11 @@ function planned(leg: number, check: Pick<LegCheck, 'venue' | 'symbol' | 'side' 
     ...(price === undefined ? {} : {price}),
     expectedPrice: check.expectedPrice,
     ...(worst === undefined ? {} : {worstPrice: worst}),
+    cost: check.side === 'buy' ? check.total - check.fee : check.total + check.fee,
+    feeRate: check.feeRate,
     fee: check.fee,
+    total: check.total,
+    resting: '0',
     mid: mid(book),
   };
 }
@@ -226,7 +229,7 @@ export function realizedPnl(results: readonly OrderResult[]): string {
     if (r.average === undefined || isZero(r.filled)) continue;
     const value = mul(r.filled, r.average);
     pnl = r.side === 'sell' ? add(pnl, value) : sub(pnl, value);
-    const quote = quoteOfSymbol(r.symbol);
+    const quote = quoteOf(r.symbol);
     for (const f of r.fees) if (f.currency === quote) pnl = sub(pnl, f.cost);
   }
   return pnl;
@@ -305,7 +308,7 @@ export async function executeArb(env: ExecutionEnv, previewed: Previewed, policy
   const all = repo.list({planId, limit: 100}).map((o) => orderResult(env.db, env.clock, o));
   let residual = '0';
   for (const r of all) residual = r.side === 'buy' ? add(residual, r.filled) : sub(residual, r.filled);
-  repo.setPlanStatus(planId, outcome === 'both_filled' || outcome === 'one_legged_corrected' ? 'done' : outcome === 'none_filled' ? 'failed' : outcome === 'unknown' ? 'unknown' : 'partial');
+  new PlansRepo(env.db, env.clock).setStatus(planId, outcome === 'both_filled' || outcome === 'one_legged_corrected' ? 'done' : outcome === 'none_filled' ? 'failed' : outcome === 'unknown' ? 'unknown' : 'partial');
   const exitCode = outcome === 'both_filled' || outcome === 'one_legged_corrected' ? ExitCode.ok : ExitCode.venueFailed;
   const report: ArbReport = {planId, preview, legs: legResults, outcome, correction, residual, realizedPnl: realizedPnl(all), exitCode};
   if (env.alerts && (outcome === 'one_legged_corrected' || outcome === 'one_legged_open' || outcome === 'unknown')) await env.alerts.notify(arbAlert(report));
@@ -355,7 +358,8 @@ async function correct(
   if (policy.maxLegLoss !== undefined && estimatedLoss > Number(policy.maxLegLoss)) {
     return {...base, estimatedLoss, sent: false, reason: `estimated loss ${estimatedLoss.toFixed(8)} exceeds maxLegLoss ${policy.maxLegLoss}; left open`, order: undefined};
   }
-  const check = {venue, symbol: m.symbol, side, amount, expectedPrice: walk.average ?? 0, fee: walk.cost * feeRate};
+  const fee = walk.cost * feeRate;
+  const check = {venue, symbol: m.symbol, side, amount, expectedPrice: walk.average ?? 0, feeRate, fee, total: side === 'buy' ? walk.cost + fee : walk.cost - fee};
   let written: JournalOrder[];
   try {
     written = await writeAhead(env, {planId, kind: 'arb', intent: {}, plan: {}, orders: [planned(2, check, 'market', book, undefined, walk.worstPrice)], newPlan: false}, risk);

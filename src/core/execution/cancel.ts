@@ -110,7 +110,7 @@ export function selectCancelTargets(repo: OrdersRepo, selection: CancelSelection
   const byClientOrderId = repo.list({limit: 100_000}).filter((o) => o.clientOrderId === id);
   if (byClientOrderId.length > 0) return byClientOrderId;
   // The user's own key (`order ... --client-id KEY`): every order of the plans placed with it.
-  const byKey = repo.plansByClientId(id).flatMap((planId) => repo.list({planId, limit: 100_000}).reverse());
+  const byKey = repo.plans.byClientId(id).flatMap((planId) => repo.list({planId, limit: 100_000}).reverse());
   if (byKey.length > 0) return byKey;
   throw new UsageError(`no journalled order ${id}`, 'give a journal id, a client order id or the --client-id the order was placed with; see `xarb orders`');
 }

@@ -15,18 +15,18 @@
  */
 import {ExitCode, NothingToPlaceError, UsageError, VenueError, type XarbError} from '../errors.js';
 import {denialError} from '../risk/engine.js';
-import {OrdersRepo, type JournalOrder, type PlanStatus} from '../journal/orders.js';
+import {OrdersRepo, type JournalOrder} from '../journal/orders.js';
+import {PlansRepo, type PlanStatus} from '../journal/plans.js';
 import {LatencyRepo} from '../journal/latency.js';
-import {mid} from '../market/book.js';
 import {add, cmp, dec, isPositive} from '../money/decimal.js';
 import {buildChild, cannotTake} from '../router/child.js';
 import {route} from '../router/route.js';
-import type {ChildOrder, RouteIntent, RoutePlan, RouteStrategy, VenueCandidate} from '../router/types.js';
-import type {ExecutionMode, Fee, Side} from '../types.js';
+import type {RouteIntent, RoutePlan, RouteStrategy, VenueCandidate} from '../router/types.js';
+import type {ExecutionMode, Fee, PlannedOrder, Side} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {invocationKey, planIdFor} from './ids.js';
 import {gatherMarketData, gatherRiskInputs, toCandidates, type RiskInputs, type VenueFailure} from './inputs.js';
-import {orderResult, planStatus, riskDenial, sendOrder, summarize, writeAhead, type ExecutionEnv, type OrderResult, type PlannedOrder} from './place.js';
+import {orderResult, planStatus, riskDenial, sendOrder, summarize, writeAhead, type ExecutionEnv, type OrderResult} from './place.js';
 
 export interface OrderIntent {
   readonly symbol: string;
@@ -45,28 +45,12 @@ export interface PreparedOrder {
   readonly candidates: readonly VenueCandidate[];
   readonly failures: readonly VenueFailure[];
   readonly risk: RiskInputs;
-  readonly mids: ReadonlyMap<string, number | undefined>;
   readonly modes: Readonly<Record<string, ExecutionMode>>;
 }
 
-/** The plan as shown by --dry-run and stored in the plans table. */
-export interface PlanView {
-  readonly strategy: RouteStrategy;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly type: 'market' | 'limit';
-  readonly amount: string;
-  readonly limitPrice: string | undefined;
-  readonly children: readonly (ChildOrder & {readonly mode: ExecutionMode})[];
-  readonly fallbacks: readonly string[];
-  readonly planned: string;
-  readonly unplanned: string;
-  /** Quote units: cost before fees, fees, and total (buy: cost + fees; sell: cost - fees). */
-  readonly cost: number;
-  readonly fees: number;
-  readonly total: number;
-  readonly effectivePrice: number | undefined;
-  readonly skipped: readonly {readonly venue: string; readonly reason: string}[];
+/** The plan as shown by --dry-run and stored in the plans table: the routed plan, each child with its venue's mode. */
+export interface PlanView extends Omit<RoutePlan, 'children'> {
+  readonly children: readonly (PlannedOrder & {readonly mode: ExecutionMode})[];
 }
 
 export interface OrderReport {
@@ -99,24 +83,7 @@ export function denialView(error: XarbError): DenialView {
 }
 
 export function planView(prepared: Pick<PreparedOrder, 'plan' | 'modes'>): PlanView {
-  const p = prepared.plan;
-  return {
-    strategy: p.strategy,
-    symbol: p.symbol,
-    side: p.side,
-    type: p.type,
-    amount: p.amount,
-    limitPrice: p.limitPrice,
-    children: p.children.map((c) => ({...c, mode: prepared.modes[c.venue] ?? 'live'})),
-    fallbacks: p.fallbacks,
-    planned: p.planned,
-    unplanned: p.unplanned,
-    cost: p.cost,
-    fees: p.fees,
-    total: p.total,
-    effectivePrice: p.effectivePrice,
-    skipped: p.skipped,
-  };
+  return {...prepared.plan, children: prepared.plan.children.map((c) => ({...c, mode: prepared.modes[c.venue] ?? 'live'}))};
 }
 
 /**
@@ -141,9 +108,8 @@ export async function prepareOrder(env: ExecutionEnv, routeVenues: readonly Venu
   const routeIntent: RouteIntent = {symbol: intent.symbol, side: intent.side, amount: intent.amount, ...(intent.limitPrice === undefined ? {} : {limitPrice: intent.limitPrice})};
   const plan = routeWithinLimits(intent.venue ? 'best_price' : intent.strategy, routeIntent, candidates);
   const withFailures: RoutePlan = {...plan, strategy: intent.strategy, skipped: [...plan.skipped, ...gathered.failures]};
-  const mids = new Map(gathered.data.map((d) => [d.venue, mid(d.book)] as const));
   const modes = Object.fromEntries(venues.map((v) => [v.info.id, v.info.mode] as const));
-  return {intent, plan: withFailures, candidates, failures: gathered.failures, risk, mids, modes};
+  return {intent, plan: withFailures, candidates, failures: gathered.failures, risk, modes};
 }
 
 /**
@@ -183,22 +149,6 @@ function routeWithinLimits(strategy: RouteStrategy, intent: RouteIntent, candida
   throw failure;
 }
 
-function planned(child: ChildOrder, mids: ReadonlyMap<string, number | undefined>): PlannedOrder {
-  return {
-    leg: child.leg,
-    venue: child.venue,
-    symbol: child.symbol,
-    side: child.side,
-    type: child.type,
-    amount: child.amount,
-    ...(child.price === undefined ? {} : {price: child.price}),
-    expectedPrice: child.expectedPrice,
-    ...(child.worstPrice === undefined ? {} : {worstPrice: child.worstPrice}),
-    fee: child.fee,
-    mid: mids.get(child.venue),
-  };
-}
-
 /** Why the plan cannot be sent as it stands (the real run throws this before writing anything), or undefined. */
 function placeabilityError(plan: RoutePlan): NothingToPlaceError | undefined {
   if (cmp(plan.unplanned, 0) > 0 && plan.type === 'market') {
@@ -218,7 +168,7 @@ function placeabilityError(plan: RoutePlan): NothingToPlaceError | undefined {
 export function dryRunDenial(env: ExecutionEnv, prepared: PreparedOrder): XarbError | undefined {
   const unplaceable = placeabilityError(prepared.plan);
   if (unplaceable) return unplaceable;
-  const denial = riskDenial(env, prepared.plan.children.map((c) => planned(c, prepared.mids)), prepared.risk);
+  const denial = riskDenial(env, prepared.plan.children, prepared.risk);
   return denial ? denialError(denial) : undefined;
 }
 
@@ -243,8 +193,9 @@ function report(env: ExecutionEnv, prepared: Pick<PreparedOrder, 'plan' | 'modes
 export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, key: string = invocationKey(env.clock), options: {readonly clientId?: string} = {}): Promise<OrderReport> {
   const {plan, intent} = prepared;
   const repo = new OrdersRepo(env.db, env.clock);
+  const plans = new PlansRepo(env.db, env.clock);
   const planId = planIdFor('order', intentIdentity(intent), key);
-  const existing = repo.getPlan(planId);
+  const existing = plans.get(planId);
   if (existing) {
     const orders = repo.list({planId, limit: 10_000}).reverse();
     const stored = existing.plan as PlanView;
@@ -254,7 +205,7 @@ export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, k
   if (unplaceable) throw unplaceable;
   const view = planView(prepared);
   // The user's key is kept with the plan so `xarb cancel KEY` finds its orders.
-  const written = await writeAhead(env, {planId, kind: 'order', intent: {...intentIdentity(intent), ...(options.clientId === undefined ? {} : {clientId: options.clientId})}, plan: view, orders: plan.children.map((c) => planned(c, prepared.mids)), newPlan: true}, prepared.risk);
+  const written = await writeAhead(env, {planId, kind: 'order', intent: {...intentIdentity(intent), ...(options.clientId === undefined ? {} : {clientId: options.clientId})}, plan: view, orders: plan.children, newPlan: true}, prepared.risk);
   let effective = await Promise.all(written.map((o) => sendOrder(env, o)));
 
   if (plan.strategy === 'priority' && !intent.venue) {
@@ -267,11 +218,11 @@ export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, k
       const routeIntent: RouteIntent = {symbol: intent.symbol, side: intent.side, amount: intent.amount, ...(intent.limitPrice === undefined ? {} : {limitPrice: intent.limitPrice})};
       if (cannotTake(candidate, routeIntent, dec(intent.amount))) continue;
       const child = buildChild(candidate, routeIntent, dec(intent.amount), leg++);
-      const next = await writeAhead(env, {planId, kind: 'order', intent: intentIdentity(intent), plan: view, orders: [planned(child, prepared.mids)], newPlan: false}, prepared.risk);
+      const next = await writeAhead(env, {planId, kind: 'order', intent: intentIdentity(intent), plan: view, orders: [child], newPlan: false}, prepared.risk);
       effective = await Promise.all(next.map((o) => sendOrder(env, o)));
     }
   }
-  repo.setPlanStatus(planId, planStatus(effective));
+  plans.setStatus(planId, planStatus(effective));
   const all = repo.list({planId, limit: 10_000}).reverse();
   return report(env, prepared, planId, all, effective, false);
 }

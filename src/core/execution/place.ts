@@ -25,13 +25,16 @@ import type {AlertSink} from '../alerts/index.js';
 import type {XarbConfig} from '../config/schema.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
-import {OrdersRepo, DuplicateOrderError, type JournalOrder, type PlanKind, type PlanStatus} from '../journal/orders.js';
+import {FillsRepo} from '../journal/fills.js';
+import {OrdersRepo, DuplicateOrderError, type JournalOrder} from '../journal/orders.js';
+import {PlansRepo, type PlanKind, type PlanStatus} from '../journal/plans.js';
+import {RiskUsageRepo} from '../journal/risk-usage.js';
 import {RiskStateRepo} from '../journal/risk-state.js';
 import {add, cmp, dec, div, isPositive, mul} from '../money/decimal.js';
 import {denialError, evaluateBatch, type Denial} from '../risk/engine.js';
-import {baseOf, quoteOf} from '../risk/ledger.js';
-import type {RiskOrder, RiskSnapshot} from '../risk/types.js';
-import type {Clock, Fee, OrderType, Side} from '../types.js';
+import type {RiskSnapshot} from '../risk/types.js';
+import {baseOf, quoteOf} from '../symbols/index.js';
+import type {Clock, Fee, OrderType, PlannedOrder, Side} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {crashPoint} from './crash.js';
 import {clientOrderIdFor} from './ids.js';
@@ -50,24 +53,6 @@ export interface ExecutionEnv {
   readonly alerts?: AlertSink;
 }
 
-/** One order to write and send. */
-export interface PlannedOrder {
-  /** Index within the plan; with the plan id it makes the clientOrderId. */
-  readonly leg: number;
-  readonly venue: string;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly type: OrderType;
-  /** Decimal string on the venue's amount step. */
-  readonly amount: string;
-  readonly price?: string;
-  readonly expectedPrice: number;
-  readonly worstPrice?: number;
-  /** Expected fee in quote units. */
-  readonly fee: number;
-  readonly mid: number | undefined;
-}
-
 export interface Batch {
   readonly planId: string;
   readonly kind: PlanKind;
@@ -76,23 +61,6 @@ export interface Batch {
   readonly orders: readonly PlannedOrder[];
   /** false when adding orders (failover, unwind) to a plan already journalled. */
   readonly newPlan: boolean;
-}
-
-export function toRiskOrder(o: PlannedOrder): RiskOrder {
-  return {
-    venue: o.venue,
-    symbol: o.symbol,
-    base: baseOf(o.symbol),
-    quote: quoteOf(o.symbol),
-    side: o.side,
-    type: o.type,
-    amount: o.amount,
-    ...(o.price === undefined ? {} : {price: o.price}),
-    expectedPrice: o.expectedPrice,
-    ...(o.worstPrice === undefined ? {} : {worstPrice: o.worstPrice}),
-    fee: o.fee,
-    mid: o.mid,
-  };
 }
 
 /**
@@ -109,9 +77,9 @@ export function riskDenial(env: Pick<ExecutionEnv, 'db' | 'clock' | 'config'>, o
     value: risk.value,
     balances: risk.balances,
     unknownBalances: risk.unknownBalances,
-    usage: new OrdersRepo(env.db, env.clock).usage(),
+    usage: new RiskUsageRepo(env.db, env.clock).usage(),
   };
-  return evaluateBatch(orders.map(toRiskOrder), env.config.risk, snapshot);
+  return evaluateBatch(orders, env.config.risk, snapshot);
 }
 
 /**
@@ -159,11 +127,12 @@ export async function writeAhead(env: ExecutionEnv, batch: Batch, risk: RiskInpu
 
 function writeAheadNow(env: ExecutionEnv, batch: Batch, risk: RiskInputs): JournalOrder[] {
   const orders = new OrdersRepo(env.db, env.clock);
+  const plans = new PlansRepo(env.db, env.clock);
   const events = new EventsRepo(env.db, env.clock);
   assertIdempotentLive(batch.orders.map((o) => env.venues.get(o.venue)));
   crashPoint('before_write');
   const outcome = env.db.tx((): {denied: RiskDeniedError} | {written: JournalOrder[]} => {
-    if (batch.newPlan && orders.getPlan(batch.planId)) {
+    if (batch.newPlan && plans.get(batch.planId)) {
       const existing = orders.list({planId: batch.planId})[0];
       if (existing) throw new DuplicateOrderError(existing);
       throw new XarbError(`plan ${batch.planId} is already journalled`, {exitCode: ExitCode.usage, hint: 'the same intent was already placed; see `xarb orders`'});
@@ -175,12 +144,12 @@ function writeAheadNow(env: ExecutionEnv, batch: Batch, risk: RiskInputs): Journ
         kind: 'risk.denied',
         venue: denial.order.venue,
         ref: batch.planId,
-        data: {...denial.violation, order: {...denial.order}, batchSize: batch.orders.length},
+        data: {...denial.violation, order: {...denial.order, base: baseOf(denial.order.symbol), quote: quoteOf(denial.order.symbol)}, batchSize: batch.orders.length},
       });
       // No plan row: the same intent may be retried (same --client-id) once the limit allows it.
       return {denied: error};
     }
-    if (batch.newPlan) orders.insertPlan({id: batch.planId, kind: batch.kind, intent: batch.intent, plan: batch.plan, status: 'sending'});
+    if (batch.newPlan) plans.insert({id: batch.planId, kind: batch.kind, intent: batch.intent, plan: batch.plan, status: 'sending'});
     const written = batch.orders.map((o) => {
       const venue = env.venues.get(o.venue);
       const row = orders.insert({
@@ -303,7 +272,7 @@ export interface OrderResult {
 }
 
 export function orderResult(db: Db, clock: Clock, order: JournalOrder): OrderResult {
-  const totals = new OrdersRepo(db, clock).fillTotals(order.id);
+  const totals = new FillsRepo(db).fillTotals(order.id);
   const fromFills = cmp(totals.amount, 0) > 0 && cmp(totals.amount, order.filled) === 0;
   return {
     id: order.id,

@@ -5,7 +5,8 @@
  * Time windows are [since, until] in ms; `venues` limits to those venues.
  */
 import type {Db} from './db.js';
-import {toFill, toOrder, type JournalFill, type JournalOrder} from './orders.js';
+import {toFill, type JournalFill} from './fills.js';
+import {toOrder, type JournalOrder} from './orders.js';
 
 export interface ExportFilter {
   readonly since?: number;

@@ -11,8 +11,10 @@
  */
 import type {RiskLimitSet} from '../config/schema.js';
 import {abs, add, cmp, dec, sub, isNegative} from '../money/decimal.js';
-import {baseOf, type RiskLedger} from './ledger.js';
-import type {RiskConfig, RiskOrder, Violation} from './types.js';
+import {baseOf, quoteOf} from '../symbols/index.js';
+import type {PlannedOrder} from '../types.js';
+import type {RiskLedger} from './ledger.js';
+import type {RiskConfig, Violation} from './types.js';
 
 export interface CheckContext {
   readonly config: RiskConfig;
@@ -23,7 +25,7 @@ export interface CheckContext {
   readonly notionalValue: number | undefined;
 }
 
-export type Check = (order: RiskOrder, ctx: CheckContext) => Violation | undefined;
+export type Check = (order: PlannedOrder, ctx: CheckContext) => Violation | undefined;
 
 interface Scope {
   readonly name: string;
@@ -31,7 +33,7 @@ interface Scope {
   readonly limits: RiskLimitSet & {maxTotalExposurePct?: number};
 }
 
-export function scopes(config: RiskConfig, order: Pick<RiskOrder, 'venue' | 'symbol'>): Scope[] {
+export function scopes(config: RiskConfig, order: Pick<PlannedOrder, 'venue' | 'symbol'>): Scope[] {
   const out: Scope[] = [];
   if (config.global) out.push({name: 'global', kind: 'global', limits: config.global});
   const venue = config.venues?.[order.venue];
@@ -47,9 +49,9 @@ function fmt(n: number): string {
 }
 
 /** Does the order shrink the absolute position in its base asset on its venue? (spot: a sell of what is held.) */
-export function reducesExposure(order: RiskOrder, ledger: RiskLedger): boolean {
+export function reducesExposure(order: PlannedOrder, ledger: RiskLedger): boolean {
   if (!ledger.hasBalances(order.venue)) return false;
-  const pos = ledger.position(order.base, order.venue);
+  const pos = ledger.position(baseOf(order.symbol), order.venue);
   const after = order.side === 'buy' ? add(pos, order.amount) : sub(pos, order.amount);
   // Reduces when it moves the position toward zero without crossing past it.
   return cmp(abs(after), abs(pos)) < 0 && (cmp(pos, 0) === 0 || isNegative(pos) === isNegative(after) || cmp(after, 0) === 0);
@@ -76,7 +78,7 @@ export const checkOrderNotional: Check = (order, {config, notionalValue}) => {
   for (const s of scopes(config, order)) {
     const limit = s.limits.maxOrderNotional;
     if (limit === undefined) continue;
-    if (notionalValue === undefined) return {limit: `${s.name}.maxOrderNotional`, value: dec(limit), attempted: 'unpriced', detail: `no rate for ${order.quote}`};
+    if (notionalValue === undefined) return {limit: `${s.name}.maxOrderNotional`, value: dec(limit), attempted: 'unpriced', detail: `no rate for ${quoteOf(order.symbol)}`};
     if (notionalValue > Number(limit)) return {limit: `${s.name}.maxOrderNotional`, value: dec(limit), attempted: fmt(notionalValue)};
   }
   return undefined;
@@ -102,7 +104,7 @@ export const checkDailyVolume: Check = (order, {config, ledger, notionalValue}) 
     if (limit === undefined) continue;
     const used = ledger.dailyVolume(s.kind === 'venue' ? {venue: order.venue} : s.kind === 'symbol' ? {symbol: order.symbol} : {});
     if (notionalValue === undefined || used.unpriced.length > 0) {
-      return {limit: `${s.name}.maxDailyVolume`, value: dec(limit), attempted: 'unpriced', detail: `no rate for ${[order.quote, ...used.unpriced].join(', ')}`};
+      return {limit: `${s.name}.maxDailyVolume`, value: dec(limit), attempted: 'unpriced', detail: `no rate for ${[quoteOf(order.symbol), ...used.unpriced].join(', ')}`};
     }
     const attempted = used.value + notionalValue;
     if (attempted > Number(limit) * (1 + 1e-12)) return {limit: `${s.name}.maxDailyVolume`, value: dec(limit), attempted: fmt(attempted), detail: `${fmt(used.value)} already traded today (UTC)`};
@@ -133,9 +135,9 @@ export const checkPriceBand: Check = (order, {config}) => {
 };
 
 /** Exposure change of an order in the valuation quote: buying a non-cash asset with cash adds, selling it takes away. */
-function exposureDelta(order: RiskOrder, cash: ReadonlySet<string>, notionalValue: number): number {
-  const baseCash = cash.has(order.base);
-  const quoteCash = cash.has(order.quote);
+function exposureDelta(order: PlannedOrder, cash: ReadonlySet<string>, notionalValue: number): number {
+  const baseCash = cash.has(baseOf(order.symbol));
+  const quoteCash = cash.has(quoteOf(order.symbol));
   if (baseCash === quoteCash) return 0;
   const sign = (order.side === 'buy') === quoteCash ? 1 : -1;
   return sign * notionalValue;
@@ -146,17 +148,17 @@ export const checkExposure: Check = (order, {config, ledger, notionalValue}) => 
   for (const s of scopes(config, order)) {
     const checks: {name: string; limit: number; venue?: string; asset?: string}[] = [];
     if (s.limits.maxExposurePct !== undefined) {
-      if (s.kind === 'symbol') checks.push({name: `${s.name}.maxExposurePct`, limit: s.limits.maxExposurePct, asset: order.base});
+      if (s.kind === 'symbol') checks.push({name: `${s.name}.maxExposurePct`, limit: s.limits.maxExposurePct, asset: baseOf(order.symbol)});
       else checks.push({name: `${s.name}.maxExposurePct`, limit: s.limits.maxExposurePct, venue: order.venue});
     }
     if (s.kind === 'global' && s.limits.maxTotalExposurePct !== undefined) checks.push({name: 'global.maxTotalExposurePct', limit: s.limits.maxTotalExposurePct});
     for (const c of checks) {
-      if (notionalValue === undefined) return {limit: c.name, value: String(c.limit), attempted: 'unpriced', detail: `no rate for ${order.quote}`};
+      if (notionalValue === undefined) return {limit: c.name, value: String(c.limit), attempted: 'unpriced', detail: `no rate for ${quoteOf(order.symbol)}`};
       if (ledger.snapshot.unknownBalances.length > 0) return {limit: c.name, value: String(c.limit), attempted: 'unknown', detail: `balances of ${ledger.snapshot.unknownBalances.join(', ')} could not be read`};
       const portfolio = ledger.valuation();
       const scoped = ledger.valuation(c.venue, c.asset);
       if (c.asset !== undefined && ledger.snapshot.value(c.asset) === undefined) return {limit: c.name, value: String(c.limit), attempted: 'unpriced', detail: `no rate for ${c.asset}`};
-      const delta = c.asset !== undefined && c.asset !== order.base ? 0 : exposureDelta(order, cash, notionalValue);
+      const delta = c.asset !== undefined && c.asset !== baseOf(order.symbol) ? 0 : exposureDelta(order, cash, notionalValue);
       if (delta <= 0) continue;
       if (!(portfolio.total > 0)) return {limit: c.name, value: String(c.limit), attempted: 'unknown', detail: 'the portfolio has no valued holdings'};
       const pct = ((scoped.exposure + delta) / portfolio.total) * 100;
@@ -167,7 +169,7 @@ export const checkExposure: Check = (order, {config, ledger, notionalValue}) => 
 };
 
 export const checkReserve: Check = (order, {config, ledger, notional}) => {
-  const asset = order.side === 'buy' ? order.quote : order.base;
+  const asset = order.side === 'buy' ? quoteOf(order.symbol) : baseOf(order.symbol);
   const reserve = config.reserves?.[asset];
   if (reserve === undefined) return undefined;
   const free = ledger.free(order.venue, asset);

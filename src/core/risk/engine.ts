@@ -9,21 +9,23 @@
 import {RiskDeniedError} from '../errors.js';
 import {CHECKS, type Check} from './checks.js';
 import {orderNotional, RiskLedger} from './ledger.js';
-import type {RiskConfig, RiskOrder, RiskSnapshot, Violation} from './types.js';
+import {quoteOf} from '../symbols/index.js';
+import type {PlannedOrder} from '../types.js';
+import type {RiskConfig, RiskSnapshot, Violation} from './types.js';
 
 export interface Denial {
   /** Index of the first order of the batch that was denied. */
   readonly index: number;
-  readonly order: RiskOrder;
+  readonly order: PlannedOrder;
   readonly violation: Violation;
 }
 
 /** Runs the checks over a batch; the first violation denies the whole batch. */
-export function evaluateBatch(orders: readonly RiskOrder[], config: RiskConfig, snapshot: RiskSnapshot, checks: readonly Check[] = CHECKS): Denial | undefined {
+export function evaluateBatch(orders: readonly PlannedOrder[], config: RiskConfig, snapshot: RiskSnapshot, checks: readonly Check[] = CHECKS): Denial | undefined {
   const ledger = new RiskLedger(snapshot);
   for (const [index, order] of orders.entries()) {
     const notional = orderNotional(order);
-    const rate = snapshot.value(order.quote);
+    const rate = snapshot.value(quoteOf(order.symbol));
     const ctx = {config, ledger, notional, notionalValue: rate === undefined ? undefined : Number(notional) * rate};
     for (const check of checks) {
       const violation = check(order, ctx);

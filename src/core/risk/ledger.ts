@@ -8,8 +8,9 @@
  * are analytics and use numbers.
  */
 import {add, cmp, mul, sub} from '../money/decimal.js';
-import type {Balance, Side} from '../types.js';
-import type {RiskOrder, RiskSnapshot} from './types.js';
+import {baseOf, quoteOf} from '../symbols/index.js';
+import type {Balance, PlannedOrder, Side} from '../types.js';
+import type {RiskSnapshot} from './types.js';
 
 interface OpenRow {
   venue: string;
@@ -24,16 +25,6 @@ interface VolumeRow {
   symbol: string;
   quote: string;
   volume: string;
-}
-
-export function baseOf(symbol: string): string {
-  return symbol.slice(0, symbol.indexOf('/'));
-}
-
-export function quoteOf(symbol: string): string {
-  const rest = symbol.slice(symbol.indexOf('/') + 1);
-  const colon = rest.indexOf(':');
-  return colon < 0 ? rest : rest.slice(0, colon);
 }
 
 export class RiskLedger {
@@ -136,17 +127,18 @@ export class RiskLedger {
   }
 
   /** Counts an accepted order, so the next order of the batch sees it. */
-  apply(order: RiskOrder, notional: string): void {
+  apply(order: PlannedOrder, notional: string): void {
+    const quote = quoteOf(order.symbol);
     let row = this.open.find((r) => r.venue === order.venue && r.symbol === order.symbol && r.side === order.side);
     if (!row) this.open.push((row = {venue: order.venue, symbol: order.symbol, side: order.side, orders: 0, remaining: '0'}));
     row.orders += 1;
     row.remaining = add(row.remaining, order.amount);
     let vol = this.volume.find((r) => r.venue === order.venue && r.symbol === order.symbol);
-    if (!vol) this.volume.push((vol = {venue: order.venue, symbol: order.symbol, quote: order.quote, volume: '0'}));
+    if (!vol) this.volume.push((vol = {venue: order.venue, symbol: order.symbol, quote, volume: '0'}));
     vol.volume = add(vol.volume, notional);
     const m = this.balances.get(order.venue);
     if (m) {
-      const asset = order.side === 'buy' ? order.quote : order.base;
+      const asset = order.side === 'buy' ? quote : baseOf(order.symbol);
       const spend = order.side === 'buy' ? add(notional, String(order.fee)) : order.amount;
       const b = m.get(asset) ?? {free: '0', total: '0'};
       m.set(asset, {free: sub(b.free, spend), total: b.total});
@@ -155,6 +147,6 @@ export class RiskLedger {
 }
 
 /** Exact quote notional of an order: amount x expected price. */
-export function orderNotional(order: RiskOrder): string {
+export function orderNotional(order: Pick<PlannedOrder, 'amount' | 'expectedPrice'>): string {
   return mul(order.amount, String(order.expectedPrice));
 }

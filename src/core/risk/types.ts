@@ -1,38 +1,16 @@
 /**
- * The vocabulary of pre-trade risk: the order as the checks see it, the
- * snapshot of the world they judge it against, and a violation.
+ * The vocabulary of pre-trade risk: the snapshot of the world the checks
+ * judge an order against, and a violation. The order itself is the core's
+ * PlannedOrder (src/core/types.ts); its base and quote come from its symbol.
  *
  * Units (docs/risk.md): amounts and positions are base units of the order's
  * symbol; notional, daily volume and exposure are valued in the config's
  * valuationQuote (USD by default) with rates from the venues' own quotes.
  */
 import type {RiskConfig} from '../config/schema.js';
-import type {UsageSnapshot} from '../journal/orders.js';
+import type {UsageSnapshot} from '../journal/risk-usage.js';
 import type {TradingState} from '../journal/risk-state.js';
-import type {Balance, OrderType, Side} from '../types.js';
-
-/** One order about to be written and sent, as the risk checks see it. */
-export interface RiskOrder {
-  readonly venue: string;
-  /** Canonical symbol, e.g. BTC/USD. */
-  readonly symbol: string;
-  readonly base: string;
-  readonly quote: string;
-  readonly side: Side;
-  readonly type: OrderType;
-  /** Decimal string, base units. */
-  readonly amount: string;
-  /** Limit price (decimal string); undefined for market orders. */
-  readonly price?: string;
-  /** Expected average fill price, from the walked book (quote per base). */
-  readonly expectedPrice: number;
-  /** The worst book level the order is expected to reach (market orders). */
-  readonly worstPrice?: number;
-  /** Expected fee in quote units. */
-  readonly fee: number;
-  /** Mid price of the venue's book when the order was planned. */
-  readonly mid: number | undefined;
-}
+import type {Balance} from '../types.js';
 
 /** asset -> value of one unit in the valuation quote, undefined when no venue prices it. */
 export type Valuer = (asset: string) => number | undefined;

@@ -9,9 +9,10 @@
  * cost plus the taker fee on buys and cost minus it on sells; a plan's
  * `planned` + `unplanned` equals the intent's amount.
  */
-import {walkLevels} from '../market/book.js';
+import {mid, walkLevels} from '../market/book.js';
 import {cmp, dec, roundToStep, sub, sum} from '../money/decimal.js';
-import type {ChildOrder, RouteIntent, RoutePlan, RouteStrategy, Skip, VenueCandidate} from './types.js';
+import type {RouteIntent, RoutePlan, RouteStrategy, Skip, VenueCandidate} from './types.js';
+import type {PlannedOrder} from '../types.js';
 
 const EPS = 1e-9;
 
@@ -35,7 +36,7 @@ export function priceOn(c: VenueCandidate, intent: RouteIntent, amount: number):
 
 export type Pricer = (amount: number) => {cost: number; filled: number; resting: number; worst: number | undefined};
 
-export function buildChild(c: VenueCandidate, intent: RouteIntent, amount: string, leg: number, pricer?: Pricer): ChildOrder {
+export function buildChild(c: VenueCandidate, intent: RouteIntent, amount: string, leg: number, pricer?: Pricer): PlannedOrder {
   const n = Number(amount);
   const priced = pricer ? pricer(n) : priceOn(c, intent, n);
   const fee = priced.cost * c.takerFee;
@@ -56,6 +57,7 @@ export function buildChild(c: VenueCandidate, intent: RouteIntent, amount: strin
     fee,
     total,
     resting,
+    mid: mid(c.book),
   };
 }
 
@@ -83,7 +85,7 @@ export function cannotTake(c: VenueCandidate, intent: RouteIntent, amount: strin
   return undefined;
 }
 
-export function planFromChildren(strategy: RouteStrategy, intent: RouteIntent, children: readonly ChildOrder[], skipped: readonly Skip[], fallbacks: readonly string[] = []): RoutePlan {
+export function planFromChildren(strategy: RouteStrategy, intent: RouteIntent, children: readonly PlannedOrder[], skipped: readonly Skip[], fallbacks: readonly string[] = []): RoutePlan {
   const planned = sum(children.map((c) => c.amount));
   const cost = children.reduce((s, c) => s + c.cost, 0);
   const fees = children.reduce((s, c) => s + c.fee, 0);

@@ -21,10 +21,11 @@ import {NothingToPlaceError} from '../errors.js';
 import {dec} from '../money/decimal.js';
 import {buildChild, cannotTake, planFromChildren} from './child.js';
 import {splitRoute} from './split.js';
-import type {ChildOrder, RouteIntent, RoutePlan, RouteStrategy, Skip, VenueCandidate} from './types.js';
+import type {RouteIntent, RoutePlan, RouteStrategy, Skip, VenueCandidate} from './types.js';
+import type {PlannedOrder} from '../types.js';
 
 /** Effective price per base unit after fees: lower is better for buys, higher for sells. */
-function better(side: 'buy' | 'sell', a: ChildOrder, b: ChildOrder): number {
+function better(side: 'buy' | 'sell', a: PlannedOrder, b: PlannedOrder): number {
   const pa = a.total / Number(a.amount);
   const pb = b.total / Number(b.amount);
   return side === 'buy' ? pa - pb : pb - pa;
@@ -35,7 +36,7 @@ export function route(strategy: RouteStrategy, intent: RouteIntent, candidates: 
   if (candidates.length === 0) throw new NothingToPlaceError(`no venue lists ${intent.symbol}`, 'see `xarb prices` for what each venue lists');
   if (strategy === 'split') return splitRoute(intent, candidates);
   const skipped: Skip[] = [];
-  const ok: {c: VenueCandidate; child: ChildOrder}[] = [];
+  const ok: {c: VenueCandidate; child: PlannedOrder}[] = [];
   for (const c of candidates) {
     const reason = cannotTake(c, intent, dec(intent.amount));
     if (reason) skipped.push({venue: c.venue, reason});
@@ -49,7 +50,7 @@ export function route(strategy: RouteStrategy, intent: RouteIntent, candidates: 
         : 'try --route split to spread it over several venues, or a smaller amount',
     );
   }
-  const byPrice = (a: {child: ChildOrder}, b: {child: ChildOrder}) => better(intent.side, a.child, b.child);
+  const byPrice = (a: {child: PlannedOrder}, b: {child: PlannedOrder}) => better(intent.side, a.child, b.child);
   let ranked: typeof ok;
   switch (strategy) {
     case 'best_price':

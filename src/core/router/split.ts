@@ -18,7 +18,8 @@
  */
 import {add, cmp, dec, mul, roundToStep, sub, sum} from '../money/decimal.js';
 import {buildChild, planFromChildren, takerLevels, type Pricer} from './child.js';
-import type {ChildOrder, RouteIntent, RoutePlan, Skip, VenueCandidate} from './types.js';
+import type {RouteIntent, RoutePlan, Skip, VenueCandidate} from './types.js';
+import type {PlannedOrder} from '../types.js';
 
 interface Cursor {
   readonly c: VenueCandidate;
@@ -308,7 +309,7 @@ export function splitRoute(intent: RouteIntent, candidates: readonly VenueCandid
       .filter((x) => cmp(x.amount, 0) > 0)
       .map((x) => buildChild(x.c, intent, x.amount, 0, pricer(x.c)))
       .sort((a, b) => (intent.side === 'buy' ? a.total / Number(a.amount) - b.total / Number(b.amount) : b.total / Number(b.amount) - a.total / Number(a.amount)) || a.venue.localeCompare(b.venue));
-    const children: ChildOrder[] = picked.map((child, leg) => ({...child, leg}));
+    const children: PlannedOrder[] = picked.map((child, leg) => ({...child, leg}));
     for (const c of pool) if (!shares.get(c.venue) || cmp(shares.get(c.venue)!, 0) <= 0) skipped.push({venue: c.venue, reason: 'not needed or no room at a useful price'});
     return planFromChildren('split', intent, children, skipped);
   }

@@ -5,7 +5,7 @@
  * Prices and costs in a plan are analytics (numbers, quote units); child
  * amounts are exact decimal strings, already on each venue's amount step.
  */
-import type {Market, OrderBook, OrderType, Side} from '../types.js';
+import type {Market, OrderBook, OrderType, PlannedOrder, Side} from '../types.js';
 
 export const ROUTE_STRATEGIES = ['best_price', 'lowest_fee', 'fastest', 'split', 'priority'] as const;
 export type RouteStrategy = (typeof ROUTE_STRATEGIES)[number];
@@ -41,31 +41,6 @@ export interface VenueCandidate {
   readonly priority: number;
 }
 
-export interface ChildOrder {
-  /** Index within the plan; part of the child's deterministic clientOrderId. */
-  readonly leg: number;
-  readonly venue: string;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly type: OrderType;
-  /** Decimal string on the venue's amount step. */
-  readonly amount: string;
-  /** Limit price (decimal string) for limit orders. */
-  readonly price?: string;
-  /** Expected average fill price (the limit price for the part expected to rest). */
-  readonly expectedPrice: number;
-  /** Worst book level expected to be touched; undefined when nothing crosses. */
-  readonly worstPrice: number | undefined;
-  /** Quote spent (buy) or received (sell) before fees. */
-  readonly cost: number;
-  readonly feeRate: number;
-  readonly fee: number;
-  /** Buy: cost + fee. Sell: cost - fee. */
-  readonly total: number;
-  /** Part of the amount not expected to fill now (rests as a limit order). */
-  readonly resting: string;
-}
-
 export interface Skip {
   readonly venue: string;
   readonly reason: string;
@@ -78,7 +53,7 @@ export interface RoutePlan {
   readonly type: OrderType;
   readonly amount: string;
   readonly limitPrice?: string;
-  readonly children: readonly ChildOrder[];
+  readonly children: readonly PlannedOrder[];
   /** Venues to fail over to, in order (strategy `priority`). */
   readonly fallbacks: readonly string[];
   /** Sum of the children's amounts, and what no venue could take. */

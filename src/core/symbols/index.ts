@@ -95,6 +95,18 @@ export function parseSymbol(input: string): ParsedSymbol {
   throw new UsageError(`malformed symbol: ${JSON.stringify(input)}`, 'symbols look like BTC/USD, BTC-USD or btcusdt');
 }
 
+/** Base asset of a canonical symbol: BTC for BTC/USD and BTC/USDT:USDT. */
+export function baseOf(symbol: string): string {
+  return symbol.slice(0, symbol.indexOf('/'));
+}
+
+/** Quote asset of a canonical symbol: USD for BTC/USD, USDT for BTC/USDT:USDT. */
+export function quoteOf(symbol: string): string {
+  const rest = symbol.slice(symbol.indexOf('/') + 1);
+  const colon = rest.indexOf(':');
+  return colon < 0 ? rest : rest.slice(0, colon);
+}
+
 /** Canonical symbol string for user input. */
 export function normalizeSymbol(input: string): string {
   return parseSymbol(input).symbol;

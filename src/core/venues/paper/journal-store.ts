@@ -9,13 +9,9 @@
  */
 import type {Db} from '../../journal/db.js';
 import {PaperRepo, type PaperOrderRow} from '../../journal/paper-balances.js';
+import {baseOf} from '../../symbols/index.js';
 import type {Trade} from '../../types.js';
 import type {AccountOrder, AccountStore, Holding, OrderQuery, TradeQuery} from '../account/store.js';
-
-/** The base asset of a canonical symbol (BASE/QUOTE or BASE/QUOTE:SETTLE). */
-function baseOf(symbol: string): string {
-  return symbol.split('/')[0]!;
-}
 
 function toAccountOrder(row: PaperOrderRow): AccountOrder {
   return {

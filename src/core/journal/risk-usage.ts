@@ -1,0 +1,154 @@
+/**
+ * Risk usage in the journal: open and in-flight orders per venue, symbol and
+ * side, and each UTC day's traded notional. risk_open_orders and
+ * risk_daily_volume are exact aggregates of the orders table; every order
+ * write moves them in the same transaction through one computation
+ * (UsageAccumulator over countedVolume and openContribution), so the risk
+ * check reads a few rows however many orders exist.
+ */
+import {cmp, div, fromUnits, isZero, max, mul, sub, toUnits} from '../money/decimal.js';
+import type {Clock, Side} from '../types.js';
+import type {Db} from './db.js';
+import {isLiveStatus, type JournalOrderStatus} from './order-status.js';
+
+/** Open and in-flight orders per venue/symbol/side, and today's traded notional. */
+export interface UsageSnapshot {
+  readonly day: string;
+  readonly open: readonly {readonly venue: string; readonly symbol: string; readonly side: Side; readonly orders: number; readonly remaining: string}[];
+  readonly dailyVolume: readonly {readonly venue: string; readonly symbol: string; readonly quote: string; readonly volume: string}[];
+}
+
+/** What an order's executed and counted notional depend on (decimal strings). */
+export interface OrderAmounts {
+  readonly amount: string;
+  readonly filled: string;
+  readonly average: string | undefined;
+  readonly price: string | undefined;
+  readonly notional: string;
+}
+
+/** UTC calendar day (YYYY-MM-DD) of a timestamp; daily volume resets at 00:00 UTC. */
+export function utcDay(ts: number): string {
+  return new Date(ts).toISOString().slice(0, 10);
+}
+
+/** Quote notional actually executed by an order (exact where the venue gave an average or price). */
+export function executedNotional(o: OrderAmounts): string {
+  if (isZero(o.filled)) return '0';
+  if (o.average !== undefined) return mul(o.filled, o.average);
+  if (o.price !== undefined) return mul(o.filled, o.price);
+  return div(mul(o.notional, o.filled), o.amount);
+}
+
+/** What an order adds to the daily volume: reserved notional while live, executed notional once final. */
+export function countedVolume(o: OrderAmounts & {readonly status: JournalOrderStatus}): string {
+  if (o.status === 'rejected') return '0';
+  const executed = executedNotional(o);
+  return isLiveStatus(o.status) ? max(o.notional, executed) : executed;
+}
+
+function openContribution(o: {readonly status: JournalOrderStatus; readonly amount: string; readonly filled: string}): {orders: number; remaining: string} {
+  if (!isLiveStatus(o.status)) return {orders: 0, remaining: '0'};
+  const remaining = sub(o.amount, o.filled);
+  return {orders: 1, remaining: cmp(remaining, 0) > 0 ? remaining : '0'};
+}
+
+/** The columns of an order row the aggregates depend on. */
+export interface UsageRow {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly quote: string;
+  readonly status: JournalOrderStatus;
+  readonly amount: string;
+  readonly filled: string;
+  /** What the order adds to its day's volume (countedVolume, as stored with the order). */
+  readonly counted: string;
+  readonly createdAt: number;
+}
+
+export class RiskUsageRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Open/in-flight orders and the daily volume of `day` (default today, UTC). A few rows, however many orders exist. */
+  usage(day: string = utcDay(this.clock.now())): UsageSnapshot {
+    const open = this.db
+      .prepare<{venue: string; symbol: string; side: Side; orders: number; remaining: string}>('SELECT venue, symbol, side, orders, remaining FROM risk_open_orders WHERE orders > 0')
+      .all();
+    const dailyVolume = this.db.prepare<{venue: string; symbol: string; quote: string; volume: string}>('SELECT venue, symbol, quote, volume FROM risk_daily_volume WHERE day = ?').all([day]);
+    return {day, open, dailyVolume};
+  }
+
+  /** Moves the aggregates by order writes: each from `before`'s contribution (none for a new order) to `after`'s. */
+  apply(changes: readonly {readonly before?: UsageRow; readonly after: UsageRow}[]): void {
+    const acc = new UsageAccumulator();
+    for (const c of changes) acc.add(c.before, c.after);
+    acc.flush(this.db);
+  }
+
+  /** Replaces the aggregates with those of `rows` (every order, with its counted volume). */
+  rebuild(rows: Iterable<UsageRow>): void {
+    this.db.tx(() => {
+      this.db.exec('DELETE FROM risk_open_orders; DELETE FROM risk_daily_volume;');
+      const acc = new UsageAccumulator();
+      for (const row of rows) acc.add(undefined, row);
+      acc.flush(this.db);
+    });
+  }
+}
+
+/** Collects aggregate deltas in memory (exact, in decimal units) and writes each touched row once. */
+class UsageAccumulator {
+  private readonly open = new Map<string, {venue: string; symbol: string; side: Side; orders: number; remaining: bigint}>();
+  private readonly volume = new Map<string, {day: string; venue: string; symbol: string; quote: string; volume: bigint}>();
+
+  add(before: UsageRow | undefined, after: UsageRow): void {
+    const was = before ? openContribution(before) : {orders: 0, remaining: '0'};
+    const now = openContribution(after);
+    const dOrders = now.orders - was.orders;
+    const dRemaining = toUnits(now.remaining) - toUnits(was.remaining);
+    if (dOrders !== 0 || dRemaining !== 0n) {
+      const key = `${after.venue}\u0000${after.symbol}\u0000${after.side}`;
+      const e = this.open.get(key) ?? {venue: after.venue, symbol: after.symbol, side: after.side, orders: 0, remaining: 0n};
+      e.orders += dOrders;
+      e.remaining += dRemaining;
+      this.open.set(key, e);
+    }
+    const dVolume = toUnits(after.counted) - toUnits(before?.counted ?? '0');
+    if (dVolume !== 0n) {
+      const day = utcDay(after.createdAt);
+      const key = `${day}\u0000${after.venue}\u0000${after.symbol}`;
+      const e = this.volume.get(key) ?? {day, venue: after.venue, symbol: after.symbol, quote: after.quote, volume: 0n};
+      e.volume += dVolume;
+      this.volume.set(key, e);
+    }
+  }
+
+  flush(db: Db): void {
+    const readOpen = db.prepare<{orders: number; remaining: string}>('SELECT orders, remaining FROM risk_open_orders WHERE venue = ? AND symbol = ? AND side = ?');
+    const writeOpen = db.prepare(
+      `INSERT INTO risk_open_orders (venue, symbol, side, orders, remaining) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (venue, symbol, side) DO UPDATE SET orders = excluded.orders, remaining = excluded.remaining`,
+    );
+    for (const e of this.open.values()) {
+      if (e.orders === 0 && e.remaining === 0n) continue;
+      const current = readOpen.get([e.venue, e.symbol, e.side]);
+      writeOpen.run([e.venue, e.symbol, e.side, (current?.orders ?? 0) + e.orders, fromUnits(toUnits(current?.remaining ?? '0') + e.remaining)]);
+    }
+    const readVolume = db.prepare<{volume: string}>('SELECT volume FROM risk_daily_volume WHERE day = ? AND venue = ? AND symbol = ?');
+    const writeVolume = db.prepare(
+      `INSERT INTO risk_daily_volume (day, venue, symbol, quote, volume) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (day, venue, symbol) DO UPDATE SET volume = excluded.volume`,
+    );
+    for (const e of this.volume.values()) {
+      if (e.volume === 0n) continue;
+      const current = readVolume.get([e.day, e.venue, e.symbol]);
+      writeVolume.run([e.day, e.venue, e.symbol, e.quote, fromUnits(toUnits(current?.volume ?? '0') + e.volume)]);
+    }
+    this.open.clear();
+    this.volume.clear();
+  }
+}
