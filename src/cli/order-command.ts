@@ -4,6 +4,7 @@
  * execute -> render. Routing, risk and the journal live in
  * core/execution/order.ts.
  */
+import {baseOf, quoteOf} from '../core/symbols/index.js';
 import {Flags} from '@oclif/core';
 import {ExitCode, UsageError} from '../core/errors.js';
 import {sub} from '../core/money/decimal.js';
@@ -14,7 +15,7 @@ import {ROUTE_STRATEGIES, type RouteStrategy} from '../core/router/types.js';
 import type {Side} from '../core/types.js';
 import {XarbCommand} from './base-command.js';
 import {amountArg, amountFlag, symbolArg, venueFlag, venuesFlag} from './flags.js';
-import {orderReportJson, planJson, quoteOf, renderOrders, renderPlan, type MarketDigits, type OrderReportJson} from '../ui/order-view.js';
+import {orderReportJson, planJson, renderOrders, renderPlan, type MarketDigits, type OrderReportJson} from '../ui/order-view.js';
 import {fmtAmount, fmtPrice} from '../ui/format.js';
 
 /** The --json contract of `order buy|sell`: money as exact decimal strings (docs/orders.md). */
@@ -90,7 +91,7 @@ export abstract class OrderCommand extends XarbCommand<OrderReport> {
     const c = this.chalk;
     const lines = [renderOrders(report.orders, this.color, c, digits)];
     const quote = quoteOf(report.plan.symbol);
-    const base = report.plan.symbol.split('/')[0];
+    const base = baseOf(report.plan.symbol);
     const first = report.orders.length === 1 ? digits(report.orders[0]!.venue) : undefined;
     // A limit order left on the book is open and resting, not "done".
     const resting = report.orders.filter((o) => o.status === 'open');

@@ -182,6 +182,11 @@ export function envName(venue: string): string {
   return venue.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
+/** The message of anything thrown (an Error's message, else its string form): one helper for every error line. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function isXarbError(error: unknown): error is XarbError {
   return error instanceof XarbError;
 }

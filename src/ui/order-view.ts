@@ -2,6 +2,7 @@
  * Human rendering of order plans and outcomes (derived from the same values
  * the commands return as JSON).
  */
+import {quoteOf} from '../core/symbols/index.js';
 import type {ChalkInstance} from 'chalk';
 import type {OrderResult} from '../core/execution/place.js';
 import type {OrderReport, PlanView} from '../core/execution/order.js';
@@ -27,13 +28,11 @@ function currencyStep(currency: string): string {
   return digits === 0 ? '1' : `0.${'0'.repeat(digits - 1)}1`;
 }
 
-export function quoteOf(symbol: string): string {
-  return symbol.split('/')[1]?.split(':')[0] ?? '';
-}
-
 /** A child order of a plan in the JSON contract: money as exact decimal strings. */
-export type ChildJson = Omit<PlanView['children'][number], 'expectedPrice' | 'worstPrice' | 'cost' | 'fee' | 'total'> & {
+export type ChildJson = Omit<PlanView['children'][number], 'expectedPrice' | 'worstPrice' | 'cost' | 'fee' | 'total' | 'mid'> & {
   readonly expectedPrice: string;
+  /** The venue's book mid when the order was planned. */
+  readonly mid: string | undefined;
   readonly worstPrice: string | undefined;
   readonly cost: string;
   readonly fee: string;
@@ -62,7 +61,7 @@ const jOpt = (value: string | number | undefined): string | undefined => (value 
 export function planJson(plan: PlanView): PlanJson {
   return {
     ...plan,
-    children: plan.children.map((c) => ({...c, expectedPrice: j(c.expectedPrice), worstPrice: jOpt(c.worstPrice), cost: j(c.cost), fee: j(c.fee), total: j(c.total)})),
+    children: plan.children.map((c) => ({...c, expectedPrice: j(c.expectedPrice), worstPrice: jOpt(c.worstPrice), mid: jOpt(c.mid), cost: j(c.cost), fee: j(c.fee), total: j(c.total)})),
     cost: j(plan.cost),
     fees: j(plan.fees),
     total: j(plan.total),

@@ -15,6 +15,7 @@
  *    failing venue never stops the others.
  * 4. Aborting the signal ends every loop; what was published is flushed.
  */
+import {errorMessage} from '../errors.js';
 import {matchMarkets, parseSymbol} from '../symbols/index.js';
 import type {Clock, Market, OrderBook} from '../types.js';
 import type {Venue} from '../venues/port.js';
@@ -61,10 +62,6 @@ export function collectPlan(markets: ReadonlyMap<string, readonly Market[]>, sym
   const min = markets.size > 1 ? 2 : 1;
   for (const [venue, list] of markets) plan.set(venue, list.filter((m) => m.active && (count.get(m.symbol) ?? 0) >= min).map((m) => m.symbol));
   return plan;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function median(values: number[]): number {
@@ -155,7 +152,7 @@ export class Collector {
             return;
           } catch (error) {
             this.venueErrors++;
-            this.o.onEvent?.(`${venue.info.id}: markets failed: ${message(error)}; retrying`);
+            this.o.onEvent?.(`${venue.info.id}: markets failed: ${errorMessage(error)}; retrying`);
             await sleep(backoffMs(attempt, this.o.backoff), this.o.signal);
           }
         }
@@ -176,7 +173,7 @@ export class Collector {
         return;
       } catch (error) {
         this.busErrors++;
-        if (!this.busDown) this.o.onEvent?.(`bus: ${message(error)}; retrying`);
+        if (!this.busDown) this.o.onEvent?.(`bus: ${errorMessage(error)}; retrying`);
         this.busDown = true;
         if (this.o.signal.aborted) throw error;
         await sleep(backoffMs(attempt, this.o.backoff), this.o.signal);
@@ -206,7 +203,7 @@ export class Collector {
       this.resync.add(key);
       this.busErrors++;
       this.gaps++;
-      if (!this.busDown) this.o.onEvent?.(`bus: publish failed: ${message(error)}`);
+      if (!this.busDown) this.o.onEvent?.(`bus: publish failed: ${errorMessage(error)}`);
       this.busDown = true;
     }
   }
@@ -260,7 +257,7 @@ export class Collector {
   private venueFailed(venue: Venue, symbol: string, error: unknown): void {
     this.venueErrors++;
     const c = this.counters.get(venue.info.id);
-    const text = message(error);
+    const text = errorMessage(error);
     if (c && c.lastError !== text) this.o.onEvent?.(`${venue.info.id} ${symbol}: ${text}; retrying with backoff`);
     if (c) c.lastError = text;
   }
@@ -270,7 +267,7 @@ export class Collector {
       await this.o.bus.flush();
     } catch (error) {
       this.busErrors++;
-      this.o.onEvent?.(`bus: flush failed: ${message(error)}`);
+      this.o.onEvent?.(`bus: flush failed: ${errorMessage(error)}`);
     }
   }
 

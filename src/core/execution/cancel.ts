@@ -6,7 +6,7 @@
  * the order is reported `still_unknown` when nothing is found. Every
  * attempt is journalled as an `order.cancel` event.
  */
-import {ExitCode, UsageError, VenueRejectedError} from '../errors.js';
+import {errorMessage, ExitCode, UsageError, VenueRejectedError} from '../errors.js';
 import {EventsRepo} from '../journal/events.js';
 import {OrdersRepo, isLiveStatus, type JournalOrder} from '../journal/orders.js';
 import type {VenueOrder} from '../types.js';
@@ -26,10 +26,6 @@ export interface CancelResult {
   readonly status: JournalOrder['status'];
   readonly filled: string;
   readonly error?: string;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function result(order: JournalOrder, outcome: CancelOutcome, error?: string): CancelResult {
@@ -74,7 +70,7 @@ async function cancelOne(env: ExecutionEnv, start: JournalOrder): Promise<Cancel
         // report the original refusal
       }
     }
-    return result(order, 'failed', message(error));
+    return result(order, 'failed', errorMessage(error));
   }
 }
 

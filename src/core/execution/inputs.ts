@@ -4,6 +4,7 @@
  * quotes for valuation - and reads measured latency from the journal. A
  * venue that fails is reported, never silently treated as empty.
  */
+import {errorMessage} from '../errors.js';
 import {makeValuer} from '../arb/valuation.js';
 import type {RiskConfig, XarbConfig} from '../config/schema.js';
 import {mid} from '../market/book.js';
@@ -36,10 +37,6 @@ export interface MarketGather {
   readonly failures: readonly VenueFailure[];
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Markets, book and balances of `symbol` on each venue, in parallel. */
 export async function gatherMarketData(venues: readonly Venue[], symbol: string, options: {depth?: number; balances?: boolean} = {}): Promise<MarketGather> {
   const results = await Promise.all(
@@ -51,13 +48,13 @@ export async function gatherMarketData(venues: readonly Venue[], symbol: string,
         if (!market) return {venue: name, reason: `does not list ${symbol}`};
         const [book, balances] = await Promise.all([
           venue.fetchOrderBook(symbol, options.depth),
-          options.balances === false ? Promise.resolve(undefined) : venue.fetchBalances().then((b) => ({ok: b}), (e: unknown) => ({error: message(e)})),
+          options.balances === false ? Promise.resolve(undefined) : venue.fetchBalances().then((b) => ({ok: b}), (e: unknown) => ({error: errorMessage(e)})),
         ]);
         const ok = balances && 'ok' in balances ? balances.ok : undefined;
         const balanceError = balances && 'error' in balances ? balances.error : undefined;
         return {venue: name, market, book, balances: ok, ...(balanceError ? {balanceError} : {})};
       } catch (error) {
-        return {venue: name, reason: message(error), failed: true};
+        return {venue: name, reason: errorMessage(error), failed: true};
       }
     }),
   );

@@ -20,7 +20,7 @@
  * could not be resolved without risking a duplicate, so writeAhead refuses
  * them (UsageError, exit 2) unless the venue config opts out.
  */
-import {NotSupportedError, RiskDeniedError, UsageError, VenueAuthError, VenueError, VenueRejectedError, XarbError, ExitCode} from '../errors.js';
+import {errorMessage, ExitCode, NotSupportedError, RiskDeniedError, UsageError, VenueAuthError, VenueError, VenueRejectedError, XarbError} from '../errors.js';
 import type {AlertSink} from '../alerts/index.js';
 import type {XarbConfig} from '../config/schema.js';
 import type {Db} from '../journal/db.js';
@@ -175,10 +175,6 @@ function writeAheadNow(env: ExecutionEnv, batch: Batch, risk: RiskInputs): Journ
   return outcome.written;
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Is this error a definite refusal (nothing was placed)? Either the venue
  * refused, or the call failed on this machine before any request left (a
@@ -226,11 +222,11 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
     });
   } catch (error) {
     if (isDefiniteRejection(error)) {
-      events.append({kind: 'order.rejected', venue: order.venue, ref: order.clientOrderId, data: {error: message(error), name: (error as Error).name}});
-      return orders.markRejected(order.id, message(error));
+      events.append({kind: 'order.rejected', venue: order.venue, ref: order.clientOrderId, data: {error: errorMessage(error), name: (error as Error).name}});
+      return orders.markRejected(order.id, errorMessage(error));
     }
-    const unknown = orders.markUnknown(order.id, message(error));
-    events.append({kind: 'order.unknown', venue: order.venue, ref: order.clientOrderId, data: {error: message(error), name: error instanceof Error ? error.name : 'Error'}});
+    const unknown = orders.markUnknown(order.id, errorMessage(error));
+    events.append({kind: 'order.unknown', venue: order.venue, ref: order.clientOrderId, data: {error: errorMessage(error), name: error instanceof Error ? error.name : 'Error'}});
     const resolved = await resolveOrder(venue, env.db, unknown, {clock: env.clock, graceMs: env.graceMs ?? DEFAULT_GRACE_MS, requestTimeoutMs: env.config.venues[order.venue]?.timeoutMs});
     return resolved.order;
   }
@@ -246,7 +242,7 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
     }
     if (isPositive(updated.filled)) await syncFills(venue, env.db, updated, env.clock);
   } catch (error) {
-    events.append({kind: 'order.refresh_failed', venue: order.venue, ref: order.clientOrderId, data: {error: message(error)}});
+    events.append({kind: 'order.refresh_failed', venue: order.venue, ref: order.clientOrderId, data: {error: errorMessage(error)}});
   }
   return orders.get(order.id) ?? updated;
 }

@@ -16,6 +16,7 @@
  *
  * Used by execution right after a timeout, and by reconcile.
  */
+import {errorMessage} from '../errors.js';
 import {EventsRepo} from '../journal/events.js';
 import type {Db} from '../journal/db.js';
 import {OrdersRepo, type JournalOrder} from '../journal/orders.js';
@@ -54,10 +55,6 @@ export function effectiveGraceMs(graceMs: number | undefined, requestTimeoutMs: 
   return Math.max(graceMs ?? DEFAULT_GRACE_MS, 2 * (requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Looks the order up on the venue by clientOrderId (and venue id when known). Never sends an order. */
 export async function resolveOrder(venue: Venue, db: Db, order: JournalOrder, options: ResolveOptions): Promise<ResolveOutcome> {
   const orders = new OrdersRepo(db, options.clock);
@@ -67,8 +64,8 @@ export async function resolveOrder(venue: Venue, db: Db, order: JournalOrder, op
     found = await venue.fetchOrder(order.venueOrderId ? {id: order.venueOrderId, clientOrderId: order.clientOrderId} : {clientOrderId: order.clientOrderId}, order.symbol);
     if (!found && order.venueOrderId) found = await venue.fetchOrder({clientOrderId: order.clientOrderId}, order.symbol);
   } catch (error) {
-    events.append({kind: 'order.resolve_failed', venue: order.venue, ref: order.clientOrderId, data: {error: message(error)}});
-    return {outcome: 'still_unknown', order, reason: message(error)};
+    events.append({kind: 'order.resolve_failed', venue: order.venue, ref: order.clientOrderId, data: {error: errorMessage(error)}});
+    return {outcome: 'still_unknown', order, reason: errorMessage(error)};
   }
   if (found && found.clientOrderId !== undefined && found.clientOrderId !== order.clientOrderId && !order.venueOrderId) found = undefined;
   if (found) {

@@ -9,7 +9,7 @@
  * A venue that fails is reported as failed on its row; `answered` counts the
  * venues that gave any data so the command can exit 4 only when none did.
  */
-import {UnknownSymbolError, XarbError} from '../errors.js';
+import {errorMessage, UnknownSymbolError} from '../errors.js';
 import {matchMarkets, parseSymbol, quoteGroupOf, type ParsedSymbol} from '../symbols/index.js';
 import type {Clock, Market, OrderBook, Quote} from '../types.js';
 import type {Venue} from '../venues/port.js';
@@ -100,17 +100,12 @@ interface VenueAnswer {
   readonly error?: string;
 }
 
-function message(error: unknown): string {
-  if (error instanceof XarbError) return error.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
 async function askVenue(venue: Venue, wanted: readonly ParsedSymbol[], options: PricesOptions, source?: BookSource): Promise<VenueAnswer> {
   let markets: readonly Market[];
   try {
     markets = await venue.loadMarkets();
   } catch (error) {
-    return {venue, error: message(error)};
+    return {venue, error: errorMessage(error)};
   }
   const symbols = new Set<string>();
   for (const w of wanted) for (const m of matchMarkets(markets, w, options.quoteGroup)) symbols.add(m.symbol);
@@ -133,7 +128,7 @@ async function askVenue(venue: Venue, wanted: readonly ParsedSymbol[], options: 
     }
     return {venue, markets, quotes: quoteMap, books: bookMap};
   } catch (error) {
-    return {venue, markets, error: message(error)};
+    return {venue, markets, error: errorMessage(error)};
   }
 }
 

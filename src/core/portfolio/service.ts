@@ -18,7 +18,7 @@
  * - Every run writes one snapshot (all assets of every venue asked, valued in
  *   the run's quote), whatever --asset filter the view applies.
  */
-import {ExitCode, XarbError} from '../errors.js';
+import {errorMessage, ExitCode} from '../errors.js';
 import type {BalanceSnapshots, VenueSnapshotInput} from '../journal/balance-snapshots.js';
 import type {Balance, Clock, Market, Position, Quote} from '../types.js';
 import type {Venue} from '../venues/port.js';
@@ -78,11 +78,6 @@ export interface Collected {
   readonly now: number;
 }
 
-function message(error: unknown): string {
-  if (error instanceof XarbError) return error.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Rejects after `ms` unless `promise` settles first; clears its timer either way. */
 export function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -110,7 +105,7 @@ async function fetchQuotesInto(answer: VenueAnswer, symbols: readonly string[], 
     const quotes = await deadline(answer.venue.fetchQuotes(wanted), ms, `${answer.venue.info.id} quotes`);
     answer.quotes.push(...quotes);
   } catch (error) {
-    answer.quoteErrors.push(`${answer.venue.info.id}: quotes for pricing failed (${message(error)})`);
+    answer.quoteErrors.push(`${answer.venue.info.id}: quotes for pricing failed (${errorMessage(error)})`);
   }
 }
 
@@ -148,7 +143,7 @@ export async function collect(deps: PortfolioDeps, options: {quote: string; posi
             answer.balancesAt = deps.clock.now();
           },
           (error) => {
-            answer.balanceError = message(error);
+            answer.balanceError = errorMessage(error);
           },
         );
       const askPositions = () =>
@@ -158,7 +153,7 @@ export async function collect(deps: PortfolioDeps, options: {quote: string; posi
                 answer.positions = list;
               },
               (error) => {
-                answer.positionsError = message(error);
+                answer.positionsError = errorMessage(error);
               },
             )
           : Promise.resolve();
@@ -169,7 +164,7 @@ export async function collect(deps: PortfolioDeps, options: {quote: string; posi
             await fetchQuotesInto(answer, pricingSymbols(markets, hint), ms);
           },
           (error) => {
-            answer.quoteErrors.push(`${id}: markets failed (${message(error)}); its quotes are not used for pricing`);
+            answer.quoteErrors.push(`${id}: markets failed (${errorMessage(error)}); its quotes are not used for pricing`);
           },
         );
       if (venue.info.rateLimitMs >= SLOW_LIMITER_MS) {
@@ -351,7 +346,7 @@ export async function loadPnl(deps: Omit<PortfolioDeps, 'snapshots'> & {readonly
           quotes.push(...(await deadline(venue.fetchQuotes(symbols), ms, `${venue.info.id} quotes`)));
           priceVenues.push(venue.info.id);
         } catch (error) {
-          notes.push(`${venue.info.id}: no prices (${message(error)})`);
+          notes.push(`${venue.info.id}: no prices (${errorMessage(error)})`);
         }
       }),
     );

@@ -31,7 +31,7 @@
 import type {AlertSink} from '../alerts/index.js';
 import {hostname} from 'node:os';
 import type {XarbConfig} from '../config/schema.js';
-import {ExitCode, InsufficientFundsError, PlanConflictError, RiskDeniedError, UsageError, VenueDataError, VenueError, XarbError} from '../errors.js';
+import {errorMessage, ExitCode, InsufficientFundsError, PlanConflictError, RiskDeniedError, UsageError, VenueDataError, VenueError, XarbError} from '../errors.js';
 import {planIdFor} from '../execution/ids.js';
 import {executeOrder, intentIdentity, prepareOrder, type OrderIntent} from '../execution/order.js';
 import {isDefiniteRejection, planStatus, type ExecutionEnv} from '../execution/place.js';
@@ -103,10 +103,6 @@ interface TradeExec {
 interface TransferExec {
   readonly attempt: number;
   readonly transferId: string;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export function describeStep(step: PlanStep): string {
@@ -279,7 +275,7 @@ class Runner {
   }
 
   private fail(plan: StoredPlan, row: JournalStep<PlanStep>, state: 'failed' | 'unknown', error: unknown): never {
-    const text = message(error);
+    const text = errorMessage(error);
     this.plans.setStep(plan.id, row.stepId, {state, error: text});
     this.events.append({kind: `rebalance.step_${state}`, venue: row.venue, ref: plan.id, data: {step: row.stepId, error: text}});
     throw new StepFailure(state, error instanceof XarbError ? error : undefined, `step ${row.stepId} (${describeStep(row.step)}): ${text}`);
@@ -461,12 +457,12 @@ class Runner {
     } catch (error) {
       if (error instanceof StepFailure) throw error;
       if (isDefiniteRejection(error)) {
-        this.transfers.markFailed(written.id, message(error));
-        this.events.append({kind: 'transfer.failed', venue: step.from, ref: written.id, data: {error: message(error)}});
+        this.transfers.markFailed(written.id, errorMessage(error));
+        this.events.append({kind: 'transfer.failed', venue: step.from, ref: written.id, data: {error: errorMessage(error)}});
         this.fail(plan, row, 'failed', error);
       }
-      this.transfers.markUnknown(written.id, message(error));
-      this.events.append({kind: 'transfer.unknown', venue: step.from, ref: written.id, data: {error: message(error)}});
+      this.transfers.markUnknown(written.id, errorMessage(error));
+      this.events.append({kind: 'transfer.unknown', venue: step.from, ref: written.id, data: {error: errorMessage(error)}});
       this.fail(plan, row, 'unknown', error);
     }
   }

@@ -9,6 +9,7 @@
  * venue without them can still be counted, but nothing can be moved to or
  * from it (or converted on it); each gap is returned as a warning.
  */
+import {errorMessage} from '../errors.js';
 import {makeValuer} from '../arb/valuation.js';
 import type {Quote} from '../types.js';
 import type {Venue} from '../venues/port.js';
@@ -21,10 +22,6 @@ export interface GatheredSnapshots {
   readonly warnings: readonly string[];
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export async function gatherSnapshots(venues: readonly Venue[], options: {quote: string; assets?: readonly string[]}): Promise<GatheredSnapshots> {
   const warnings: string[] = [];
   const first = await Promise.all(
@@ -34,7 +31,7 @@ export async function gatherSnapshots(venues: readonly Venue[], options: {quote:
         venue.fetchBalances(),
         venue.info.capabilities.currencies
           ? venue.fetchCurrencies().catch((error: unknown) => {
-              warnings.push(`${name}: cannot read currencies and networks (${message(error)}); nothing can be moved to or from it`);
+              warnings.push(`${name}: cannot read currencies and networks (${errorMessage(error)}); nothing can be moved to or from it`);
               return [];
             })
           : Promise.resolve([]).then((empty) => {
@@ -42,7 +39,7 @@ export async function gatherSnapshots(venues: readonly Venue[], options: {quote:
               return empty;
             }),
         venue.loadMarkets().catch((error: unknown) => {
-          warnings.push(`${name}: cannot load markets (${message(error)}); no conversion on it`);
+          warnings.push(`${name}: cannot load markets (${errorMessage(error)}); no conversion on it`);
           return [];
         }),
       ]);
@@ -59,7 +56,7 @@ export async function gatherSnapshots(venues: readonly Venue[], options: {quote:
         try {
           quotes = await v.venue.fetchQuotes(symbols);
         } catch (error) {
-          warnings.push(`${v.venue.info.id}: cannot read quotes (${message(error)}); no conversion on it`);
+          warnings.push(`${v.venue.info.id}: cannot read quotes (${errorMessage(error)}); no conversion on it`);
         }
       }
       return {...v, quotes};

@@ -27,6 +27,7 @@
  *   reported (status `failed`), never thrown: the command goes on with the
  *   journal as it is.
  */
+import {errorMessage} from '../errors.js';
 import type {Db} from '../journal/db.js';
 import {OrdersRepo} from '../journal/orders.js';
 import {effectiveGraceMs, syncFills} from '../execution/resolve.js';
@@ -65,10 +66,6 @@ export interface SyncReport {
 
 const ALL = 1_000_000_000;
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Brings one venue's live journal orders and their fills in line with the venue. Never throws for venue errors. */
 export async function syncVenue(venue: Venue, options: SyncOptions): Promise<VenueSyncReport> {
   const name = venue.info.id;
@@ -97,7 +94,7 @@ export async function syncVenue(venue: Venue, options: SyncOptions): Promise<Ven
     }
     return {venue: name, status: 'synced', orders: live.length, updated, fillsAdded, error: undefined};
   } catch (error) {
-    return {venue: name, status: 'failed', orders: live.length, updated: 0, fillsAdded: 0, error: message(error)};
+    return {venue: name, status: 'failed', orders: live.length, updated: 0, fillsAdded: 0, error: errorMessage(error)};
   }
 }
 
