@@ -45,8 +45,8 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     const ctx = flags.watch ? await this.context() : await this.withProgress('prices');
     const venues = await ctx.marketVenues(flags.venues, flags.source, {paper: false});
     const takerFees = Object.fromEntries(venues.map((v) => [v.info.id, ctx.config.venues[v.info.id]?.fees?.taker]));
-    const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock, takerFees};
-    const snapshots = new PriceSnapshotsRepo(ctx.db);
+    const recorder = new PriceSnapshotsRepo(ctx.db);
+    const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock, takerFees, recorder};
 
     if (flags.watch) {
       const controller = new AbortController();
@@ -60,7 +60,6 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       try {
         for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: controller.signal, source})) {
           last = result;
-          record(snapshots, result);
           if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(result))}\n`);
           else this.paint(result, true);
         }
@@ -77,7 +76,6 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
 
     const result = await fetchPrices(venues, symbols, options);
     this.stopProgress();
-    record(snapshots, result);
     if (result.venuesAnswered === 0) {
       const reasons = result.symbols[0]?.rows.map((r) => `${r.venue}: ${r.error ?? r.status}`).join('; ');
       this.paint(result, false);
@@ -153,14 +151,4 @@ function sizeCell(fill: {average: number | undefined; afterFees?: number; unfill
 
 function truncate(text: string, n: number): string {
   return text.length > n ? `${text.slice(0, n - 1)}…` : text;
-}
-
-function record(repo: PriceSnapshotsRepo, result: PricesResult): void {
-  repo.record(
-    result.symbols.flatMap((s) =>
-      s.rows
-        .filter((r) => r.status === 'ok' && r.market)
-        .map((r) => ({ts: result.generatedAt, venue: r.venue, symbol: r.market!, bid: r.bid, bidSize: r.bidSize, ask: r.ask, askSize: r.askSize, quoteTs: result.generatedAt - (r.ageMs ?? 0)})),
-    ),
-  );
 }

@@ -9,6 +9,7 @@
  * A venue that fails is reported as failed on its row; `answered` counts the
  * venues that gave any data so the command can exit 4 only when none did.
  */
+import type {PriceSnapshot} from '../journal/price-snapshots.js';
 import {errorMessage, UnknownSymbolError} from '../errors.js';
 import {matchMarkets, parseSymbol, quoteGroupOf, type ParsedSymbol} from '../symbols/index.js';
 import type {Clock, Market, OrderBook, Quote} from '../types.js';
@@ -90,6 +91,25 @@ export interface PricesOptions {
   readonly depth?: number;
   /** The user's taker fee tier per venue (config venues.<v>.fees.taker); the market's fee otherwise. */
   readonly takerFees?: Readonly<Record<string, number | undefined>>;
+  /** Where each result's quotes are journalled (price history), as `arb scan` records its opportunities. */
+  readonly recorder?: PriceRecorder;
+}
+
+/** Journals the quotes a prices run saw (journal/price-snapshots.ts implements it). */
+export interface PriceRecorder {
+  record(snapshots: readonly PriceSnapshot[]): void;
+}
+
+/** Records the quotes every venue answered with, stamped with the run's time and each quote's age. */
+function recordPrices(recorder: PriceRecorder | undefined, result: PricesResult): PricesResult {
+  recorder?.record(
+    result.symbols.flatMap((s) =>
+      s.rows
+        .filter((r) => r.status === 'ok' && r.market)
+        .map((r) => ({ts: result.generatedAt, venue: r.venue, symbol: r.market!, bid: r.bid, bidSize: r.bidSize, ask: r.ask, askSize: r.askSize, quoteTs: result.generatedAt - (r.ageMs ?? 0)})),
+    ),
+  );
+  return result;
 }
 
 interface VenueAnswer {
@@ -149,7 +169,7 @@ export function bookToQuote(book: OrderBook): Quote {
 export async function fetchPrices(venues: readonly Venue[], symbols: readonly string[], options: PricesOptions): Promise<PricesResult> {
   const wanted = symbols.map((s) => parseSymbol(s));
   const answers = await askAll(venues, (v) => askVenue(v, wanted, options), options.maxAgeMs);
-  return comparePrices(answers, wanted, options);
+  return recordPrices(options.recorder, comparePrices(answers, wanted, options));
 }
 
 /**
@@ -330,7 +350,7 @@ export async function* watchPrices(
   const interval = watchIntervalMs(options.intervalMs, venues);
   while (!options.signal.aborted) {
     const answers = await askAll(venues, (v) => askVenue(v, wanted, options, options.source), options.maxAgeMs);
-    yield comparePrices(answers, wanted, options);
+    yield recordPrices(options.recorder, comparePrices(answers, wanted, options));
     await sleep(interval, options.signal);
   }
 }
