@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 /**
  * The layers, enforced here rather than remembered (see docs/design-decisions.md):
  * - only src/core/venues/ccxt imports ccxt; only src/core/journal/db.ts imports better-sqlite3;
+ * - commands and src/cli reach the journal only through src/core/journal/index.ts;
  * - only src/core/bus/nats.ts imports the NATS client (@nats-io/*), behind the MarketBus port;
  * - src/core never imports the command layer (src/cli, src/commands), rendering (src/ui) or terminal packages;
  * - core never prints or exits; SQL text lives only in src/core/journal;
@@ -13,6 +14,10 @@ import tseslint from 'typescript-eslint';
 const CCXT = {group: ['ccxt', 'ccxt/*'], message: 'only src/core/venues/ccxt talks to ccxt'};
 const SQLITE = {group: ['better-sqlite3'], message: 'only src/core/journal/db.ts imports better-sqlite3; use a journal repository'};
 const NATS = {group: ['@nats-io/*', 'nats'], message: 'only src/core/bus/nats.ts talks to NATS; use the MarketBus port (src/core/bus/port.ts)'};
+const JOURNAL_INSIDE = {
+  group: ['**/core/journal/*', '!**/core/journal/index.js', '**/core/journal/migrations/*'],
+  message: 'commands reach the journal only through src/core/journal/index.ts (its public surface)',
+};
 const CORE_UP = {
   group: ['**/cli/*', '**/ui/*', '**/commands/*', '@oclif/*', 'chalk', 'cli-table3'],
   message: 'core returns values and throws typed errors; rendering and the command layer sit above it',
@@ -49,7 +54,7 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     ignores: ['src/core/**'],
-    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, NATS]}]},
+    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, NATS, JOURNAL_INSIDE]}]},
   },
   {
     files: ['src/core/**/*.ts'],

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {ExitCode} from '../core/errors.js';
-import {BalanceSnapshots} from '../core/journal/balance-snapshots.js';
+import {BalanceSnapshots} from '../core/journal/index.js';
 import type {BalancesResult} from '../core/portfolio/service.js';
 import {loadBalances} from '../core/portfolio/service.js';
 import {assetHistory, totalHistory, type BalanceHistory} from '../core/portfolio/history.js';

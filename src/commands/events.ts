@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import {EventsRepo, type JournalEvent} from '../core/journal/events.js';
+import {EventsRepo, type JournalEvent} from '../core/journal/index.js';
 import {escapeControl, XarbCommand} from '../cli/base-command.js';
 import {integerFlag, quoteInput, sinceFlag, sinceTime, venueFlag} from '../cli/flags.js';
 import {UsageError} from '../core/errors.js';

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {orderResult, type OrderResult} from '../core/execution/place.js';
-import {OrdersRepo} from '../core/journal/orders.js';
+import {OrdersRepo} from '../core/journal/index.js';
 import {XarbCommand} from '../cli/base-command.js';
 import {integerFlag, sinceFlag, sinceTime, symbolFlag, venueFlag} from '../cli/flags.js';
 import {orderJson, renderOrders} from '../ui/order-view.js';

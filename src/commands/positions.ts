@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import {BalanceSnapshots} from '../core/journal/balance-snapshots.js';
+import {BalanceSnapshots} from '../core/journal/index.js';
 import {loadPositions, type PositionsResult} from '../core/portfolio/service.js';
 import {ExitCode} from '../core/errors.js';
 import {XarbCommand} from '../cli/base-command.js';

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {UsageError, VenueError} from '../core/errors.js';
-import {PriceSnapshotsRepo} from '../core/journal/price-snapshots.js';
+import {PriceSnapshotsRepo} from '../core/journal/index.js';
 import {StreamingBooks} from '../core/market/streams.js';
 import {fetchPrices, watchIntervalMs, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
 import {QUOTE_GROUPS, normalizeSymbol} from '../core/symbols/index.js';

@@ -1,5 +1,5 @@
 import {summarizeHistory, type ArbHistoryResult, type ArbHistoryRow} from '../../core/arb/history.js';
-import {OpportunitiesRepo} from '../../core/journal/opportunities.js';
+import {OpportunitiesRepo} from '../../core/journal/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {lineChart} from '../../ui/chart.js';
 import {integerFlag, sinceFlag, sinceTime, symbolFlag} from '../../cli/flags.js';

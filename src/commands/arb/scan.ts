@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core';
 import {scanArb, watchArb, type ArbScanOptions, type ArbScanResult, type ArbWatchTick} from '../../core/arb/index.js';
 import type {CrossOpportunity, Opportunity, TriangularOpportunity} from '../../core/arb/types.js';
 import {VenueError} from '../../core/errors.js';
-import {OpportunitiesRepo} from '../../core/journal/opportunities.js';
+import {OpportunitiesRepo} from '../../core/journal/index.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {amountFlag, durationFlag, integerFlag, intervalFlag, numberFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../../cli/flags.js';

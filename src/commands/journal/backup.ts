@@ -1,6 +1,6 @@
 import {resolve} from 'node:path';
 import {Args} from '@oclif/core';
-import {backupTo, type BackupResult} from '../../core/journal/maintenance.js';
+import {backupTo, type BackupResult} from '../../core/journal/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 
 export type JournalBackupResult = BackupResult;

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {ensureHome, journalPath, recordJournalMarker} from '../../core/config/store.js';
-import {initJournal} from '../../core/journal/open.js';
+import {initJournal} from '../../core/journal/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 
 export interface JournalInitResult {

@@ -1,4 +1,4 @@
-import {prune, type PruneResult, type RetentionSettings} from '../../core/journal/maintenance.js';
+import {prune, type PruneResult, type RetentionSettings} from '../../core/journal/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {renderTable} from '../../ui/table.js';
 

@@ -1,6 +1,6 @@
 import {statSync} from 'node:fs';
 import {journalPath} from '../../core/config/store.js';
-import {journalStats, lastPruneAt, type JournalStats} from '../../core/journal/maintenance.js';
+import {journalStats, lastPruneAt, type JournalStats} from '../../core/journal/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {renderTable} from '../../ui/table.js';
 

@@ -1,5 +1,5 @@
 import {hostname} from 'node:os';
-import {listLocks, lockStatus, type LockStatus} from '../../core/journal/locks.js';
+import {listLocks, lockStatus, type LockStatus} from '../../core/journal/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {renderTable} from '../../ui/table.js';
 

@@ -1,7 +1,7 @@
 import {hostname} from 'node:os';
 import {Args, Flags} from '@oclif/core';
 import {LockHeldError, UsageError} from '../../core/errors.js';
-import {lockStatus, readLock, releaseLock} from '../../core/journal/locks.js';
+import {lockStatus, readLock, releaseLock} from '../../core/journal/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 
 export interface LockReleaseResult {

@@ -1,12 +1,11 @@
 import {Flags} from '@oclif/core';
 import {UnknownVenueError} from '../../core/errors.js';
-import {OrdersRepo} from '../../core/journal/orders.js';
+import {OrdersRepo, PriceSnapshotsRepo, type PriceSnapshot} from '../../core/journal/index.js';
 import {loadPnl, type PnlResult} from '../../core/portfolio/service.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {assetFlag, durationFlag, sinceFlag, sinceTime, symbolFlag, venueFlag} from '../../cli/flags.js';
 import {fmtAmount, fmtMoney, fmtPrice} from '../../ui/format.js';
 import {renderTable} from '../../ui/table.js';
-import {PriceSnapshotsRepo, type PriceSnapshot} from '../../core/journal/price-snapshots.js';
 import {loadCostBases} from '../../core/portfolio/basis.js';
 import type {Quote} from '../../core/types.js';
 

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import type {TradingStateRecord} from '../../core/journal/risk-state.js';
+import type {TradingStateRecord} from '../../core/journal/index.js';
 import {changeTradingState} from '../../core/risk/switch.js';
 import {XarbCommand} from '../../cli/base-command.js';
 

@@ -1,6 +1,5 @@
 import type {RiskConfig} from '../../core/config/schema.js';
-import {OrdersRepo, type UsageSnapshot} from '../../core/journal/orders.js';
-import {RiskStateRepo, type TradingStateRecord} from '../../core/journal/risk-state.js';
+import {OrdersRepo, RiskStateRepo, type TradingStateRecord, type UsageSnapshot} from '../../core/journal/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {roundJson} from '../../core/money/precision.js';
 import {fmtAmount, fmtMoneyIn} from '../../ui/format.js';
