@@ -9,6 +9,7 @@
  * no repair beyond applying the newer book; gaps are counted. Updates older
  * than one already applied are ignored.
  */
+import {abortableSleep} from '../duration.js';
 import {BusVenue} from '../bus/venue.js';
 import {SequenceTracker} from '../bus/gaps.js';
 import {bookToQuote} from '../market/prices.js';
@@ -17,7 +18,7 @@ import {currencyIndex} from './identity.js';
 import {IncrementalCross} from './incremental.js';
 import {resolveScanOptions, type ArbDeps, type ArbScanOptions, type ArbScanResult} from './scan.js';
 import {makeValuer} from './valuation.js';
-import {abortableSleep, trackOpportunities, type ArbWatchOptions, type ArbWatchTick, type TrackedOpportunity, type WatchRecorder} from './watch.js';
+import {trackOpportunities, type ArbWatchOptions, type ArbWatchTick, type TrackedOpportunity, type WatchRecorder} from './watch.js';
 
 /** Whether watchArb can run incrementally: a cross-venue scan whose venues all read the bus. */
 export function canWatchOnBus(venues: readonly unknown[], options: ArbScanOptions): boolean {

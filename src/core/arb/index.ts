@@ -56,5 +56,6 @@ export {
   type OpportunityRecorder,
   type ScanVenueInfo,
 } from './scan.js';
-export {watchArb, trackOpportunities, StreamingBooks, abortableSleep, opportunityVenues, type ArbWatchTick, type ArbWatchOptions, type TrackedOpportunity, type WatchRecorder} from './watch.js';
+export {abortableSleep} from '../duration.js';
+export {watchArb, trackOpportunities, StreamingBooks, opportunityVenues, type ArbWatchTick, type ArbWatchOptions, type TrackedOpportunity, type WatchRecorder} from './watch.js';
 export {summarizeHistory, spreadSeries, concerns, type ArbHistoryResult, type ArbHistoryRow, type SpreadSeries} from './history.js';

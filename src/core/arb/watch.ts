@@ -15,6 +15,7 @@
  *   are closed there, so `arb history` knows each episode's first and last
  *   sighting.
  */
+import {abortableSleep} from '../duration.js';
 import {watchIntervalMs} from '../market/prices.js';
 import {StreamingBooks} from '../market/streams.js';
 import {ArbScanner, type ArbDeps, type ArbScanOptions, type ArbScanResult} from './scan.js';
@@ -92,19 +93,6 @@ export interface ArbWatchOptions {
   readonly maxIterations?: number;
   /** Waits between scans; replaced in tests. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, {once: true});
-  });
 }
 
 export async function* watchArb(

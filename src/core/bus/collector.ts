@@ -15,6 +15,7 @@
  *    failing venue never stops the others.
  * 4. Aborting the signal ends every loop; what was published is flushed.
  */
+import {abortableSleep} from '../duration.js';
 import {errorMessage} from '../errors.js';
 import {matchMarkets, parseSymbol} from '../symbols/index.js';
 import type {Clock, Market, OrderBook} from '../types.js';
@@ -68,19 +69,6 @@ function median(values: number[]): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, {once: true});
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
 
 export class Collector {
@@ -153,7 +141,7 @@ export class Collector {
           } catch (error) {
             this.venueErrors++;
             this.o.onEvent?.(`${venue.info.id}: markets failed: ${errorMessage(error)}; retrying`);
-            await sleep(backoffMs(attempt, this.o.backoff), this.o.signal);
+            await abortableSleep(backoffMs(attempt, this.o.backoff), this.o.signal);
           }
         }
       }),
@@ -176,7 +164,7 @@ export class Collector {
         if (!this.busDown) this.o.onEvent?.(`bus: ${errorMessage(error)}; retrying`);
         this.busDown = true;
         if (this.o.signal.aborted) throw error;
-        await sleep(backoffMs(attempt, this.o.backoff), this.o.signal);
+        await abortableSleep(backoffMs(attempt, this.o.backoff), this.o.signal);
       }
     }
   }
@@ -226,7 +214,7 @@ export class Collector {
         // Updates between the failure and the new stream's first book are lost.
         this.resync.add(key);
         this.gaps++;
-        await sleep(backoffMs(attempt++, this.o.backoff), this.o.signal);
+        await abortableSleep(backoffMs(attempt++, this.o.backoff), this.o.signal);
       }
     }
   }
@@ -250,7 +238,7 @@ export class Collector {
       }
       const wait = failed ? backoffMs(attempt++, {minMs: every, maxMs: this.o.backoff?.maxMs}) : Math.max(0, every - (this.o.clock.now() - started));
       if (!failed) attempt = 0;
-      await sleep(wait, this.o.signal);
+      await abortableSleep(wait, this.o.signal);
     }
   }
 
@@ -274,7 +262,7 @@ export class Collector {
   private async statusLoop(): Promise<void> {
     const every = this.o.statusMs ?? 10_000;
     while (!this.o.signal.aborted) {
-      await sleep(every, this.o.signal);
+      await abortableSleep(every, this.o.signal);
       if (this.o.signal.aborted) return;
       const status = this.status();
       this.o.onStatus?.(status);

@@ -9,6 +9,7 @@
  * A venue that fails is reported as failed on its row; `answered` counts the
  * venues that gave any data so the command can exit 4 only when none did.
  */
+import {abortableSleep} from '../duration.js';
 import type {PriceSnapshot} from '../journal/price-snapshots.js';
 import {errorMessage, UnknownSymbolError} from '../errors.js';
 import {matchMarkets, parseSymbol, quoteGroupOf, type ParsedSymbol} from '../symbols/index.js';
@@ -351,19 +352,7 @@ export async function* watchPrices(
   while (!options.signal.aborted) {
     const answers = await askAll(venues, (v) => askVenue(v, wanted, options, options.source), options.maxAgeMs);
     yield recordPrices(options.recorder, comparePrices(answers, wanted, options));
-    await sleep(interval, options.signal);
+    await abortableSleep(interval, options.signal);
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, {once: true});
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
