@@ -16,7 +16,7 @@ import {bookToQuote} from '../market/prices.js';
 import type {Currency} from '../types.js';
 import {currencyIndex} from './identity.js';
 import {IncrementalCross} from './incremental.js';
-import {resolveScanOptions, type ArbDeps, type ArbScanOptions, type ArbScanResult} from './scan.js';
+import {resolveScanOptions, scanSettings, type ArbDeps, type ArbScanOptions, type ArbScanResult} from './scan.js';
 import {makeValuer} from './valuation.js';
 import {trackOpportunities, type ArbWatchOptions, type ArbWatchTick, type TrackedOpportunity, type WatchRecorder} from './watch.js';
 
@@ -91,19 +91,7 @@ export async function* watchArbOnBus(
         kind: 'cross',
         generatedAt: now,
         valuationQuote,
-        settings: {
-          symbols: o.symbols ?? [],
-          quoteGroup: o.quoteGroup,
-          minBps: o.minBps,
-          minProfit: o.minProfit,
-          maxSize: o.maxSize,
-          maxNotional: o.maxNotional,
-          maxAgeMs: o.maxAgeMs,
-          maxSkewMs: o.maxSkewMs,
-          depth: o.depth,
-          withTransfer: o.withTransfer,
-          useBalances: false,
-        },
+        settings: scanSettings(o, false),
         venues: venues.map((v) => ({venue: v.info.id, simulated: v.info.simulated, ok: true, markets: markets.get(v.info.id)?.length ?? 0, quotes: 0, balancesUsed: false})),
         simulatedVenues: venues.filter((v) => v.info.simulated).map((v) => v.info.id),
         screened: engine.symbols,

@@ -76,6 +76,23 @@ export const ARB_DEFAULTS = {
 export type ResolvedScanOptions = Required<Omit<ArbScanOptions, 'symbols' | 'quoteGroup' | 'maxSize' | 'maxNotional'>> &
   Pick<ArbScanOptions, 'symbols' | 'quoteGroup' | 'maxSize' | 'maxNotional'>;
 
+/** The settings a scan result reports: the options it ran with, and whether balances capped sizes. */
+export function scanSettings(o: ResolvedScanOptions, useBalances: boolean): ArbScanResult['settings'] {
+  return {
+    symbols: o.symbols ?? [],
+    quoteGroup: o.quoteGroup,
+    minBps: o.minBps,
+    minProfit: o.minProfit,
+    maxSize: o.maxSize,
+    maxNotional: o.maxNotional,
+    maxAgeMs: o.maxAgeMs,
+    maxSkewMs: o.maxSkewMs,
+    depth: o.depth,
+    withTransfer: o.withTransfer,
+    useBalances,
+  };
+}
+
 export function resolveScanOptions(options: ArbScanOptions): ResolvedScanOptions {
   return {
     symbols: options.symbols,
@@ -290,19 +307,7 @@ export class ArbScanner {
       kind,
       generatedAt: now,
       valuationQuote: this.deps.valuationQuote ?? 'USD',
-      settings: {
-        symbols: o.symbols ?? [],
-        quoteGroup: o.quoteGroup,
-        minBps: o.minBps,
-        minProfit: o.minProfit,
-        maxSize: o.maxSize,
-        maxNotional: o.maxNotional,
-        maxAgeMs: o.maxAgeMs,
-        maxSkewMs: o.maxSkewMs,
-        depth: o.depth,
-        withTransfer: o.withTransfer,
-        useBalances: o.useBalances,
-      },
+      settings: scanSettings(o, o.useBalances),
       simulatedVenues: this.deps.venues.filter((v) => v.info.simulated).map((v) => v.info.id),
     };
   }
