@@ -5,6 +5,7 @@ import tseslint from 'typescript-eslint';
  * The layers, enforced here rather than remembered (see docs/design-decisions.md):
  * - only src/core/venues/ccxt imports ccxt; only src/core/journal/db.ts imports better-sqlite3;
  * - commands and src/cli reach the journal only through src/core/journal/index.ts;
+ * - the PostgreSQL client is loaded only by src/core/journal/pg, on its own thread;
  * - only src/core/bus/nats.ts imports the NATS client (@nats-io/*), behind the MarketBus port;
  * - src/core never imports the command layer (src/cli, src/commands), rendering (src/ui) or terminal packages;
  * - core never prints or exits; SQL text lives only in src/core/journal;
@@ -13,6 +14,7 @@ import tseslint from 'typescript-eslint';
  */
 const CCXT = {group: ['ccxt', 'ccxt/*'], message: 'only src/core/venues/ccxt talks to ccxt'};
 const SQLITE = {group: ['better-sqlite3'], message: 'only src/core/journal/db.ts imports better-sqlite3; use a journal repository'};
+const PG = {regex: '^(pg|pg-[a-z-]+|postgres)(/.*)?$', message: 'only src/core/journal/pg (its worker thread) talks to PostgreSQL; use a journal repository'};
 const NATS = {group: ['@nats-io/*', 'nats'], message: 'only src/core/bus/nats.ts talks to NATS; use the MarketBus port (src/core/bus/port.ts)'};
 const JOURNAL_INSIDE = {
   group: ['**/core/journal/*', '!**/core/journal/index.js', '**/core/journal/migrations/*'],
@@ -54,7 +56,7 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     ignores: ['src/core/**'],
-    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, NATS, JOURNAL_INSIDE]}]},
+    rules: {'no-restricted-imports': ['error', {patterns: [PG, CCXT, SQLITE, NATS, JOURNAL_INSIDE]}]},
   },
   {
     files: ['src/core/**/*.ts'],
@@ -62,7 +64,7 @@ export default tseslint.config(
     rules: {
       'no-console': 'error',
       'no-restricted-properties': ['error', {object: 'process', property: 'exit'}],
-      'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, NATS, CORE_UP]}],
+      'no-restricted-imports': ['error', {patterns: [PG, CCXT, SQLITE, NATS, CORE_UP]}],
     },
   },
   {
@@ -73,18 +75,18 @@ export default tseslint.config(
   {
     files: ['src/core/venues/**/*.ts'],
     ignores: ['src/core/venues/ccxt/**', 'src/core/venues/account/**'],
-    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, NATS, CORE_UP, VENUES_DOWN]}]},
+    rules: {'no-restricted-imports': ['error', {patterns: [PG, CCXT, SQLITE, NATS, CORE_UP, VENUES_DOWN]}]},
   },
   {
     files: ['src/core/venues/account/**/*.ts'],
-    rules: {'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, NATS, CORE_UP, ACCOUNT_LEAF]}]},
+    rules: {'no-restricted-imports': ['error', {patterns: [PG, CCXT, SQLITE, NATS, CORE_UP, ACCOUNT_LEAF]}]},
   },
   {
     files: ['src/core/venues/ccxt/**/*.ts'],
     rules: {
       'no-console': 'error',
       'no-restricted-properties': ['error', {object: 'process', property: 'exit'}],
-      'no-restricted-imports': ['error', {patterns: [SQLITE, NATS, CORE_UP, VENUES_DOWN]}],
+      'no-restricted-imports': ['error', {patterns: [PG, SQLITE, NATS, CORE_UP, VENUES_DOWN]}],
     },
   },
   {
@@ -92,7 +94,7 @@ export default tseslint.config(
     rules: {
       'no-console': 'error',
       'no-restricted-properties': ['error', {object: 'process', property: 'exit'}],
-      'no-restricted-imports': ['error', {patterns: [CCXT, NATS, CORE_UP]}],
+      'no-restricted-imports': ['error', {patterns: [PG, CCXT, NATS, CORE_UP]}],
     },
   },
   {
@@ -100,7 +102,7 @@ export default tseslint.config(
     rules: {
       'no-console': 'error',
       'no-restricted-properties': ['error', {object: 'process', property: 'exit'}],
-      'no-restricted-imports': ['error', {patterns: [CCXT, SQLITE, CORE_UP]}],
+      'no-restricted-imports': ['error', {patterns: [PG, CCXT, SQLITE, CORE_UP]}],
     },
   },
 );

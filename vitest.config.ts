@@ -6,9 +6,34 @@ import {defineConfig} from 'vitest/config';
 // single fork on a 2-core machine). XARB_TEST_WORKERS overrides it.
 const workers = Number(process.env.XARB_TEST_WORKERS) || Math.max(4, availableParallelism() * 2);
 
+/**
+ * Suites that take their journal from test/support/postgres.ts
+ * (`openTestJournal`): they run once on SQLite and once more, as the
+ * `journal-postgres` project, on PostgreSQL, so the repository contract is
+ * held on both databases.
+ */
+const JOURNAL_SUITES = [
+  'alerts',
+  'arb-scan',
+  'ccxt-market-cache',
+  'execution',
+  'journal-orders',
+  'live-idempotency',
+  'portfolio-history',
+  'portfolio-service',
+  'rebalance-execute',
+  'reconcile-acks',
+  'reconcile-runs',
+  'reconcile-shell',
+  'reconcile-sync',
+].map((name) => `test/unit/${name}.test.ts`);
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    projects: [
+      {extends: true, test: {name: 'xarb', include: ['test/**/*.test.ts']}},
+      {extends: true, test: {name: 'journal-postgres', include: JOURNAL_SUITES, env: {XARB_TEST_JOURNAL: 'postgres'}}},
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

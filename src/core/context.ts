@@ -5,13 +5,15 @@
  * need as arguments.
  */
 import type {AlertSink} from './alerts/index.js';
-import {UnknownVenueError} from './errors.js';
+import {UnknownVenueError, UsageError} from './errors.js';
 import {EventsRepo} from './journal/events.js';
 import type {VenueConfig, XarbConfig} from './config/schema.js';
 import {ensureHome, journalPath, loadConfig, recordJournalMarker, xarbHome} from './config/store.js';
 import type {Db} from './journal/db.js';
 import {DEFAULT_RETENTION, pruneIfDue, type RetentionSettings} from './journal/maintenance.js';
 import {openJournal, type OpenedJournal} from './journal/open.js';
+import {isPostgresUrl} from './journal/pg/db.js';
+import {openPgJournal} from './journal/pg/open.js';
 import {createVenue, unavailableVenue} from './venues/factory.js';
 import type {Venue} from './venues/port.js';
 import type {MarketBus} from './bus/port.js';
@@ -67,11 +69,19 @@ export class Context {
   get db(): Db {
     if (!this.journal) {
       ensureHome(this.home);
-      const marker = this.config.journal?.id && this.config.journal.createdAt ? {id: this.config.journal.id, createdAt: this.config.journal.createdAt} : undefined;
-      const opened = openJournal({path: journalPath(this.home), marker, clock: this.clock});
-      this.journalOpened = opened;
-      this.journal = opened.db;
-      if (!marker) recordJournalMarker(this.home, {id: opened.id, createdAt: opened.createdAt});
+      const url = this.journalUrl;
+      if (url) {
+        const opened = openPgJournal({url, clock: this.clock});
+        this.journalOpened = opened;
+        this.journal = opened.db;
+      } else {
+        const marker = this.config.journal?.id && this.config.journal.createdAt ? {id: this.config.journal.id, createdAt: this.config.journal.createdAt} : undefined;
+        const opened = openJournal({path: journalPath(this.home), marker, clock: this.clock});
+        this.journalOpened = opened;
+        this.journal = opened.db;
+        if (!marker) recordJournalMarker(this.home, {id: opened.id, createdAt: opened.createdAt});
+      }
+      const opened = this.journalOpened!;
       if (this.autoPrune && this.config.journal?.autoPrune !== false) {
         try {
           pruneIfDue(opened.db, this.retention, this.clock);
@@ -81,6 +91,17 @@ export class Context {
       }
     }
     return this.journal;
+  }
+
+  /**
+   * The PostgreSQL journal's URL when the journal is kept there:
+   * XARB_JOURNAL_URL (which may carry a password) over `journal.url`.
+   * Undefined: the journal.db file in the home.
+   */
+  get journalUrl(): string | undefined {
+    const fromEnv = this.env.XARB_JOURNAL_URL?.trim();
+    if (fromEnv && !isPostgresUrl(fromEnv)) throw new UsageError('XARB_JOURNAL_URL must be a postgres:// URL', 'unset it to use the journal.db file in XARB_HOME');
+    return fromEnv ? fromEnv : this.config.journal?.url;
   }
 
   /** How the journal was opened (created, migrated and backed up), once `db` was used. */

@@ -7,7 +7,8 @@ import {executeArb, previewArb} from '../../src/core/execution/arb.js';
 import {executeOrder, prepareOrder} from '../../src/core/execution/order.js';
 import {PaperVenue} from '../../src/core/venues/paper/paper-venue.js';
 import type {ExecutionEnv} from '../../src/core/execution/place.js';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {EventsRepo} from '../../src/core/journal/events.js';
 import {OrdersRepo} from '../../src/core/journal/orders.js';
 import {reconcile} from '../../src/core/reconcile/reconcile.js';
@@ -23,7 +24,7 @@ let clock: ReturnType<typeof fixedClock>;
 let receiver: WebhookReceiver;
 
 beforeEach(async () => {
-  db = openDb(':memory:');
+  db = openTestJournal();
   clock = fixedClock();
   receiver = await startReceiver();
 });

@@ -4,7 +4,7 @@ import {trackOpportunities, watchArb, StreamingBooks} from '../../src/core/arb/w
 import {summarizeHistory} from '../../src/core/arb/history.js';
 import type {Opportunity} from '../../src/core/arb/types.js';
 import {VenueUnavailableError} from '../../src/core/errors.js';
-import {openDb} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {OpportunitiesRepo} from '../../src/core/journal/opportunities.js';
 import type {Balance, Currency, Level, Market, OrderBook, Quote} from '../../src/core/types.js';
 import type {Venue, VenueInfo} from '../../src/core/venues/port.js';
@@ -163,7 +163,7 @@ describe('scanArb (cross-venue, two stages)', () => {
 
   it('records every opportunity seen in the journal', async () => {
     const {clock, a, b} = world();
-    const db = openDb(':memory:');
+    const db = openTestJournal();
     const repo = new OpportunitiesRepo(db);
     await scanArb({venues: [a, b], clock, recorder: repo}, {});
     const eps = repo.episodes(0);
@@ -218,7 +218,7 @@ describe('watch', () => {
 
   it('loops in core, reports new and vanished opportunities and closes their journal episodes', async () => {
     const {clock, a, b, setNow} = world();
-    const db = openDb(':memory:');
+    const db = openTestJournal();
     const repo = new OpportunitiesRepo(db);
     const ticks = [];
     let t = T0;
@@ -262,7 +262,7 @@ describe('watch', () => {
 
 describe('history', () => {
   it('continues episodes within the gap, starts new ones after it, and summarizes per opportunity', () => {
-    const db = openDb(':memory:');
+    const db = openTestJournal();
     const repo = new OpportunitiesRepo(db, {gapMs: 60_000});
     const o = (netBps: number, size: number): Opportunity =>
       ({

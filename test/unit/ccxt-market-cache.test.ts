@@ -1,5 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {MarketCacheRepo} from '../../src/core/journal/market-cache.js';
 
 describe('MarketCacheRepo', () => {
@@ -7,7 +8,7 @@ describe('MarketCacheRepo', () => {
   afterEach(() => db?.close());
 
   it('serves a payload only while fresh and from the same fingerprint', () => {
-    db = openDb(':memory:');
+    db = openTestJournal();
     const repo = new MarketCacheRepo(db);
     repo.put({venue: 'binance', kind: 'ccxt-markets', fingerprint: 'f1', fetchedAt: 1000, payload: '{"a":1}'});
     expect(repo.getFresh('binance', 'ccxt-markets', 'f1', 1000, 500)).toBe('{"a":1}');
@@ -20,7 +21,7 @@ describe('MarketCacheRepo', () => {
   });
 
   it('overwrites in place and clears per venue', () => {
-    db = openDb(':memory:');
+    db = openTestJournal();
     const repo = new MarketCacheRepo(db);
     repo.put({venue: 'a', kind: 'k', fingerprint: 'f1', fetchedAt: 1, payload: 'one'});
     repo.put({venue: 'a', kind: 'k', fingerprint: 'f2', fetchedAt: 2, payload: 'two'});

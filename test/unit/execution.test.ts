@@ -7,7 +7,8 @@ import {executeArb, previewArb} from '../../src/core/execution/arb.js';
 import {effectiveGraceMs, resolveOrder} from '../../src/core/execution/resolve.js';
 import {CLIENT_ORDER_ID, clientOrderIdFor, planIdFor} from '../../src/core/execution/ids.js';
 import type {ExecutionEnv} from '../../src/core/execution/place.js';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {EventsRepo} from '../../src/core/journal/events.js';
 import {OrdersRepo} from '../../src/core/journal/orders.js';
 import {RiskStateRepo} from '../../src/core/journal/risk-state.js';
@@ -17,7 +18,7 @@ import {FaultyVenue, StaticVenue, fixedClock, market} from './execution-support.
 let db: Db;
 let clock: ReturnType<typeof fixedClock>;
 beforeEach(() => {
-  db = openDb(':memory:');
+  db = openTestJournal();
   clock = fixedClock();
 });
 afterEach(() => db.close());

@@ -1,5 +1,6 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {EventsRepo} from '../../src/core/journal/events.js';
 import {DuplicateOrderError, OrdersRepo, type NewOrder} from '../../src/core/journal/orders.js';
 import {RiskStateRepo} from '../../src/core/journal/risk-state.js';
@@ -9,7 +10,7 @@ import {fixedClock} from './execution-support.js';
 let db: Db;
 const clock = fixedClock();
 beforeEach(() => {
-  db = openDb(':memory:');
+  db = openTestJournal();
 });
 afterEach(() => db.close());
 

@@ -10,7 +10,8 @@ import {UsageError} from '../../src/core/errors.js';
 import {PaperVenue} from '../../src/core/venues/paper/paper-venue.js';
 import {executeOrder, prepareOrder, type OrderIntent} from '../../src/core/execution/order.js';
 import type {ExecutionEnv} from '../../src/core/execution/place.js';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {OrdersRepo} from '../../src/core/journal/orders.js';
 import type {OrderRequest, VenueOrder} from '../../src/core/types.js';
 import type {ClientIdPolicy, VenueInfo} from '../../src/core/venues/port.js';
@@ -19,7 +20,7 @@ import {FaultyVenue, StaticVenue, fixedClock, market} from './execution-support.
 let db: Db;
 let clock: ReturnType<typeof fixedClock>;
 beforeEach(() => {
-  db = openDb(':memory:');
+  db = openTestJournal();
   clock = fixedClock();
 });
 afterEach(() => db.close());

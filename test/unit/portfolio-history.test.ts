@@ -1,13 +1,14 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {BalanceSnapshots} from '../../src/core/journal/balance-snapshots.js';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {timeColumns} from '../../src/core/portfolio/timeline.js';
 import {assetHistory, totalHistory} from '../../src/core/portfolio/history.js';
 
 let db: Db;
 let repo: BalanceSnapshots;
 beforeEach(() => {
-  db = openDb(':memory:');
+  db = openTestJournal();
   repo = new BalanceSnapshots(db);
 });
 afterEach(() => db.close());

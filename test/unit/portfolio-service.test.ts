@@ -1,7 +1,8 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {VenueUnavailableError} from '../../src/core/errors.js';
 import {BalanceSnapshots} from '../../src/core/journal/balance-snapshots.js';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {add} from '../../src/core/money/decimal.js';
 import {aggregateBalances} from '../../src/core/portfolio/balances.js';
 import {createPricer} from '../../src/core/portfolio/pricing.js';
@@ -78,7 +79,7 @@ let clock: ManualClock;
 let venues: Wrapped[];
 
 beforeEach(() => {
-  db = openDb(':memory:');
+  db = openTestJournal();
   snapshots = new BalanceSnapshots(db);
   clock = new ManualClock(T0);
   // Three dialects: BTC-USD, btcusdt, XXBTZUSD.

@@ -6,7 +6,8 @@
 import {describe, expect, it} from 'vitest';
 import {defaultConfig, type XarbConfig} from '../../src/core/config/schema.js';
 import {PlanConflictError, RiskDeniedError, UsageError, VenueRejectedError, VenueUnavailableError} from '../../src/core/errors.js';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {PaperRepo} from '../../src/core/journal/paper-balances.js';
 import {RiskStateRepo} from '../../src/core/journal/risk-state.js';
 import {RebalanceRepo, TransfersRepo, transferEffects, transfersInFlight} from '../../src/core/journal/transfers.js';
@@ -96,7 +97,7 @@ function planOf(steps: PlanStep[]): RebalancePlan {
 
 function setup(options: {mode?: ExecutionMode; withdraw?: boolean; addresses?: boolean; allowlist?: {address: string; network?: string}[]} = {}) {
   const clock = new FakeClock();
-  const db: Db = openDb(':memory:');
+  const db: Db = openTestJournal();
   const mode = options.mode ?? 'live';
   const a = new FakeVenue('a', mode, clock, true);
   const b = new FakeVenue('b', mode, clock, options.addresses ?? true);

@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {UsageError} from '../../src/core/errors.js';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {EventsRepo} from '../../src/core/journal/events.js';
 import {ReconcileRunsRepo} from '../../src/core/journal/reconcile-runs.js';
 import {TransfersRepo} from '../../src/core/journal/transfers.js';
@@ -23,7 +24,7 @@ class ManualClock {
 const bal = (asset: string, total: string): Balance => ({asset, free: total, used: '0', total});
 
 function setup() {
-  db = openDb(':memory:');
+  db = openTestJournal();
   const clock = new ManualClock();
   const alpha = new FakeAccountVenue('alpha');
   const beta = new FakeAccountVenue('beta');

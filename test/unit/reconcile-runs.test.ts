@@ -1,12 +1,13 @@
 import {afterEach, describe, expect, it} from 'vitest';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {ReconcileRunsRepo, type DiscrepancyInput} from '../../src/core/journal/reconcile-runs.js';
 
 let db: Db | undefined;
 afterEach(() => db?.close());
 
 function setup(): ReconcileRunsRepo {
-  db = openDb(':memory:');
+  db = openTestJournal();
   let t = 1000;
   return new ReconcileRunsRepo(db, {now: () => t++});
 }

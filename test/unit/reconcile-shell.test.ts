@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {LockHeldError, UnknownSymbolError} from '../../src/core/errors.js';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {EventsRepo} from '../../src/core/journal/events.js';
 import {acquireLock} from '../../src/core/journal/locks.js';
 import {OrdersRepo} from '../../src/core/journal/orders.js';
@@ -19,7 +20,7 @@ class ManualClock {
 }
 
 function setup(names = ['alpha']) {
-  db = openDb(':memory:');
+  db = openTestJournal();
   const clock = new ManualClock();
   const venues = new Map(names.map((n) => [n, new FakeAccountVenue(n)]));
   const orders = new OrdersRepo(db, clock);

@@ -1,5 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openTestJournal} from '../support/postgres.js';
 import {EventsRepo} from '../../src/core/journal/events.js';
 import {OrdersRepo} from '../../src/core/journal/orders.js';
 import {reconcile} from '../../src/core/reconcile/reconcile.js';
@@ -17,7 +18,7 @@ class ManualClock {
 }
 
 function setup() {
-  db = openDb(':memory:');
+  db = openTestJournal();
   const clock = new ManualClock();
   const venue = new FakeAccountVenue('alpha');
   const orders = new OrdersRepo(db, clock);

@@ -216,6 +216,9 @@ function build(z: Zod) {
         .meta({description: 'Days to keep snapshot-like rows; 0 keeps forever (defaults: see docs)'})
         .optional(),
       autoPrune: z.boolean().meta({description: 'Apply retention automatically at most once a day', default: true}).optional(),
+      url: url(['postgres:', 'postgresql:'], 'Keep the journal on PostgreSQL (postgres://user@host:5432/db?schema=xarb) instead of the journal.db file; shared by every host that uses it')
+        .refine((v) => !URL.canParse(v) || new URL(v).password === '', {error: 'must not carry a password: config is not a secret store; use PGPASSWORD, ~/.pgpass or XARB_JOURNAL_URL in the environment'})
+        .optional(),
     })
       .meta({description: 'The journal file and its retention'})
       .optional(),

@@ -22,12 +22,23 @@ export interface Statement<Row = Record<string, unknown>> {
 }
 
 export interface Db {
+  /** Which database holds the journal; the SQL is shared (see pg/sql.ts), the housekeeping is not. */
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Where the journal is: a file path, or a PostgreSQL URL without its password and the schema. */
   readonly path: string;
   /** Prepared once per SQL text, then reused. */
   prepare<Row = Record<string, unknown>>(sql: string): Statement<Row>;
   /** Runs fn inside BEGIN IMMEDIATE ... COMMIT (rolled back on throw). Nested calls use savepoints. */
   tx<T>(fn: () => T): T;
+  /** Runs a script as it is (several statements, no parameters), in this database's own dialect. */
   exec(sql: string): void;
+  /**
+   * A lock held by this connection until `unlock` or until the connection
+   * ends (PostgreSQL advisory lock): a holder that died never blocks. Absent
+   * on SQLite, where locks.ts keeps leased rows instead.
+   */
+  tryLock?(name: string): boolean;
+  unlock?(name: string): void;
   close(): void;
 }
 
@@ -102,6 +113,7 @@ export function openDb(path: string, options: {migrations?: readonly Migration[]
   }
   const cache = new Map<string, Statement<any>>();
   const db: Db = {
+    dialect: 'sqlite',
     path,
     prepare<Row>(sql: string): Statement<Row> {
       let stmt = cache.get(sql);
@@ -138,7 +150,8 @@ export const LATEST_VERSION = migrations.length;
 
 /** Applies pending migrations in order, each in its own transaction. */
 export function migrate(db: Db, list: readonly Migration[]): number {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const int = db.dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_version (version ${int} PRIMARY KEY, name TEXT NOT NULL, applied_at ${int} NOT NULL)`);
   list.forEach((m, i) => {
     if (m.version !== i + 1) throw new JournalError(`journal migrations have a gap: expected version ${i + 1}, found ${m.version} (${m.name})`);
   });

@@ -169,7 +169,7 @@ export class OpportunitiesRepo {
     const update = this.db.prepare(
       `UPDATE arb_opportunities SET last_seen = @at, sightings = sightings + 1, last_net_bps = @netBps,
          best_net_bps = MAX(best_net_bps, @netBps), best_net_profit = MAX(best_net_profit, @netProfit),
-         best_net_value = CASE WHEN @netValue IS NULL THEN best_net_value ELSE MAX(COALESCE(best_net_value, @netValue), @netValue) END,
+         best_net_value = CASE WHEN CAST(@netValue AS REAL) IS NULL THEN best_net_value ELSE MAX(COALESCE(best_net_value, @netValue), @netValue) END,
          max_size = MAX(max_size, @size)
        WHERE id = @id`,
     );

@@ -354,7 +354,7 @@ export class ReconcileRunsRepo {
     this.db
       .prepare(
         `INSERT INTO reconcile_watermarks (venue, synced_until, run_id, updated_at) VALUES (:venue, :until, :run, :now)
-         ON CONFLICT (venue) DO UPDATE SET synced_until = MAX(synced_until, excluded.synced_until), run_id = excluded.run_id, updated_at = excluded.updated_at`,
+         ON CONFLICT (venue) DO UPDATE SET synced_until = MAX(reconcile_watermarks.synced_until, excluded.synced_until), run_id = excluded.run_id, updated_at = excluded.updated_at`,
       )
       .run({venue, until: syncedUntil, run: runId, now: this.clock.now()});
   }

@@ -1,0 +1,267 @@
+/**
+ * The journal on PostgreSQL behind the same synchronous `Db` handle as the
+ * SQLite file, so every repository, the write-ahead rule and the risk check
+ * run unchanged on either.
+ *
+ * How: the `pg` client runs on a worker thread that owns one connection; the
+ * calling thread posts a request and blocks on a shared flag until the
+ * answer is back (as better-sqlite3 blocks on the disk). One connection per
+ * process keeps a transaction on one session.
+ *
+ * Invariants:
+ * - `tx` is BEGIN … COMMIT with a transaction-level advisory lock on the
+ *   journal taken first: write transactions of every process and host are
+ *   serialized exactly as SQLite's BEGIN IMMEDIATE serializes them on one
+ *   machine, so a risk check and the write-ahead it guards stay one atomic
+ *   step across hosts. Nested calls use savepoints.
+ * - A statement that fails rolls the transaction back and raises; nothing is
+ *   retried here. A connection lost inside a transaction fails it (the
+ *   server rolls it back); outside one, the next statement reconnects.
+ * - `tryLock`/`unlock` are session-level advisory locks: the server drops
+ *   them when the connection ends, so a holder that died never blocks.
+ * - Every lock key is scoped to the schema, so journals in different schemas
+ *   of one database never wait on each other.
+ */
+import {createRequire} from 'node:module';
+import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
+import {JournalError, type Db, type Params, type Statement} from '../db.js';
+import {bindParams, toPostgres, type PgStatementText} from './sql.js';
+import {WORKER_SOURCE} from './worker-source.js';
+
+/** Where a PostgreSQL journal is: the connection URL and the schema its tables live in. */
+export interface PgTarget {
+  readonly url: string;
+  readonly schema: string;
+}
+
+/** The default schema of a PostgreSQL journal (`?schema=` in journal.url chooses another). */
+export const DEFAULT_PG_SCHEMA = 'xarb';
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** Whether a journal location is a PostgreSQL URL. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/** Splits `postgres://...?schema=name` into the URL the client takes and the schema. */
+export function parsePgUrl(url: string): PgTarget {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new JournalError(`journal.url is not a valid URL`);
+  }
+  const schema = parsed.searchParams.get('schema') ?? DEFAULT_PG_SCHEMA;
+  if (!SCHEMA_NAME.test(schema)) throw new JournalError(`journal.url schema "${schema.slice(0, 64)}" must be letters, digits and _ (at most 63)`);
+  parsed.searchParams.delete('schema');
+  return {url: parsed.toString(), schema};
+}
+
+/** The URL with any password replaced, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+/** FNV-1a, 32-bit signed: advisory lock keys from names. */
+function key32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+/** The first half of every advisory lock key xarb takes ('xarb' in ASCII). */
+const LOCK_SPACE = 0x78617262;
+
+export interface PgDb extends Db {
+  readonly dialect: 'postgres';
+  readonly target: PgTarget;
+}
+
+interface Answer {
+  ok: boolean;
+  rows?: Record<string, unknown>[];
+  rowCount?: number;
+  message?: string;
+  code?: string;
+  lost?: boolean;
+}
+
+/** How long a caller waits for one answer before the journal is declared unreachable. */
+const ANSWER_TIMEOUT_MS = 60_000;
+
+class Bridge {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly flag: Int32Array;
+  private closed = false;
+
+  constructor() {
+    const require = createRequire(import.meta.url);
+    const signal = new SharedArrayBuffer(4);
+    this.flag = new Int32Array(signal);
+    const {port1, port2} = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(WORKER_SOURCE, {eval: true, workerData: {pgPath: require.resolve('pg'), signal, port: port2}, transferList: [port2]});
+    this.worker.unref();
+    this.port.unref();
+  }
+
+  call(request: Record<string, unknown>, label: string): Answer {
+    if (this.closed) throw new JournalError('the PostgreSQL journal is closed');
+    Atomics.store(this.flag, 0, 0);
+    this.port.postMessage(request);
+    if (Atomics.wait(this.flag, 0, 0, ANSWER_TIMEOUT_MS) === 'timed-out') {
+      this.close();
+      throw new JournalError(`the PostgreSQL journal did not answer within ${ANSWER_TIMEOUT_MS / 1000} s (${label}); nothing more is sent on this connection`);
+    }
+    const received = receiveMessageOnPort(this.port);
+    if (!received) throw new JournalError(`the PostgreSQL journal thread stopped (${label})`);
+    return received.message as Answer;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.port.close();
+    void this.worker.terminate();
+  }
+}
+
+/** A statement the journal ran on PostgreSQL failed: the message names it. */
+export class PgStatementError extends JournalError {
+  readonly code: string | undefined;
+  readonly lost: boolean;
+  constructor(message: string, code: string | undefined, lost: boolean) {
+    super(message);
+    this.code = code;
+    this.lost = lost;
+  }
+}
+
+/** Tables whose rows get a generated `id`: an INSERT into one reports it as `lastInsertRowid`. */
+const ID_TABLES = new Set(['events', 'price_snapshots', 'latency', 'orders', 'arb_opportunities', 'arb_observations', 'balance_runs', 'balance_snapshots', 'reconcile_runs', 'reconcile_discrepancies']);
+
+/** Opens (connecting at once) a PostgreSQL journal. Migrations are the caller's (see ../open.ts). */
+export function openPgDb(url: string, options: {connectTimeoutMs?: number; statementTimeoutMs?: number} = {}): PgDb {
+  const target = parsePgUrl(url);
+  const bridge = new Bridge();
+  const shown = redactUrl(target.url);
+  const fail = (answer: Answer, what: string): never => {
+    throw new PgStatementError(`PostgreSQL journal ${shown}: ${what}: ${answer.message ?? 'failed'}`, answer.code, answer.lost === true);
+  };
+  const connected = bridge.call({op: 'connect', url: target.url, schema: target.schema, connectTimeoutMs: options.connectTimeoutMs ?? 5000, statementTimeoutMs: options.statementTimeoutMs ?? 30_000}, 'connect');
+  if (!connected.ok) {
+    bridge.close();
+    throw new JournalError(`cannot open the PostgreSQL journal ${shown}: ${connected.message ?? 'connection failed'}`);
+  }
+  const journalKey = key32(`${target.schema}:journal`);
+  let depth = 0;
+  let names = 0;
+  const cache = new Map<string, Statement<any>>();
+
+  const query = (stmt: PgStatementText & {name: string}, params: Params | undefined): Answer => {
+    const answer = bridge.call({op: 'query', name: stmt.name, text: stmt.text, values: bindParams(stmt, params), inTx: depth > 0}, stmt.text.slice(0, 60));
+    if (!answer.ok) fail(answer, stmt.text.replace(/\s+/g, ' ').slice(0, 80));
+    return answer;
+  };
+  const script = (text: string): void => {
+    const answer = bridge.call({op: 'script', text, inTx: depth > 0}, text.slice(0, 60));
+    if (!answer.ok) fail(answer, text.replace(/\s+/g, ' ').slice(0, 80));
+  };
+
+  const db: PgDb = {
+    dialect: 'postgres',
+    target,
+    path: `${shown} (schema ${target.schema})`,
+    prepare<Row>(sql: string): Statement<Row> {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        const translated = toPostgres(sql);
+        const insertInto = /^\s*INSERT\s+INTO\s+(\w+)/i.exec(translated.text)?.[1]?.toLowerCase();
+        const returnsId = insertInto !== undefined && ID_TABLES.has(insertInto) && !/\bRETURNING\b/i.test(translated.text);
+        const prepared = {...translated, text: returnsId ? `${translated.text.trimEnd()} RETURNING id` : translated.text, name: `x${++names}`};
+        stmt = {
+          run: (params) => {
+            const answer = query(prepared, params);
+            const id = returnsId ? (answer.rows?.[0]?.id as number | undefined) : undefined;
+            return {changes: answer.rowCount ?? 0, lastInsertRowid: id ?? 0};
+          },
+          get: (params) => query(prepared, params).rows?.[0] as Row | undefined,
+          all: (params) => (query(prepared, params).rows ?? []) as Row[],
+          iterate: (params) => ((query(prepared, params).rows ?? []) as Row[])[Symbol.iterator](),
+        };
+        cache.set(sql, stmt);
+      }
+      return stmt as Statement<Row>;
+    },
+    tx<T>(fn: () => T): T {
+      if (depth > 0) {
+        const savepoint = `sp${depth}`;
+        script(`SAVEPOINT ${savepoint}`);
+        depth++;
+        try {
+          const result = fn();
+          script(`RELEASE SAVEPOINT ${savepoint}`);
+          return result;
+        } catch (error) {
+          try {
+            script(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+          } catch {
+            // the outer transaction fails with the first error
+          }
+          throw error;
+        } finally {
+          depth--;
+        }
+      }
+      script(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${journalKey})`);
+      depth = 1;
+      try {
+        const result = fn();
+        script('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          script('ROLLBACK');
+        } catch {
+          // a lost connection: the server has rolled the transaction back already
+        }
+        throw error;
+      } finally {
+        depth = 0;
+      }
+    },
+    exec(sql: string) {
+      script(sql);
+    },
+    tryLock(name: string): boolean {
+      const answer = bridge.call({op: 'query', name: 'xarb_try_lock', text: 'SELECT pg_try_advisory_lock($1, $2) AS got', values: [LOCK_SPACE, key32(`${target.schema}:lock:${name}`)], inTx: depth > 0}, 'lock');
+      if (!answer.ok) fail(answer, `lock ${name}`);
+      return answer.rows?.[0]?.got === true;
+    },
+    unlock(name: string): void {
+      const answer = bridge.call({op: 'query', name: 'xarb_unlock', text: 'SELECT pg_advisory_unlock($1, $2) AS done', values: [LOCK_SPACE, key32(`${target.schema}:lock:${name}`)], inTx: depth > 0}, 'unlock');
+      if (!answer.ok && !answer.lost) fail(answer, `unlock ${name}`);
+    },
+    close() {
+      cache.clear();
+      try {
+        bridge.call({op: 'close'}, 'close');
+      } catch {
+        // already closed, or the thread is gone: nothing left to end
+      }
+      bridge.close();
+    },
+  };
+  return db;
+}
