@@ -30,7 +30,7 @@ export default class JournalStatsCommand extends XarbCommand<JournalStatsResult>
     await this.parse(JournalStatsCommand);
     const ctx = await this.context();
     const stats = journalStats(ctx.db);
-    const path = journalPath(ctx.home);
+    const path = ctx.journalUrl ? ctx.db.path : journalPath(ctx.home);
     const last = lastPruneAt(ctx.db);
     const result = {...stats, path, fileBytes: size(path), walBytes: size(`${path}-wal`), lastPruneAt: last === undefined ? null : new Date(last).toISOString()};
     this.out(
@@ -41,6 +41,10 @@ export default class JournalStatsCommand extends XarbCommand<JournalStatsResult>
         color: this.color,
       }),
     );
+    if (stats.method === 'postgres') {
+      this.out(`${path}: bytes per table as PostgreSQL reports them (with indexes and TOAST); retention last ran ${result.lastPruneAt ?? 'never'}`);
+      return result;
+    }
     this.out(
       `${path}: ${result.fileBytes} bytes (+ ${result.walBytes} in the write-ahead log); bytes per table ${stats.method === 'dbstat' ? 'measured (dbstat)' : 'estimated from row counts'}; ${stats.freePages} free pages; retention last ran ${result.lastPruneAt ?? 'never'}`,
     );

@@ -23,6 +23,7 @@ import {listLocks, lockStatus} from '../journal/locks.js';
 import {lastPruneAt} from '../journal/maintenance.js';
 import {lifecycle} from '../journal/migrations/008-lifecycle.js';
 import {inspectJournal} from '../journal/open.js';
+import {inspectPgJournal} from '../journal/pg/open.js';
 import type {Clock} from '../types.js';
 import type {Venue} from '../venues/port.js';
 
@@ -115,7 +116,27 @@ function checkPermissions(home: string): DoctorCheck {
   };
 }
 
+/** The PostgreSQL journal (journal.url / XARB_JOURNAL_URL): reachable, a journal, at a known version. */
+function checkPgJournal(url: string): DoctorCheck[] {
+  const found = inspectPgJournal(url);
+  const detail = {path: found.path, state: found.state, version: found.version ?? null, latest: found.latest, id: found.id ?? null};
+  switch (found.state) {
+    case 'ok':
+      return [{check: 'journal', status: 'ok', message: `PostgreSQL journal ${found.path}: schema version ${found.version}${(found.version ?? 0) < found.latest ? ` (will be migrated to ${found.latest})` : ''}`, detail}];
+    case 'empty':
+      return [{check: 'journal', status: 'ok', message: `PostgreSQL journal ${found.path}: no tables yet; the first command that needs it creates them`, detail}];
+    case 'newer':
+      return [{check: 'journal', status: 'fail', message: `PostgreSQL journal schema version ${found.version} is newer than this xarb knows (${found.latest}): upgrade xarb`, detail}];
+    case 'not_journal':
+      return [{check: 'journal', status: 'fail', message: `${found.path} holds tables but is not an xarb journal: choose another schema (?schema=name)`, detail}];
+    default:
+      return [{check: 'journal', status: 'fail', message: `PostgreSQL journal unreachable: ${found.problems[0] ?? 'no answer'}`, detail}];
+  }
+}
+
 function checkJournal(home: string, config: XarbConfig | undefined, options: DoctorOptions): DoctorCheck[] {
+  const url = options.env.XARB_JOURNAL_URL?.trim() || config?.journal?.url;
+  if (url) return checkPgJournal(url);
   const path = journalPath(home);
   const found = inspectJournal(path);
   const marker = config?.journal;

@@ -10,6 +10,8 @@ export {EventsRepo, type JournalEvent} from './events.js';
 export {listLocks, lockStatus, readLock, releaseLock, type LockStatus} from './locks.js';
 export {backupTo, journalStats, lastPruneAt, prune, type BackupResult, type JournalStats, type PruneResult, type RetentionSettings} from './maintenance.js';
 export {initJournal} from './open.js';
+export {copyJournal, type CopyResult} from './copy.js';
+export {isPostgresUrl} from './pg/db.js';
 export {OpportunitiesRepo} from './opportunities.js';
 export {OrdersRepo, type UsageSnapshot} from './orders.js';
 export {PriceSnapshotsRepo, type PriceSnapshot} from './price-snapshots.js';

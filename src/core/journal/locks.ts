@@ -20,6 +20,11 @@
  * - Renewing and releasing touch the row only if this holder still holds it
  *   (same name, pid, host and acquired_at); a renewal that finds the row gone
  *   or taken over reports the lock lost.
+ * - On a PostgreSQL journal the lock is also a session-level advisory lock
+ *   (taken before the row is written, dropped by the server when the
+ *   holder's connection ends): the advisory lock alone decides who holds it,
+ *   across hosts, and a holder that died never blocks, whatever its lease.
+ *   The row stays, for `xarb lock list`.
  * - Taking over a row appends a `lock.taken_over` event naming the previous
  *   holder. `releaseLock` (the operator's `xarb lock release`) removes a row
  *   whoever holds it and appends a `lock.released` event naming the holder.
@@ -150,10 +155,17 @@ export function acquireLock(db: Db, name: string, options: LockOptions = {}): He
   const host = options.host ?? hostname();
   const clock = options.clock ?? systemClock;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const {acquiredAt, tookOver} = db.tx(() => {
+  // On PostgreSQL the server's advisory lock decides: it is held exactly as long as the holder's
+  // connection lives, so a row whose lock is free belongs to a holder that is gone, whatever its lease.
+  const advisory = db.tryLock !== undefined;
+  if (advisory && !db.tryLock!(name)) {
+    const current = readLock(db, name);
+    throw new LockHeldError(name, current ? `pid ${current.pid} on ${current.host} since ${new Date(current.acquiredAt).toISOString()} (its database session holds the lock)` : 'another process whose database session holds the lock');
+  }
+  const take = () => db.tx(() => {
     const current = readLock(db, name);
     const mine = current !== undefined && current.pid === pid && current.host === host && current.leaseUntil > clock.now();
-    if (current && (mine || holderIsLive(current, {...options, host, clock}))) {
+    if (current && !advisory && (mine || holderIsLive(current, {...options, host, clock}))) {
       throw new LockHeldError(name, `pid ${current.pid} on ${current.host} since ${new Date(current.acquiredAt).toISOString()}, lease until ${new Date(current.leaseUntil).toISOString()}`);
     }
     const now = clock.now();
@@ -169,6 +181,14 @@ export function acquireLock(db: Db, name: string, options: LockOptions = {}): He
     }
     return {acquiredAt: now, tookOver: current};
   });
+  let taken: ReturnType<typeof take>;
+  try {
+    taken = take();
+  } catch (error) {
+    if (advisory) db.unlock!(name);
+    throw error;
+  }
+  const {acquiredAt, tookOver} = taken;
   let released = false;
   let lost = false;
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -214,7 +234,11 @@ export function acquireLock(db: Db, name: string, options: LockOptions = {}): He
       stop();
       if (released) return;
       released = true;
-      db.prepare('DELETE FROM locks WHERE name = ? AND pid = ? AND host = ? AND acquired_at = ?').run([name, pid, host, acquiredAt]);
+      try {
+        db.prepare('DELETE FROM locks WHERE name = ? AND pid = ? AND host = ? AND acquired_at = ?').run([name, pid, host, acquiredAt]);
+      } finally {
+        if (advisory) db.unlock!(name);
+      }
     },
   };
   if (options.renew !== false) held.startRenewing();
@@ -228,6 +252,23 @@ export function acquireLock(db: Db, name: string, options: LockOptions = {}): He
  */
 export function releaseLock(db: Db, name: string, options: {clock?: Clock; reason?: string; by?: {pid: number; host: string}} = {}): LockHolder | undefined {
   const clock = options.clock ?? systemClock;
+  if (db.tryLock) {
+    // PostgreSQL: a live holder's session keeps the advisory lock and cannot be released from here;
+    // a free lock means the row is a leftover of a holder that is gone, and is removed.
+    if (!db.tryLock(name)) {
+      const current = readLock(db, name);
+      throw new LockHeldError(name, `${current ? `pid ${current.pid} on ${current.host}` : 'another process'} holds it through a live database session; stop that process (a process that dies releases the lock by itself)`);
+    }
+    try {
+      return removeRow(db, name, clock, options);
+    } finally {
+      db.unlock!(name);
+    }
+  }
+  return removeRow(db, name, clock, options);
+}
+
+function removeRow(db: Db, name: string, clock: Clock, options: {reason?: string; by?: {pid: number; host: string}}): LockHolder | undefined {
   return db.tx(() => {
     const current = readLock(db, name);
     if (!current) return undefined;

@@ -103,6 +103,12 @@ export interface BackupResult {
 
 /** A consistent online copy of the journal into a new file (0600), checked after writing. */
 export function backupTo(db: Db, file: string): BackupResult {
+  if (db.dialect === 'postgres') {
+    throw new UsageError(
+      `the journal is on PostgreSQL (${db.path}); xarb backs up only its journal.db file`,
+      'back it up with the database\'s own tools, e.g. pg_dump --schema=<schema> (see docs/scale-out.md)',
+    );
+  }
   let fd: number;
   try {
     // Created here with 0600 so the copy is never readable by others, not even for a moment.
@@ -137,8 +143,8 @@ export interface TableStats {
 }
 
 export interface JournalStats {
-  /** `dbstat`: measured from the pages; `estimate`: the file size shared out by rows. */
-  readonly method: 'dbstat' | 'estimate';
+  /** `dbstat`: measured from the pages; `estimate`: the file size shared out by rows; `postgres`: the server's relation sizes. */
+  readonly method: 'dbstat' | 'estimate' | 'postgres';
   readonly tables: readonly TableStats[];
   readonly pageSize: number;
   readonly pages: number;
@@ -150,6 +156,14 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** Rows and bytes per table (with its indexes), largest first. */
 export function journalStats(db: Db): JournalStats {
   const tables = checkHealth(db, {integrity: false}).tables;
+  if (db.dialect === 'postgres') {
+    const measured = tables.map((t) => ({
+      table: t,
+      rows: db.prepare<{n: number}>(`SELECT COUNT(*) AS n FROM ${quoteIdent(t)}`).get()?.n ?? 0,
+      bytes: db.prepare<{b: number}>('SELECT pg_total_relation_size(CAST(? AS regclass)) AS b').get([quoteIdent(t)])?.b ?? 0,
+    }));
+    return {method: 'postgres', pageSize: 0, pages: 0, freePages: 0, tables: measured.sort((a, b) => b.bytes - a.bytes || a.table.localeCompare(b.table))};
+  }
   const pageSize = db.prepare<{page_size: number}>('PRAGMA page_size').get()?.page_size ?? 0;
   const pages = db.prepare<{page_count: number}>('PRAGMA page_count').get()?.page_count ?? 0;
   const freePages = db.prepare<{freelist_count: number}>('PRAGMA freelist_count').get()?.freelist_count ?? 0;

@@ -33,13 +33,19 @@ export interface JournalHealth {
 
 /** Reads the table list, the schema version and runs SQLite's quick integrity check. */
 export function checkHealth(db: Db, options: {integrity?: boolean} = {}): JournalHealth {
+  const postgres = db.dialect === 'postgres';
   const tables = db
-    .prepare<{name: string}>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .prepare<{name: string}>(
+      postgres
+        ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+        : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
     .all()
     .map((r) => r.name);
   const version = tables.includes('schema_version') ? (db.prepare<{v: number | null}>('SELECT MAX(version) AS v FROM schema_version').get()?.v ?? 0) : undefined;
+  // PostgreSQL checks its own pages (and its replicas); there is no quick check to run from here.
   const problems =
-    options.integrity === false
+    options.integrity === false || postgres
       ? []
       : db
           .prepare<{quick_check: string}>('PRAGMA quick_check')

@@ -70,3 +70,36 @@ export function openPgJournal(options: {url: string; clock?: Clock}): OpenedPgJo
     throw error;
   }
 }
+
+export interface PgInspection {
+  readonly path: string;
+  readonly state: 'ok' | 'empty' | 'newer' | 'not_journal' | 'unreachable';
+  readonly version: number | undefined;
+  readonly latest: number;
+  readonly id: string | undefined;
+  readonly problems: readonly string[];
+}
+
+/** Connects and reads the schema version and identity without changing anything (for `xarb doctor`). */
+export function inspectPgJournal(url: string): PgInspection {
+  const latest = pgMigrations.length;
+  let db: PgDb;
+  try {
+    db = openPgDb(url, {connectTimeoutMs: 3000});
+  } catch (error) {
+    return {path: url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'), state: 'unreachable', version: undefined, latest, id: undefined, problems: [(error as Error).message]};
+  }
+  try {
+    const tables = pgTables(db);
+    const base = {path: db.path, latest, problems: [] as string[]};
+    if (tables.length === 0) return {...base, state: 'empty', version: undefined, id: undefined};
+    if (!tables.includes('schema_version')) return {...base, state: 'not_journal', version: undefined, id: undefined};
+    const version = db.prepare<{v: number | null}>('SELECT MAX(version) AS v FROM schema_version').get()?.v ?? 0;
+    const id = tables.includes('journal_meta') ? new JournalMetaRepo(db).get('journal_id') : undefined;
+    return {...base, state: version > latest ? 'newer' : 'ok', version, id};
+  } catch (error) {
+    return {path: db.path, state: 'unreachable', version: undefined, latest, id: undefined, problems: [(error as Error).message]};
+  } finally {
+    db.close();
+  }
+}
