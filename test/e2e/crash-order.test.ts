@@ -21,9 +21,9 @@
  */
 import {spawn} from 'node:child_process';
 import {once} from 'node:events';
-import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {homeJournalEnv, openHomeJournal} from '../support/postgres.js';
 import {add, cmp} from '../../src/core/money/decimal.js';
 import {CLI, json, runCli, tempHome} from '../support/cli.js';
 import {defaultScenario, startLoopback, TEST_ACCOUNTS, type LoopbackHandle, type LoopbackScenario, type RecordedRequest} from '../support/loopback/index.js';
@@ -71,7 +71,7 @@ function scenario(): LoopbackScenario {
 }
 
 function runOrder(args: readonly string[], home: string, crashAt?: Step): Promise<{code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string}> {
-  const env: NodeJS.ProcessEnv = {...process.env, ...ENV, XARB_HOME: home, ...(crashAt ? {XARB_TEST_CRASH_AT: crashAt} : {})};
+  const env: NodeJS.ProcessEnv = {...process.env, ...ENV, XARB_HOME: home, ...homeJournalEnv(home), ...(crashAt ? {XARB_TEST_CRASH_AT: crashAt} : {})};
   delete env.XARB_DEBUG;
   const child = spawn(process.execPath, [CLI, 'order', ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
   let stdout = '';
@@ -169,7 +169,7 @@ describe('crash safety: SIGKILL at every step of placing an order, then reconcil
     const report = json(fixed);
     expect(report.venues.flatMap((v: any) => v.discrepancies.filter((d: any) => d.kind === 'balance_differs'))).toEqual([]);
 
-    const db = openDb(join(home, 'journal.db'), {readonly: true});
+    const db = openHomeJournal(home);
     try {
       for (const venue of Object.keys(VENUES) as VenueName[]) {
         const truth = venueTruth(loop, db, venue);

@@ -8,9 +8,9 @@
  * first, so reconcile exits 0 all day. An unexplained balance change still
  * exits 5 until a person acknowledges it.
  */
-import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {openDb} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openHomeJournal} from '../support/postgres.js';
 import {json, runCli, tempHome} from '../support/cli.js';
 import {defaultScenario, ladder, startLoopback, TEST_ACCOUNTS, type LoopbackHandle, type LoopbackScenario} from '../support/loopback/index.js';
 
@@ -50,8 +50,8 @@ function homeFor(loop: LoopbackHandle): string {
   });
 }
 
-function journal<T>(home: string, read: (db: ReturnType<typeof openDb>) => T): T {
-  const db = openDb(join(home, 'journal.db'), {readonly: true});
+function journal<T>(home: string, read: (db: Db) => T): T {
+  const db = openHomeJournal(home);
   try {
     return read(db);
   } finally {

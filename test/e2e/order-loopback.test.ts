@@ -3,9 +3,9 @@
  * servers speaking binance and kraken to the real ccxt classes (live mode),
  * with faults injected on the create-order endpoint.
  */
-import {join} from 'node:path';
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
-import {openDb} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
+import {openHomeJournal} from '../support/postgres.js';
 import {json, runCli, tempHome} from '../support/cli.js';
 import {defaultScenario, startLoopback, TEST_ACCOUNTS, type LoopbackHandle, type LoopbackScenario} from '../support/loopback/index.js';
 
@@ -36,8 +36,8 @@ function homeFor(loop: LoopbackHandle, risk: unknown = {}, timeoutMs = 10_000): 
   });
 }
 
-function journal<T>(home: string, read: (db: ReturnType<typeof openDb>) => T): T {
-  const db = openDb(join(home, 'journal.db'), {readonly: true});
+function journal<T>(home: string, read: (db: Db) => T): T {
+  const db = openHomeJournal(home);
   try {
     return read(db);
   } finally {

@@ -5,9 +5,8 @@
  * each order's notional is exact: amount x 50,000 USDT. "Nothing sent" is
  * checked on the loopback's request log.
  */
-import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {openDb} from '../../src/core/journal/db.js';
+import {openHomeJournal} from '../support/postgres.js';
 import {sub} from '../../src/core/money/decimal.js';
 import {json, runCli, tempHome, type CliResult} from '../support/cli.js';
 import {defaultScenario, startLoopback, TEST_ACCOUNTS, type LoopbackHandle, type LoopbackScenario} from '../support/loopback/index.js';
@@ -113,7 +112,7 @@ describe('risk limits, kill switch and concurrency against a loopback venue', ()
     const codes = results.map((r) => r.code).sort();
     expect(codes, results.map((r) => r.stderr).join('\n')).toEqual([0, 0, 3, 3]);
     expect(creates() - before).toBe(2);
-    const db = openDb(join(h, 'journal.db'), {readonly: true});
+    const db = openHomeJournal(h);
     try {
       expect(db.prepare<{n: number}>('SELECT COUNT(*) AS n FROM orders').get()!.n).toBe(2);
       expect(db.prepare<{n: number}>("SELECT COUNT(*) AS n FROM events WHERE kind = 'risk.denied'").get()!.n).toBe(2);

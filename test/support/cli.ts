@@ -8,6 +8,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {homeJournalEnv} from './postgres.js';
 
 export const CLI = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 
@@ -24,7 +25,7 @@ export function tempHome(config?: unknown): string {
 }
 
 export function runCli(args: readonly string[], options: {home: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number}): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = {...process.env, XARB_HOME: options.home, ...options.env};
+  const env: NodeJS.ProcessEnv = {...process.env, XARB_HOME: options.home, ...homeJournalEnv(options.home), ...options.env};
   // Tests see plain output unless they ask for colour.
   if (!options.env?.FORCE_COLOR) delete env.FORCE_COLOR;
   delete env.XARB_DEBUG;

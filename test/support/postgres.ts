@@ -5,7 +5,8 @@
  * need it; elsewhere they are skipped with the reason.
  */
 import {connect} from 'node:net';
-import {randomBytes} from 'node:crypto';
+import {createHash, randomBytes} from 'node:crypto';
+import {join} from 'node:path';
 import {migrate, openDb, type Db} from '../../src/core/journal/db.js';
 import {openPgDb} from '../../src/core/journal/pg/db.js';
 import {pgMigrations} from '../../src/core/journal/pg/migrations.js';
@@ -97,4 +98,22 @@ export function journalKinds(tmp: () => string): JournalKind[] {
  */
 export function openTestJournal(label = 'journal'): Db {
   return process.env.XARB_TEST_JOURNAL === 'postgres' ? openTestPgJournal(label) : openDb(':memory:');
+}
+
+/** True when this suite runs as the `journal-postgres` project. */
+export const onPostgres = process.env.XARB_TEST_JOURNAL === 'postgres';
+
+/** The journal URL of a test home when the suite runs on PostgreSQL: one schema per home. */
+export function homeJournalUrl(home: string): string {
+  return `${PG_URL}?schema=h_${createHash('sha256').update(home).digest('hex').slice(0, 24)}`;
+}
+
+/** The environment that points a CLI run in `home` at its journal (empty on SQLite: journal.db in the home). */
+export function homeJournalEnv(home: string): NodeJS.ProcessEnv {
+  return onPostgres ? {XARB_JOURNAL_URL: homeJournalUrl(home)} : {};
+}
+
+/** The journal of a test home, for reading what the CLI wrote: journal.db, or the home's PostgreSQL schema. */
+export function openHomeJournal(home: string): Db {
+  return onPostgres ? openPgDb(homeJournalUrl(home)) : openDb(join(home, 'journal.db'), {readonly: true});
 }

@@ -151,7 +151,8 @@ export const LATEST_VERSION = migrations.length;
 /** Applies pending migrations in order, each in its own transaction. */
 export function migrate(db: Db, list: readonly Migration[]): number {
   const int = db.dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_version (version ${int} PRIMARY KEY, name TEXT NOT NULL, applied_at ${int} NOT NULL)`);
+  // Inside the write transaction: on PostgreSQL, CREATE ... IF NOT EXISTS run by two hosts at once can still collide.
+  db.tx(() => db.exec(`CREATE TABLE IF NOT EXISTS schema_version (version ${int} PRIMARY KEY, name TEXT NOT NULL, applied_at ${int} NOT NULL)`));
   list.forEach((m, i) => {
     if (m.version !== i + 1) throw new JournalError(`journal migrations have a gap: expected version ${i + 1}, found ${m.version} (${m.name})`);
   });

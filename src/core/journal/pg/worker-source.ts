@@ -23,12 +23,18 @@ let lost = false;
 
 async function connect() {
   if (client) client.end().catch(() => {});
-  client = new pg.Client({connectionString: target.url, application_name: 'xarb', connectionTimeoutMillis: target.connectTimeoutMs});
+  client = new pg.Client({connectionString: target.url, application_name: 'xarb/' + process.pid, connectionTimeoutMillis: target.connectTimeoutMs});
   client.on('error', () => { lost = true; });
   await client.connect();
   lost = false;
   const schema = '"' + target.schema.replace(/"/g, '""') + '"';
-  await client.query('CREATE SCHEMA IF NOT EXISTS ' + schema + '; SET search_path TO ' + schema + '; SET statement_timeout = ' + Number(target.statementTimeoutMs));
+  try {
+    await client.query('CREATE SCHEMA IF NOT EXISTS ' + schema);
+  } catch (error) {
+    // Another host created it at the same moment (IF NOT EXISTS does not cover that race).
+    if (error.code !== '23505' && error.code !== '42P06') throw error;
+  }
+  await client.query('SET search_path TO ' + schema + '; SET statement_timeout = ' + Number(target.statementTimeoutMs));
 }
 
 async function handle(req) {
