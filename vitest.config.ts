@@ -29,7 +29,7 @@ const JOURNAL_SUITES = [
 ]
   .map((name) => `test/unit/${name}.test.ts`)
   // End to end on the built CLI: the CLI runs get XARB_JOURNAL_URL (test/support/cli.ts).
-  .concat(['crash-order', 'day-loopback', 'order-loopback', 'reconcile-loopback', 'risk-loopback', 'journal-postgres'].map((name) => `test/e2e/${name}.test.ts`));
+  .concat(['crash-order', 'day-loopback', 'order-loopback', 'reconcile-loopback', 'risk-loopback'].map((name) => `test/e2e/${name}.test.ts`));
 
 export default defineConfig({
   test: {

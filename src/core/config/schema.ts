@@ -283,7 +283,9 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 
 /** A short, printable rendering of a bad value (no control characters, long values cut). */
 export function showValue(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  // A URL's password never reaches a message, whatever field it was typed into.
+  const shown = typeof value === 'string' ? value.replace(/(\/\/[^:/@\s]*):[^@/\s]*@/g, '$1:***@') : value;
+  const text = JSON.stringify(shown) ?? String(shown);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
