@@ -39,7 +39,7 @@ function noisy(doc: unknown, path = ''): string[] {
   return [];
 }
 
-/** Computed money in these documents must be a decimal string: order plans, pnl figures, risk usage. */
+/** Money in these documents must be a decimal string: order plans, pnl figures, risk usage, balances and positions, arb scan. */
 function moneyAsNumbers(doc: unknown, path = ''): string[] {
   if (Array.isArray(doc)) return doc.flatMap((x, i) => moneyAsNumbers(x, `${path}[${i}]`));
   if (doc && typeof doc === 'object') return Object.entries(doc).flatMap(([k, v]) => moneyAsNumbers(v, `${path}.${k}`));
@@ -47,7 +47,7 @@ function moneyAsNumbers(doc: unknown, path = ''): string[] {
   return typeof doc === 'number' && MONEY.test(key) ? [`${path}=${doc}`] : [];
 }
 
-const MONEY = /^(cost|fee|fees|total|average|volume|realized|unrealized|net|markPrice|effectivePrice|expectedPrice|worstPrice|remaining|proceeds)$/;
+const MONEY = /^(cost|fee|fees|total|average|volume|realized|unrealized|net|markPrice|effectivePrice|expectedPrice|worstPrice|remaining|proceeds|price|rate|value|size|notional|topPrice|avgPrice|limitPrice|grossProfit|netProfit|netValue)$/;
 
 describe('numbers in output (seeded orders on the demo venues)', () => {
   it('no float noise and no more digits than the currency allows', async () => {
@@ -69,14 +69,13 @@ describe('numbers in output (seeded orders on the demo venues)', () => {
     }
     for (const text of summaries) expect(tooLong(text)).toEqual([]);
 
-    for (const args of [['orders'], ['pnl'], ['balances'], ['risk', 'show'], ['arb', 'scan']]) {
+    for (const args of [['orders'], ['pnl'], ['balances'], ['positions'], ['risk', 'show'], ['arb', 'scan'], ['arb', 'scan', '--ignore-balances']]) {
       const human = await runCli(args, {home, env});
       expect(human.code, `${args.join(' ')}: ${human.stderr}`).toBe(0);
       expect(tooLong(human.stdout), args.join(' ')).toEqual([]);
-      if (args[0] === 'arb') continue; // arb scan JSON carries analytics as plain numbers (docs/arb.md)
       const doc = json(await runCli([...args, '--json'], {home, env}));
       expect(noisy(doc), args.join(' ')).toEqual([]);
-      if (args[0] !== 'balances') expect(moneyAsNumbers(doc), args.join(' ')).toEqual([]);
+      expect(moneyAsNumbers(doc), args.join(' ')).toEqual([]);
     }
     const pnl = await runCli(['pnl'], {home, env});
     const total = pnl.stdout.split('\n').find((l) => l.startsWith('Total USD:'))!;
