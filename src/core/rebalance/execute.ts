@@ -46,6 +46,7 @@ import {RebalanceRepo, TransfersRepo, type JournalRebalancePlan, type JournalSte
 import {cmp, dec, isPositive, max, min, mul, roundToStep, sub} from '../money/decimal.js';
 import type {Clock, DepositAddress} from '../types.js';
 import type {Venue} from '../venues/port.js';
+import {roundJson} from '../money/precision.js';
 import {WITHDRAW_STEP} from './planner.js';
 import {refreshTransfer} from './transfers.js';
 import type {PlanStep, RebalancePlan, TradeStep, TransferStep} from './types.js';
@@ -147,7 +148,7 @@ export function journalPlan(env: RebalanceEnv, plan: RebalancePlan, key: string)
   if (existing) throw new PlanConflictError(`rebalance ${existing.id} is unfinished (${existing.status})`, 'resume it with `xarb rebalance --execute`, follow it with `xarb rebalance status`, or drop it with `xarb rebalance --abandon`');
   const id = planIdFor('rebalance', {targets: plan.venueTargets, assets: plan.assetTargets, steps: plan.steps}, key);
   repo.insertPlan({id, quote: plan.quote, plan, steps: plan.steps.map((s) => ({id: s.id, kind: s.kind, venue: stepVenue(s), step: s}))});
-  new EventsRepo(env.db, env.clock).append({kind: 'rebalance.planned', ref: id, data: {steps: plan.steps.length, totalCost: plan.totalCost, quote: plan.quote}});
+  new EventsRepo(env.db, env.clock).append({kind: 'rebalance.planned', ref: id, data: {steps: plan.steps.length, totalCost: roundJson(plan.totalCost), quote: plan.quote}});
   return id;
 }
 
