@@ -4,10 +4,10 @@
  *
  * Rules (docs/rebalance.md):
  * 1. The checks of the real run, in its order: the rebalance lock (held by
- *    another run -> exit 6, as the real run would stop), the transfer policy
- *    of the whole plan (same mode on both ends, live withdrawals allowed in
- *    config), then the steps in plan order, each once the steps it depends
- *    on would be done.
+ *    another run -> exit 6, as the real run would stop; asked, never
+ *    taken), the transfer policy of the whole plan (same mode on both ends,
+ *    live withdrawals allowed in config), then the steps in plan order, each
+ *    once the steps it depends on would be done.
  * 2. A trade is checked as the order path checks it: the market still
  *    listed, the amount the balances allow above the reserve, the route
  *    (placeability), client-id safety for live venues, the trading state and
@@ -90,6 +90,19 @@ function shifted(venue: Venue, deltas: ReadonlyMap<string, string>): Venue {
   });
 }
 
+/** The real run would stop with LockHeldError (exit 6) if another run holds the rebalance lock; this asks without taking it. */
+function assertLockFree(env: RebalanceEnv): void {
+  const holder = readLock(env.db, 'rebalance');
+  const who = holder ? `pid ${holder.pid} on ${holder.host} since ${new Date(holder.acquiredAt).toISOString()}` : 'another process';
+  if (env.db.tryLock) {
+    // PostgreSQL: the server's advisory lock alone decides (journal/locks.ts); probe it and let go at once.
+    if (!env.db.tryLock('rebalance')) throw new LockHeldError('rebalance', `${who} (its database session holds the lock)`);
+    env.db.unlock?.('rebalance');
+    return;
+  }
+  if (holder && holderIsLive(holder, {clock: env.clock})) throw new LockHeldError('rebalance', `${who}, lease until ${new Date(holder.leaseUntil).toISOString()}`);
+}
+
 function asXarb(error: unknown, venue: string): XarbError {
   return error instanceof XarbError ? error : new VenueError(venue, errorMessage(error));
 }
@@ -99,10 +112,7 @@ function asXarb(error: unknown, venue: string): XarbError {
  * and the journal; writes nothing and sends nothing.
  */
 export async function dryRunPlan(env: RebalanceEnv, steps: readonly DryRunStep[], options: {readonly resumes?: string} = {}): Promise<DryRunReport> {
-  const holder = readLock(env.db, 'rebalance');
-  if (holder && holderIsLive(holder, {clock: env.clock})) {
-    throw new LockHeldError('rebalance', `pid ${holder.pid} on ${holder.host} since ${new Date(holder.acquiredAt).toISOString()}, lease until ${new Date(holder.leaseUntil).toISOString()}`);
-  }
+  assertLockFree(env);
   const checks: StepCheck[] = [];
   const verdict = (row: DryRunStep, v: StepVerdict, amount?: string, error?: string): void => {
     checks.push({id: row.step.id, kind: row.step.kind, summary: describeStep(row.step), verdict: v, amount, error});
