@@ -155,6 +155,20 @@ describe('rebalance --dry-run exits as --execute would (demo venues)', () => {
     expect(json(real).execution.error.message).toMatch(/maxOrderNotional/);
   });
 
+  it('another run holds the rebalance lock: exit 6 for both, and the lock row is left as it was', async () => {
+    const home = tempHome();
+    expect((await run(home, 'balances')).code).toBe(0); // creates the journal
+    const lease = Date.now() + 120_000;
+    const db = openDb(join(home, 'journal.db'));
+    db.prepare('INSERT INTO locks (name, pid, host, acquired_at, lease_until) VALUES (?, ?, ?, ?, ?)').run(['rebalance', 4242, 'container-1f3a', Date.now() - 1000, lease]);
+    db.close();
+    const dry = await run(home, 'rebalance', ...TARGETS, '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(6);
+    expect(json(dry).error.name).toBe('LockHeldError');
+    expect(rows(home, "SELECT pid, host, lease_until FROM locks WHERE name = 'rebalance'")).toEqual([{pid: 4242, host: 'container-1f3a', lease_until: lease}]);
+    expect((await run(home, 'rebalance', ...TARGETS, '--execute')).code).toBe(6);
+  });
+
   it('with an unfinished plan, the dry run checks the plan --execute would resume', async () => {
     const home = tempHome();
     expect((await run(home, 'risk', 'set', 'global.maxOrderNotional=1000')).code).toBe(0);
