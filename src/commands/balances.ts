@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core';
 import {ExitCode} from '../core/errors.js';
 import {BalanceSnapshots} from '../core/journal/index.js';
 import type {BalancesResult} from '../core/portfolio/service.js';
+import {balancesJson, type BalancesJson} from '../ui/portfolio-json.js';
 import {loadBalances} from '../core/portfolio/service.js';
 import {assetHistory, totalHistory, type BalanceHistory} from '../core/portfolio/history.js';
 import {timeColumns} from '../core/portfolio/timeline.js';
@@ -15,7 +16,7 @@ export type {BalancesResult} from '../core/portfolio/service.js';
 export type {BalanceHistory} from '../core/portfolio/history.js';
 
 /** The --json contract: the balances view, or with --history the series. */
-export type BalancesCommandResult = ({readonly kind: 'balances'} & BalancesResult) | ({readonly kind: 'history'} & BalanceHistory);
+export type BalancesCommandResult = ({readonly kind: 'balances'} & BalancesJson) | ({readonly kind: 'history'} & BalanceHistory);
 
 export default class Balances extends XarbCommand<BalancesCommandResult> {
   static override summary = 'Balances per asset and venue, valued in one quote, with shares against target allocations';
@@ -70,7 +71,7 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
     this.stopProgress();
     this.paint(result);
     if (result.exitCode === ExitCode.venueFailed) this.note('error: no venue answered; showing the last journalled snapshots\nhint: check the venues with `xarb exchanges`');
-    return {kind: 'balances', ...result};
+    return {kind: 'balances', ...balancesJson(result)};
   }
 
   private paint(r: BalancesResult): void {

@@ -4,7 +4,7 @@ import {resolve} from 'node:path';
 import type {Writable} from 'node:stream';
 import {Args, Flags} from '@oclif/core';
 import {UsageError} from '../core/errors.js';
-import {EXPORT_KINDS, exportJournal, type ExportKind} from '../core/export/index.js';
+import {EXPORT_KINDS, exportJournal, pnlExportOptions, type ExportKind} from '../core/export/index.js';
 import {XarbCommand} from '../cli/base-command.js';
 import {parseInstant, venuesFlag} from '../cli/flags.js';
 import {csvLine, jsonLine} from '../ui/csv.js';
@@ -29,7 +29,7 @@ export default class Export extends XarbCommand<ExportSummary> {
   static override summary = 'Export fills, orders, the PnL ledger or balance snapshots as CSV or JSON Lines';
   static override description = `Rows stream from the journal oldest first (memory does not grow with the journal). CSV has a header row and RFC 4180 quoting, so spreadsheets and tax tools read it as is; JSON Lines has one object per line with the same keys. Money and amounts are exact decimal strings as journalled, times ISO 8601 UTC.
 
-fills: every journalled trade. orders: every order with its status, filled amount, average and fees. pnl: one row per fill with the realized PnL of that fill, the position and average entry after it (average cost per symbol over the selected venues, as \`xarb pnl\`). balances: every asset of every balance snapshot that answered.
+fills: every journalled trade. orders: every order with its status, filled amount, average and fees. pnl: one row per fill with what it did to its asset's average-cost book, in the valuation currency (config valuationQuote), exactly as \`xarb pnl\` computes it: one book per asset across quote currencies (BTC/USDT and BTC/USD fills net into one BTC position), each fill converted at the rate of its time (rate and rate_source columns; the venues' current rate only when none was journalled). Summed, realized and fee_value are \`xarb pnl\`'s realized and fees over the same fills. balances: every asset of every balance snapshot that answered.
 
 --since/--until take a duration back from now (7d) or a date (2025-01-01, UTC unless an offset is given); orders are selected by creation time.`;
   static override examples = [
@@ -54,7 +54,10 @@ fills: every journalled trade. orders: every order with its status, filled amoun
     const until = flags.until === undefined ? undefined : parseInstant(flags.until, now, '--until');
     if (since !== undefined && until !== undefined && since > until) throw new UsageError('--since is after --until');
     const format = flags.format as 'csv' | 'jsonl';
-    const stream = exportJournal(ctx.db, args.kind as ExportKind, {since, until, venues: flags.venues});
+    const filter = {since, until, venues: flags.venues};
+    const pnl = args.kind === 'pnl' ? await pnlExportOptions({db: ctx.db, clock: ctx.clock, venues: await ctx.venues(undefined, {paper: false})}, filter, ctx.config.valuationQuote) : undefined;
+    for (const note of pnl?.notes ?? []) this.note(`note: ${note}`);
+    const stream = exportJournal(ctx.db, args.kind as ExportKind, filter, pnl ? {pnl: pnl.options} : {});
     const out: Writable = flags.output ? createWriteStream(resolve(flags.output), {flags: 'wx', mode: 0o600}) : process.stdout;
     if (flags.output) {
       await new Promise<void>((done, fail) => {

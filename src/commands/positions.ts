@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core';
 import {BalanceSnapshots} from '../core/journal/index.js';
 import {loadPositions, type PositionsResult} from '../core/portfolio/service.js';
+import {positionsJson, type PositionsJson} from '../ui/portfolio-json.js';
 import {ExitCode} from '../core/errors.js';
 import {XarbCommand} from '../cli/base-command.js';
 import {assetFlag, durationFlag, parseUnderlying, venuesFlag} from '../cli/flags.js';
@@ -9,7 +10,7 @@ import {renderTable} from '../ui/table.js';
 
 export type {PositionsResult} from '../core/portfolio/service.js';
 
-export default class Positions extends XarbCommand<PositionsResult> {
+export default class Positions extends XarbCommand<PositionsJson> {
   static override summary = 'Exposure per asset: spot holdings plus derivatives positions, netted across venues';
   static override description = `Spot exposure by asset (the valuation quote itself is cash and left out) and, on venues with derivatives,
 open positions with side, size, entry and mark price, unrealized PnL, leverage and liquidation price. One row per
@@ -25,7 +26,7 @@ underlying nets everything across venues: spot + longs - shorts (long 0.01 on on
     'max-age': durationFlag({description: 'quotes older than this are not used for prices', default: '5m'}),
   };
 
-  async run(): Promise<PositionsResult> {
+  async run(): Promise<PositionsJson> {
     const {flags} = await this.parse(Positions);
     const ctx = await this.context();
     const names = ctx.selectVenues(flags.venues);
@@ -38,7 +39,7 @@ underlying nets everything across venues: spot + longs - shorts (long 0.01 on on
     );
     this.paint(result);
     if (result.exitCode === ExitCode.venueFailed) this.note('error: no venue answered; spot exposure comes from the last journalled snapshots\nhint: check the venues with `xarb exchanges`');
-    return result;
+    return positionsJson(result);
   }
 
   private paint(r: PositionsResult): void {

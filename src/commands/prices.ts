@@ -9,10 +9,14 @@ import {amountFlag, durationFlag, intervalFlag, quoteGroupFlag, sourceFlag, venu
 import {fmt, fmtAge, fmtAmount, fmtPrice} from '../ui/format.js';
 import {renderTable} from '../ui/table.js';
 import {withIsoTimes} from '../ui/json.js';
+import {pricesJson, type PricesJson} from '../ui/prices-json.js';
 
 export type {PricesResult} from '../core/market/prices.js';
 
-export default class Prices extends XarbCommand<PricesResult> {
+/** The --json contract: quotes and sizes as decimal strings (src/ui/prices-json.ts). */
+export type PricesCommandResult = PricesJson;
+
+export default class Prices extends XarbCommand<PricesCommandResult> {
   static override summary = 'Compare bid and ask for symbols across venues';
   static override description = `Prints bid, ask, sizes, spread and data age per venue, marks the best bid and best ask, and shows the
 cross-venue spread (best bid minus best ask). Quotes older than --max-age are marked stale and never chosen as best.
@@ -38,7 +42,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     source: sourceFlag(),
   };
 
-  async run(): Promise<PricesResult> {
+  async run(): Promise<PricesCommandResult> {
     const {argv, flags} = await this.parse(Prices);
     const symbols = [...new Set((argv as string[]).map((s) => normalizeSymbol(s)))];
     if (symbols.length === 0) throw new UsageError('give at least one symbol, e.g. xarb prices BTC/USD');
@@ -60,7 +64,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       try {
         for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: controller.signal, source})) {
           last = result;
-          if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(result))}\n`);
+          if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(pricesJson(result)))}\n`);
           else this.paint(result, true);
         }
       } finally {
@@ -71,7 +75,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       if (!last) throw new UsageError('stopped before the first refresh');
       // Under --json each refresh was already printed as one line (JSON Lines).
       this.streamedJson = true;
-      return last;
+      return pricesJson(last);
     }
 
     const result = await fetchPrices(venues, symbols, options);
@@ -82,7 +86,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       throw new VenueError('all venues', `no venue answered (${reasons})`, {hint: 'check the network or the venue URLs with `xarb exchanges`'});
     }
     this.paint(result, false);
-    return result;
+    return pricesJson(result);
   }
 
   private paint(result: PricesResult, refresh: boolean): void {

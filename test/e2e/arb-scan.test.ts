@@ -4,6 +4,9 @@ import {defaultScenario, TEST_ACCOUNTS, startLoopback, type LoopbackHandle} from
 import {ladder} from '../support/loopback/scenario.js';
 import type {LoopbackScenario, VenueScenario} from '../support/loopback/types.js';
 
+/** A decimal string as the JSON contract writes money: at most 8 decimals, no exponent. */
+const DECIMAL = /^-?\d+(\.\d{1,8})?$/;
+
 describe('xarb arb scan on the demo venues', () => {
   const home = tempHome();
 
@@ -16,14 +19,17 @@ describe('xarb arb scan on the demo venues', () => {
     expect(out.venues.every((v: any) => v.ok)).toBe(true);
     expect(out.screened).toBeGreaterThan(10);
     expect(r.stderr).toMatch(/SIMULATED/);
-    const values = out.opportunities.map((o: any) => o.netValue ?? o.netProfit);
+    const values = out.opportunities.map((o: any) => Number(o.netValue ?? o.netProfit));
     expect([...values].sort((a, b) => b - a)).toEqual(values);
     for (const o of out.opportunities) {
-      expect(o.netProfit).toBeGreaterThan(0);
-      expect(o.netProfit).toBeCloseTo(o.grossProfit - o.fees, 8);
+      // Money, amounts and prices are decimal strings of at most 8 decimals (docs/arb.md); bps stay numbers.
+      for (const v of [o.size, o.grossProfit, o.fees, o.netProfit, o.buy.avgPrice, o.buy.limitPrice, o.buy.notional, o.buy.fee, o.sell.avgPrice, o.sell.topPrice]) expect(v).toMatch(DECIMAL);
+      expect(typeof o.netBps).toBe('number');
+      expect(Number(o.netProfit)).toBeGreaterThan(0);
+      expect(Number(o.netProfit)).toBeCloseTo(Number(o.grossProfit) - Number(o.fees), 7);
       expect(o.buy.venue).not.toBe(o.sell.venue);
       expect(o.buy.symbol).toBe(o.sell.symbol); // no quote mixing without --quote-group
-      expect(Number(o.amount)).toBe(o.size);
+      expect(o.size).toBe(o.amount);
     }
   });
 
@@ -43,7 +49,8 @@ describe('xarb arb scan on the demo venues', () => {
     expect(out.cyclesChecked).toBeGreaterThan(0);
     for (const o of out.opportunities) {
       expect(o.legs).toHaveLength(3);
-      expect(o.endAmount).toBeGreaterThan(o.startAmount);
+      expect(o.startAmount).toMatch(DECIMAL);
+      expect(Number(o.endAmount)).toBeGreaterThan(Number(o.startAmount));
     }
   });
 
@@ -123,9 +130,9 @@ describe('xarb arb scan on real exchange dialects (loopback)', () => {
     expect([btc.buy.venue, btc.sell.venue]).toEqual(['okx', 'binance']);
     expect(btc.buy.feeRate).toBe(0.0015);
     expect(btc.sell.feeRate).toBe(0.001);
-    expect(btc.buy.topPrice).toBe(loop.state('okx').book('BTC/USDT').asks[0]![0]);
-    expect(btc.sell.topPrice).toBe(loop.state('binance').book('BTC/USDT').bids[0]![0]);
-    expect(btc.netProfit).toBeCloseTo(btc.sell.notional * (1 - 0.001) - btc.buy.notional * (1 + 0.0015), 6);
+    expect(Number(btc.buy.topPrice)).toBe(loop.state('okx').book('BTC/USDT').asks[0]![0]);
+    expect(Number(btc.sell.topPrice)).toBe(loop.state('binance').book('BTC/USDT').bids[0]![0]);
+    expect(Number(btc.netProfit)).toBeCloseTo(Number(btc.sell.notional) * (1 - 0.001) - Number(btc.buy.notional) * (1 + 0.0015), 6);
     expect(btc.netBps).toBeGreaterThan(0);
     // depth fetched for the candidate only, never for ETH
     const depthPaths = loop.requests('binance').filter((q) => q.path.endsWith('/depth')).map((q) => q.query.symbol);
@@ -160,8 +167,8 @@ describe('xarb arb scan on real exchange dialects (loopback)', () => {
   it('--with-transfer prices the withdrawal of the bought asset from the buy venue', async () => {
     const out = json(await runCli(['arb', 'scan', 'BTC/USDT', '--with-transfer', '--json'], {home, env: keys}));
     const o = out.opportunities[0];
-    expect(o.transfer).toMatchObject({asset: 'BTC', network: 'BTC', fee: 0.0002});
-    expect(o.netProfitWithTransfer).toBeCloseTo(o.netProfit - 0.0002 * o.sell.avgPrice, 6);
+    expect(o.transfer).toMatchObject({asset: 'BTC', network: 'BTC', fee: '0.0002'});
+    expect(Number(o.netProfitWithTransfer)).toBeCloseTo(Number(o.netProfit) - 0.0002 * Number(o.sell.avgPrice), 6);
   });
 
   it('records opportunities for arb history, with a chart for a symbol', async () => {
@@ -215,8 +222,8 @@ describe('xarb arb scan --triangular on the binance dialect (loopback)', () => {
     const book = (s: string) => loop.state('binance').book(s);
     const top = (1 / book('BTC/USDT').asks[0]![0]) * (1 / book('ETH/BTC').asks[0]![0]) * book('ETH/USDT').bids[0]![0] * 0.999 ** 3;
     expect(o.topRate).toBeCloseTo(top, 10);
-    expect(o.endAmount).toBeGreaterThan(o.startAmount);
-    expect(o.netProfit).toBeCloseTo(o.endAmount - o.startAmount, 8);
+    expect(Number(o.endAmount)).toBeGreaterThan(Number(o.startAmount));
+    expect(Number(o.netProfit)).toBeCloseTo(Number(o.endAmount) - Number(o.startAmount), 7);
     // only the three legs' books were fetched
     const depth = loop.requests('binance').filter((q) => q.path.endsWith('/depth')).map((q) => q.query.symbol).sort();
     expect(depth).toEqual(['BTCUSDT', 'ETHBTC', 'ETHUSDT']);

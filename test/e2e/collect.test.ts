@@ -41,7 +41,7 @@ describe.skipIf(skip)('xarb collect, collect status and --source on the demo ven
     const rows = json(prices).symbols[0].rows;
     const ok = rows.filter((r: any) => r.status === 'ok');
     expect(ok.length).toBeGreaterThanOrEqual(3);
-    for (const r of ok) expect(r.bid).toBeLessThan(r.ask);
+    for (const r of ok) expect(Number(r.bid)).toBeLessThan(Number(r.ask));
     expect(rows.find((r: any) => r.venue === 'simex').status).toBe('not_listed');
 
     const scan = await runCli(['arb', 'scan', 'BTC/USD', 'ETH/USD', '--source', source, '--json'], {home, env});

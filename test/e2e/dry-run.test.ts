@@ -83,7 +83,7 @@ describe('dry runs exit as the real run would (demo venues)', () => {
       const dry = await run(home, ...args, '--dry-run', '--json');
       if (dry.code !== 0 && dry.code !== 2) throw new Error(`unexpected exit ${dry.code}: ${dry.stderr}`);
       const preview = json(dry).preview;
-      if (!preview || preview.expectedProfit > 0) continue;
+      if (!preview || Number(preview.expectedProfit) > 0) continue;
       checked++;
       expect(dry.code, dry.stderr).toBe(2);
       expect(dry.stderr).toMatch(/would be denied: the edge is gone/);
@@ -94,6 +94,92 @@ describe('dry runs exit as the real run would (demo venues)', () => {
     }
     expect(checked).toBeGreaterThan(0);
     expect(count(home, 'orders')).toBe(0);
+  });
+});
+
+describe('rebalance --dry-run exits as --execute would (demo venues)', () => {
+  // simbit holds mostly USD, which has no network: the plan converts, moves and converts back.
+  const TARGETS = ['--target', 'simbit=10,simex=40,simkraken=40,simgate=10'];
+  const paper = (home: string) => rows<{venue: string; asset: string; free: string}>(home, 'SELECT venue, asset, free FROM paper_balances ORDER BY venue, asset');
+  const untouched = (home: string) => {
+    for (const table of ['rebalance_plans', 'rebalance_steps', 'transfers', 'orders', 'paper_orders', 'risk_open_orders']) expect(count(home, table), table).toBe(0);
+    expect(rows(home, "SELECT name FROM locks WHERE name = 'rebalance'")).toEqual([]);
+  };
+
+  it('every check passes: exit 0, each step would run, nothing written or moved; --execute then exits 0', async () => {
+    const home = tempHome();
+    expect((await run(home, 'balances')).code).toBe(0); // seeds the paper balances
+    const before = paper(home);
+    const dry = await run(home, 'rebalance', ...TARGETS, '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(0);
+    const out = json(dry);
+    expect(out.action).toBe('dry_run');
+    expect(out.dryRun.wouldBeDenied).toBeUndefined();
+    expect(out.dryRun.steps.map((s: any) => [s.id, s.verdict])).toEqual(out.plan.steps.map((s: any) => [s.id, 'would_run']));
+    expect(out.plan.steps.map((s: any) => s.kind)).toContain('trade');
+    untouched(home);
+    expect(paper(home)).toEqual(before);
+    const real = await run(home, 'rebalance', ...TARGETS, '--execute', '--json');
+    expect(real.code, real.stderr).toBe(0);
+  });
+
+  it('under `risk halt`: exit 3 for the dry run and for --execute, the first step named', async () => {
+    const home = tempHome();
+    expect((await run(home, 'risk', 'halt', '--reason', 'test')).code).toBe(0);
+    const dry = await run(home, 'rebalance', ...TARGETS, '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(3);
+    expect(dry.stderr).toMatch(/^would be denied: step s1 /m);
+    const out = json(dry);
+    expect(out.dryRun.wouldBeDenied).toMatchObject({name: 'RiskDeniedError', exitCode: 3});
+    expect(out.dryRun.steps.map((s: any) => s.verdict)).toEqual(['denied', ...out.plan.steps.slice(1).map(() => 'not_reached')]);
+    untouched(home);
+    const real = await run(home, 'rebalance', ...TARGETS, '--execute', '--json');
+    expect(real.code).toBe(3);
+  });
+
+  it('a conversion over maxOrderNotional: exit 3 for both, naming the limit; the steps before it would run', async () => {
+    const home = tempHome();
+    expect((await run(home, 'risk', 'set', 'global.maxOrderNotional=1000')).code).toBe(0);
+    const dry = await run(home, 'rebalance', ...TARGETS, '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(3);
+    expect(dry.stderr).toMatch(/would be denied: step s\d+ \((buy|sell) .*maxOrderNotional/);
+    const out = json(dry);
+    const verdicts = out.dryRun.steps.map((s: any) => s.verdict);
+    const denied = verdicts.indexOf('denied');
+    expect(out.dryRun.steps[denied].kind).toBe('trade');
+    expect(verdicts.slice(0, denied).every((v: string) => v === 'would_run')).toBe(true);
+    expect(verdicts.slice(denied + 1).every((v: string) => v === 'not_reached')).toBe(true);
+    untouched(home);
+    const real = await run(home, 'rebalance', ...TARGETS, '--execute', '--json');
+    expect(real.code).toBe(3);
+    expect(json(real).execution.error.message).toMatch(/maxOrderNotional/);
+  });
+
+  it('another run holds the rebalance lock: exit 6 for both, and the lock row is left as it was', async () => {
+    const home = tempHome();
+    expect((await run(home, 'balances')).code).toBe(0); // creates the journal
+    const lease = Date.now() + 120_000;
+    const db = openDb(join(home, 'journal.db'));
+    db.prepare('INSERT INTO locks (name, pid, host, acquired_at, lease_until) VALUES (?, ?, ?, ?, ?)').run(['rebalance', 4242, 'container-1f3a', Date.now() - 1000, lease]);
+    db.close();
+    const dry = await run(home, 'rebalance', ...TARGETS, '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(6);
+    expect(json(dry).error.name).toBe('LockHeldError');
+    expect(rows(home, "SELECT pid, host, lease_until FROM locks WHERE name = 'rebalance'")).toEqual([{pid: 4242, host: 'container-1f3a', lease_until: lease}]);
+    expect((await run(home, 'rebalance', ...TARGETS, '--execute')).code).toBe(6);
+  });
+
+  it('with an unfinished plan, the dry run checks the plan --execute would resume', async () => {
+    const home = tempHome();
+    expect((await run(home, 'risk', 'set', 'global.maxOrderNotional=1000')).code).toBe(0);
+    expect((await run(home, 'rebalance', ...TARGETS, '--execute')).code).toBe(3);
+    const planId = rows<{id: string}>(home, 'SELECT id FROM rebalance_plans')[0]!.id;
+    const dry = await run(home, 'rebalance', '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(3);
+    const out = json(dry);
+    expect(out.dryRun.resumes).toBe(planId);
+    expect(out.dryRun.steps.some((s: any) => s.verdict === 'done')).toBe(true);
+    expect((await run(home, 'rebalance', '--execute')).code).toBe(3);
   });
 });
 

@@ -49,6 +49,8 @@ function records(text: string): Record<string, string>[] {
   return rows.map((r) => Object.fromEntries(head!.map((h, i) => [h, r[i]!])));
 }
 
+const r8 = (values: readonly string[]) => roundToStep(add('0', ...values), '0.00000001', 'nearest');
+
 interface FillRow {
   venue: string;
   trade_id: string;
@@ -114,19 +116,16 @@ describe('xarb export (built CLI, demo venues)', () => {
     expect((await run(home, 'export', 'fills', '--format', 'xlsx')).code).toBe(2);
   });
 
-  it('the PnL ledger agrees with `xarb pnl` (realized per symbol), orders and balances match the journal', async () => {
+  it('the PnL ledger agrees with `xarb pnl` (realized per asset), orders and balances match the journal', async () => {
     const ledger = records((await run(home, 'export', 'pnl')).stdout);
     expect(ledger).toHaveLength(fills.length);
     const pnl = json(await run(home, 'pnl', '--json'));
-    // `pnl` books per asset in the valuation currency; here every asset trades on one USD market, so its book is that symbol's.
     expect(pnl.assets.length).toBeGreaterThan(0);
     for (const s of pnl.assets) {
-      expect(s.markets).toHaveLength(1);
-      const symbol = s.markets[0];
+      const rows = ledger.filter((r) => r.asset === s.asset);
       // Each ledger row is exact; `pnl` shows the total to 8 decimals.
-      const realized = add(...ledger.filter((r) => r.symbol === symbol).map((r) => r.realized!));
-      expect(roundToStep(realized, '0.00000001', 'nearest')).toBe(s.realized);
-      expect(ledger.filter((r) => r.symbol === symbol).at(-1)!.position).toBe(s.position);
+      expect(roundToStep(add(...rows.map((r) => r.realized!)), '0.00000001', 'nearest')).toBe(s.realized);
+      expect(rows.at(-1)!.position).toBe(s.position);
     }
 
     const orders = records((await run(home, 'export', 'orders')).stdout);
@@ -168,4 +167,56 @@ describe('xarb export (built CLI, demo venues)', () => {
     expect(lines).toHaveLength(60_000);
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({trade_id: 't59999', position: '0'});
   }, 180_000);
+});
+
+describe('xarb export pnl agrees with xarb pnl across quote currencies (demo venues)', () => {
+  let home: string;
+  beforeAll(async () => {
+    home = tempHome();
+    // Journal the USDT rate first, so both commands convert at the rate of the fills' time, not a moving current one.
+    expect((await run(home, 'prices', 'BTC/USDT', 'USDT/USD')).code).toBe(0);
+    for (const [side, symbol, amount] of [
+      ['buy', 'BTC/USDT', '0.01'],
+      ['sell', 'BTC/USD', '0.006'],
+      ['buy', 'BTC/USD', '0.004'],
+      ['sell', 'BTC/USDT', '0.005'],
+    ] as const) {
+      const r = await run(home, 'order', side, symbol, amount, '--yes');
+      expect(r.code, r.stderr).toBe(0);
+    }
+  }, 240_000);
+
+  it('one BTC book over BTC/USDT and BTC/USD: the same realized, fees and position, the same USDT rate', async () => {
+    const pnl = json(await run(home, 'pnl', '--json'));
+    const btc = pnl.assets.find((a: any) => a.asset === 'BTC');
+    expect(btc.markets).toEqual(['BTC/USD', 'BTC/USDT']);
+    const usdt = btc.rates.find((r: any) => r.currency === 'USDT');
+    expect(usdt.atCurrentRate).toBe(0);
+    const exported = await run(home, 'export', 'pnl', '--format', 'jsonl');
+    expect(exported.code, exported.stderr).toBe(0);
+    const rows = exported.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(4);
+    expect(new Set(rows.map((r) => r.asset))).toEqual(new Set(['BTC']));
+    expect(rows.every((r) => r.currency === 'USD')).toBe(true);
+    // `pnl` names the rate of the latest fill in each currency.
+    const lastUsdt = rows.filter((x) => x.quote === 'USDT').at(-1);
+    expect([lastUsdt.rate, lastUsdt.rate_source]).toEqual([usdt.rate, usdt.source]);
+    expect(rows.filter((x) => x.quote === 'USDT').every((x) => x.rate_source.startsWith('journalled '))).toBe(true);
+    expect(r8(rows.map((r) => r.realized))).toBe(pnl.total.realized);
+    expect(r8(rows.map((r) => r.fee_value))).toBe(pnl.total.fees);
+    expect(rows.at(-1).position).toBe(btc.position);
+    expect(rows.at(-1).average_entry).toBe(btc.averageEntry);
+  });
+
+  it('with --since, the rows of the window sum to pnl --since', async () => {
+    const db = openDb(join(home, 'journal.db'), {readonly: true});
+    const third = db.prepare<{ts: number}>('SELECT ts FROM fills ORDER BY ts, venue, symbol, trade_id').all()[2]!.ts;
+    db.close();
+    const since = new Date(third).toISOString();
+    const pnl = json(await run(home, 'pnl', '--since', since, '--json'));
+    const rows = (await run(home, 'export', 'pnl', '--since', since, '--format', 'jsonl')).stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(2);
+    expect(r8(rows.map((r) => r.realized))).toBe(pnl.total.realized);
+    expect(r8(rows.map((r) => r.fee_value))).toBe(pnl.total.fees);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * Every number a person or a program reads from orders, pnl, balances,
- * risk show, arb scan and the order summary: after a seeded run of orders on
+ * positions, risk show, arb scan, prices and the order summary: after a seeded run of orders on
  * the demo venues, human output shows no more than 8 decimals anywhere and
  * exactly 2 on USD totals; JSON money is a decimal string (no float noise).
  */
@@ -39,7 +39,7 @@ function noisy(doc: unknown, path = ''): string[] {
   return [];
 }
 
-/** Computed money in these documents must be a decimal string: order plans, pnl figures, risk usage. */
+/** Money in these documents must be a decimal string: order plans, pnl figures, risk usage, balances and positions, arb scan, prices. */
 function moneyAsNumbers(doc: unknown, path = ''): string[] {
   if (Array.isArray(doc)) return doc.flatMap((x, i) => moneyAsNumbers(x, `${path}[${i}]`));
   if (doc && typeof doc === 'object') return Object.entries(doc).flatMap(([k, v]) => moneyAsNumbers(v, `${path}.${k}`));
@@ -47,7 +47,7 @@ function moneyAsNumbers(doc: unknown, path = ''): string[] {
   return typeof doc === 'number' && MONEY.test(key) ? [`${path}=${doc}`] : [];
 }
 
-const MONEY = /^(cost|fee|fees|total|average|volume|realized|unrealized|net|markPrice|effectivePrice|expectedPrice|worstPrice|remaining|proceeds)$/;
+const MONEY = /^(cost|fee|fees|total|average|volume|realized|unrealized|net|markPrice|effectivePrice|expectedPrice|worstPrice|remaining|proceeds|price|rate|value|size|notional|topPrice|avgPrice|limitPrice|grossProfit|netProfit|netValue|bid|ask|bidSize|askSize|spread|afterFees|filled|unfilled)$/;
 
 describe('numbers in output (seeded orders on the demo venues)', () => {
   it('no float noise and no more digits than the currency allows', async () => {
@@ -69,14 +69,13 @@ describe('numbers in output (seeded orders on the demo venues)', () => {
     }
     for (const text of summaries) expect(tooLong(text)).toEqual([]);
 
-    for (const args of [['orders'], ['pnl'], ['balances'], ['risk', 'show'], ['arb', 'scan']]) {
+    for (const args of [['orders'], ['pnl'], ['balances'], ['positions'], ['risk', 'show'], ['arb', 'scan'], ['arb', 'scan', '--ignore-balances'], ['prices', 'BTC/USD', 'BTC/USDT', '--size', '0.5']]) {
       const human = await runCli(args, {home, env});
       expect(human.code, `${args.join(' ')}: ${human.stderr}`).toBe(0);
       expect(tooLong(human.stdout), args.join(' ')).toEqual([]);
-      if (args[0] === 'arb') continue; // arb scan JSON carries analytics as plain numbers (docs/arb.md)
       const doc = json(await runCli([...args, '--json'], {home, env}));
       expect(noisy(doc), args.join(' ')).toEqual([]);
-      if (args[0] !== 'balances') expect(moneyAsNumbers(doc), args.join(' ')).toEqual([]);
+      expect(moneyAsNumbers(doc), args.join(' ')).toEqual([]);
     }
     const pnl = await runCli(['pnl'], {home, env});
     const total = pnl.stdout.split('\n').find((l) => l.startsWith('Total USD:'))!;

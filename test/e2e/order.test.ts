@@ -115,12 +115,12 @@ describe('orders on the demo venues (paper)', () => {
     const r = await run(home, 'arb', 'execute', '--symbol', 'BTC/USD', '--buy-venue', 'simgate', '--sell-venue', 'simbit', '--amount', '0.01', '--dry-run', '--json');
     const out = json(r);
     // The dry run exits as the real run would: 0 with an edge after fees, 2 ("the edge is gone") without one.
-    expect(r.code, r.stderr).toBe(out.preview.expectedProfit > 0 ? 0 : 2);
+    expect(r.code, r.stderr).toBe(Number(out.preview.expectedProfit) > 0 ? 0 : 2);
     if (r.code === 2) expect(out.wouldBeDenied).toMatchObject({name: 'EdgeGoneError', exitCode: 2});
     expect(out.dryRun).toBe(true);
     expect(out.preview.buy).toMatchObject({venue: 'simgate', side: 'buy', amount: '0.01'});
     expect(out.preview.sell).toMatchObject({venue: 'simbit', side: 'sell', amount: '0.01'});
-    expect(out.preview.expectedProfit).toBeCloseTo(out.preview.sell.total - out.preview.buy.total, 6);
+    expect(Number(out.preview.expectedProfit)).toBeCloseTo(Number(out.preview.sell.total) - Number(out.preview.buy.total), 6);
     const tooBig = await run(home, 'arb', 'execute', '--symbol', 'BTC/USD', '--buy-venue', 'simgate', '--sell-venue', 'simbit', '--amount', '5');
     expect(tooBig.code).toBe(2);
     expect(count(home, 'SELECT COUNT(*) AS n FROM orders')).toBe(0);

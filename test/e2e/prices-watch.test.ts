@@ -65,7 +65,7 @@ describe('xarb prices --watch', () => {
       }
     });
     expect(code).toBe(0);
-    const bids = docs.map((d) => d.symbols[0].rows[0].bid);
+    const bids = docs.map((d) => Number(d.symbols[0].rows[0].bid));
     expect(bids[0]).toBe(before);
     expect(bids.at(-1)).toBe(moved);
     // The change arrived over the websocket: no REST depth request after the move.

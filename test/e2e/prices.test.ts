@@ -26,12 +26,15 @@ describe('xarb prices on the demo venues', () => {
     const ok = btc.rows.filter((row: any) => row.status === 'ok');
     expect(ok.length).toBeGreaterThanOrEqual(2);
     for (const row of ok) {
-      expect(row.bid).toBeLessThan(row.ask);
+      // Quotes, sizes and spreads are decimal strings of at most 8 decimals; basis points stay numbers.
+      for (const v of [row.bid, row.ask, row.bidSize, row.askSize, row.spread, row.priceStep, row.amountStep]) expect(v).toMatch(/^-?\d+(\.\d{1,8})?$/);
+      expect(typeof row.spreadBps).toBe('number');
+      expect(Number(row.bid)).toBeLessThan(Number(row.ask));
       expect(row.simulated).toBe(true);
     }
-    const maxBid = Math.max(...ok.filter((row: any) => !row.stale).map((row: any) => row.bid));
-    expect(btc.bestBid.price).toBe(maxBid);
-    expect(btc.crossSpread.value).toBeCloseTo(btc.bestBid.price - btc.bestAsk.price, 8);
+    const maxBid = Math.max(...ok.filter((row: any) => !row.stale).map((row: any) => Number(row.bid)));
+    expect(Number(btc.bestBid.price)).toBe(maxBid);
+    expect(Number(btc.crossSpread.value)).toBeCloseTo(Number(btc.bestBid.price) - Number(btc.bestAsk.price), 7);
     // native dialects differ between venues
     expect(new Set(ok.map((row: any) => row.nativeId)).size).toBe(ok.length);
   });
@@ -40,8 +43,9 @@ describe('xarb prices on the demo venues', () => {
     const r = await runCli(['prices', 'BTC/USD', '--size', '2', '--json'], {home});
     expect(r.code, r.stderr).toBe(0);
     const row = json(r).symbols[0].rows.find((x: any) => x.status === 'ok');
-    expect(row.buy.average).toBeGreaterThanOrEqual(row.ask);
-    expect(row.sell.average).toBeLessThanOrEqual(row.bid);
+    expect(row.buy.filled).toMatch(/^\d+(\.\d{1,8})?$/);
+    expect(Number(row.buy.average)).toBeGreaterThanOrEqual(Number(row.ask));
+    expect(Number(row.sell.average)).toBeLessThanOrEqual(Number(row.bid));
   });
 
   it('--venues limits the venues asked', async () => {
@@ -114,7 +118,7 @@ describe('xarb prices on real exchange dialects (loopback)', () => {
     const kraken = rows.find((x: any) => x.venue === 'kraken');
     expect(kraken.status).toBe('ok');
     expect(kraken.nativeId).toBe('XXBTZUSD');
-    expect(kraken.bid).toBe(loop.state('kraken').book('BTC/USD').bids[0]![0]);
+    expect(Number(kraken.bid)).toBe(loop.state('kraken').book('BTC/USD').bids[0]![0]);
     expect(rows.find((x: any) => x.venue === 'dead').status).toBe('failed');
     expect(r.stderr).not.toMatch(/SIMULATED/);
   });

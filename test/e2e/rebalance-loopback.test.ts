@@ -81,9 +81,23 @@ describe('xarb rebalance on loopback venues (live, real dialects)', () => {
       ['transfer', 'binance', 'okx', 'USDT', '22000', 'TRC20', '1', '10', true, true],
       ['transfer', 'bin2', 'okx', 'USDT', '4000', 'TRC20', '1', '10', true, true],
     ]);
-    expect(plan.totalCost).toBeCloseTo(2, 9);
+    expect(plan.totalCost).toBe('2');
     expect(withdrawals(loop, 'binance')).toHaveLength(0);
     expect(withdrawals(loop, 'bin2')).toHaveLength(0);
+  });
+
+  it('--dry-run on live venues: each withdrawal would be sent to the address the destination gives, nothing is sent; exit 3 where config forbids it', async () => {
+    const home = tempHome(config(loop, true));
+    const r = await runCli(['rebalance', '--dry-run', '--json'], {home, env: keys});
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out.dryRun.steps.map((s: any) => [s.id, s.verdict])).toEqual(out.plan.steps.map((s: any) => [s.id, 'would_send']));
+    expect(withdrawals(loop, 'binance')).toHaveLength(0);
+    expect(withdrawals(loop, 'bin2')).toHaveLength(0);
+    const forbidden = await runCli(['rebalance', '--dry-run', '--json'], {home: tempHome(config(loop, false)), env: keys});
+    expect(forbidden.code, forbidden.stderr).toBe(3);
+    expect(json(forbidden).dryRun.wouldBeDenied).toMatchObject({name: 'RiskDeniedError', exitCode: 3});
+    expect(withdrawals(loop, 'binance')).toHaveLength(0);
   });
 
   it('refuses to withdraw unless the venue allows it in config: exit 3, nothing sent', async () => {

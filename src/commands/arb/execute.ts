@@ -10,8 +10,10 @@ import {amountFlag, durationFlag, numberFlag, symbolFlag, venueFlag} from '../..
 import {renderOrders} from '../../ui/order-view.js';
 import {fmt, fmtAge, fmtAmount, fmtMoney, fmtMoneyIn, fmtPrice} from '../../ui/format.js';
 import {renderTable} from '../../ui/table.js';
+import {arbPreviewJson, arbReportJson, type ArbPreviewJson, type ArbReportJson} from '../../ui/arb-json.js';
 
-export type ArbExecuteResult = {readonly dryRun: true; readonly preview: ArbPreview; readonly exitCode: ExitCode; readonly wouldBeDenied?: DenialView} | ({readonly dryRun: false} & ArbReport);
+/** The --json contract: money as decimal strings (docs/arb.md). */
+export type ArbExecuteResult = {readonly dryRun: true; readonly preview: ArbPreviewJson; readonly exitCode: ExitCode; readonly wouldBeDenied?: DenialView} | ({readonly dryRun: false} & ArbReportJson);
 
 export default class ArbExecute extends XarbCommand<ArbExecuteResult> {
   static override summary = 'Take a cross-venue opportunity as two legs, checked together, sent together';
@@ -84,7 +86,7 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
       this.out(this.previewText(preview));
       const denied = await arbDryRunDenial(env, previewed);
       if (denied) this.wouldBeDenied(denied);
-      return {dryRun: true, preview, exitCode: denied ? denied.exitCode : ExitCode.ok, ...(denied ? {wouldBeDenied: denialView(denied)} : {})};
+      return {dryRun: true, preview: arbPreviewJson(preview), exitCode: denied ? denied.exitCode : ExitCode.ok, ...(denied ? {wouldBeDenied: denialView(denied)} : {})};
     }
     const live = [preview.buy.venue, preview.sell.venue].filter((v) => env.venues.get(v)?.info.mode === 'live');
     await this.confirmLive(live, {yes: flags.yes, what: 'this trade goes', preview: this.previewText(preview), question: `Send both legs to LIVE venue(s) ${live.join(', ')}?`});
@@ -94,7 +96,7 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
     };
     const report = await executeArb(env, previewed, policy, flags['client-id']);
     this.renderReport(report);
-    return {dryRun: false, ...report};
+    return {dryRun: false, ...arbReportJson(report)};
   }
 
   private previewText(p: ArbPreview): string {

@@ -5,9 +5,10 @@ import {lineChart} from '../../ui/chart.js';
 import {integerFlag, sinceFlag, sinceTime, symbolFlag} from '../../cli/flags.js';
 import {fmt, fmtAge, fmtAmount, fmtMoneyIn} from '../../ui/format.js';
 import {renderTable} from '../../ui/table.js';
+import {historyJson, type ArbHistoryJson} from '../../ui/arb-json.js';
 
-/** The --json contract. */
-export type ArbHistoryCommandResult = ArbHistoryResult;
+/** The --json contract (money as decimal strings, docs/arb.md). */
+export type ArbHistoryCommandResult = ArbHistoryJson;
 
 export default class ArbHistory extends XarbCommand<ArbHistoryCommandResult> {
   static override summary = 'Summarize the arbitrage opportunities recorded by arb scan';
@@ -37,7 +38,7 @@ they got. With --symbol it also draws the best net edge over time for that symbo
     const since = sinceTime(flags.since, now);
     const result = summarizeHistory(repo.episodes(since), repo.observations(since), {since, now, symbol: flags.symbol, buckets: 60});
     if (!this.jsonEnabled()) this.render(result, flags.limit);
-    return result;
+    return historyJson(result);
   }
 
   private render(result: ArbHistoryResult, limit: number): void {

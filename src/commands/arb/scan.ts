@@ -9,18 +9,12 @@ import {amountFlag, durationFlag, integerFlag, intervalFlag, numberFlag, quoteGr
 import {fmt, fmtAge, fmtAmount, fmtMoneyIn, fmtPrice} from '../../ui/format.js';
 import {renderTable} from '../../ui/table.js';
 import {withIsoTimes} from '../../ui/json.js';
+import {scanJson, watchTickJson, type ArbScanJson} from '../../ui/arb-json.js';
 
-/** The --json contract: one scan. Under --watch, one ArbWatchTickJson per line (JSON Lines). */
-export type ArbScanCommandResult = ArbScanResult;
+export type {ArbWatchTickJson} from '../../ui/arb-json.js';
 
-export interface ArbWatchTickJson {
-  readonly iteration: number;
-  readonly at: number;
-  readonly appeared: readonly {key: string; firstSeen: number; opportunity: Opportunity}[];
-  readonly vanished: readonly {key: string; firstSeen: number; lastSeen: number; lifetimeMs: number}[];
-  readonly active: readonly {key: string; firstSeen: number; lifetimeMs: number; netBps: number; netProfit: number}[];
-  readonly result: ArbScanResult;
-}
+/** The --json contract: one scan (money as decimal strings, docs/arb.md). Under --watch, one ArbWatchTickJson per line (JSON Lines). */
+export type ArbScanCommandResult = ArbScanJson;
 
 export default class ArbScan extends XarbCommand<ArbScanCommandResult> {
   static override summary = 'Find arbitrage that survives fees, depth and stale data';
@@ -97,7 +91,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     // Every venue failed: that is a failure (exit 4, reasons on stderr), not "no opportunity" on stdout.
     failIfNoVenue(result);
     this.render(result, flags.verbose);
-    return result;
+    return scanJson(result);
   }
 
   private async watch(deps: Parameters<typeof watchArb>[0], options: ArbScanOptions, intervalMs: number, verbose: boolean): Promise<ArbScanCommandResult> {
@@ -109,7 +103,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     try {
       for await (const tick of watchArb(deps, options, {intervalMs, signal: controller.signal})) {
         last = tick.result;
-        if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(tickJson(tick)))}\n`);
+        if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(watchTickJson(tick)))}\n`);
         else this.renderTick(tick, verbose);
       }
     } finally {
@@ -118,7 +112,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     }
     this.streamedJson = true;
     if (!last) throw new VenueError('all venues', 'stopped before the first scan finished');
-    return last;
+    return scanJson(last);
   }
 
   private renderTick(tick: ArbWatchTick, verbose: boolean): void {
@@ -224,17 +218,6 @@ function oneLine(o: Opportunity): string {
     return `${sym} buy ${o.buy.venue} @ ${fmtPrice(o.buy.avgPrice, o.quote)}, sell ${o.sell.venue} @ ${fmtPrice(o.sell.avgPrice, o.quote)}, size ${fmtAmount(o.amount)}, net ${fmtMoneyIn(o.netProfit, o.quote)} (${fmt(o.netBps, 1)} bps)`;
   }
   return `${o.venue} ${o.assets.join('>')}>${o.assets[0]} start ${fmtAmount(sig(o.startAmount))} ${o.assets[0]}, net ${fmtMoneyIn(o.netProfit, o.assets[0])} (${fmt(o.netBps, 1)} bps)`;
-}
-
-function tickJson(tick: ArbWatchTick): ArbWatchTickJson {
-  return {
-    iteration: tick.iteration,
-    at: tick.at,
-    appeared: tick.appeared.map((t) => ({key: t.key, firstSeen: t.firstSeen, opportunity: t.opportunity})),
-    vanished: tick.vanished.map((t) => ({key: t.key, firstSeen: t.firstSeen, lastSeen: t.lastSeen, lifetimeMs: t.lifetimeMs})),
-    active: tick.active.map((t) => ({key: t.key, firstSeen: t.firstSeen, lifetimeMs: t.lifetimeMs, netBps: t.opportunity.netBps, netProfit: t.opportunity.netProfit})),
-    result: tick.result,
-  };
 }
 
 function failIfNoVenue(result: ArbScanResult): void {

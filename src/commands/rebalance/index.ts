@@ -4,10 +4,14 @@ import type {Targets} from '../../core/rebalance/targets.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {durationFlag, percentFlag} from '../../cli/flags.js';
 import {fmt, fmtAmount, fmtPrice, renderTable} from '../../ui/table.js';
+import {rebalanceJson, renderDryRun, type RebalanceJson} from '../../ui/rebalance-json.js';
 
 export type {RebalanceResult} from '../../core/rebalance/index.js';
 
-export default class Rebalance extends XarbCommand<RebalanceResult> {
+/** The --json contract: the result with the plan's values, costs and prices as decimal strings (docs/rebalance.md). */
+export type RebalanceCommandResult = RebalanceJson;
+
+export default class Rebalance extends XarbCommand<RebalanceCommandResult> {
   static override summary = 'Move capital back to its target allocation across venues (shows the plan; --execute carries it out)';
   static override description = `Values every targeted venue in the valuation quote and plans the cheapest way back to the targets: which asset
 to withdraw from which venue to which, on which network (enabled for withdrawal on the source and deposit on the
@@ -24,6 +28,9 @@ Follow transfers until they arrive with \`xarb rebalance status\`.
 Targets come from --target or each venue's allocation in config; asset targets from --asset-targets or assetTargets;
 the threshold from --threshold, rebalanceThreshold, or 5.
 
+--dry-run runs every check --execute would run (on the plan it would run or resume) and exits with the code it would
+end with, writing and sending nothing; a step the real run would stop at is printed as "would be denied: ...".
+
 Exit codes: 0 planned / executed (or waiting for arrivals), 2 bad targets, 3 denied by risk (withdrawals not
 allowed, a risk limit), 4 a venue failed or refused a step (resume with --execute), 6 another rebalance is running.`;
 
@@ -31,6 +38,7 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
     '<%= config.bin %> rebalance',
     '<%= config.bin %> rebalance --target binance=40,kraken=30,okx=30 --threshold 2',
     '<%= config.bin %> rebalance --asset-targets BTC=50,USDT=50 --json',
+    '<%= config.bin %> rebalance --dry-run',
     '<%= config.bin %> rebalance --execute --yes',
     '<%= config.bin %> rebalance --abandon',
   ];
@@ -43,9 +51,10 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
     yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (required for live venues without a terminal)', default: false}),
     'unknown-grace': durationFlag({description: 'a withdrawal whose answer was lost and that the venue does not list after this long counts as never sent (and may be sent again on resume)', default: '10m'}),
     abandon: Flags.boolean({description: 'drop the unfinished plan (steps not started are canceled; transfers already sent are still followed)', default: false, exclusive: ['execute']}),
+    'dry-run': Flags.boolean({description: 'run every check --execute would (lock, transfer policy, trading state, risk limits, balances, placeability) and exit as it would; send and write nothing', default: false, exclusive: ['abandon']}),
   };
 
-  async run(): Promise<RebalanceResult> {
+  async run(): Promise<RebalanceCommandResult> {
     const {flags} = await this.parse(Rebalance);
     const ctx = await this.withProgress('rebalance');
     await this.syncVenues(await ctx.venues());
@@ -55,6 +64,7 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
       ...(flags.threshold === undefined ? {} : {thresholdPct: flags.threshold}),
       execute: flags.execute,
       abandon: flags.abandon,
+      dryRun: flags['dry-run'],
       unknownGraceMs: flags['unknown-grace'],
       confirm: async (plan, info) => {
         this.stopProgress();
@@ -66,7 +76,8 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
     this.stopProgress();
     for (const warning of result.warnings) this.note(`warning: ${warning}`);
     this.render(result);
-    return result;
+    if (result.dryRun?.denial) this.wouldBeDenied(result.dryRun.denial);
+    return rebalanceJson(result);
   }
 
   private render(result: RebalanceResult): void {
@@ -96,6 +107,7 @@ allowed, a risk limit), 4 a venue failed or refused a step (resume with --execut
       if (result.unfinished) this.note(`note: rebalance ${result.unfinished.id} is unfinished (${result.unfinished.status}); --execute resumes it instead of this plan, --abandon drops it`);
     }
     if (result.action === 'nothing_to_do') this.out('Nothing to do.');
+    if (result.dryRun) this.out(renderDryRun(result.dryRun, this.color, c));
   }
 
   private renderPlan(plan: RebalancePlan): string {

@@ -225,25 +225,53 @@ interface Rate {
   readonly current: boolean;
 }
 
-export function computePnl(fills: readonly PnlFill[], options: PnlOptions): PnlReport {
-  const {pricer, quote: valuation} = options;
-  const since = options.since ?? Number.NEGATIVE_INFINITY;
-  const ordered = [...fills].sort((a, b) => a.ts - b.ts || (a.venue < b.venue ? -1 : a.venue > b.venue ? 1 : 0) || (a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0));
-  const assets = new Map<string, AssetAcc>();
-  const venues = new Map<string, VenueAcc>();
-  const feesByCurrency = new Map<string, string>();
-  const reasons = new Set<string>();
+/** What one fill did to its asset's book, in the valuation currency (`xarb export pnl` writes one row of it per fill). */
+export interface FillPnl {
+  /** The asset (spot) or the contract symbol (derivatives) whose book the fill moved. */
+  readonly asset: string;
+  /** Valuation currency per unit of the fill's quote, and where it came from; undefined when no rate is known (the fill is left out). */
+  readonly rate: {readonly value: string; readonly source: string; readonly current: boolean} | undefined;
+  /** Realized PnL of this fill (fee units sold included), exact. */
+  readonly realized: string;
+  /** The fee in the valuation currency, exact; '0' when unpriced (see `feeUnpriced`). */
+  readonly fee: string;
+  readonly feeUnpriced: boolean;
+  /** The asset's position after the fill, across venues and quotes. */
+  readonly position: string;
+  /** Average entry of that position in the valuation currency, exact; undefined when flat. */
+  readonly averageEntry: string | undefined;
+}
+
+/**
+ * The average-cost books of every asset, fed one fill at a time (oldest
+ * first). `computePnl` feeds all fills and reports; `xarb export pnl` feeds
+ * the journal's stream and writes what each fill did, so both give the same
+ * figures.
+ */
+export class PnlLedger {
+  private readonly since: number;
+  private readonly assets = new Map<string, AssetAcc>();
+  private readonly venues = new Map<string, VenueAcc>();
+  private readonly feesByCurrency = new Map<string, string>();
+  private readonly reasons = new Set<string>();
+
+  constructor(private readonly options: PnlOptions) {
+    this.since = options.since ?? Number.NEGATIVE_INFINITY;
+  }
 
   /** Units of the valuation currency per unit of `currency` at `ts`. */
-  const rateOf = (currency: string, ts: number): Rate | undefined => {
+  private rateOf(currency: string, ts: number): Rate | undefined {
+    const {pricer, quote: valuation} = this.options;
     if (currency === valuation) return {value: '1', label: 'same currency', current: false};
-    const then = options.rateAt?.(currency, valuation, ts);
+    const then = this.options.rateAt?.(currency, valuation, ts);
     if (then) return {value: dec(then.price), label: then.label, current: false};
     const now = pricer.price(currency, valuation);
     return now ? {value: dec(now.price), label: `${now.label}, current rate (none journalled at the fill's time)`, current: true} : undefined;
-  };
+  }
 
-  for (const f of ordered) {
+  apply(f: PnlFill): FillPnl {
+    const {pricer, quote: valuation} = this.options;
+    const {assets, venues, feesByCurrency, reasons} = this;
     const {base, quote, derivative} = splitSymbol(f.symbol);
     const key = derivative ? f.symbol : base;
     let acc = assets.get(key);
@@ -252,122 +280,156 @@ export function computePnl(fills: readonly PnlFill[], options: PnlOptions): PnlR
       assets.set(key, acc);
     }
     acc.markets.add(f.symbol);
-    const inWindow = f.ts >= since;
+    const inWindow = f.ts >= this.since;
     let venue = venues.get(f.venue);
     if (inWindow && !venue) venues.set(f.venue, (venue = {fills: 0, volume: '0', realized: '0', fees: '0', unconverted: new Set()}));
-    const rate = rateOf(quote, f.ts);
+    const after = (rate: Rate | undefined, realized: string, fee: string, feeUnpriced: boolean): FillPnl => ({
+      asset: key,
+      rate: rate ? {value: rate.value, source: rate.label, current: rate.current} : undefined,
+      realized,
+      fee,
+      feeUnpriced,
+      position: acc.book.qty,
+      averageEntry: isZero(acc.book.qty) ? undefined : div(acc.book.cost, abs(acc.book.qty)),
+    });
+    const rate = this.rateOf(quote, f.ts);
     if (!rate) {
       reasons.add(`no rate for ${quote} in ${valuation}: fills of ${f.symbol} are left out`);
       if (inWindow) venue!.unconverted.add(quote);
-      continue;
+      return after(undefined, '0', '0', false);
     }
     const r = acc.rates.get(quote) ?? {fills: 0, rate: '1', source: '', current: 0};
     acc.rates.set(quote, {fills: r.fills + 1, rate: rate.value, source: rate.label, current: r.current + (rate.current ? 1 : 0)});
     if (rate.current) acc.converted = true;
     const price = mul(f.price, rate.value);
 
-    let realized = trade(acc, f.side, dec(f.amount), price, options.bases?.get(base), pricer, valuation);
+    let realized = trade(acc, f.side, dec(f.amount), price, this.options.bases?.get(base), pricer, valuation);
     let fee = '0';
+    let feeUnpriced = false;
     if (f.fee && !isZero(f.fee.cost)) {
       const cost = dec(f.fee.cost);
       if (f.fee.currency === base && !derivative) {
         // Fee units leave the position as if sold at the fill price; the proceeds are the fee.
-        realized = add(realized, trade(acc, 'sell', cost, price, options.bases?.get(base), pricer, valuation));
+        realized = add(realized, trade(acc, 'sell', cost, price, this.options.bases?.get(base), pricer, valuation));
         fee = mul(cost, price);
       } else {
-        const feeRate = f.fee.currency === quote ? rate : rateOf(f.fee.currency, f.ts);
+        const feeRate = f.fee.currency === quote ? rate : this.rateOf(f.fee.currency, f.ts);
         if (feeRate) {
           fee = mul(cost, feeRate.value);
           if (feeRate.current && inWindow) acc.converted = true;
-        } else if (inWindow) addTo(acc.unpricedFees, f.fee.currency, cost);
+        } else {
+          feeUnpriced = true;
+          if (inWindow) addTo(acc.unpricedFees, f.fee.currency, cost);
+        }
       }
       if (inWindow) addTo(feesByCurrency, f.fee.currency, cost);
     }
-    if (!inWindow) continue;
-    const notional = mul(f.amount, price);
-    acc.fills += 1;
-    acc.volume = add(acc.volume, notional);
-    if (f.side === 'buy') acc.bought = add(acc.bought, f.amount);
-    else acc.sold = add(acc.sold, f.amount);
-    acc.realized = add(acc.realized, realized);
-    acc.fees = add(acc.fees, fee);
-    venue!.fills += 1;
-    venue!.volume = add(venue!.volume, notional);
-    venue!.realized = add(venue!.realized, realized);
-    venue!.fees = add(venue!.fees, fee);
-  }
-
-  let totalRealized = '0';
-  let totalFees = '0';
-  let totalUnrealized = '0';
-  const out: AssetPnl[] = [];
-  for (const acc of assets.values()) {
-    const {qty, cost} = acc.book;
-    if (acc.fills === 0 && isZero(qty)) continue;
-    const mark = isZero(qty) ? undefined : pricer.price(acc.derivative ? acc.key : acc.base, valuation) ?? (acc.derivative ? markDerivative(acc.key, pricer, valuation) : undefined);
-    let unrealized: string | undefined = '0';
-    if (!isZero(qty)) {
-      if (!mark) {
-        unrealized = undefined;
-        reasons.add(`no market price for ${acc.key} in ${valuation}: its unrealized PnL is missing`);
-      } else {
-        const value = mul(abs(qty), dec(mark.price));
-        unrealized = isNegative(qty) ? sub(cost, value) : sub(value, cost);
-      }
+    if (inWindow) {
+      const notional = mul(f.amount, price);
+      acc.fills += 1;
+      acc.volume = add(acc.volume, notional);
+      if (f.side === 'buy') acc.bought = add(acc.bought, f.amount);
+      else acc.sold = add(acc.sold, f.amount);
+      acc.realized = add(acc.realized, realized);
+      acc.fees = add(acc.fees, fee);
+      venue!.fills += 1;
+      venue!.volume = add(venue!.volume, notional);
+      venue!.realized = add(venue!.realized, realized);
+      venue!.fees = add(venue!.fees, fee);
     }
-    const unpricedFees = [...acc.unpricedFees].map(([currency, c]) => ({currency, cost: c}));
-    if (unpricedFees.length > 0) reasons.add(`fees of ${acc.key} in ${unpricedFees.map((x) => x.currency).join(', ')} have no price in ${valuation}`);
-    const basis = acc.derivative ? undefined : options.bases?.get(acc.base);
-    const preJournal = isZero(acc.preAmount) ? undefined : {amount: acc.preAmount, proceeds: r8(acc.preProceeds), withBasis: basis !== undefined};
-    if (preJournal && !basis) reasons.add(`${acc.base}: ${acc.preAmount} sold from holdings older than the journal, with no cost basis (set one with \`xarb pnl basis ${acc.base} PRICE\`)`);
-    const net = unrealized === undefined ? undefined : add(sub(acc.realized, acc.fees), unrealized);
-    totalRealized = add(totalRealized, acc.realized);
-    totalFees = add(totalFees, acc.fees);
-    if (unrealized !== undefined) totalUnrealized = add(totalUnrealized, unrealized);
-    out.push({
-      asset: acc.key,
-      kind: acc.derivative ? 'derivative' : 'spot',
-      markets: [...acc.markets].sort(),
-      fills: acc.fills,
-      bought: acc.bought,
-      sold: acc.sold,
-      volume: r8(acc.volume),
-      position: qty,
-      averageEntry: isZero(qty) ? undefined : r8(div(cost, abs(qty))),
-      realized: r8(acc.realized),
-      fees: r8(acc.fees),
-      unpricedFees,
-      feesConvertedAtCurrentPrice: acc.converted,
-      markPrice: mark === undefined ? undefined : r8(dec(mark.price)),
-      markSource: mark?.label,
-      unrealized: unrealized === undefined ? undefined : r8(unrealized),
-      net: net === undefined ? undefined : r8(net),
-      basis,
-      preJournal,
-      rates: [...acc.rates].map(([currency, x]) => ({currency, fills: x.fills, rate: r8(x.rate), source: x.source, atCurrentRate: x.current})).sort((a, b) => a.currency.localeCompare(b.currency)),
-    });
+    return after(rate, realized, fee, feeUnpriced);
   }
-  out.sort((a, b) => a.asset.localeCompare(b.asset));
 
-  const venueOut: VenuePnl[] = [...venues].map(([name, v]) => ({venue: name, fills: v.fills, volume: r8(v.volume), realized: r8(v.realized), fees: r8(v.fees), net: r8(sub(v.realized, v.fees)), unconverted: [...v.unconverted].sort()}));
-  venueOut.sort((a, b) => a.venue.localeCompare(b.venue));
+  report(): PnlReport {
+    const {pricer, quote: valuation} = this.options;
+    const {assets, venues, feesByCurrency, reasons} = this;
+    let totalRealized = '0';
+    let totalFees = '0';
+    let totalUnrealized = '0';
+    const out: AssetPnl[] = [];
+    for (const acc of assets.values()) {
+      const {qty, cost} = acc.book;
+      if (acc.fills === 0 && isZero(qty)) continue;
+      const mark = isZero(qty) ? undefined : pricer.price(acc.derivative ? acc.key : acc.base, valuation) ?? (acc.derivative ? markDerivative(acc.key, pricer, valuation) : undefined);
+      let unrealized: string | undefined = '0';
+      if (!isZero(qty)) {
+        if (!mark) {
+          unrealized = undefined;
+          reasons.add(`no market price for ${acc.key} in ${valuation}: its unrealized PnL is missing`);
+        } else {
+          const value = mul(abs(qty), dec(mark.price));
+          unrealized = isNegative(qty) ? sub(cost, value) : sub(value, cost);
+        }
+      }
+      const unpricedFees = [...acc.unpricedFees].map(([currency, c]) => ({currency, cost: c}));
+      if (unpricedFees.length > 0) reasons.add(`fees of ${acc.key} in ${unpricedFees.map((x) => x.currency).join(', ')} have no price in ${valuation}`);
+      const basis = acc.derivative ? undefined : this.options.bases?.get(acc.base);
+      const preJournal = isZero(acc.preAmount) ? undefined : {amount: acc.preAmount, proceeds: r8(acc.preProceeds), withBasis: basis !== undefined};
+      if (preJournal && !basis) reasons.add(`${acc.base}: ${acc.preAmount} sold from holdings older than the journal, with no cost basis (set one with \`xarb pnl basis ${acc.base} PRICE\`)`);
+      const net = unrealized === undefined ? undefined : add(sub(acc.realized, acc.fees), unrealized);
+      totalRealized = add(totalRealized, acc.realized);
+      totalFees = add(totalFees, acc.fees);
+      if (unrealized !== undefined) totalUnrealized = add(totalUnrealized, unrealized);
+      out.push({
+        asset: acc.key,
+        kind: acc.derivative ? 'derivative' : 'spot',
+        markets: [...acc.markets].sort(),
+        fills: acc.fills,
+        bought: acc.bought,
+        sold: acc.sold,
+        volume: r8(acc.volume),
+        position: qty,
+        averageEntry: isZero(qty) ? undefined : r8(div(cost, abs(qty))),
+        realized: r8(acc.realized),
+        fees: r8(acc.fees),
+        unpricedFees,
+        feesConvertedAtCurrentPrice: acc.converted,
+        markPrice: mark === undefined ? undefined : r8(dec(mark.price)),
+        markSource: mark?.label,
+        unrealized: unrealized === undefined ? undefined : r8(unrealized),
+        net: net === undefined ? undefined : r8(net),
+        basis,
+        preJournal,
+        rates: [...acc.rates].map(([currency, x]) => ({currency, fills: x.fills, rate: r8(x.rate), source: x.source, atCurrentRate: x.current})).sort((a, b) => a.currency.localeCompare(b.currency)),
+      });
+    }
+    out.sort((a, b) => a.asset.localeCompare(b.asset));
 
-  return {
-    method: 'average-cost',
-    quote: valuation,
-    since: options.since,
-    assets: out,
-    venues: venueOut,
-    feesByCurrency: [...feesByCurrency].map(([currency, cost]) => ({currency, cost: r8(cost)})).sort((a, b) => a.currency.localeCompare(b.currency)),
-    total: {
-      realized: r8(totalRealized),
-      fees: r8(totalFees),
-      unrealized: r8(totalUnrealized),
-      net: r8(add(sub(totalRealized, totalFees), totalUnrealized)),
-      partial: reasons.size > 0,
-      reasons: [...reasons],
-    },
-  };
+    const venueOut: VenuePnl[] = [...venues].map(([name, v]) => ({venue: name, fills: v.fills, volume: r8(v.volume), realized: r8(v.realized), fees: r8(v.fees), net: r8(sub(v.realized, v.fees)), unconverted: [...v.unconverted].sort()}));
+    venueOut.sort((a, b) => a.venue.localeCompare(b.venue));
+
+    return {
+      method: 'average-cost',
+      quote: valuation,
+      since: this.options.since,
+      assets: out,
+      venues: venueOut,
+      feesByCurrency: [...feesByCurrency].map(([currency, cost]) => ({currency, cost: r8(cost)})).sort((a, b) => a.currency.localeCompare(b.currency)),
+      total: {
+        realized: r8(totalRealized),
+        fees: r8(totalFees),
+        unrealized: r8(totalUnrealized),
+        net: r8(add(sub(totalRealized, totalFees), totalUnrealized)),
+        partial: reasons.size > 0,
+        reasons: [...reasons],
+      },
+    };
+  }
+}
+
+/** The journal's order of fills for PnL: time, then venue, symbol and trade id (as `xarb export` streams them). */
+export function compareFills(a: PnlFill, b: PnlFill): number {
+  return a.ts - b.ts || cmpText(a.venue, b.venue) || cmpText(a.symbol, b.symbol) || cmpText(a.tradeId, b.tradeId);
+}
+
+function cmpText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function computePnl(fills: readonly PnlFill[], options: PnlOptions): PnlReport {
+  const ledger = new PnlLedger(options);
+  for (const f of [...fills].sort(compareFills)) ledger.apply(f);
+  return ledger.report();
 }
 
 /**

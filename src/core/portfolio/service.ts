@@ -20,6 +20,7 @@
  */
 import {errorMessage, ExitCode} from '../errors.js';
 import type {BalanceSnapshots, VenueSnapshotInput} from '../journal/balance-snapshots.js';
+import type {PriceSnapshot} from '../journal/price-snapshots.js';
 import type {Balance, Clock, Market, Position, Quote} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {aggregateBalances, type BalancesReport, type VenueBalancesInput} from './balances.js';
@@ -326,17 +327,52 @@ export interface PnlResult extends PnlReport {
  * positions, fee and quote conversion); the fills are the journal's.
  */
 export async function loadPnl(deps: Omit<PortfolioDeps, 'snapshots'> & {readonly priceHistory?: PriceHistory}, fills: readonly PnlFill[], request: PnlRequest): Promise<PnlResult> {
-  const ms = deps.timeoutMs ?? DEFAULT_PORTFOLIO_TIMEOUT_MS;
-  const assets = new Set<string>([...BRIDGE_ASSETS, request.quote]);
+  const pricing = await pnlPricing(deps, fillAssets(fills), request);
+  const report = computePnl(fills, {quote: request.quote, since: request.since, ...pricing.options, ...(request.bases ? {bases: request.bases} : {})});
+  return {...report, notes: pricing.notes, priceVenues: pricing.priceVenues};
+}
+
+/** The assets of fills: bases, quotes and fee currencies (what PnL must price). */
+export function fillAssets(fills: Iterable<Pick<PnlFill, 'symbol' | 'fee'>>): Set<string> {
+  const assets = new Set<string>();
   for (const f of fills) {
     const [pair] = f.symbol.split(':');
     for (const part of (pair ?? '').split('/')) if (part) assets.add(part);
     if (f.fee) assets.add(f.fee.currency);
   }
+  return assets;
+}
+
+/** Journalled quotes (price snapshots) as a PriceHistory for the rates of a fill's time. */
+export function journalPriceHistory(repo: {between(from: number, to: number): readonly PriceSnapshot[]}): PriceHistory {
+  return (from, to) => repo.between(from, to).map((s) => ({venue: s.venue, symbol: s.symbol, bid: s.bid, ask: s.ask, bidSize: s.bidSize, askSize: s.askSize, timestamp: s.quoteTs, receivedAt: s.quoteTs}));
+}
+
+/** How PnL converts fills into the valuation currency: current prices from the venues, rates of a fill's time from the journal. */
+export interface PnlPricing {
+  readonly options: {readonly pricer: Pricer; readonly rateAt?: RateAt};
+  readonly notes: readonly string[];
+  readonly priceVenues: readonly string[];
+}
+
+/**
+ * The pricing of `xarb pnl` (and `xarb export pnl`, so both agree): current
+ * quotes from the venues for the markets between `assets`, bridge assets and
+ * the valuation quote (marks, and conversions with no journalled rate), and
+ * journalled quotes around each fill's time. No venue is asked when there
+ * are no assets.
+ */
+export async function pnlPricing(
+  deps: Omit<PortfolioDeps, 'snapshots'> & {readonly priceHistory?: PriceHistory},
+  fillAssetSet: ReadonlySet<string>,
+  request: Pick<PnlRequest, 'quote' | 'method' | 'maxAgeMs'>,
+): Promise<PnlPricing> {
+  const ms = deps.timeoutMs ?? DEFAULT_PORTFOLIO_TIMEOUT_MS;
+  const assets = new Set<string>([...BRIDGE_ASSETS, request.quote, ...fillAssetSet]);
   const notes: string[] = [];
   const quotes: Quote[] = [];
   const priceVenues: string[] = [];
-  if (fills.length > 0) {
+  if (fillAssetSet.size > 0) {
     await Promise.all(
       deps.venues.map(async (venue) => {
         try {
@@ -352,12 +388,9 @@ export async function loadPnl(deps: Omit<PortfolioDeps, 'snapshots'> & {readonly
     );
   }
   const pricer = createPricer(quotes, {method: request.method, maxAgeMs: request.maxAgeMs, now: deps.clock.now()});
-  const report = computePnl(fills, {
-    quote: request.quote,
-    pricer,
-    since: request.since,
-    ...(deps.priceHistory ? {rateAt: historicalRates(deps.priceHistory, request.method)} : {}),
-    ...(request.bases ? {bases: request.bases} : {}),
-  });
-  return {...report, notes: notes.sort(), priceVenues: priceVenues.sort()};
+  return {
+    options: {pricer, ...(deps.priceHistory ? {rateAt: historicalRates(deps.priceHistory, request.method)} : {})},
+    notes: notes.sort(),
+    priceVenues: priceVenues.sort(),
+  };
 }

@@ -46,6 +46,7 @@ import {RebalanceRepo, TransfersRepo, type JournalRebalancePlan, type JournalSte
 import {cmp, dec, isPositive, max, min, mul, roundToStep, sub} from '../money/decimal.js';
 import type {Clock, DepositAddress} from '../types.js';
 import type {Venue} from '../venues/port.js';
+import {roundJson} from '../money/precision.js';
 import {WITHDRAW_STEP} from './planner.js';
 import {refreshTransfer} from './transfers.js';
 import type {PlanStep, RebalancePlan, TradeStep, TransferStep} from './types.js';
@@ -147,7 +148,7 @@ export function journalPlan(env: RebalanceEnv, plan: RebalancePlan, key: string)
   if (existing) throw new PlanConflictError(`rebalance ${existing.id} is unfinished (${existing.status})`, 'resume it with `xarb rebalance --execute`, follow it with `xarb rebalance status`, or drop it with `xarb rebalance --abandon`');
   const id = planIdFor('rebalance', {targets: plan.venueTargets, assets: plan.assetTargets, steps: plan.steps}, key);
   repo.insertPlan({id, quote: plan.quote, plan, steps: plan.steps.map((s) => ({id: s.id, kind: s.kind, venue: stepVenue(s), step: s}))});
-  new EventsRepo(env.db, env.clock).append({kind: 'rebalance.planned', ref: id, data: {steps: plan.steps.length, totalCost: plan.totalCost, quote: plan.quote}});
+  new EventsRepo(env.db, env.clock).append({kind: 'rebalance.planned', ref: id, data: {steps: plan.steps.length, totalCost: roundJson(plan.totalCost), quote: plan.quote}});
   return id;
 }
 
@@ -187,6 +188,61 @@ export function abandonPlan(env: Pick<RebalanceEnv, 'db' | 'clock'>): StoredPlan
     new EventsRepo(env.db, env.clock).append({kind: 'rebalance.abandoned', ref: plan.id, data: {host: hostname()}});
   });
   return repo.get(plan.id);
+}
+
+/** Free balance of `asset` on the venue now ('0' when it holds none). */
+export async function freeBalance(venue: Venue, asset: string): Promise<string> {
+  const balances = await venue.fetchBalances();
+  return balances.find((b) => b.asset === asset)?.free ?? '0';
+}
+
+/**
+ * The amount to trade now: the planned amount, or less when the venue
+ * holds less of what the trade spends (a conversion after a transfer that
+ * arrived short, or fills at a worse price). Rounded down to the market step.
+ */
+export async function tradeAmountNow(venue: Venue, step: TradeStep, reserve: string): Promise<string> {
+  const markets = await venue.loadMarkets();
+  const market = markets.find((m) => m.symbol === step.symbol);
+  if (!market) throw new VenueDataError(step.venue, `no longer lists ${step.symbol}`);
+  const available = max(0, sub(await freeBalance(venue, step.spend.asset), reserve));
+  if (cmp(available, step.spend.amount) >= 0) return step.amount;
+  const ratio = Number(available) / Number(step.spend.amount);
+  const scaled = step.side === 'sell' ? min(step.amount, available) : mul(step.amount, dec(ratio.toFixed(12)));
+  const amount = roundToStep(scaled, market.amountStep, 'down');
+  if (!isPositive(amount)) throw new InsufficientFundsError(step.venue, `no ${step.spend.asset} free above the reserve for ${step.side} ${step.symbol}`);
+  return amount;
+}
+
+/** The planned amount, or what is free (above reserve and fee) when a conversion before it brought less. */
+export async function transferAmountNow(from: Venue, step: TransferStep, reserve: string): Promise<string> {
+  const free = await freeBalance(from, step.asset);
+  const usable = sub(sub(free, reserve), step.withdrawFee);
+  if (cmp(usable, step.amount) >= 0) return step.amount;
+  if (step.after.length === 0) throw new InsufficientFundsError(step.from, `${free} ${step.asset} free; ${step.amount} plus the ${step.withdrawFee} fee above the reserve is needed`);
+  const amount = roundToStep(max(0, usable), WITHDRAW_STEP, 'down');
+  if (!isPositive(amount) || (step.withdrawMin !== undefined && cmp(amount, step.withdrawMin) < 0)) {
+    throw new InsufficientFundsError(step.from, `only ${amount} ${step.asset} can be withdrawn after the conversion (minimum ${step.withdrawMin ?? '0'})`);
+  }
+  return amount;
+}
+
+/** Where a live withdrawal goes: the destination venue's own address for the network, or the single allow-list entry. */
+export async function withdrawDestination(config: XarbConfig, step: TransferStep, to: Venue): Promise<{address: string; tag: string | undefined; source: 'venue' | 'allowlist'}> {
+  if (to.fetchDepositAddress) {
+    const answer: DepositAddress = await to.fetchDepositAddress(step.asset, step.network);
+    if (answer.network !== undefined && answer.network !== step.network) {
+      throw new VenueDataError(step.to, `gave a ${step.asset} deposit address on ${answer.network}, not ${step.network}; refusing to send`);
+    }
+    if (answer.asset !== step.asset) throw new VenueDataError(step.to, `gave a deposit address for ${answer.asset}, not ${step.asset}; refusing to send`);
+    return {address: answer.address, tag: answer.tag, source: 'venue'};
+  }
+  const entries = (config.venues[step.from]?.withdraw?.allowlist?.[step.asset] ?? []).filter((e) => e.network === undefined || e.network === step.network);
+  if (entries.length === 1) return {address: entries[0]!.address, tag: entries[0]!.tag, source: 'allowlist'};
+  throw new UsageError(
+    `${step.to} does not give deposit addresses and venues.${step.from}.withdraw.allowlist has ${entries.length === 0 ? 'no' : 'several'} ${step.asset} address(es) for ${step.network}`,
+    `add exactly one: xarb config set venues.${step.from}.withdraw.allowlist.${step.asset} '[{"address":"...","network":"${step.network}"}]'`,
+  );
 }
 
 class StepFailure extends Error {
@@ -297,11 +353,6 @@ class Runner {
     return r === undefined ? '0' : dec(r);
   }
 
-  private async free(venue: Venue, asset: string): Promise<string> {
-    const balances = await venue.fetchBalances();
-    return balances.find((b) => b.asset === asset)?.free ?? '0';
-  }
-
   // ---- trades ----------------------------------------------------------------
 
   private async runTrade(plan: StoredPlan, row: JournalStep<TradeStep>): Promise<void> {
@@ -314,7 +365,7 @@ class Runner {
       const attempt = row.attempts + 1;
       let amount: string;
       try {
-        amount = await this.tradeAmount(venue, step);
+        amount = await tradeAmountNow(venue, step, this.reserve(step.spend.asset));
       } catch (error) {
         this.fail(plan, row, 'failed', error);
       }
@@ -355,24 +406,6 @@ class Runner {
     this.done(plan, row, 'done', {orderPlanId, status, filled: dec(filled)});
   }
 
-  /**
-   * The amount to trade now: the planned amount, or less when the venue
-   * holds less of what the trade spends (a conversion after a transfer that
-   * arrived short, or fills at a worse price). Rounded down to the market step.
-   */
-  private async tradeAmount(venue: Venue, step: TradeStep): Promise<string> {
-    const markets = await venue.loadMarkets();
-    const market = markets.find((m) => m.symbol === step.symbol);
-    if (!market) throw new VenueDataError(step.venue, `no longer lists ${step.symbol}`);
-    const available = max(0, sub(await this.free(venue, step.spend.asset), this.reserve(step.spend.asset)));
-    if (cmp(available, step.spend.amount) >= 0) return step.amount;
-    const ratio = Number(available) / Number(step.spend.amount);
-    const scaled = step.side === 'sell' ? min(step.amount, available) : mul(step.amount, dec(ratio.toFixed(12)));
-    const amount = roundToStep(scaled, market.amountStep, 'down');
-    if (!isPositive(amount)) throw new InsufficientFundsError(step.venue, `no ${step.spend.asset} free above the reserve for ${step.side} ${step.symbol}`);
-    return amount;
-  }
-
   // ---- transfers ---------------------------------------------------------------
 
   private async runTransfer(plan: StoredPlan, row: JournalStep<TransferStep>): Promise<void> {
@@ -408,7 +441,7 @@ class Runner {
     let amount: string;
     try {
       await to.fetchBalances();
-      amount = await this.transferAmount(from, step);
+      amount = await transferAmountNow(from, step, this.reserve(step.asset));
     } catch (error) {
       this.fail(plan, row, 'failed', error);
     }
@@ -423,7 +456,7 @@ class Runner {
     // Live: the destination's own address for this network, or the allow-list.
     let address: {address: string; tag: string | undefined; source: 'venue' | 'allowlist'};
     try {
-      address = await this.destination(step, to);
+      address = await withdrawDestination(this.env.config, step, to);
     } catch (error) {
       this.fail(plan, row, 'failed', error);
     }
@@ -467,19 +500,6 @@ class Runner {
     }
   }
 
-  /** The planned amount, or what is free (above reserve and fee) when a conversion before it brought less. */
-  private async transferAmount(from: Venue, step: TransferStep): Promise<string> {
-    const free = await this.free(from, step.asset);
-    const usable = sub(sub(free, this.reserve(step.asset)), step.withdrawFee);
-    if (cmp(usable, step.amount) >= 0) return step.amount;
-    if (step.after.length === 0) throw new InsufficientFundsError(step.from, `${free} ${step.asset} free; ${step.amount} plus the ${step.withdrawFee} fee above the reserve is needed`);
-    const amount = roundToStep(max(0, usable), WITHDRAW_STEP, 'down');
-    if (!isPositive(amount) || (step.withdrawMin !== undefined && cmp(amount, step.withdrawMin) < 0)) {
-      throw new InsufficientFundsError(step.from, `only ${amount} ${step.asset} can be withdrawn after the conversion (minimum ${step.withdrawMin ?? '0'})`);
-    }
-    return amount;
-  }
-
   private paperTransfer(plan: StoredPlan, row: JournalStep<TransferStep>, id: string, amount: string, expected: string): void {
     const step = row.step;
     const paper = new PaperRepo(this.env.db);
@@ -498,23 +518,6 @@ class Runner {
       this.fail(plan, row, 'failed', error);
     }
     this.done(plan, row, 'done', {transferId: id, paper: true});
-  }
-
-  private async destination(step: TransferStep, to: Venue): Promise<{address: string; tag: string | undefined; source: 'venue' | 'allowlist'}> {
-    if (to.fetchDepositAddress) {
-      const answer: DepositAddress = await to.fetchDepositAddress(step.asset, step.network);
-      if (answer.network !== undefined && answer.network !== step.network) {
-        throw new VenueDataError(step.to, `gave a ${step.asset} deposit address on ${answer.network}, not ${step.network}; refusing to send`);
-      }
-      if (answer.asset !== step.asset) throw new VenueDataError(step.to, `gave a deposit address for ${answer.asset}, not ${step.asset}; refusing to send`);
-      return {address: answer.address, tag: answer.tag, source: 'venue'};
-    }
-    const entries = (this.env.config.venues[step.from]?.withdraw?.allowlist?.[step.asset] ?? []).filter((e) => e.network === undefined || e.network === step.network);
-    if (entries.length === 1) return {address: entries[0]!.address, tag: entries[0]!.tag, source: 'allowlist'};
-    throw new UsageError(
-      `${step.to} does not give deposit addresses and venues.${step.from}.withdraw.allowlist has ${entries.length === 0 ? 'no' : 'several'} ${step.asset} address(es) for ${step.network}`,
-      `add exactly one: xarb config set venues.${step.from}.withdraw.allowlist.${step.asset} '[{"address":"...","network":"${step.network}"}]'`,
-    );
   }
 
   /** A resumed transfer whose row exists: resolve an unknown (or interrupted) withdrawal through the venue. */

@@ -22,6 +22,7 @@ import {planRebalance} from './planner.js';
 import {gatherSnapshots} from './snapshot.js';
 import {checkTargets, targetsFromConfig, type Targets} from './targets.js';
 import {checkTransfers, followTransfers, type RebalanceStatus} from './transfers.js';
+import {dryRunPlan, type DryRunReport} from './dry-run.js';
 import type {PlanStep, RebalancePlan} from './types.js';
 
 export {transfersInFlight, transferEffects, type InFlightTransfer} from '../journal/transfers.js';
@@ -29,6 +30,7 @@ export {planRebalance} from './planner.js';
 export {parseTargets, checkTargets} from './targets.js';
 export type * from './types.js';
 export type {ExecutionReport, StepReport} from './execute.js';
+export type {DryRunReport, StepCheck, StepVerdict} from './dry-run.js';
 export type {RebalanceStatus, TransferView, PlanStatusView} from './transfers.js';
 
 export const DEFAULT_THRESHOLD_PCT = 5;
@@ -57,12 +59,16 @@ export interface RebalanceOptions {
   readonly confirm?: (plan: RebalancePlan, info: {live: readonly string[]; resuming: boolean}) => Promise<boolean>;
   /** Withdrawals the venue does not list stay unknown this long (default 10 min). */
   readonly unknownGraceMs?: number;
+  /** Run every check `execute` would run (on the plan it would run or resume), writing and sending nothing (dry-run.ts). */
+  readonly dryRun?: boolean;
 }
 
 export interface RebalanceResult {
-  readonly action: 'planned' | 'nothing_to_do' | 'executed' | 'resumed' | 'declined' | 'abandoned';
+  readonly action: 'planned' | 'nothing_to_do' | 'executed' | 'resumed' | 'declined' | 'abandoned' | 'dry_run';
   readonly plan: RebalancePlan | undefined;
   readonly execution: ExecutionReport | undefined;
+  /** With `dryRun`: what `execute` would do, step by step, and the exit code it would end with. */
+  readonly dryRun?: DryRunReport;
   /** A plan an earlier run left unfinished (planning while it exists only shows a new plan). */
   readonly unfinished: {readonly id: string; readonly status: string} | undefined;
   readonly warnings: readonly string[];
@@ -103,6 +109,11 @@ export async function runRebalance(deps: RebalanceDeps, options: RebalanceOption
   }
   const existing = repo.unfinished<RebalancePlan, PlanStep>();
 
+  if (options.dryRun && existing) {
+    const venues = await openAll(deps, [...Object.keys(existing.plan.venueTargets), ...venuesOf(existing.plan.steps)]);
+    const dryRun = await dryRunPlan({...base, venues}, existing.steps.map((s) => ({step: s.step, state: s.state})), {resumes: existing.id});
+    return {action: 'dry_run', plan: existing.plan, execution: undefined, unfinished: {id: existing.id, status: existing.status}, warnings: [], dryRun, exitCode: dryRun.exitCode};
+  }
   if (options.execute && existing) return resume(deps, base, existing, options);
 
   const venueTargets = resolveTargets(deps, options.venueTargets);
@@ -127,8 +138,12 @@ export async function runRebalance(deps: RebalanceDeps, options: RebalanceOption
   });
   const unfinished = existing ? {id: existing.id, status: existing.status} : undefined;
   const result = {plan, unfinished, warnings: gathered.warnings};
-  if (!options.execute) return {...result, action: 'planned', execution: undefined, exitCode: 0};
+  if (!options.execute && !options.dryRun) return {...result, action: 'planned', execution: undefined, exitCode: 0};
   if (plan.steps.length === 0) return {...result, action: 'nothing_to_do', execution: undefined, exitCode: 0};
+  if (options.dryRun) {
+    const dryRun = await dryRunPlan({...base, venues}, plan.steps.map((step) => ({step, state: 'pending'})));
+    return {...result, action: 'dry_run', execution: undefined, dryRun, exitCode: dryRun.exitCode};
+  }
   // Policy refusals (withdrawals not allowed, paper/live mix) come before any question or step.
   checkTransferPolicy({config: deps.config, venues}, plan.steps);
   if (options.confirm && !(await options.confirm(plan, {live: liveVenues(venues, plan.steps), resuming: false}))) {
