@@ -168,6 +168,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   let depth = 0;
   let names = 0;
   const cache = new Map<string, Statement<any>>();
+  const locks = new Set<string>();
 
   const query = (stmt: PgStatementText & {name: string}, params: Params | undefined): Answer => {
     const answer = bridge.call({op: 'query', name: stmt.name, text: stmt.text, values: bindParams(stmt, params), inTx: depth > 0}, stmt.text.slice(0, 60));
@@ -245,11 +246,16 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
       script(sql);
     },
     tryLock(name: string): boolean {
+      // PostgreSQL lets one session take an advisory lock again; a lock is held once, even within this process.
+      if (locks.has(name)) return false;
       const answer = bridge.call({op: 'query', name: 'xarb_try_lock', text: 'SELECT pg_try_advisory_lock($1, $2) AS got', values: [LOCK_SPACE, key32(`${target.schema}:lock:${name}`)], inTx: depth > 0}, 'lock');
       if (!answer.ok) fail(answer, `lock ${name}`);
-      return answer.rows?.[0]?.got === true;
+      const got = answer.rows?.[0]?.got === true;
+      if (got) locks.add(name);
+      return got;
     },
     unlock(name: string): void {
+      if (!locks.delete(name)) return;
       const answer = bridge.call({op: 'query', name: 'xarb_unlock', text: 'SELECT pg_advisory_unlock($1, $2) AS done', values: [LOCK_SPACE, key32(`${target.schema}:lock:${name}`)], inTx: depth > 0}, 'unlock');
       if (!answer.ok && !answer.lost) fail(answer, `unlock ${name}`);
     },
