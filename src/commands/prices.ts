@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 import {UsageError, VenueError} from '../core/errors.js';
-import {PriceSnapshotsRepo} from '../core/journal/index.js';
 import {StreamingBooks} from '../core/market/streams.js';
-import {fetchPrices, watchIntervalMs, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
+import {fetchPrices, priceRecorder, watchIntervalMs, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
 import {QUOTE_GROUPS, normalizeSymbol} from '../core/symbols/index.js';
 import {XarbCommand} from '../cli/base-command.js';
 import {amountFlag, durationFlag, intervalFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../cli/flags.js';
@@ -45,7 +44,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     const ctx = flags.watch ? await this.context() : await this.withProgress('prices');
     const venues = await ctx.marketVenues(flags.venues, flags.source, {paper: false});
     const takerFees = Object.fromEntries(venues.map((v) => [v.info.id, ctx.config.venues[v.info.id]?.fees?.taker]));
-    const recorder = new PriceSnapshotsRepo(ctx.db);
+    const recorder = priceRecorder(ctx.db);
     const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock, takerFees, recorder};
 
     if (flags.watch) {

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core';
 import {scanArb, watchArb, type ArbScanOptions, type ArbScanResult, type ArbWatchTick} from '../../core/arb/index.js';
 import type {CrossOpportunity, Opportunity, TriangularOpportunity} from '../../core/arb/types.js';
+import {opportunityRecorder} from '../../core/arb/record.js';
 import {VenueError} from '../../core/errors.js';
-import {OpportunitiesRepo} from '../../core/journal/index.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {amountFlag, durationFlag, integerFlag, intervalFlag, numberFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../../cli/flags.js';
@@ -72,7 +72,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     const ctx = flags.watch ? await this.context() : await this.withProgress('arb scan');
     const venues = await ctx.marketVenues(flags.venues, flags.source);
     const fees = ctx.feeOverrides(venues.map((v) => v.info.id));
-    const recorder = new OpportunitiesRepo(ctx.db);
+    const recorder = opportunityRecorder(ctx.db);
     const deps = {venues, clock: ctx.clock, fees, valuationQuote: ctx.config.valuationQuote, recorder};
     const options: ArbScanOptions = {
       symbols,
