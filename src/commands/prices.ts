@@ -48,16 +48,13 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock, takerFees, recorder};
 
     if (flags.watch) {
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const interrupt = this.interruptSignal();
       let last: PricesResult | undefined;
       const interval = watchIntervalMs(flags.interval, venues);
       if (interval > flags.interval) this.note(`note: refreshing every ${fmtAge(interval)}, the venues' rate limit (--interval ${fmtAge(flags.interval)} is shorter)`);
       const source = new StreamingBooks();
       try {
-        for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: controller.signal, source})) {
+        for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: interrupt.signal, source})) {
           last = result;
           if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(result))}\n`);
           else this.paint(result, true);
@@ -65,8 +62,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       } finally {
         source.close();
       }
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
+      interrupt.release();
       if (!last) throw new UsageError('stopped before the first refresh');
       // Under --json each refresh was already printed as one line (JSON Lines).
       this.streamedJson = true;

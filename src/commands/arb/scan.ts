@@ -101,20 +101,16 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
   }
 
   private async watch(deps: Parameters<typeof watchArb>[0], options: ArbScanOptions, intervalMs: number, verbose: boolean): Promise<ArbScanCommandResult> {
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const interrupt = this.interruptSignal();
     let last: ArbScanResult | undefined;
     try {
-      for await (const tick of watchArb(deps, options, {intervalMs, signal: controller.signal})) {
+      for await (const tick of watchArb(deps, options, {intervalMs, signal: interrupt.signal})) {
         last = tick.result;
         if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(tickJson(tick)))}\n`);
         else this.renderTick(tick, verbose);
       }
     } finally {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
+      interrupt.release();
     }
     this.streamedJson = true;
     if (!last) throw new VenueError('all venues', 'stopped before the first scan finished');
