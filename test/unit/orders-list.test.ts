@@ -1,12 +1,14 @@
 /**
- * core/execution/list.ts: what `xarb orders` shows, on a real in-memory
- * journal, and which venues it asks first.
+ * core/execution/list.ts: what `xarb orders` shows, on a real journal
+ * (SQLite, and PostgreSQL as the journal-postgres project), and which venues
+ * it asks first.
  */
 import {afterEach, describe, expect, it} from 'vitest';
 import {listOrders} from '../../src/core/execution/list.js';
-import {openDb, type Db} from '../../src/core/journal/db.js';
+import type {Db} from '../../src/core/journal/db.js';
 import {OrdersRepo, type NewOrder} from '../../src/core/journal/orders.js';
 import type {Venue} from '../../src/core/venues/port.js';
+import {openTestJournal} from '../support/postgres.js';
 
 let db: Db | undefined;
 afterEach(() => db?.close());
@@ -18,7 +20,7 @@ function order(venue: string, n: number, over: Partial<NewOrder> = {}): NewOrder
 }
 
 function journal(): Db {
-  db = openDb(':memory:');
+  db = openTestJournal('orderslist');
   const repo = new OrdersRepo(db, clock);
   repo.insert(order('simbit', 1, {status: 'open'}));
   repo.insert(order('simex', 2, {status: 'closed', filled: '1', average: '100'}));
