@@ -4,7 +4,8 @@ import tseslint from 'typescript-eslint';
 /**
  * The layers, enforced here rather than remembered (see docs/design-decisions.md):
  * - only src/core/venues/ccxt imports ccxt; only src/core/journal/db.ts imports better-sqlite3;
- * - commands and src/cli reach the journal only through src/core/journal/index.ts;
+ * - commands and src/cli reach the journal only through src/core/journal/index.ts, and import only types
+ *   from it: a command never builds a repository, it calls the one core function that owns them;
  * - the PostgreSQL client is loaded only by src/core/journal/pg, on its own thread;
  * - only src/core/bus/nats.ts imports the NATS client (@nats-io/*), behind the MarketBus port;
  * - src/core never imports the command layer (src/cli, src/commands), rendering (src/ui) or terminal packages;
@@ -19,6 +20,11 @@ const NATS = {group: ['@nats-io/*', 'nats'], message: 'only src/core/bus/nats.ts
 const JOURNAL_INSIDE = {
   group: ['**/core/journal/*', '!**/core/journal/index.js', '**/core/journal/migrations/*'],
   message: 'commands reach the journal only through src/core/journal/index.ts (its public surface)',
+};
+const JOURNAL_TYPES_ONLY = {
+  group: ['**/core/journal/*'],
+  allowTypeImports: true,
+  message: 'commands parse, call one core function and render: import only types from the journal, and let core open its repositories',
 };
 const CORE_UP = {
   group: ['**/cli/*', '**/ui/*', '**/commands/*', '@oclif/*', 'chalk', 'cli-table3'],
@@ -40,6 +46,11 @@ const NO_SQL = [
   {selector: `Literal[value=/${SQL}/]`, message: 'SQL lives in src/core/journal repositories'},
   {selector: `TemplateElement[value.raw=/${SQL}/]`, message: 'SQL lives in src/core/journal repositories'},
 ];
+
+const NO_REPOSITORY = {
+  selector: String.raw`NewExpression[callee.name=/(Repo|Repository|Snapshots)$/]`,
+  message: 'commands do not build repositories: call the core function that owns them',
+};
 
 export default tseslint.config(
   {ignores: ['dist/**', 'node_modules/**', 'oclif.manifest.json', 'tmp/**']},
@@ -71,6 +82,13 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/core/journal/**'],
     rules: {'no-restricted-syntax': NO_SQL},
+  },
+  {
+    files: ['src/commands/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [...NO_SQL, NO_REPOSITORY],
+      '@typescript-eslint/no-restricted-imports': ['error', {patterns: [JOURNAL_TYPES_ONLY]}],
+    },
   },
   {
     files: ['src/core/venues/**/*.ts'],

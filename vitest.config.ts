@@ -19,6 +19,7 @@ const JOURNAL_SUITES = [
   'execution',
   'journal-orders',
   'live-idempotency',
+  'orders-list',
   'portfolio-history',
   'portfolio-service',
   'rebalance-execute',

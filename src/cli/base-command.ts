@@ -134,6 +134,22 @@ export abstract class XarbCommand<T> extends Command {
   }
 
   /**
+   * For long runs (--watch, collect): a signal that Ctrl-C or SIGTERM fires,
+   * so the run stops cleanly; `release()` stops listening once it is over.
+   */
+  protected interruptSignal(): {readonly signal: AbortSignal; readonly release: () => void} {
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const release = () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+    };
+    return {signal: controller.signal, release};
+  }
+
+  /**
    * The one place commands that read or change account state on venues call
    * first: brings the journal in line with those venues' live orders and
    * their fills (core/reconcile/sync.ts). A venue that cannot be read is a

@@ -26,6 +26,25 @@ const CLIENT_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
 export abstract class OrderCommand extends XarbCommand<OrderReport> {
   protected abstract readonly side: Side;
 
+  /** The help both sides share; each side assigns it as its own static, as it does args and flags. */
+  static override description = `Routes the order (--route best_price | lowest_fee | fastest | split | priority, or --venue), checks every
+child order against the risk limits and the trading state, writes it to the journal with a deterministic client order
+id, and only then sends it. A lost answer is settled by looking the client order id up, never by sending again.
+Paper-mode venues (the default, and the demo venues) fill against the live book and keep balances in the journal.
+Live venues ask for confirmation on a terminal; without one, --yes is required.
+
+Exit codes: 0 placed, 2 bad input or nothing can be placed, 3 denied by risk, 4 a venue refused or did not answer.`;
+
+  /** The examples of one side; `limit` is a plausible ETH limit price for it. */
+  protected static examplesFor(side: Side, limit: string): string[] {
+    return [
+      `<%= config.bin %> order ${side} BTC/USD 0.5`,
+      `<%= config.bin %> order ${side} BTC/USD 0.5 --route split --dry-run`,
+      `<%= config.bin %> order ${side} ETH-USD 2 --limit ${limit} --venue simbit`,
+      `<%= config.bin %> order ${side} BTC/USD 0.1 --route priority --yes --json`,
+    ];
+  }
+
   static override args = {
     symbol: symbolArg({required: true}),
     amount: amountArg({required: true}),

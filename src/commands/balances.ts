@@ -1,10 +1,9 @@
 import {Flags} from '@oclif/core';
 import {ExitCode} from '../core/errors.js';
-import {BalanceSnapshots} from '../core/journal/index.js';
 import type {BalancesResult} from '../core/portfolio/service.js';
 import {balancesJson, type BalancesJson} from '../ui/portfolio-json.js';
-import {loadBalances} from '../core/portfolio/service.js';
-import {assetHistory, totalHistory, type BalanceHistory} from '../core/portfolio/history.js';
+import {journalSnapshots, loadBalanceHistory, loadBalances} from '../core/portfolio/service.js';
+import type {BalanceHistory} from '../core/portfolio/history.js';
 import {timeColumns} from '../core/portfolio/timeline.js';
 import {lineChart} from '../ui/chart.js';
 import {XarbCommand} from '../cli/base-command.js';
@@ -48,13 +47,9 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
     const ctx = await this.context();
     const names = ctx.selectVenues(flags.venues);
     const quote = flags.quote ?? ctx.config.valuationQuote;
-    const snapshots = new BalanceSnapshots(ctx.db);
 
     if (flags.history) {
-      const since = sinceTime(flags.since, ctx.clock.now());
-      const runs = snapshots.history({since, quote});
-      const options = {quote, since, venues: flags.venues ? names : undefined, asset: flags.asset};
-      const history = flags.asset ? assetHistory(snapshots.assetHistory({since, asset: flags.asset, quote}), runs, {...options, asset: flags.asset}) : totalHistory(runs, options);
+      const history = loadBalanceHistory(ctx.db, {quote, since: sinceTime(flags.since, ctx.clock.now()), venues: flags.venues ? names : undefined, asset: flags.asset});
       this.paintHistory(history, ctx.clock.now());
       return {kind: 'history', ...history};
     }
@@ -65,7 +60,7 @@ snapshot and age, and totals say they are partial. Every run journals a snapshot
     const allocations: Record<string, number | undefined> = {};
     for (const name of names) allocations[name] = ctx.venueConfig(name).allocation;
     const result = await loadBalances(
-      {venues, clock: ctx.clock, snapshots},
+      {venues, clock: ctx.clock, snapshots: journalSnapshots(ctx.db)},
       {quote, method: flags.price, maxAgeMs: flags['max-age'], allocations, reserves: ctx.config.risk.reserves, asset: flags.asset, allVenues: !flags.venues},
     );
     this.stopProgress();

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import {EventsRepo, type JournalEvent} from '../core/journal/index.js';
+import {listEvents, type JournalEvent} from '../core/admin/index.js';
 import {escapeControl, XarbCommand} from '../cli/base-command.js';
 import {integerFlag, quoteInput, sinceFlag, sinceTime, venueFlag} from '../cli/flags.js';
 import {UsageError} from '../core/errors.js';
@@ -28,12 +28,7 @@ export default class Events extends XarbCommand<EventsResult> {
     const {flags} = await this.parse(Events);
     if (flags.kind !== undefined && !KIND.test(flags.kind)) throw new UsageError(`--kind must look like order.sent or risk., got ${quoteInput(flags.kind)}`);
     const ctx = await this.context();
-    const events = new EventsRepo(ctx.db, ctx.clock).list({
-      ...(flags.kind ? {kind: flags.kind} : {}),
-      ...(flags.venue ? {venue: flags.venue} : {}),
-      ...(flags.since ? {since: sinceTime(flags.since, ctx.clock.now())} : {}),
-      limit: flags.limit,
-    });
+    const events = listEvents({db: ctx.db, clock: ctx.clock}, {kind: flags.kind, venue: flags.venue, since: flags.since ? sinceTime(flags.since, ctx.clock.now()) : undefined, limit: flags.limit});
     if (events.length === 0) this.out('no events');
     else {
       const rows = events.map((e) => [e.id, new Date(e.ts).toISOString().replace('T', ' ').slice(0, 19), e.kind, e.venue ?? '', e.ref ?? '', summarize(e.data)]);

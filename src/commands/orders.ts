@@ -1,16 +1,10 @@
 import {Flags} from '@oclif/core';
-import {orderResult, type OrderResult} from '../core/execution/place.js';
-import {OrdersRepo} from '../core/journal/index.js';
+import {listOrders, type OrdersListItem} from '../core/execution/list.js';
 import {XarbCommand} from '../cli/base-command.js';
 import {integerFlag, sinceFlag, sinceTime, symbolFlag, venueFlag} from '../cli/flags.js';
 import {orderJson, renderOrders} from '../ui/order-view.js';
 
-export interface OrdersListItem extends OrderResult {
-  readonly planId: string | undefined;
-  readonly origin: 'xarb' | 'external';
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
+export type {OrdersListItem} from '../core/execution/list.js';
 
 export interface OrdersResult {
   readonly orders: readonly OrdersListItem[];
@@ -39,20 +33,11 @@ shown filled; --offline reads the journal alone.`;
     const {flags} = await this.parse(Orders);
     const ctx = await this.context();
     if (flags.venue) ctx.selectVenues([flags.venue]);
-    const repo = new OrdersRepo(ctx.db, ctx.clock);
-    if (!flags.offline) {
-      // Venues with live journal orders (within --venue) are asked first, so fills since the last look are shown.
-      const live = [...new Set(repo.list({open: true, ...(flags.venue ? {venue: flags.venue} : {}), limit: 1_000_000}).map((o) => o.venue))];
-      await this.syncVenues(await ctx.venues(live.filter((name) => ctx.venueNames().includes(name))));
-    }
-    const rows = repo.list({
-      open: flags.open,
-      ...(flags.venue ? {venue: flags.venue} : {}),
-      ...(flags.symbol ? {symbol: flags.symbol} : {}),
-      ...(flags.since ? {since: sinceTime(flags.since, ctx.clock.now())} : {}),
-      limit: flags.limit,
-    });
-    const orders = rows.map((o) => orderJson({...orderResult(ctx.db, ctx.clock, o), planId: o.planId, origin: o.origin, createdAt: o.createdAt, updatedAt: o.updatedAt}));
+    const items = await listOrders(
+      {db: ctx.db, clock: ctx.clock, venueNames: ctx.venueNames(), openVenues: (names) => ctx.venues(names), sync: flags.offline ? undefined : (venues) => this.syncVenues(venues)},
+      {open: flags.open, venue: flags.venue, symbol: flags.symbol, since: flags.since ? sinceTime(flags.since, ctx.clock.now()) : undefined, limit: flags.limit},
+    );
+    const orders = items.map(orderJson);
     if (orders.length === 0) this.out('no orders');
     else this.out(renderOrders(orders, this.color, this.chalk));
     return {orders};

@@ -1,6 +1,5 @@
 import {Flags} from '@oclif/core';
-import {BalanceSnapshots} from '../core/journal/index.js';
-import {loadPositions, type PositionsResult} from '../core/portfolio/service.js';
+import {journalSnapshots, loadPositions, type PositionsResult} from '../core/portfolio/service.js';
 import {positionsJson, type PositionsJson} from '../ui/portfolio-json.js';
 import {ExitCode} from '../core/errors.js';
 import {XarbCommand} from '../cli/base-command.js';
@@ -34,7 +33,7 @@ underlying nets everything across venues: spot + longs - shorts (long 0.01 on on
     await this.syncVenues(venues);
     const quote = flags.quote ?? ctx.config.valuationQuote;
     const result = await loadPositions(
-      {venues, clock: ctx.clock, snapshots: new BalanceSnapshots(ctx.db)},
+      {venues, clock: ctx.clock, snapshots: journalSnapshots(ctx.db)},
       {quote, method: flags.price, maxAgeMs: flags['max-age'], underlying: flags.symbol, allVenues: !flags.venues},
     );
     this.paint(result);

@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 import {UsageError, VenueError} from '../core/errors.js';
-import {PriceSnapshotsRepo} from '../core/journal/index.js';
 import {StreamingBooks} from '../core/market/streams.js';
-import {fetchPrices, watchIntervalMs, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
+import {fetchPrices, priceRecorder, watchIntervalMs, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
 import {QUOTE_GROUPS, normalizeSymbol} from '../core/symbols/index.js';
 import {XarbCommand} from '../cli/base-command.js';
 import {amountFlag, durationFlag, intervalFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../cli/flags.js';
@@ -49,20 +48,17 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     const ctx = flags.watch ? await this.context() : await this.withProgress('prices');
     const venues = await ctx.marketVenues(flags.venues, flags.source, {paper: false});
     const takerFees = Object.fromEntries(venues.map((v) => [v.info.id, ctx.config.venues[v.info.id]?.fees?.taker]));
-    const recorder = new PriceSnapshotsRepo(ctx.db);
+    const recorder = priceRecorder(ctx.db);
     const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock, takerFees, recorder};
 
     if (flags.watch) {
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const interrupt = this.interruptSignal();
       let last: PricesResult | undefined;
       const interval = watchIntervalMs(flags.interval, venues);
       if (interval > flags.interval) this.note(`note: refreshing every ${fmtAge(interval)}, the venues' rate limit (--interval ${fmtAge(flags.interval)} is shorter)`);
       const source = new StreamingBooks();
       try {
-        for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: controller.signal, source})) {
+        for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: interrupt.signal, source})) {
           last = result;
           if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(pricesJson(result)))}\n`);
           else this.paint(result, true);
@@ -70,8 +66,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       } finally {
         source.close();
       }
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
+      interrupt.release();
       if (!last) throw new UsageError('stopped before the first refresh');
       // Under --json each refresh was already printed as one line (JSON Lines).
       this.streamedJson = true;

@@ -1,8 +1,6 @@
 import {Flags} from '@oclif/core';
-import {scanArb} from '../../core/arb/index.js';
-import type {CrossOpportunity} from '../../core/arb/types.js';
 import {ExitCode, UsageError} from '../../core/errors.js';
-import {arbDryRunDenial, executeArb, intentFromOpportunity, previewArb, type ArbIntent, type ArbPreview, type ArbReport} from '../../core/execution/arb.js';
+import {arbDryRunDenial, bestArbIntent, executeArb, previewArb, type ArbIntent, type ArbPreview, type ArbReport} from '../../core/execution/arb.js';
 import type {ExecutionEnv} from '../../core/execution/place.js';
 import {denialView, type DenialView} from '../../core/execution/order.js';
 import {XarbCommand} from '../../cli/base-command.js';
@@ -58,15 +56,10 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
     const env: ExecutionEnv = {db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(venues.map((v) => [v.info.id, v])), alerts: ctx.alerts};
     let intent: ArbIntent;
     if (flags.best) {
-      const symbols = flags.symbol ? [flags.symbol] : [];
-      const fees = Object.fromEntries(ctx.venueNames().map((n) => [n, ctx.venueConfig(n).fees]));
-      const scan = await scanArb(
-        {venues, clock: ctx.clock, fees, valuationQuote: ctx.config.valuationQuote},
-        {symbols, minBps: flags['min-bps'], maxAgeMs: flags['max-age'], ...(flags.amount ? {maxSize: Number(flags.amount)} : {})},
+      intent = await bestArbIntent(
+        {venues, clock: ctx.clock, fees: ctx.feeOverrides(ctx.venueNames()), valuationQuote: ctx.config.valuationQuote},
+        {symbol: flags.symbol, minBps: flags['min-bps'], maxAgeMs: flags['max-age'], amount: flags.amount},
       );
-      const best = scan.opportunities.find((o): o is CrossOpportunity => o.kind === 'cross' && o.quoteGroup === undefined);
-      if (!best) throw new UsageError('no cross-venue opportunity right now', 'see `xarb arb scan`');
-      intent = intentFromOpportunity(best, flags['max-age']);
     } else {
       if (!flags.symbol || !flags['buy-venue'] || !flags['sell-venue'] || !flags.amount) {
         throw new UsageError('give --symbol, --buy-venue, --sell-venue and --amount, or --best');

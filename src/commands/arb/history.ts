@@ -1,5 +1,5 @@
-import {summarizeHistory, type ArbHistoryResult, type ArbHistoryRow} from '../../core/arb/history.js';
-import {OpportunitiesRepo} from '../../core/journal/index.js';
+import type {ArbHistoryResult, ArbHistoryRow} from '../../core/arb/history.js';
+import {loadArbHistory} from '../../core/arb/record.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {lineChart} from '../../ui/chart.js';
 import {integerFlag, sinceFlag, sinceTime, symbolFlag} from '../../cli/flags.js';
@@ -33,10 +33,7 @@ they got. With --symbol it also draws the best net edge over time for that symbo
   async run(): Promise<ArbHistoryCommandResult> {
     const {flags} = await this.parse(ArbHistory);
     const ctx = await this.context();
-    const repo = new OpportunitiesRepo(ctx.db);
-    const now = ctx.clock.now();
-    const since = sinceTime(flags.since, now);
-    const result = summarizeHistory(repo.episodes(since), repo.observations(since), {since, now, symbol: flags.symbol, buckets: 60});
+    const result = loadArbHistory({db: ctx.db, clock: ctx.clock}, {since: sinceTime(flags.since, ctx.clock.now()), symbol: flags.symbol});
     if (!this.jsonEnabled()) this.render(result, flags.limit);
     return historyJson(result);
   }

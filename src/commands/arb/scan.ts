@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core';
 import {scanArb, watchArb, type ArbScanOptions, type ArbScanResult, type ArbWatchTick} from '../../core/arb/index.js';
 import type {CrossOpportunity, Opportunity, TriangularOpportunity} from '../../core/arb/types.js';
+import {opportunityRecorder} from '../../core/arb/record.js';
 import {VenueError} from '../../core/errors.js';
-import {OpportunitiesRepo} from '../../core/journal/index.js';
 import {normalizeSymbol} from '../../core/symbols/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {amountFlag, durationFlag, integerFlag, intervalFlag, numberFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../../cli/flags.js';
@@ -66,7 +66,7 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
     const ctx = flags.watch ? await this.context() : await this.withProgress('arb scan');
     const venues = await ctx.marketVenues(flags.venues, flags.source);
     const fees = ctx.feeOverrides(venues.map((v) => v.info.id));
-    const recorder = new OpportunitiesRepo(ctx.db);
+    const recorder = opportunityRecorder(ctx.db);
     const deps = {venues, clock: ctx.clock, fees, valuationQuote: ctx.config.valuationQuote, recorder};
     const options: ArbScanOptions = {
       symbols,
@@ -95,20 +95,16 @@ with their lifetime, and records them in the journal (see \`xarb arb history\`).
   }
 
   private async watch(deps: Parameters<typeof watchArb>[0], options: ArbScanOptions, intervalMs: number, verbose: boolean): Promise<ArbScanCommandResult> {
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const interrupt = this.interruptSignal();
     let last: ArbScanResult | undefined;
     try {
-      for await (const tick of watchArb(deps, options, {intervalMs, signal: controller.signal})) {
+      for await (const tick of watchArb(deps, options, {intervalMs, signal: interrupt.signal})) {
         last = tick.result;
         if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(watchTickJson(tick)))}\n`);
         else this.renderTick(tick, verbose);
       }
     } finally {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
+      interrupt.release();
     }
     this.streamedJson = true;
     if (!last) throw new VenueError('all venues', 'stopped before the first scan finished');

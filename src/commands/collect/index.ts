@@ -42,16 +42,13 @@ Ctrl-C or SIGTERM. See docs/scale-out.md.`;
     const symbols = flags.symbols?.split(',').map((s) => s.trim()).filter(Boolean).map((s) => normalizeSymbol(s));
     const venues = await ctx.venues(flags.venues, {paper: false});
     const bus = await openBus(url, {create: true, onStatus: (event) => this.note(`bus: ${event}`)});
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const interrupt = this.interruptSignal();
     try {
       const status = await collect({
         venues,
         bus,
         clock: ctx.clock,
-        signal: controller.signal,
+        signal: interrupt.signal,
         symbols,
         depth: flags.depth,
         pollMs: flags.poll,
@@ -62,8 +59,7 @@ Ctrl-C or SIGTERM. See docs/scale-out.md.`;
       this.note(`stopped: ${status.published} book update(s) published since ${new Date(status.startedAt).toISOString()}`);
       return status;
     } finally {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
+      interrupt.release();
       await bus.close();
     }
   }

@@ -1,9 +1,9 @@
 import {resolve} from 'node:path';
 import {Args} from '@oclif/core';
-import {backupTo, type BackupResult} from '../../core/journal/index.js';
+import {backupJournal, type JournalBackupResult} from '../../core/admin/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 
-export type JournalBackupResult = BackupResult;
+export type {JournalBackupResult} from '../../core/admin/index.js';
 
 export default class JournalBackup extends XarbCommand<JournalBackupResult> {
   static override demoNotice = false;
@@ -15,7 +15,7 @@ export default class JournalBackup extends XarbCommand<JournalBackupResult> {
   async run(): Promise<JournalBackupResult> {
     const {args} = await this.parse(JournalBackup);
     const ctx = await this.context();
-    const result = backupTo(ctx.db, resolve(args.file));
+    const result = backupJournal(ctx.db, resolve(args.file));
     this.out(`backed up the journal (schema version ${result.version}) to ${result.file} (${result.bytes} bytes)`);
     return result;
   }

@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core';
-import {copyJournal, isPostgresUrl, type CopyResult} from '../../core/journal/index.js';
+import {copyJournal, isPostgresUrl, type JournalCopyResult} from '../../core/admin/index.js';
 import {UsageError} from '../../core/errors.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {renderTable} from '../../ui/table.js';
 
-export type JournalCopyResult = CopyResult;
+export type {JournalCopyResult} from '../../core/admin/index.js';
 
 export default class JournalCopy extends XarbCommand<JournalCopyResult> {
   static override demoNotice = false;
@@ -20,7 +20,7 @@ export default class JournalCopy extends XarbCommand<JournalCopyResult> {
     if (!isPostgresUrl(flags.to)) throw new UsageError('--to must be a postgres:// URL', 'e.g. --to postgres://xarb@127.0.0.1:5432/trading');
     const ctx = await this.context();
     ctx.autoPrune = false;
-    const result = copyJournal(ctx.db, flags.to, ctx.clock);
+    const result = copyJournal({db: ctx.db, clock: ctx.clock}, flags.to);
     this.out(
       renderTable({
         head: ['table', 'rows'],

@@ -1,15 +1,8 @@
 import {Flags} from '@oclif/core';
-import {ensureHome, journalPath, recordJournalMarker} from '../../core/config/store.js';
-import {initJournal} from '../../core/journal/index.js';
+import {initJournal, type JournalInitResult} from '../../core/admin/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 
-export interface JournalInitResult {
-  readonly path: string;
-  readonly id: string;
-  readonly createdAt: string;
-  /** Where the previous file was moved (with --force), or null. */
-  readonly movedAside: string | null;
-}
+export type {JournalInitResult} from '../../core/admin/index.js';
 
 export default class JournalInit extends XarbCommand<JournalInitResult> {
   static override demoNotice = false;
@@ -20,17 +13,9 @@ export default class JournalInit extends XarbCommand<JournalInitResult> {
 
   async run(): Promise<JournalInitResult> {
     const {flags} = await this.parse(JournalInit);
-    const home = this.home;
-    ensureHome(home);
-    const path = journalPath(home);
-    const result = initJournal({path, force: flags.force});
-    try {
-      recordJournalMarker(home, {id: result.id, createdAt: result.createdAt});
-    } finally {
-      result.db.close();
-    }
+    const result = initJournal(this.home, {force: flags.force});
     if (result.movedAside) this.out(`moved the old journal to ${result.movedAside}`);
-    this.out(`new journal ${result.id} at ${path}`);
-    return {path, id: result.id, createdAt: result.createdAt, movedAside: result.movedAside ?? null};
+    this.out(`new journal ${result.id} at ${result.path}`);
+    return result;
   }
 }

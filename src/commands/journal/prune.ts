@@ -1,8 +1,8 @@
-import {prune, type PruneResult, type RetentionSettings} from '../../core/journal/index.js';
+import {pruneJournal, type JournalPruneResult} from '../../core/admin/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {renderTable} from '../../ui/table.js';
 
-export type JournalPruneResult = PruneResult & {readonly retention: RetentionSettings};
+export type {JournalPruneResult} from '../../core/admin/index.js';
 
 export default class JournalPrune extends XarbCommand<JournalPruneResult> {
   static override demoNotice = false;
@@ -14,8 +14,7 @@ export default class JournalPrune extends XarbCommand<JournalPruneResult> {
     await this.parse(JournalPrune);
     const ctx = await this.context();
     ctx.autoPrune = false;
-    const retention = ctx.retention;
-    const result = prune(ctx.db, retention, ctx.clock);
+    const result = pruneJournal({db: ctx.db, clock: ctx.clock}, ctx.retention);
     this.out(
       renderTable({
         head: ['table', 'deleted', 'older than (UTC)'],
@@ -24,6 +23,6 @@ export default class JournalPrune extends XarbCommand<JournalPruneResult> {
         color: this.color,
       }),
     );
-    return {...result, retention};
+    return result;
   }
 }

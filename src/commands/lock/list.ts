@@ -1,17 +1,8 @@
-import {hostname} from 'node:os';
-import {listLocks, lockStatus, type LockStatus} from '../../core/journal/index.js';
+import {lockList, type LockListItem} from '../../core/admin/index.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {renderTable} from '../../ui/table.js';
 
-export interface LockListItem {
-  readonly name: string;
-  readonly pid: number;
-  readonly host: string;
-  readonly acquiredAt: string;
-  readonly leaseUntil: string;
-  /** held: within its lease; expired: lease ran out; stale: its process on this host is gone. Expired and stale locks are taken over by the next run. */
-  readonly status: LockStatus;
-}
+export type {LockListItem} from '../../core/admin/index.js';
 
 export interface LockListResult {
   readonly locks: readonly LockListItem[];
@@ -26,15 +17,7 @@ export default class LockList extends XarbCommand<LockListResult> {
   async run(): Promise<LockListResult> {
     await this.parse(LockList);
     const ctx = await this.context();
-    const host = hostname();
-    const locks = listLocks(ctx.db).map((l) => ({
-      name: l.name,
-      pid: l.pid,
-      host: l.host,
-      acquiredAt: new Date(l.acquiredAt).toISOString(),
-      leaseUntil: new Date(l.leaseUntil).toISOString(),
-      status: lockStatus(l, {host, clock: ctx.clock}),
-    }));
+    const locks = lockList({db: ctx.db, clock: ctx.clock});
     if (locks.length === 0) this.out('no locks held');
     else
       this.out(

@@ -1,15 +1,9 @@
-import {hostname} from 'node:os';
 import {Args, Flags} from '@oclif/core';
-import {LockHeldError, UsageError} from '../../core/errors.js';
-import {lockStatus, readLock, releaseLock} from '../../core/journal/index.js';
+import {lockRelease, type LockReleaseResult} from '../../core/admin/index.js';
+import {UsageError} from '../../core/errors.js';
 import {XarbCommand} from '../../cli/base-command.js';
 
-export interface LockReleaseResult {
-  readonly name: string;
-  /** False when the lock was not held (nothing to do). */
-  readonly released: boolean;
-  readonly holder: {readonly pid: number; readonly host: string; readonly acquiredAt: string; readonly leaseUntil: string} | null;
-}
+export type {LockReleaseResult} from '../../core/admin/index.js';
 
 export default class LockRelease extends XarbCommand<LockReleaseResult> {
   static override demoNotice = false;
@@ -26,16 +20,9 @@ export default class LockRelease extends XarbCommand<LockReleaseResult> {
     const {args, flags} = await this.parse(LockRelease);
     if (!/^[a-z0-9][a-z0-9_-]{0,39}$/.test(args.name)) throw new UsageError(`bad lock name ${JSON.stringify(args.name.slice(0, 40))}`, 'see `xarb lock list`');
     const ctx = await this.context();
-    const current = readLock(ctx.db, args.name);
-    if (current && !flags.force && current.host === hostname() && lockStatus(current, {clock: ctx.clock}) === 'held') {
-      throw new LockHeldError(args.name, `pid ${current.pid} on this host, alive, lease until ${new Date(current.leaseUntil).toISOString()}; add --force to release it anyway`);
-    }
-    const holder = releaseLock(ctx.db, args.name, {clock: ctx.clock, reason: flags.reason});
-    this.out(holder ? `released ${args.name} (was held by pid ${holder.pid} on ${holder.host} since ${new Date(holder.acquiredAt).toISOString()})` : `${args.name} was not held; nothing to do`);
-    return {
-      name: args.name,
-      released: holder !== undefined,
-      holder: holder ? {pid: holder.pid, host: holder.host, acquiredAt: new Date(holder.acquiredAt).toISOString(), leaseUntil: new Date(holder.leaseUntil).toISOString()} : null,
-    };
+    const result = lockRelease({db: ctx.db, clock: ctx.clock}, args.name, {force: flags.force, reason: flags.reason});
+    const {holder} = result;
+    this.out(holder ? `released ${args.name} (was held by pid ${holder.pid} on ${holder.host} since ${holder.acquiredAt})` : `${args.name} was not held; nothing to do`);
+    return result;
   }
 }

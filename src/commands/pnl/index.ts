@@ -1,13 +1,9 @@
 import {Flags} from '@oclif/core';
-import {UnknownVenueError} from '../../core/errors.js';
-import {OrdersRepo, PriceSnapshotsRepo, type PriceSnapshot} from '../../core/journal/index.js';
-import {loadPnl, type PnlResult} from '../../core/portfolio/service.js';
+import {journalPnl, type PnlResult} from '../../core/portfolio/service.js';
 import {XarbCommand} from '../../cli/base-command.js';
 import {assetFlag, durationFlag, sinceFlag, sinceTime, symbolFlag, venueFlag} from '../../cli/flags.js';
 import {fmtAmount, fmtMoney, fmtPrice} from '../../ui/format.js';
 import {renderTable} from '../../ui/table.js';
-import {loadCostBases} from '../../core/portfolio/basis.js';
-import type {Quote} from '../../core/types.js';
 
 export type {PnlResult} from '../../core/portfolio/service.js';
 
@@ -35,19 +31,16 @@ still set the average cost. Unrealized PnL marks what is held at the venues' cur
   async run(): Promise<PnlResult> {
     const {flags} = await this.parse(Pnl);
     const ctx = await this.context();
-    // Fills of resting orders that traded since the last look are journalled first.
-    await this.syncVenues(await ctx.venues(flags.venue && ctx.venueNames().includes(flags.venue) ? [flags.venue] : undefined));
-    const fills = new OrdersRepo(ctx.db, ctx.clock).fills({venue: flags.venue, symbol: flags.symbol, limit: Number.MAX_SAFE_INTEGER});
-    // A venue no longer configured may still have fills; an unknown name with none is a typo.
-    if (flags.venue && fills.length === 0 && !ctx.venueNames().includes(flags.venue)) throw new UnknownVenueError(flags.venue, ctx.venueNames());
-    const venues = await ctx.venues(undefined, {paper: false});
-    const quote = flags.quote ?? ctx.config.valuationQuote;
-    const since = flags.since === undefined ? undefined : sinceTime(flags.since, ctx.clock.now());
-    const history = new PriceSnapshotsRepo(ctx.db);
-    const result = await loadPnl(
-      {venues, clock: ctx.clock, priceHistory: (from, to) => history.between(from, to).map(snapshotQuote)},
-      fills.map((f) => ({venue: f.venue, tradeId: f.tradeId, symbol: f.symbol, side: f.side, price: f.price, amount: f.amount, fee: f.fee, ts: f.ts})),
-      {quote, method: flags.price, maxAgeMs: flags['max-age'], since, bases: loadCostBases(ctx.db, ctx.clock)},
+    const result = await journalPnl(
+      {db: ctx.db, clock: ctx.clock, venueNames: ctx.venueNames(), openVenues: (names, options) => ctx.venues(names, options), sync: (venues) => this.syncVenues(venues)},
+      {
+        venue: flags.venue,
+        symbol: flags.symbol,
+        quote: flags.quote ?? ctx.config.valuationQuote,
+        method: flags.price,
+        maxAgeMs: flags['max-age'],
+        since: flags.since === undefined ? undefined : sinceTime(flags.since, ctx.clock.now()),
+      },
     );
     this.paint(result);
     return result;
@@ -112,8 +105,4 @@ still set the average cost. Unrealized PnL marks what is held at the venues' cur
 
 function isZeroText(x: string): boolean {
   return /^-?0(\.0*)?$/.test(x);
-}
-
-function snapshotQuote(s: PriceSnapshot): Quote {
-  return {venue: s.venue, symbol: s.symbol, bid: s.bid, ask: s.ask, bidSize: s.bidSize, askSize: s.askSize, timestamp: s.quoteTs, receivedAt: s.quoteTs};
 }

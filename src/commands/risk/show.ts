@@ -1,17 +1,10 @@
 import type {RiskConfig} from '../../core/config/schema.js';
-import {OrdersRepo, RiskStateRepo, type TradingStateRecord, type UsageSnapshot} from '../../core/journal/index.js';
+import {riskStatus, type RiskStatus} from '../../core/risk/switch.js';
 import {XarbCommand} from '../../cli/base-command.js';
-import {roundJson} from '../../core/money/precision.js';
 import {fmtAmount, fmtMoneyIn} from '../../ui/format.js';
 import {renderTable} from '../../ui/table.js';
 
-export interface RiskShowResult {
-  readonly state: TradingStateRecord;
-  readonly limits: RiskConfig;
-  readonly valuationQuote: string;
-  /** Open/in-flight orders and today's (UTC) traded notional, from the journal. */
-  readonly usage: UsageSnapshot;
-}
+export type RiskShowResult = RiskStatus;
 
 /** Flattens the risk config into rows: scope, limit, value. */
 export function limitRows(risk: RiskConfig): string[][] {
@@ -34,11 +27,8 @@ export default class RiskShow extends XarbCommand<RiskShowResult> {
   async run(): Promise<RiskShowResult> {
     await this.parse(RiskShow);
     const ctx = await this.context();
-    const state = new RiskStateRepo(ctx.db, ctx.clock).get();
-    const raw = new OrdersRepo(ctx.db, ctx.clock).usage();
-    // Money in the JSON contract: exact decimal strings without truncation tails (docs/risk.md).
-    const usage: UsageSnapshot = {...raw, dailyVolume: raw.dailyVolume.map((r) => ({...r, volume: roundJson(r.volume)})), open: raw.open.map((r) => ({...r, remaining: roundJson(r.remaining)}))};
-    const result: RiskShowResult = {state, limits: ctx.config.risk, valuationQuote: ctx.config.valuationQuote, usage};
+    const result = riskStatus({db: ctx.db, clock: ctx.clock}, ctx.config);
+    const {state, usage} = result;
     const c = this.chalk;
     const stateText = state.state === 'active' ? c.green('active') : state.state === 'halted' ? c.red('HALTED') : c.yellow('reducing');
     const lines = [`trading state: ${stateText}${state.reason ? ` (${state.reason})` : ''}${state.updatedAt ? ` since ${new Date(state.updatedAt).toISOString()}` : ''}`];

@@ -9,7 +9,6 @@
  * no repair beyond applying the newer book; gaps are counted. Updates older
  * than one already applied are ignored.
  */
-import {abortableSleep} from '../duration.js';
 import {BusVenue} from '../bus/venue.js';
 import {SequenceTracker} from '../bus/gaps.js';
 import {bookToQuote} from '../market/prices.js';
@@ -18,7 +17,7 @@ import {currencyIndex} from './identity.js';
 import {IncrementalCross} from './incremental.js';
 import {resolveScanOptions, scanSettings, type ArbDeps, type ArbScanOptions, type ArbScanResult} from './scan.js';
 import {makeValuer} from './valuation.js';
-import {trackOpportunities, type ArbWatchOptions, type ArbWatchTick, type TrackedOpportunity, type WatchRecorder} from './watch.js';
+import {watchTicks, type ArbWatchOptions, type ArbWatchTick, type WatchRecorder} from './watch.js';
 
 /** Whether watchArb can run incrementally: a cross-venue scan whose venues all read the bus. */
 export function canWatchOnBus(venues: readonly unknown[], options: ArbScanOptions): boolean {
@@ -76,45 +75,35 @@ export async function* watchArbOnBus(
     }
   })().catch(() => {});
 
-  const interval = watch.intervalMs ?? 2000;
-  const sleep = watch.sleep ?? abortableSleep;
-  let live = new Map<string, TrackedOpportunity>();
+  const scan = async () => {
+    const now = deps.clock.now();
+    engine.options = {...engine.options, valuer: makeValuer(engine.quotes(), valuationQuote)};
+    const opportunities = engine.opportunities(now);
+    const stale = engine.stale(now);
+    const result: ArbScanResult = {
+      kind: 'cross',
+      generatedAt: now,
+      valuationQuote,
+      settings: scanSettings(o, false),
+      venues: venues.map((v) => ({venue: v.info.id, simulated: v.info.simulated, ok: true, markets: markets.get(v.info.id)?.length ?? 0, quotes: 0, balancesUsed: false})),
+      simulatedVenues: venues.filter((v) => v.info.simulated).map((v) => v.info.id),
+      screened: engine.symbols,
+      cyclesChecked: 0,
+      candidates: opportunities.length,
+      truncated: 0,
+      booksFetched: engine.bookCount,
+      opportunities,
+      belowThreshold: 0,
+      stale: {count: stale.length, items: stale.slice(0, 50)},
+      skipped: [],
+      failures: [],
+      unlisted: [],
+    };
+    if (opportunities.length > 0) deps.recorder?.observe(opportunities, now);
+    return {result};
+  };
   try {
-    for (let iteration = 1; watch.maxIterations === undefined || iteration <= watch.maxIterations; iteration++) {
-      if (watch.signal?.aborted) return;
-      const started = deps.clock.now();
-      const now = deps.clock.now();
-      engine.options = {...engine.options, valuer: makeValuer(engine.quotes(), valuationQuote)};
-      const opportunities = engine.opportunities(now);
-      const stale = engine.stale(now);
-      const result: ArbScanResult = {
-        kind: 'cross',
-        generatedAt: now,
-        valuationQuote,
-        settings: scanSettings(o, false),
-        venues: venues.map((v) => ({venue: v.info.id, simulated: v.info.simulated, ok: true, markets: markets.get(v.info.id)?.length ?? 0, quotes: 0, balancesUsed: false})),
-        simulatedVenues: venues.filter((v) => v.info.simulated).map((v) => v.info.id),
-        screened: engine.symbols,
-        cyclesChecked: 0,
-        candidates: opportunities.length,
-        truncated: 0,
-        booksFetched: engine.bookCount,
-        opportunities,
-        belowThreshold: 0,
-        stale: {count: stale.length, items: stale.slice(0, 50)},
-        skipped: [],
-        failures: [],
-        unlisted: [],
-      };
-      if (opportunities.length > 0) deps.recorder?.observe(opportunities, now);
-      const step = trackOpportunities(live, opportunities, now);
-      live = step.next;
-      if (step.vanished.length > 0) deps.recorder?.vanish?.(step.vanished.map((t) => t.key), now);
-      yield {iteration, at: now, result, appeared: step.appeared, vanished: step.vanished, active: step.active};
-      if (watch.maxIterations !== undefined && iteration >= watch.maxIterations) return;
-      if (watch.signal?.aborted) return;
-      await sleep(Math.max(0, interval - (deps.clock.now() - started)), watch.signal);
-    }
+    yield* watchTicks(scan, deps, watch, watch.intervalMs ?? 2000);
   } finally {
     controller.abort();
     watch.signal?.removeEventListener('abort', stop);

@@ -7,29 +7,18 @@
  */
 import type {OpportunityEpisode, OpportunityObservation} from '../journal/opportunities.js';
 
-export interface ArbHistoryRow {
-  readonly key: string;
-  readonly kind: 'cross' | 'triangular';
-  /** Cross: buy symbol; triangular: the cycle. */
-  readonly symbol: string;
-  readonly sellSymbol: string;
-  readonly buyVenue: string;
-  readonly sellVenue: string;
-  readonly quote: string;
-  readonly quoteGroup: string | undefined;
+/** One opportunity over a period: its episodes together. Fields it shares with an episode mean the same there. */
+export interface ArbHistoryRow
+  extends Pick<
+    OpportunityEpisode,
+    'key' | 'kind' | 'symbol' | 'sellSymbol' | 'buyVenue' | 'sellVenue' | 'quote' | 'quoteGroup' | 'sightings' | 'firstSeen' | 'lastSeen' | 'bestNetBps' | 'bestNetProfit' | 'bestNetValue' | 'maxSize'
+  > {
   readonly episodes: number;
-  readonly sightings: number;
-  readonly firstSeen: number;
-  readonly lastSeen: number;
   /** Sum of episode lifetimes (last - first sighting). */
   readonly totalLifetimeMs: number;
   readonly longestLifetimeMs: number;
-  readonly bestNetBps: number;
   /** Mean net bps over all sightings in the period. */
   readonly avgNetBps: number | undefined;
-  readonly bestNetProfit: number;
-  readonly bestNetValue: number | undefined;
-  readonly maxSize: number;
 }
 
 export interface SpreadSeries {

@@ -19,6 +19,7 @@ import {abortableSleep} from '../duration.js';
 import {watchIntervalMs} from '../market/prices.js';
 import {StreamingBooks} from '../market/streams.js';
 import {ArbScanner, type ArbDeps, type ArbScanOptions, type ArbScanResult} from './scan.js';
+import type {Clock} from '../types.js';
 import type {Opportunity} from './types.js';
 import {canWatchOnBus, watchArbOnBus} from './bus-watch.js';
 
@@ -107,25 +108,44 @@ export async function* watchArb(
   const books = new StreamingBooks();
   const scanner = new ArbScanner({...deps, recorder: deps.recorder, books}, options);
   const interval = watchIntervalMs(watch.intervalMs ?? 2000, deps.venues);
-  const sleep = watch.sleep ?? abortableSleep;
-  let live = new Map<string, TrackedOpportunity>();
+  const scan = async () => {
+    books.tick();
+    const result = await scanner.scan();
+    const failed = new Set(result.venues.filter((v) => !v.ok).map((v) => v.venue));
+    for (const f of result.failures) if (f.stage === 'quotes' || f.stage === 'markets') failed.add(f.venue);
+    return {result, failed};
+  };
   try {
-    for (let iteration = 1; watch.maxIterations === undefined || iteration <= watch.maxIterations; iteration++) {
-      if (watch.signal?.aborted) return;
-      const started = deps.clock.now();
-      books.tick();
-      const result = await scanner.scan();
-      const failed = new Set(result.venues.filter((v) => !v.ok).map((v) => v.venue));
-      for (const f of result.failures) if (f.stage === 'quotes' || f.stage === 'markets') failed.add(f.venue);
-      const step = trackOpportunities(live, result.opportunities, result.generatedAt, failed);
-      live = step.next;
-      if (step.vanished.length > 0) deps.recorder?.vanish?.(step.vanished.map((t) => t.key), result.generatedAt);
-      yield {iteration, at: result.generatedAt, result, appeared: step.appeared, vanished: step.vanished, active: step.active};
-      if (watch.maxIterations !== undefined && iteration >= watch.maxIterations) return;
-      if (watch.signal?.aborted) return;
-      await sleep(Math.max(0, interval - (deps.clock.now() - started)), watch.signal);
-    }
+    yield* watchTicks(scan, deps, watch, interval);
   } finally {
     books.close();
+  }
+}
+
+/**
+ * The loop both watches share (polling here, the bus in bus-watch.ts): every
+ * interval one scan, then what appeared and vanished since the last (the
+ * vanished episodes closed in the journal), one tick, and a wait for the rest
+ * of the interval. Recording what a scan found is the scan's part.
+ */
+export async function* watchTicks(
+  scan: () => Promise<{readonly result: ArbScanResult; readonly failed?: ReadonlySet<string>}>,
+  deps: {readonly clock: Clock; readonly recorder?: WatchRecorder},
+  watch: ArbWatchOptions,
+  intervalMs: number,
+): AsyncGenerator<ArbWatchTick> {
+  const sleep = watch.sleep ?? abortableSleep;
+  let live = new Map<string, TrackedOpportunity>();
+  for (let iteration = 1; watch.maxIterations === undefined || iteration <= watch.maxIterations; iteration++) {
+    if (watch.signal?.aborted) return;
+    const started = deps.clock.now();
+    const {result, failed} = await scan();
+    const step = trackOpportunities(live, result.opportunities, result.generatedAt, failed);
+    live = step.next;
+    if (step.vanished.length > 0) deps.recorder?.vanish?.(step.vanished.map((t) => t.key), result.generatedAt);
+    yield {iteration, at: result.generatedAt, result, appeared: step.appeared, vanished: step.vanished, active: step.active};
+    if (watch.maxIterations !== undefined && iteration >= watch.maxIterations) return;
+    if (watch.signal?.aborted) return;
+    await sleep(Math.max(0, intervalMs - (deps.clock.now() - started)), watch.signal);
   }
 }

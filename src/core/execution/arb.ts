@@ -27,6 +27,7 @@ import {OrdersRepo, type JournalOrder} from '../journal/orders.js';
 import {PlansRepo} from '../journal/plans.js';
 import {isStale, mid, walkLevels} from '../market/book.js';
 import {abs, add, cmp, dec, isPositive, isZero, mul, roundToStep, sub} from '../money/decimal.js';
+import {scanArb, type ArbDeps} from '../arb/index.js';
 import type {CrossOpportunity} from '../arb/types.js';
 import {quoteOf} from '../symbols/index.js';
 import type {Balance, Market, OrderBook, PlannedOrder, Side} from '../types.js';
@@ -114,6 +115,22 @@ export interface ArbReport {
   readonly realizedPnl: string;
   /** 0 when both legs filled or the one-legged fill was corrected; 4 otherwise. */
   readonly exitCode: ExitCode;
+}
+
+/**
+ * `arb execute --best`: the intent for the best cross-venue opportunity of a
+ * fresh scan (of `symbol` when given; never one found through a quote group).
+ */
+export async function bestArbIntent(deps: ArbDeps, request: {readonly symbol?: string; readonly minBps: number; readonly maxAgeMs: number; readonly amount?: string}): Promise<ArbIntent> {
+  const scan = await scanArb(deps, {
+    symbols: request.symbol ? [request.symbol] : [],
+    minBps: request.minBps,
+    maxAgeMs: request.maxAgeMs,
+    ...(request.amount ? {maxSize: Number(request.amount)} : {}),
+  });
+  const best = scan.opportunities.find((o): o is CrossOpportunity => o.kind === 'cross' && o.quoteGroup === undefined);
+  if (!best) throw new UsageError('no cross-venue opportunity right now', 'see `xarb arb scan`');
+  return intentFromOpportunity(best, request.maxAgeMs);
 }
 
 /** The intent for a scanner opportunity (cross-venue only). */

@@ -10,7 +10,8 @@
  * venues that gave any data so the command can exit 4 only when none did.
  */
 import {abortableSleep} from '../duration.js';
-import type {PriceSnapshot} from '../journal/price-snapshots.js';
+import type {Db} from '../journal/db.js';
+import {PriceSnapshotsRepo, type PriceSnapshot} from '../journal/price-snapshots.js';
 import {errorMessage, UnknownSymbolError} from '../errors.js';
 import {matchMarkets, parseSymbol, quoteGroupOf, type ParsedSymbol} from '../symbols/index.js';
 import type {Clock, Market, OrderBook, Quote} from '../types.js';
@@ -99,6 +100,11 @@ export interface PricesOptions {
 /** Journals the quotes a prices run saw (journal/price-snapshots.ts implements it). */
 export interface PriceRecorder {
   record(snapshots: readonly PriceSnapshot[]): void;
+}
+
+/** The journal's price snapshots, as the recorder of a prices run. */
+export function priceRecorder(db: Db): PriceRecorder {
+  return new PriceSnapshotsRepo(db);
 }
 
 /** Records the quotes every venue answered with, stamped with the run's time and each quote's age. */

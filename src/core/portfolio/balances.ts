@@ -20,6 +20,7 @@
  */
 import {formatDuration} from '../duration.js';
 import {fromUnits, toUnits} from '../money/decimal.js';
+import type {SnapshotAsset} from '../journal/balance-snapshots.js';
 import type {Balance} from '../types.js';
 import type {PriceMethod, PriceSource, Pricer} from './pricing.js';
 
@@ -48,27 +49,15 @@ export interface AggregateOptions {
   readonly asset?: string;
 }
 
-export interface BalanceRow {
+export interface BalanceRow extends SnapshotAsset {
   readonly venue: string;
-  readonly asset: string;
-  readonly free: string;
-  readonly used: string;
-  readonly total: string;
-  readonly price: number | undefined;
-  readonly value: string | undefined;
   /** From the venue's last snapshot because the venue failed now. */
   readonly stale: boolean;
   /** Free on this venue is below the asset's reserve: orders there cannot spend it. */
   readonly belowReserve: boolean;
 }
 
-export interface AssetTotal {
-  readonly asset: string;
-  readonly free: string;
-  readonly used: string;
-  readonly total: string;
-  readonly price: number | undefined;
-  readonly value: string | undefined;
+export interface AssetTotal extends SnapshotAsset {
   /** Where the price came from, e.g. `kraken BTC/USD (mid)`; undefined when unpriced. */
   readonly priceSource: string | undefined;
   readonly reserve: string | undefined;

@@ -18,11 +18,15 @@
  * - Every run writes one snapshot (all assets of every venue asked, valued in
  *   the run's quote), whatever --asset filter the view applies.
  */
-import {errorMessage, ExitCode} from '../errors.js';
-import type {BalanceSnapshots, VenueSnapshotInput} from '../journal/balance-snapshots.js';
-import type {PriceSnapshot} from '../journal/price-snapshots.js';
+import {errorMessage, ExitCode, UnknownVenueError} from '../errors.js';
+import {BalanceSnapshots, type VenueSnapshotInput} from '../journal/balance-snapshots.js';
+import type {Db} from '../journal/db.js';
+import {OrdersRepo} from '../journal/orders.js';
+import {PriceSnapshotsRepo, type PriceSnapshot} from '../journal/price-snapshots.js';
 import type {Balance, Clock, Market, Position, Quote} from '../types.js';
 import type {Venue} from '../venues/port.js';
+import {loadCostBases} from './basis.js';
+import {assetHistory, totalHistory, type BalanceHistory} from './history.js';
 import {aggregateBalances, type BalancesReport, type VenueBalancesInput} from './balances.js';
 import {computePnl, type CostBasis, type PnlFill, type PnlReport, type RateAt} from './pnl.js';
 import {aggregatePositions, type PositionsReport, type VenuePositionsInput} from './positions.js';
@@ -46,6 +50,11 @@ export interface PortfolioDeps {
   readonly snapshots?: BalanceSnapshots;
   /** Upper bound per venue call, on top of the adapter's own timeout. */
   readonly timeoutMs?: number;
+}
+
+/** The journal's balance snapshots, for PortfolioDeps.snapshots. */
+export function journalSnapshots(db: Db): BalanceSnapshots {
+  return new BalanceSnapshots(db);
 }
 
 export interface ValuationOptions {
@@ -262,6 +271,23 @@ export async function loadBalances(deps: PortfolioDeps, request: BalancesRequest
   return {...view, notes: collected.notes, snapshotRunId: runId, exitCode};
 }
 
+export interface BalanceHistoryRequest {
+  readonly quote: string;
+  readonly since: number;
+  /** Only these venues (a --venues filter); undefined: runs that asked every configured venue. */
+  readonly venues?: readonly string[];
+  readonly asset?: string;
+}
+
+/** `xarb balances --history`: how the total (or one asset) moved, from journalled snapshots; no venue is asked. */
+export function loadBalanceHistory(db: Db, request: BalanceHistoryRequest): BalanceHistory {
+  const snapshots = new BalanceSnapshots(db);
+  const {quote, since, asset} = request;
+  const runs = snapshots.history({since, quote});
+  const options = {quote, since, venues: request.venues, asset};
+  return asset ? assetHistory(snapshots.assetHistory({since, asset, quote}), runs, {...options, asset}) : totalHistory(runs, options);
+}
+
 export interface PositionsRequest extends ValuationOptions {
   readonly underlying?: string;
   readonly allVenues: boolean;
@@ -393,4 +419,47 @@ export async function pnlPricing(
     notes: notes.sort(),
     priceVenues: priceVenues.sort(),
   };
+}
+
+export interface JournalPnlDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  /** The configured venue names. */
+  readonly venueNames: readonly string[];
+  /** Opens venues by name (all configured when undefined). */
+  readonly openVenues: (names: readonly string[] | undefined, options: {readonly paper?: boolean}) => Promise<Venue[]>;
+  /** The sync step (core/reconcile/sync.ts): journals the fills of resting orders that traded since the last look. */
+  readonly sync?: (venues: readonly Venue[]) => Promise<unknown>;
+}
+
+export interface JournalPnlRequest extends PnlRequest {
+  /** Only fills on this venue (one no longer configured may still have fills). */
+  readonly venue?: string;
+  /** Only fills of this market. */
+  readonly symbol?: string;
+}
+
+/**
+ * `xarb pnl` over the journal: brings fills up to date with the venues, reads
+ * them, converts each at rates from journalled price snapshots near its time
+ * and applies the cost bases set with `xarb pnl basis`.
+ */
+export async function journalPnl(deps: JournalPnlDeps, request: JournalPnlRequest): Promise<PnlResult> {
+  const known = request.venue !== undefined && deps.venueNames.includes(request.venue);
+  await deps.sync?.(await deps.openVenues(known ? [request.venue!] : undefined, {}));
+  const fills = new OrdersRepo(deps.db, deps.clock).fills({venue: request.venue, symbol: request.symbol, limit: Number.MAX_SAFE_INTEGER});
+  // A venue no longer configured may still have fills; an unknown name with none is a typo.
+  if (request.venue !== undefined && fills.length === 0 && !known) throw new UnknownVenueError(request.venue, [...deps.venueNames]);
+  const venues = await deps.openVenues(undefined, {paper: false});
+  const history = new PriceSnapshotsRepo(deps.db);
+  const {venue: _venue, symbol: _symbol, ...pnlRequest} = request;
+  return loadPnl(
+    {venues, clock: deps.clock, priceHistory: (from, to) => history.between(from, to).map(snapshotQuote)},
+    fills.map((f) => ({venue: f.venue, tradeId: f.tradeId, symbol: f.symbol, side: f.side, price: f.price, amount: f.amount, fee: f.fee, ts: f.ts})),
+    {...pnlRequest, bases: request.bases ?? loadCostBases(deps.db, deps.clock)},
+  );
+}
+
+function snapshotQuote(s: PriceSnapshot): Quote {
+  return {venue: s.venue, symbol: s.symbol, bid: s.bid, ask: s.ask, bidSize: s.bidSize, askSize: s.askSize, timestamp: s.quoteTs, receivedAt: s.quoteTs};
 }

@@ -19,7 +19,7 @@
  */
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
-import {RebalanceRepo, TransfersRepo, type JournalRebalancePlan, type JournalTransfer, type RebalancePlanStatus} from '../journal/transfers.js';
+import {IN_FLIGHT_STATES, RebalanceRepo, TransfersRepo, type JournalRebalancePlan, type JournalTransfer, type RebalancePlanStatus} from '../journal/transfers.js';
 import {cmp} from '../money/decimal.js';
 import type {Clock, Transfer} from '../types.js';
 import type {Venue} from '../venues/port.js';
@@ -124,24 +124,12 @@ async function checkArrival(env: FollowEnv, repo: TransfersRepo, t: JournalTrans
 
 // ---- status ----------------------------------------------------------------------
 
-export interface TransferView {
-  readonly id: string;
-  readonly planId: string | undefined;
-  readonly asset: string;
-  readonly from: string;
-  readonly to: string;
-  readonly amount: string;
-  readonly expected: string;
-  readonly received: string | undefined;
-  readonly network: string | undefined;
-  readonly mode: 'paper' | 'live';
-  readonly state: JournalTransfer['state'];
-  readonly withdrawalId: string | undefined;
-  readonly txid: string | undefined;
-  readonly error: string | undefined;
-  readonly createdAt: number;
-  readonly sentAt: number | undefined;
-  readonly arrivedAt: number | undefined;
+/** A transfer as `rebalance status` shows it: the journal's fields a person needs, and its age. */
+export interface TransferView
+  extends Pick<
+    JournalTransfer,
+    'id' | 'planId' | 'asset' | 'from' | 'to' | 'amount' | 'expected' | 'received' | 'network' | 'mode' | 'state' | 'withdrawalId' | 'txid' | 'error' | 'createdAt' | 'sentAt' | 'arrivedAt'
+  > {
   /** ms since it was sent (or written), for the ones still in flight. */
   readonly ageMs: number | undefined;
 }
@@ -165,7 +153,7 @@ export interface RebalanceStatus {
 }
 
 export function transferView(t: JournalTransfer, now: number): TransferView {
-  const inFlight = t.state === 'pending_submit' || t.state === 'unknown' || t.state === 'sent';
+  const inFlight = IN_FLIGHT_STATES.includes(t.state);
   return {
     id: t.id,
     planId: t.planId,
