@@ -15,7 +15,7 @@ import {fetchPrices} from '../../src/core/market/prices.js';
 import type {Market} from '../../src/core/types.js';
 import type {Venue} from '../../src/core/venues/port.js';
 import {createSimVenue, demoProfile} from '../../src/core/venues/sim/index.js';
-import {skipWithoutNats, testSource} from '../support/nats.js';
+import {skipWithoutNats, testSource, until} from '../support/nats.js';
 
 const skip = await skipWithoutNats();
 
@@ -136,17 +136,19 @@ describe.skipIf(skip)('prices and arb scan from the bus equal direct mode on the
     const target = listed[0]!;
     const cheap = 0.9 * Math.min(...listed.slice(1).map((b) => b.bids[0]![0]));
     const ticks: ArbWatchTick[] = [];
+    const busStats = {updates: 0, gaps: 0, lastApplyMs: 0};
     for await (const tick of watchArb({venues: fromBus, clock}, scanOptions, {
       maxIterations: 2,
       intervalMs: 0,
+      busStats,
       sleep: async () => {
         await bus.publishBook({...target, asks: [[cheap, 0.5], ...target.asks.slice(1)], sequence: 2});
         await bus.flush();
-        const until = Date.now() + 5000;
-        while (Date.now() < until && !(await bus.latestBook(target.venue, 'BTC/USD'))?.asks[0]?.[0]) await new Promise((r) => setTimeout(r, 20));
-        await new Promise((r) => setTimeout(r, 200));
+        // Until the watch has applied that update (it arrives on its own subscription).
+        await until(() => busStats.updates >= 1, 5000);
       },
     })) ticks.push(tick);
+    expect(busStats.updates).toBe(1);
     // netValue depends on the valuer's quotes (all books held vs the screened quotes); the rest is exact.
     const strip = (list: readonly unknown[]) => list.map((o) => ({...(o as object), netValue: undefined}));
     expect(strip(ticks[0]!.result.opportunities)).toEqual(strip(full.opportunities));

@@ -38,3 +38,16 @@ export function testSource(label: string): string {
   const id = `${label.replace(/[^A-Za-z0-9]/g, '')}${process.pid}x${++counter}x${Date.now().toString(36)}`;
   return `${NATS_URL}?stream=T_${id}&prefix=t${id}&books=t-${id}-books&meta=t-${id}-meta`;
 }
+
+/**
+ * Polls `condition` (every 20 ms) until it holds, or fails after `timeoutMs`
+ * naming what was awaited: tests wait for a state, never a fixed time.
+ */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -20,7 +20,7 @@ import {watchIntervalMs} from '../market/prices.js';
 import {StreamingBooks} from '../market/streams.js';
 import {ArbScanner, type ArbDeps, type ArbScanOptions, type ArbScanResult} from './scan.js';
 import type {Opportunity} from './types.js';
-import {canWatchOnBus, watchArbOnBus} from './bus-watch.js';
+import {canWatchOnBus, watchArbOnBus, type BusWatchStats} from './bus-watch.js';
 
 export {StreamingBooks} from '../market/streams.js';
 
@@ -93,6 +93,8 @@ export interface ArbWatchOptions {
   readonly maxIterations?: number;
   /** Waits between scans; replaced in tests. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Bus-fed watch only: counts book updates applied and sequence gaps as they happen. */
+  readonly busStats?: BusWatchStats;
 }
 
 export async function* watchArb(
@@ -101,7 +103,7 @@ export async function* watchArb(
   watch: ArbWatchOptions = {},
 ): AsyncGenerator<ArbWatchTick> {
   if (canWatchOnBus(deps.venues, options)) {
-    yield* watchArbOnBus(deps, options, watch);
+    yield* watchArbOnBus(deps, options, watch, watch.busStats);
     return;
   }
   const books = new StreamingBooks();
