@@ -20,12 +20,15 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {IncrementalCross} from '../src/core/arb/incremental.js';
 import {makeValuer} from '../src/core/arb/valuation.js';
+import {collect} from '../src/core/bus/collector.js';
 import {dropBus, NatsBus} from '../src/core/bus/nats.js';
 import type {BusBook, VenueMeta} from '../src/core/bus/port.js';
 import type {Market, OrderBook} from '../src/core/types.js';
+import type {Venue} from '../src/core/venues/port.js';
 import {createSimVenue, demoProfile} from '../src/core/venues/sim/index.js';
 import {CLI, median, row, timeProcessAsync} from './lib.js';
-import {crossScan, crossWorld, measure, NOW, show} from './worlds.js';
+import {openBaseline} from './bus-baseline.js';
+import {crossScan, crossWorld, market, measure, NOW, show} from './worlds.js';
 
 const id = `${process.pid}${Date.now().toString(36)}`;
 const source = `${process.env.XARB_BENCH_NATS ?? 'nats://127.0.0.1:4222'}?stream=BENCH_${id}&prefix=bench${id}&books=bench-${id}-books&meta=bench-${id}-meta`;
@@ -65,27 +68,66 @@ try {
   row(`xarb prices BTC/USD --source nats (7 venues, ${venuesWithBtc} list BTC)`, `${prices.median.toFixed(0)} ms`, `exit ${prices.status}`);
   row('  ratio to --version', `${(prices.median / version.median).toFixed(2)}x`, '<= 1.3x');
 
-  // --- publish rate -------------------------------------------------------------------------
+  // --- publish rate ---------------------------------------------------------------------------
+  // 7 venues x 300 symbols of depth-20 books, rounds interleaved so machine load hits all three alike:
+  // the earlier publisher (bench/bus-baseline.ts), the bus's publishBook awaited in a loop, and the
+  // collector itself fed by streaming fake venues (sequences, counters, the lost-update callback).
   const venues = 7;
   const symbols = 300;
   const template = crossWorld(1, 1, 3, 20).books.values().next().value!;
   const n = 50_000;
-  const rates: number[] = [];
-  const cpuRates: number[] = [];
-  for (let run = 0; run < 3; run++) {
+  const baseline = await openBaseline(source);
+  const rates = {baseline: [] as number[], bus: [] as number[], collector: [] as number[]};
+  const cpu = {baseline: [] as number[], bus: [] as number[], collector: [] as number[]};
+  const timed = async (what: keyof typeof rates, fn: () => Promise<number>) => {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) {
-      const b: BusBook = {...template, venue: `v${i % venues}`, symbol: `A${i % symbols}/USDT`, timestamp: Date.now(), receivedAt: Date.now(), sequence: run * n + i + 1};
-      await bus.publishBook(b);
-    }
-    await bus.flush();
-    rates.push(n / ((performance.now() - t0) / 1000));
+    const published = await fn();
+    rates[what].push(published / ((performance.now() - t0) / 1000));
     const c = process.cpuUsage(c0);
-    cpuRates.push(n / ((c.user + c.system) / 1e6));
+    cpu[what].push(published / ((c.user + c.system) / 1e6));
+  };
+  const loop = async (publisher: {publishBook(b: BusBook): Promise<void>; flush(): Promise<void>}, run: number) => {
+    for (let i = 0; i < n; i++) {
+      await publisher.publishBook({...template, venue: `v${i % venues}`, symbol: `A${i % symbols}/USDT`, timestamp: Date.now(), receivedAt: Date.now(), sequence: run * n + Math.floor(i / (venues * symbols)) + 1});
+    }
+    await publisher.flush();
+    return n;
+  };
+  const symbolMarkets = Array.from({length: symbols}, (_, i) => market(`A${i}`, 'USDT', 0.001));
+  let collectorGaps = 0;
+  const viaCollector = async () => {
+    const controller = new AbortController();
+    let produced = 0;
+    const fake = (id: string) =>
+      ({
+        info: {id, exchange: 'fake', simulated: true, sandbox: false, mode: 'live', hasKeys: false, rateLimitMs: 0, capabilities: {bidsAsks: true, orderBookStream: true, positions: false, currencies: false, withdraw: false, depositAddress: false, transfers: false}},
+        loadMarkets: async () => symbolMarkets,
+        async *watchOrderBook(symbol: string) {
+          while (produced < n) {
+            produced++;
+            const now = Date.now();
+            yield {...template, venue: id, symbol, timestamp: now, receivedAt: now};
+          }
+          controller.abort();
+        },
+      }) as unknown as Venue;
+    const last = await collect({venues: Array.from({length: venues}, (_, i) => fake(`c${i}`)), bus, clock, signal: controller.signal, depth: 20, statusMs: 60_000});
+    collectorGaps += last.gaps;
+    return last.published;
+  };
+  for (let run = 0; run < 5; run++) {
+    await timed('baseline', () => loop(baseline, run));
+    await timed('bus', () => loop(bus, run));
+    await timed('collector', viaCollector);
   }
-  row(`publish ${n.toLocaleString('en-US')} depth-20 book updates (stream + bucket)`, `${Math.round(median(rates)).toLocaleString('en-US')}/s`, '>= 10,000/s');
-  row('  per CPU-second of the publishing process', `${Math.round(median(cpuRates)).toLocaleString('en-US')}/s`);
+  await baseline.close();
+  const fmtRate = (x: number[]) => `${Math.round(median(x)).toLocaleString('en-US')}/s`;
+  row(`publish ${n.toLocaleString('en-US')} depth-20 book updates (stream + bucket), median of 5`, '');
+  row('  before: JSON, unacknowledged publishes (bus-baseline.ts)', fmtRate(rates.baseline));
+  row('  now: binary books, acknowledged, pipelined (publishBook)', fmtRate(rates.bus));
+  row(`  now: through the collector (${collectorGaps} gap(s))`, fmtRate(rates.collector), '>= 10,000/s');
+  row('  per CPU-second of the publishing process: before / bus / collector', `${fmtRate(cpu.baseline)} / ${fmtRate(cpu.bus)} / ${fmtRate(cpu.collector)}`);
 
   // --- cross-venue scan, 20 venues x 3,000 symbols ------------------------------------------
   const world = crossWorld(20, 3_000, 1, 50);

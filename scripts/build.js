@@ -31,8 +31,12 @@ const SRC = join(ROOT, 'src');
 const OUT = join(ROOT, 'dist');
 const OCLIF_LIB = dirname(createRequire(import.meta.url).resolve('@oclif/core'));
 
-/** Packages bundled when src imports them; their own dependencies are bundled with them. */
-const BUNDLED = new Set(['@oclif/core', 'chalk', 'cli-table3']);
+/**
+ * Packages bundled when src imports them; their own dependencies are bundled with them.
+ * The NATS client (@nats-io/*, ~60 CommonJS files) is bundled too: only the bus module
+ * imports it, dynamically, so it lands in that module's chunk and loads only with --source.
+ */
+const BUNDLED = new Set(['@oclif/core', 'chalk', 'cli-table3', '@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/kv']);
 
 /** Never bundled, whoever imports them: development-mode tooling @oclif/core looks up only outside production. */
 const NEVER = new Set(['typescript', 'tsx', 'ts-node']);

@@ -14,7 +14,7 @@ import {assertIdempotentLive, type ExecutionEnv} from '../core/execution/place.j
 import {ROUTE_STRATEGIES, type RouteStrategy} from '../core/router/types.js';
 import type {Side} from '../core/types.js';
 import {XarbCommand} from './base-command.js';
-import {amountArg, amountFlag, symbolArg, venueFlag, venuesFlag} from './flags.js';
+import {amountArg, amountFlag, durationFlag, sourceFlag, symbolArg, venueFlag, venuesFlag} from './flags.js';
 import {orderReportJson, planJson, renderOrders, renderPlan, type MarketDigits, type OrderReportJson} from '../ui/order-view.js';
 import {fmtAmount, fmtPrice} from '../ui/format.js';
 
@@ -57,6 +57,8 @@ Exit codes: 0 placed, 2 bad input or nothing can be placed, 3 denied by risk, 4 
     venues: venuesFlag({description: 'venues the route may use (default: all configured)'}),
     'dry-run': Flags.boolean({description: 'print the plan (child orders, venues, expected prices, fees, total) and send nothing', default: false}),
     yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (required for live venues without a terminal)', default: false}),
+    'max-age': durationFlag({description: 'books older than this are stale and not routed to', default: '10s'}),
+    source: sourceFlag(),
     'client-id': Flags.string({
       description: 'idempotency key: running the same order again with the same key reports the first run instead of sending again',
       helpValue: 'KEY',
@@ -68,10 +70,14 @@ Exit codes: 0 placed, 2 bad input or nothing can be placed, 3 denied by risk, 4 
     if (flags['client-id'] !== undefined && !CLIENT_KEY.test(flags['client-id'])) throw new UsageError('--client-id must be 1-64 characters of letters, digits, _ . : -');
     const ctx = await this.context();
     const names = flags.venue ? ctx.selectVenues([flags.venue]) : ctx.selectVenues(flags.venues);
-    const routeVenues = await ctx.venues(names);
     const risk = ctx.config.risk;
-    const allVenues = needsAllBalances(risk) || needsValuation(risk) ? await ctx.venues() : routeVenues;
-    const env: ExecutionEnv = {db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(allVenues.concat(routeVenues).map((v) => [v.info.id, v])), alerts: ctx.alerts};
+    const everyVenue = needsAllBalances(risk) || needsValuation(risk);
+    // Orders go to the venues; routing reads books (and markets, quotes) from the bus when a source is set.
+    const venues = await ctx.venues(names);
+    const sendTo = everyVenue ? await ctx.venues() : venues;
+    const routeVenues = await ctx.routeVenues(names, flags.source);
+    const allVenues = everyVenue ? await ctx.routeVenues(ctx.selectVenues(), flags.source) : routeVenues;
+    const env: ExecutionEnv = {db: ctx.db, clock: ctx.clock, config: ctx.config, venues: new Map(sendTo.concat(venues).map((v) => [v.info.id, v])), alerts: ctx.alerts};
     const intent: OrderIntent = {
       symbol: args.symbol,
       side: this.side,
@@ -81,9 +87,9 @@ Exit codes: 0 placed, 2 bad input or nothing can be placed, 3 denied by risk, 4 
       ...(flags.venue ? {venue: flags.venue} : {}),
     };
     // Orders that can only go to one venue are refused before any request when it cannot take live orders safely.
-    if (!flags['dry-run'] && routeVenues.length === 1) assertIdempotentLive(routeVenues);
+    if (!flags['dry-run'] && venues.length === 1) assertIdempotentLive(venues);
     await this.syncVenues([...env.venues.values()]);
-    const prepared = await prepareOrder(env, routeVenues, allVenues, intent);
+    const prepared = await prepareOrder(env, routeVenues, allVenues, intent, {maxAgeMs: flags['max-age']});
     const view = planJson(planView(prepared));
     const markets = new Map(prepared.candidates.map((c) => [c.venue, {quote: c.market.quote, tick: c.market.priceStep, lot: c.market.amountStep} satisfies MarketDigits]));
     const digits = (venue: string) => markets.get(venue);

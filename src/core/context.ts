@@ -17,6 +17,7 @@ import {openPgJournal} from './journal/pg/open.js';
 import {createVenue, unavailableVenue} from './venues/factory.js';
 import type {Venue} from './venues/port.js';
 import type {MarketBus} from './bus/port.js';
+import type {BusVenue} from './bus/venue.js';
 import {reportingVenue, type VenueProgress} from './venues/progress.js';
 import {systemClock, type Clock} from './types.js';
 
@@ -189,6 +190,21 @@ export class Context {
     const [{openBus}, {busVenues}] = await Promise.all([import('./bus/open.js'), import('./bus/venue.js')]);
     this.bus ??= openBus(url);
     return busVenues(await this.bus, names);
+  }
+
+  /**
+   * Venues for routing orders: without a market source, the venues; with
+   * one, the same venues with their markets, quotes and books read from the
+   * bus (balances and orders stay the venue's). An unreachable bus is
+   * BusUnavailableError (exit 4), never a fall back to asking the venues.
+   */
+  async routeVenues(names: readonly string[], source: string | undefined): Promise<Venue[]> {
+    const venues = await this.venues(names);
+    const url = this.marketSource(source);
+    if (!url) return venues;
+    const [fromBus, {withBusMarketData}] = await Promise.all([this.marketVenues(venues.map((v) => v.info.id), url), import('./bus/venue.js')]);
+    const byId = new Map(fromBus.map((v) => [v.info.id, v]));
+    return venues.map((v) => withBusMarketData(v, byId.get(v.info.id) as BusVenue));
   }
 
   /** Fee overrides from config for these venue names (none for venues not configured here). */

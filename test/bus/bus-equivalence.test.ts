@@ -9,13 +9,16 @@ import {scanArb, type ArbScanOptions} from '../../src/core/arb/scan.js';
 import {watchArb, type ArbWatchTick} from '../../src/core/arb/watch.js';
 import {collect, collectPlan} from '../../src/core/bus/collector.js';
 import {dropBus, NatsBus} from '../../src/core/bus/nats.js';
-import {busVenues} from '../../src/core/bus/venue.js';
+import {busVenues, withBusMarketData, type BusVenue} from '../../src/core/bus/venue.js';
+import {defaultConfig} from '../../src/core/config/schema.js';
+import {planView, prepareOrder, type OrderIntent} from '../../src/core/execution/order.js';
+import {openDb} from '../../src/core/journal/db.js';
 import type {VenueConfig} from '../../src/core/config/schema.js';
 import {fetchPrices} from '../../src/core/market/prices.js';
 import type {Market} from '../../src/core/types.js';
 import type {Venue} from '../../src/core/venues/port.js';
 import {createSimVenue, demoProfile} from '../../src/core/venues/sim/index.js';
-import {skipWithoutNats, testSource} from '../support/nats.js';
+import {skipWithoutNats, testSource, until} from '../support/nats.js';
 
 const skip = await skipWithoutNats();
 
@@ -136,22 +139,55 @@ describe.skipIf(skip)('prices and arb scan from the bus equal direct mode on the
     const target = listed[0]!;
     const cheap = 0.9 * Math.min(...listed.slice(1).map((b) => b.bids[0]![0]));
     const ticks: ArbWatchTick[] = [];
+    const busStats = {updates: 0, gaps: 0, lastApplyMs: 0};
     for await (const tick of watchArb({venues: fromBus, clock}, scanOptions, {
       maxIterations: 2,
       intervalMs: 0,
+      busStats,
       sleep: async () => {
         await bus.publishBook({...target, asks: [[cheap, 0.5], ...target.asks.slice(1)], sequence: 2});
         await bus.flush();
-        const until = Date.now() + 5000;
-        while (Date.now() < until && !(await bus.latestBook(target.venue, 'BTC/USD'))?.asks[0]?.[0]) await new Promise((r) => setTimeout(r, 20));
-        await new Promise((r) => setTimeout(r, 200));
+        // Until the watch has applied that update (it arrives on its own subscription).
+        await until(() => busStats.updates >= 1, 5000);
       },
     })) ticks.push(tick);
+    expect(busStats.updates).toBe(1);
     // netValue depends on the valuer's quotes (all books held vs the screened quotes); the rest is exact.
     const strip = (list: readonly unknown[]) => list.map((o) => ({...(o as object), netValue: undefined}));
     expect(strip(ticks[0]!.result.opportunities)).toEqual(strip(full.opportunities));
     const appeared = ticks[1]!.appeared.map((t) => t.opportunity);
     expect(appeared.some((o) => o.kind === 'cross' && o.symbol === 'BTC/USD' && o.buy.venue === target.venue && o.buy.topPrice === cheap)).toBe(true);
     expect(strip(ticks[1]!.result.opportunities.filter((o) => o.kind === 'cross' && o.symbol !== 'BTC/USD'))).toEqual(strip(full.opportunities.filter((o) => o.kind === 'cross' && o.symbol !== 'BTC/USD')));
+  });
+
+  it('order routing: the same plan from books read from the bus as from the venues, with the same freshness rule', async () => {
+    const db = openDb(':memory:');
+    try {
+      const env = (now: number) => ({db, clock: {now: () => now}, config: defaultConfig, venues: new Map(direct.map((v) => [v.info.id, v]))});
+      // Balances and orders stay the venues' own; markets and books come from the bus.
+      const routed = direct.map((v) => withBusMarketData(v, fromBus.find((b) => b.info.id === v.info.id) as BusVenue));
+      expect(routed.map((v) => v.info)).toEqual(direct.map((v) => v.info));
+      // (Not BTC/USD: the --watch test above pushed a changed BTC/USD book to the bus.)
+      const intents: OrderIntent[] = [
+        {symbol: 'SOL/USD', side: 'buy', amount: '0.7', strategy: 'best_price'},
+        {symbol: 'ETH/USDT', side: 'sell', amount: '2.5', strategy: 'split'},
+        {symbol: 'ETH/USDT', side: 'buy', amount: '3', strategy: 'lowest_fee'},
+        {symbol: 'ETH/USDT', side: 'sell', amount: '1', strategy: 'priority'},
+        {symbol: 'SOL/USD', side: 'buy', amount: '10', limitPrice: '150', strategy: 'split'},
+      ];
+      for (const intent of intents) {
+        const a = await prepareOrder(env(at + 1500), direct, direct, intent, {maxAgeMs: 10_000});
+        const b = await prepareOrder(env(at + 1500), routed, routed, intent, {maxAgeMs: 10_000});
+        expect(a.plan.children.length, intent.strategy).toBeGreaterThan(0);
+        expect(planView(b)).toEqual(planView(a));
+      }
+      // Books 1.5 s old with --max-age 1s: stale in both modes, the same venues skipped and the same refusal.
+      const stale = async (venues: typeof direct) => prepareOrder(env(at + 1500), venues, venues, intents[0]!, {maxAgeMs: 1000}).then(() => 'planned', (e: Error) => `${e.name}: ${e.message}`);
+      const refusal = await stale(direct);
+      expect(refusal).toMatch(/^VenueError: .*stale/);
+      expect(await stale(routed)).toBe(refusal);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import {dropBus, NatsBus} from '../../src/core/bus/nats.js';
 import {BusUnavailableError, type BookUpdate, type BusBook, type VenueMeta} from '../../src/core/bus/port.js';
 import {busVenues} from '../../src/core/bus/venue.js';
 import {NotSupportedError, UsageError, VenueUnavailableError} from '../../src/core/errors.js';
-import {skipWithoutNats, testSource} from '../support/nats.js';
+import {skipWithoutNats, testSource, until} from '../support/nats.js';
 
 const skip = await skipWithoutNats();
 
@@ -54,15 +54,23 @@ describe.skipIf(skip)('the NATS JetStream market-data bus', () => {
     const reading = (async () => {
       for await (const u of bus.watchBooks(controller.signal)) {
         seen.push(u);
-        if (seen.length === 3) controller.abort();
+        if (seen.filter((x) => x.book.symbol === 'ETH/USD').length === 3) controller.abort();
       }
     })();
-    await new Promise((r) => setTimeout(r, 100));
+    // The watcher is listening once a probe book reaches it.
+    let probe = 0;
+    await until(async () => {
+      if (seen.length > 0) return true;
+      await bus.publishBook(book('gamma', 'PROBE/USD', ++probe));
+      await bus.flush();
+      return false;
+    }, 5000, 'the watcher to see a probe');
     for (let i = 1; i <= 3; i++) await bus.publishBook(book('gamma', 'ETH/USD', i, 10 + i));
     await bus.flush();
     await reading;
-    expect(seen.map((u) => u.book.sequence)).toEqual([1, 2, 3]);
-    expect(seen[2]!.book.bids[0]).toEqual([13, 1]);
+    const eth = seen.filter((u) => u.book.symbol === 'ETH/USD');
+    expect(eth.map((u) => u.book.sequence)).toEqual([1, 2, 3]);
+    expect(eth[2]!.book.bids[0]).toEqual([13, 1]);
   });
 
   it('stores market metadata and collector status for readers without venues', async () => {
@@ -90,6 +98,22 @@ describe.skipIf(skip)('the NATS JetStream market-data bus', () => {
     const latest = await bus.latestBooks(['delta']);
     expect(latest.length).toBe(50);
     expect(Math.max(...latest.map((b) => b.bids[0]![0]))).toBe(n);
+  });
+});
+
+describe.skipIf(skip)('publishes the server does not store', () => {
+  it('are reported lost (one callback per book) and make flush reject', async () => {
+    const source = testSource('natslost');
+    const bus = await NatsBus.open({url: source, create: true});
+    try {
+      await dropBus(source);
+      const lost: number[] = [];
+      for (let i = 1; i <= 3; i++) await bus.publishBook(book('omega', 'BTC/USD', i), (b) => lost.push(b.sequence));
+      await expect(bus.flush()).rejects.toBeInstanceOf(BusUnavailableError);
+      expect(lost.sort()).toEqual([1, 2, 3]);
+    } finally {
+      await bus.close();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
 import {afterAll, describe, expect, it} from 'vitest';
-import {dropBus} from '../../src/core/bus/nats.js';
+import {dropBus, NatsBus} from '../../src/core/bus/nats.js';
 import {CLI, json, runCli, tempHome} from '../support/cli.js';
 import {skipWithoutNats, testSource} from '../support/nats.js';
 
@@ -55,6 +55,25 @@ describe.skipIf(skip)('xarb collect, collect status and --source on the demo ven
     expect(after.collectors[0].state).toBe('stopped');
   });
 
+  it('order --source routes on the books read from the bus (same --max-age rule); the plan prices them', async () => {
+    const bus = await NatsBus.open({url: source});
+    const book = await bus.latestBook('simbit', 'BTC/USD');
+    await bus.close();
+    expect(book).toBeDefined();
+    const amount = 0.01;
+    let filled = 0;
+    const worst = book!.asks.find(([, size]) => (filled += size) >= amount)![0];
+    const r = await runCli(['order', 'buy', 'BTC/USD', String(amount), '--venue', 'simbit', '--source', source, '--max-age', '1h', '--dry-run', '--json'], {home, env});
+    expect(r.code, r.stderr).toBe(0);
+    const plan = json(r).plan;
+    expect(plan.children.map((c: any) => c.venue)).toEqual(['simbit']);
+    expect(Number(plan.children[0].worstPrice)).toBeCloseTo(worst, 6);
+    // The collector has stopped: those books are older than 1 ms, so nothing is routed.
+    const stale = await runCli(['order', 'buy', 'BTC/USD', String(amount), '--venue', 'simbit', '--source', source, '--max-age', '1ms', '--dry-run', '--json'], {home, env});
+    expect(stale.code).toBe(4);
+    expect(json(stale).error.name).toBe('VenueError');
+  });
+
   it('market.source in config is used when no flag is given', async () => {
     const configured = tempHome({market: {source}});
     const r = await runCli(['prices', 'ETH/USD', '--json'], {home: configured, env});
@@ -63,7 +82,7 @@ describe.skipIf(skip)('xarb collect, collect status and --source on the demo ven
   });
 
   it('says so with exit 4 when the bus cannot be reached', async () => {
-    for (const args of [['prices', 'BTC/USD'], ['arb', 'scan']]) {
+    for (const args of [['prices', 'BTC/USD'], ['arb', 'scan'], ['order', 'buy', 'BTC/USD', '0.01', '--dry-run']]) {
       const r = await runCli([...args, '--source', 'nats://127.0.0.1:1', '--json'], {home, env});
       expect(r.code).toBe(4);
       expect(json(r).error.name).toBe('BusUnavailableError');

@@ -6,7 +6,7 @@
  */
 import {describe, expect, it} from 'vitest';
 import {collect} from '../../src/core/bus/collector.js';
-import {BusUnavailableError, type BookUpdate, type BusBook, type CollectorStatus, type MarketBus, type VenueMeta} from '../../src/core/bus/port.js';
+import {BusUnavailableError, type BookUpdate, type BusBook, type CollectorStatus, type LostPublish, type MarketBus, type VenueMeta} from '../../src/core/bus/port.js';
 import type {Market, OrderBook} from '../../src/core/types.js';
 import type {Venue, VenueInfo} from '../../src/core/venues/port.js';
 
@@ -16,10 +16,17 @@ class RecordingBus implements MarketBus {
   statuses: CollectorStatus[] = [];
   /** Refuses the publish of this sequence once. */
   refuseSequence: number | undefined;
-  async publishBook(book: BusBook) {
+  /** Takes the publish of this sequence, then reports it lost (as a missing acknowledgement would). */
+  loseSequence: number | undefined;
+  async publishBook(book: BusBook, lost?: LostPublish) {
     if (book.sequence === this.refuseSequence) {
       this.refuseSequence = undefined;
       throw new BusUnavailableError('nats://fake', 'refused');
+    }
+    if (book.sequence === this.loseSequence) {
+      this.loseSequence = undefined;
+      setImmediate(() => lost?.(book, new BusUnavailableError('nats://fake', 'no acknowledgement')));
+      return;
     }
     this.published.push(book);
   }
@@ -141,5 +148,41 @@ describe('the collector', () => {
     expect(bus.published[1]!.resync).toBe(true);
     expect(last.gaps).toBe(1);
     expect(last.busErrors).toBeGreaterThanOrEqual(1);
+  });
+
+  it('an update the bus took but then reports lost is a gap: a later book of that symbol is a resync', async () => {
+    const bus = new RecordingBus();
+    let n = 0;
+    const venue = {
+      info: info('gamma', false),
+      loadMarkets: async () => [market],
+      fetchOrderBook: async () => book('gamma', ++n),
+    } as unknown as Venue;
+    const controller = new AbortController();
+    bus.loseSequence = 2;
+    const events: string[] = [];
+    const last = await collect({
+      venues: [venue],
+      bus,
+      clock: {now: () => Date.now()},
+      signal: controller.signal,
+      pollMs: 1,
+      statusMs: 10,
+      onEvent: (e) => events.push(e),
+      onStatus: () => {
+        if (bus.published.some((b) => b.resync)) controller.abort();
+      },
+    });
+    const seqs = bus.published.map((b) => b.sequence);
+    expect(seqs[0]).toBe(1);
+    expect(seqs).not.toContain(2);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    const resynced = bus.published.filter((b) => b.resync);
+    expect(resynced).toHaveLength(1);
+    expect(resynced[0]!.sequence).toBeGreaterThan(2);
+    expect(last.gaps).toBe(1);
+    expect(last.resyncs).toBe(1);
+    expect(last.busErrors).toBe(1);
+    expect(events.length).toBeGreaterThan(0);
   });
 });

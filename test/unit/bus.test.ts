@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest';
+import {decodeBook, encodeBook} from '../../src/core/bus/codec.js';
 import {collectPlan} from '../../src/core/bus/collector.js';
 import {backoffMs, checkSequence, SequenceTracker} from '../../src/core/bus/gaps.js';
-import {bookKey, bookSubject, decodeToken, DEFAULT_BUS_NAMES, encodeToken, parseBookKey, parseBusUrl} from '../../src/core/bus/port.js';
+import {bookKey, bookSubject, decodeToken, DEFAULT_BUS_NAMES, encodeToken, parseBookKey, parseBusUrl, type BusBook} from '../../src/core/bus/port.js';
 import {collectorState} from '../../src/core/bus/status.js';
 import type {Market} from '../../src/core/types.js';
 
@@ -98,5 +99,52 @@ describe('collector state', () => {
     expect(collectorState(base, 120_000, 10_000)).toBe('running');
     expect(collectorState(base, 131_000, 10_000)).toBe('silent');
     expect(collectorState({...base, stopped: true}, 100_000, 10_000)).toBe('stopped');
+  });
+});
+
+describe('book messages', () => {
+  const book: BusBook = {
+    venue: 'sim.alpha',
+    symbol: 'BTC/USDT:USDT',
+    bids: [[64_123.45678901234, 0.000123], [0.1 + 0.2, 1e-12], [Number.MAX_VALUE, Number.MIN_VALUE]],
+    asks: [[64_200, 3.5]],
+    timestamp: 1_700_000_000_123,
+    receivedAt: 1_700_000_000_150,
+    sequence: 42,
+    venueSequence: 9_007_199_254_740_991,
+    resync: true,
+  };
+
+  it('round-trip exactly, levels bit for bit and every other field', () => {
+    const data = encodeBook(book);
+    expect(data[0]).toBe(1);
+    expect(decodeBook(data)).toEqual(book);
+    const {resync: _r, venueSequence: _v, ...plain} = book;
+    const empty: BusBook = {...plain, bids: [], asks: []};
+    expect(decodeBook(encodeBook(empty))).toEqual(empty);
+  });
+
+  it('are smaller than the JSON text of the same book', () => {
+    const levels = Array.from({length: 20}, (_, i) => [64_000.123456789 - i * 0.5, 0.37 * (i + 1)] as const);
+    const deep: BusBook = {...book, bids: levels, asks: levels};
+    expect(encodeBook(deep).length).toBeLessThan(new TextEncoder().encode(JSON.stringify(deep)).length);
+  });
+
+  it('decode the JSON form published by earlier collectors', () => {
+    expect(decodeBook(new TextEncoder().encode(JSON.stringify(book)))).toEqual(book);
+  });
+
+  it('refuse a truncated or foreign message', () => {
+    const data = encodeBook(book);
+    expect(() => decodeBook(data.subarray(0, data.length - 1))).toThrow(RangeError);
+    expect(() => decodeBook(new Uint8Array([7, 0, 0]))).toThrow(RangeError);
+    expect(() => decodeBook(new Uint8Array())).toThrow(RangeError);
+  });
+
+  it('decode from a view into a larger buffer (as the client hands them over)', () => {
+    const data = encodeBook(book);
+    const big = new Uint8Array(data.length + 3);
+    big.set(data, 3);
+    expect(decodeBook(big.subarray(3))).toEqual(book);
   });
 });

@@ -21,7 +21,7 @@ import {StreamingBooks} from '../market/streams.js';
 import {ArbScanner, type ArbDeps, type ArbScanOptions, type ArbScanResult} from './scan.js';
 import type {Clock} from '../types.js';
 import type {Opportunity} from './types.js';
-import {canWatchOnBus, watchArbOnBus} from './bus-watch.js';
+import {canWatchOnBus, watchArbOnBus, type BusWatchStats} from './bus-watch.js';
 
 export {StreamingBooks} from '../market/streams.js';
 
@@ -94,6 +94,8 @@ export interface ArbWatchOptions {
   readonly maxIterations?: number;
   /** Waits between scans; replaced in tests. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Bus-fed watch only: counts book updates applied and sequence gaps as they happen. */
+  readonly busStats?: BusWatchStats;
 }
 
 export async function* watchArb(
@@ -102,7 +104,7 @@ export async function* watchArb(
   watch: ArbWatchOptions = {},
 ): AsyncGenerator<ArbWatchTick> {
   if (canWatchOnBus(deps.venues, options)) {
-    yield* watchArbOnBus(deps, options, watch);
+    yield* watchArbOnBus(deps, options, watch, watch.busStats);
     return;
   }
   const books = new StreamingBooks();

@@ -8,9 +8,11 @@
  * Invariants
  * 1. Every published book is a full snapshot with a per venue/symbol
  *    sequence rising by one (port.ts).
- * 2. A venue stream that fails, or a publish the bus refused, is a gap: the
- *    next book of that venue/symbol is published with `resync: true` as soon
- *    as it is in hand (after the bus is back, for a bus failure).
+ * 2. A venue stream that fails, or a publish the bus refused or did not
+ *    store (reported later through `lost`: publishes are pipelined), is a
+ *    gap: the next book of that venue/symbol is published with
+ *    `resync: true` as soon as it is in hand (after the bus is back, for a
+ *    bus failure). Sequences are never reused, so readers see the jump.
  * 3. Failures are retried with exponential backoff (gaps.ts backoffMs); one
  *    failing venue never stops the others.
  * 4. Aborting the signal ends every loop; what was published is flushed.
@@ -21,7 +23,7 @@ import {matchMarkets, parseSymbol} from '../symbols/index.js';
 import type {Clock, Market, OrderBook} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {backoffMs} from './gaps.js';
-import type {BusBook, CollectorStatus, MarketBus, VenueMeta} from './port.js';
+import type {BusBook, CollectorStatus, LostPublish, MarketBus, VenueMeta} from './port.js';
 
 export interface CollectOptions {
   readonly venues: readonly Venue[];
@@ -169,14 +171,30 @@ export class Collector {
     }
   }
 
+  /** Marks a venue/symbol as having missed updates: one gap, however many updates it loses before its next book. */
+  private markGap(key: string): void {
+    if (this.resync.has(key)) return;
+    this.resync.add(key);
+    this.gaps++;
+  }
+
+  /** A book the bus took but could not store (publishes are pipelined, so this comes later). */
+  private readonly lost: LostPublish = (book, error) => {
+    this.markGap(`${book.venue}\u0000${book.symbol}`);
+    this.busErrors++;
+    if (!this.busDown) this.o.onEvent?.(`bus: update not stored: ${errorMessage(error)}`);
+    this.busDown = true;
+  };
+
   private async publish(book: OrderBook, venueSequence?: number): Promise<void> {
     const key = `${book.venue}\u0000${book.symbol}`;
     const sequence = (this.sequences.get(key) ?? 0) + 1;
     const resync = this.resync.delete(key);
     const out: BusBook = {...book, sequence, ...(venueSequence !== undefined ? {venueSequence} : {}), ...(resync ? {resync: true} : {})};
+    // The sequence is used whatever happens: a lost update shows as a jump to readers.
+    this.sequences.set(key, sequence);
     try {
-      await this.o.bus.publishBook(out);
-      this.sequences.set(key, sequence);
+      await this.o.bus.publishBook(out, this.lost);
       if (resync) this.resyncs++;
       this.published++;
       this.counters.get(book.venue)!.updates++;
@@ -187,10 +205,9 @@ export class Collector {
       }
     } catch (error) {
       // The update is lost: readers will see the sequence jump; the next book is a resync.
-      this.sequences.set(key, sequence);
-      this.resync.add(key);
+      if (resync) this.resync.add(key);
+      this.markGap(key);
       this.busErrors++;
-      this.gaps++;
       if (!this.busDown) this.o.onEvent?.(`bus: publish failed: ${errorMessage(error)}`);
       this.busDown = true;
     }
@@ -212,8 +229,7 @@ export class Collector {
         if (this.o.signal.aborted) return;
         this.venueFailed(venue, symbol, error);
         // Updates between the failure and the new stream's first book are lost.
-        this.resync.add(key);
-        this.gaps++;
+        this.markGap(key);
         await abortableSleep(backoffMs(attempt++, this.o.backoff), this.o.signal);
       }
     }

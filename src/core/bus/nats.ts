@@ -3,21 +3,28 @@
  * NATS client packages.
  *
  * - Every book goes to `<prefix>.book.<venue>.<symbol>` in one stream with
- *   bounded retention (max age and max messages per subject).
+ *   bounded retention (max age and max messages per subject), in the binary
+ *   form of codec.ts.
  * - The latest book per venue/symbol is a key-value bucket entry
  *   (`<venue>.<symbol>`, history 1). Puts are coalesced: a key updated many
- *   times between two flushes is written once, with its newest book.
+ *   times within `latestEveryMs` is written once, with its newest book.
  * - Market metadata (`venue.<venue>`) and collector status (`status.<id>`)
- *   live in a second bucket.
- * - Book updates are published without a per-message acknowledgement and
- *   confirmed in bulk (a server round trip every `maxInFlight` publishes and
- *   on `flush()`); latest-book puts are acknowledged.
- * - The connection reconnects forever with backoff; while it is down,
- *   publishes fail and the caller (the collector) counts and retries.
+ *   live in a second bucket, as JSON.
+ * - Publishes are pipelined: each book (and each latest-book put) is sent
+ *   with a reply subject on which JetStream acknowledges it, and at most
+ *   `maxInFlight` may be unacknowledged at once (publishBook waits for room).
+ *   A negative acknowledgement, none within `ackTimeoutMs`, or the
+ *   connection dropping before it, makes the book lost (the caller's `lost`
+ *   callback: a gap). While disconnected, publishBook rejects at once rather
+ *   than buffering.
+ * - The connection reconnects forever with backoff; a creating bus (the
+ *   collector) makes sure the stream and buckets exist again after a
+ *   reconnect (a server restarted on an empty store).
  */
-import {connect, type NatsConnection} from '@nats-io/transport-node';
+import {connect, createInbox, type Msg, type NatsConnection, type Subscription} from '@nats-io/transport-node';
 import {DiscardPolicy, jetstream, jetstreamManager, StorageType, type JetStreamManager} from '@nats-io/jetstream';
 import {Kvm, type KV} from '@nats-io/kv';
+import {decodeBook, encodeBook} from './codec.js';
 import {
   bookKey,
   bookSubject,
@@ -31,6 +38,7 @@ import {
   type BusBook,
   type BusNames,
   type CollectorStatus,
+  type LostPublish,
   type MarketBus,
   type VenueMeta,
 } from './port.js';
@@ -46,13 +54,15 @@ export interface NatsBusOptions {
   readonly perSubject?: number;
   /** Connect timeout (default 2 s). */
   readonly timeoutMs?: number;
-  /** Publishes between two round trips to the server (default 4096). */
+  /** Publishes that may be unacknowledged at once (default 1024). */
   readonly maxInFlight?: number;
-  /** Coalescing window for latest-book puts, ms (default 50). */
+  /** A publish not acknowledged within this is lost (default 5 s). */
+  readonly ackTimeoutMs?: number;
+  /** Coalescing window for latest-book puts, ms (default 100). */
   readonly latestEveryMs?: number;
   /** Create the stream and buckets when missing (collectors); readers only open them. */
   readonly create?: boolean;
-  /** Called on connection status changes (reconnecting, reconnected). */
+  /** Called on connection status changes (disconnect, reconnecting, reconnect). */
   readonly onStatus?: (event: string) => void;
 }
 
@@ -71,25 +81,72 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A publish waiting for its acknowledgement: a book (stream) or a latest-book put. */
+interface Pending {
+  readonly at: number;
+  readonly book?: BusBook;
+  readonly lost?: LostPublish;
+  readonly key?: string;
+  readonly data?: Uint8Array;
+}
+
+/** Why an acknowledgement is negative, or undefined for a stored message. */
+function ackFailure(msg: Msg): string | undefined {
+  const code = msg.headers?.code ?? 0;
+  if (code >= 300) return `no stream took it (${code}${msg.headers?.description ? ` ${msg.headers.description}` : ''})`;
+  if (msg.data.length === 0) return 'empty acknowledgement';
+  const text = decoder.decode(msg.data);
+  if (!text.includes('"error"')) return undefined;
+  try {
+    const e = (JSON.parse(text) as {error?: {description?: string; code?: number}}).error;
+    return `refused: ${e?.description ?? 'error'}${e?.code ? ` (${e.code})` : ''}`;
+  } catch {
+    return `refused: ${text.slice(0, 200)}`;
+  }
+}
+
 export class NatsBus implements MarketBus {
   readonly names: BusNames;
   readonly url: string;
-  private sinceFlush = 0;
+  private readonly maxInFlight: number;
+  private readonly ackTimeoutMs: number;
+  private readonly ackPrefix: string;
+  private readonly ackSub: Subscription;
+  private readonly pending = new Map<number, Pending>();
+  /** Publishes not yet handed to the client: subject, data, id, ... */
+  private outbox: (string | Uint8Array | number)[] = [];
+  private outboxTimer: NodeJS.Immediate | undefined;
+  private nextId = 0;
+  private connected = true;
+  /** publishBook calls waiting for room in the window; drain waiters for an empty window. */
+  private roomWaiters: (() => void)[] = [];
+  private drainWaiters: (() => void)[] = [];
+  private lostSinceFlush = 0;
+  private lastLoss: unknown;
+  private readonly sweeper: NodeJS.Timeout;
   private readonly latest = new Map<string, Uint8Array>();
   private latestTimer: NodeJS.Timeout | undefined;
-  private latestWriting: Promise<void> = Promise.resolve();
-  private failure: unknown;
+  /** venue \0 symbol -> [subject, key]: built once per book. */
+  private readonly addresses = new Map<string, readonly [string, string]>();
 
   private constructor(
     url: string,
     names: BusNames,
     private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly kvm: Kvm,
     private readonly books: KV,
     private readonly meta: KV,
     private readonly options: NatsBusOptions,
   ) {
     this.url = url;
     this.names = names;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 1024);
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
+    this.ackPrefix = `${createInbox()}.`;
+    this.ackSub = nc.subscribe(`${this.ackPrefix}*`, {callback: (_error, msg) => this.onAck(msg)});
+    this.sweeper = setInterval(() => this.sweep(), Math.min(500, this.ackTimeoutMs));
+    this.sweeper.unref();
   }
 
   /** Connects and opens (or, with `create`, creates) the stream and buckets. Throws BusUnavailableError. */
@@ -108,10 +165,8 @@ export class NatsBus implements MarketBus {
       const jsm = await jetstreamManager(nc, {timeout: options.timeoutMs ?? 2000});
       const js = jetstream(nc, {timeout: options.timeoutMs ?? 5000});
       const kvm = new Kvm(js);
-      if (options.create) await ensureStream(jsm, names, options);
-      const open = (bucket: string) => (options.create ? kvm.create(bucket, {history: 1, storage: StorageType.File}) : kvm.open(bucket));
-      const [books, meta] = await Promise.all([open(names.booksBucket), open(names.metaBucket)]);
-      const bus = new NatsBus(url, names, nc, books, meta, options);
+      const [books, meta] = options.create ? await ensureAll(jsm, kvm, names, options) : await Promise.all([kvm.open(names.booksBucket), kvm.open(names.metaBucket)]);
+      const bus = new NatsBus(url, names, nc, jsm, kvm, books, meta, options);
       bus.watchStatus();
       return bus;
     } catch (error) {
@@ -122,73 +177,173 @@ export class NatsBus implements MarketBus {
   }
 
   private watchStatus(): void {
-    const report = this.options.onStatus;
-    if (!report) return;
     void (async () => {
-      for await (const s of this.nc.status()) report(s.type);
+      for await (const s of this.nc.status()) {
+        if (s.type === 'disconnect') this.disconnected();
+        else if (s.type === 'reconnect') this.reconnected();
+        this.options.onStatus?.(s.type);
+      }
     })().catch(() => {});
   }
 
-  async publishBook(book: BusBook): Promise<void> {
-    if (this.failure) {
-      const f = this.failure;
-      this.failure = undefined;
-      throw f;
+  private disconnected(): void {
+    this.connected = false;
+    // What was sent on the lost connection may or may not be stored; no acknowledgement will come.
+    this.failAll('connection lost before the server acknowledged');
+  }
+
+  private reconnected(): void {
+    this.connected = true;
+    if (this.options.create) {
+      ensureAll(this.jsm, this.kvm, this.names, this.options).catch((error: unknown) => this.options.onStatus?.(`stream and buckets not ready: ${reason(error)}`));
     }
+    this.scheduleLatest();
+  }
+
+  async publishBook(book: BusBook, lost?: LostPublish): Promise<void> {
+    while (this.pending.size >= this.maxInFlight && this.connected && !this.nc.isClosed()) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     if (this.nc.isClosed()) throw new BusUnavailableError(this.url, 'connection closed');
-    // Core publish into the stream's subject: the server stores it without a per-message
-    // round trip. Delivery is confirmed in bulk by flush(); readers see lost updates as
-    // sequence gaps and read the latest book (acknowledged puts) instead.
-    const data = encode(book);
-    this.nc.publish(bookSubject(this.names, book.venue, book.symbol), data);
-    this.latest.set(bookKey(book.venue, book.symbol), data);
-    this.latestTimer ??= setTimeout(() => {
-      this.latestTimer = undefined;
-      void this.writeLatest();
-    }, this.options.latestEveryMs ?? 50);
-    if (++this.sinceFlush >= (this.options.maxInFlight ?? 4096)) {
-      this.sinceFlush = 0;
-      await this.guard(() => this.nc.flush());
+    if (!this.connected) throw new BusUnavailableError(this.url, 'disconnected; reconnecting');
+    const id = `${book.venue}\u0000${book.symbol}`;
+    let address = this.addresses.get(id);
+    if (!address) {
+      address = [bookSubject(this.names, book.venue, book.symbol), bookKey(book.venue, book.symbol)] as const;
+      this.addresses.set(id, address);
+    }
+    const data = encodeBook(book);
+    this.send(address[0], data, {at: Date.now(), book, ...(lost ? {lost} : {})});
+    this.latest.set(address[1], data);
+    this.scheduleLatest();
+  }
+
+  /**
+   * Queues a publish; queued publishes go out together on the next turn of
+   * the event loop, so a burst is one socket write (the client writes after
+   * every microtask turn otherwise, one write per awaited publish).
+   */
+  private send(subject: string, data: Uint8Array, pending: Pending): void {
+    const id = ++this.nextId;
+    this.pending.set(id, pending);
+    this.outbox.push(subject, data, id);
+    this.outboxTimer ??= setImmediate(() => this.sendOutbox());
+  }
+
+  private sendOutbox(): void {
+    this.outboxTimer = undefined;
+    const out = this.outbox;
+    this.outbox = [];
+    for (let i = 0; i < out.length; i += 3) {
+      const id = out[i + 2] as number;
+      if (!this.pending.has(id)) continue;
+      try {
+        if (!this.connected) throw new Error('disconnected before sending');
+        this.nc.publish(out[i] as string, out[i + 1] as Uint8Array, {reply: `${this.ackPrefix}${id}`});
+      } catch (error) {
+        const p = this.pending.get(id)!;
+        this.pending.delete(id);
+        this.fail(p, new BusUnavailableError(this.url, reason(error), error));
+      }
+    }
+    this.released();
+  }
+
+  private onAck(msg: Msg): void {
+    const id = Number(msg.subject.slice(this.ackPrefix.length));
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    const failure = ackFailure(msg);
+    if (failure) this.fail(p, new BusUnavailableError(this.url, failure));
+    this.released();
+  }
+
+  private fail(p: Pending, error: unknown): void {
+    this.lostSinceFlush++;
+    this.lastLoss = error;
+    if (p.book) {
+      try {
+        p.lost?.(p.book, error);
+      } catch {
+        // the caller's bookkeeping must not break the bus
+      }
+    } else if (p.key && p.data && !this.latest.has(p.key)) {
+      // Keep the newest book of that key for the next write (a newer one may already wait).
+      this.latest.set(p.key, p.data);
+      this.scheduleLatest();
     }
   }
 
-  private writeLatest(): Promise<void> {
-    const batch = [...this.latest];
+  private failAll(why: string): void {
+    const error = new BusUnavailableError(this.url, why);
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) this.fail(p, error);
+    this.released(true);
+  }
+
+  /** Lost after ackTimeoutMs without an answer (sent in order, so the oldest come first). */
+  private sweep(): void {
+    const now = Date.now();
+    let expired = false;
+    for (const [id, p] of this.pending) {
+      if (now - p.at < this.ackTimeoutMs) break;
+      this.pending.delete(id);
+      this.fail(p, new BusUnavailableError(this.url, `no acknowledgement within ${this.ackTimeoutMs} ms`));
+      expired = true;
+    }
+    if (expired) this.released(true);
+  }
+
+  /**
+   * Wakes the publishers waiting for room once the window is half empty (or
+   * at once when `everyone`): woken together, their publishes go out in one
+   * socket write instead of one write per acknowledgement.
+   */
+  private released(everyone = false): void {
+    if (this.roomWaiters.length > 0 && (everyone || this.pending.size <= this.maxInFlight / 2)) {
+      // As many as there is room for (the others would only wait again).
+      const waiters = everyone ? this.roomWaiters.splice(0) : this.roomWaiters.splice(0, this.maxInFlight - this.pending.size);
+      for (const w of waiters) w();
+    }
+    if (this.pending.size === 0 && this.drainWaiters.length > 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private scheduleLatest(): void {
+    if (this.latestTimer || this.latest.size === 0) return;
+    this.latestTimer = setTimeout(() => {
+      this.latestTimer = undefined;
+      this.writeLatest();
+    }, this.options.latestEveryMs ?? 100);
+  }
+
+  /** Sends the newest book of every key updated since the last write, acknowledged like the books. */
+  private writeLatest(): void {
+    clearTimeout(this.latestTimer);
+    this.latestTimer = undefined;
+    if (!this.connected || this.nc.isClosed() || this.latest.size === 0) return;
+    const at = Date.now();
+    const prefix = `$KV.${this.names.booksBucket}.`;
+    for (const [key, data] of this.latest) this.send(prefix + key, data, {at, key, data});
     this.latest.clear();
-    this.latestWriting = this.latestWriting.then(async () => {
-      // A key-value put is a message on the bucket's subject; published like the books and
-      // confirmed for the whole batch at once.
-      // The last one is acknowledged: the bucket stores messages in order, so its
-      // acknowledgement means the whole batch is stored.
-      const last = batch.pop();
-      try {
-        for (const [key, data] of batch) this.nc.publish(`$KV.${this.names.booksBucket}.${key}`, data);
-        if (last) await this.books.put(last[0], last[1]);
-      } catch (error) {
-        // Keep the newest books for the next write.
-        for (const [key, data] of [...batch, ...(last ? [last] : [])]) if (!this.latest.has(key)) this.latest.set(key, data);
-        this.failure ??= new BusUnavailableError(this.url, `latest-book write failed (${reason(error)})`, error);
-      }
-    });
-    return this.latestWriting;
   }
 
   async flush(): Promise<void> {
-    clearTimeout(this.latestTimer);
-    this.latestTimer = undefined;
-    this.sinceFlush = 0;
-    await this.guard(() => this.nc.flush());
-    await this.writeLatest();
-    if (this.failure) {
-      const f = this.failure;
-      this.failure = undefined;
-      throw f;
-    }
+    this.writeLatest();
+    if (this.pending.size > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    if (this.nc.isClosed()) throw new BusUnavailableError(this.url, 'connection closed');
+    if (!this.connected) throw new BusUnavailableError(this.url, 'disconnected; latest books not written');
+    const lost = this.lostSinceFlush;
+    this.lostSinceFlush = 0;
+    if (lost > 0) throw new BusUnavailableError(this.url, `${lost} publish(es) not stored (${reason(this.lastLoss)})`, this.lastLoss);
   }
 
   async latestBook(venue: string, symbol: string): Promise<BusBook | undefined> {
     const entry = await this.guard(() => this.books.get(bookKey(venue, symbol)));
-    return entry && entry.operation === 'PUT' && entry.length > 0 ? decode<BusBook>(entry.value) : undefined;
+    return entry && entry.operation === 'PUT' && entry.length > 0 ? decodeBook(entry.value) : undefined;
   }
 
   async latestBooks(venues?: readonly string[]): Promise<BusBook[]> {
@@ -209,7 +364,7 @@ export class NatsBus implements MarketBus {
         const read = (async () => {
           for await (const e of iter) {
             if (e.operation === 'PUT' && e.length > 0) {
-              const b = decode<BusBook>(e.value);
+              const b = decodeBook(e.value);
               if (!wanted || wanted.has(b.venue)) out.push(b);
             }
             if (e.delta === 0) break;
@@ -271,7 +426,7 @@ export class NatsBus implements MarketBus {
     const stop = () => sub.unsubscribe();
     signal.addEventListener('abort', stop, {once: true});
     try {
-      for await (const m of sub) yield {book: decode<BusBook>(m.data), arrivedAt: Date.now()};
+      for await (const m of sub) yield {book: decodeBook(m.data), arrivedAt: Date.now()};
     } finally {
       signal.removeEventListener('abort', stop);
       if (!sub.isClosed()) sub.unsubscribe();
@@ -284,7 +439,13 @@ export class NatsBus implements MarketBus {
     } catch {
       // closing: what could not be written is lost with the connection
     }
+    clearInterval(this.sweeper);
+    if (this.outboxTimer) clearImmediate(this.outboxTimer);
+    this.outboxTimer = undefined;
+    this.outbox = [];
+    this.ackSub.unsubscribe();
     await this.nc.close().catch(() => {});
+    this.failAll('bus closed');
   }
 
   private async guard<T>(fn: () => Promise<T>): Promise<T> {
@@ -299,6 +460,13 @@ export class NatsBus implements MarketBus {
 /** `venue.<token>` -> the venue name. */
 function parseKeyTail(key: string): string {
   return decodeToken(key.slice(key.indexOf('.') + 1));
+}
+
+/** The stream and both buckets, created when missing (idempotent: a collector's start, and after a reconnect). */
+async function ensureAll(jsm: JetStreamManager, kvm: Kvm, names: BusNames, options: NatsBusOptions): Promise<[KV, KV]> {
+  await ensureStream(jsm, names, options);
+  const create = (bucket: string) => kvm.create(bucket, {history: 1, storage: StorageType.File});
+  return Promise.all([create(names.booksBucket), create(names.metaBucket)]);
 }
 
 async function ensureStream(jsm: JetStreamManager, names: BusNames, options: NatsBusOptions): Promise<void> {

@@ -82,11 +82,22 @@ export interface BookUpdate {
   readonly arrivedAt: number;
 }
 
+/** Told about a book the bus took but could not store. */
+export type LostPublish = (book: BusBook, error: unknown) => void;
+
 /** The port. Every method may throw BusUnavailableError (exit 4) when the bus cannot be reached. */
 export interface MarketBus {
-  /** Publishes one book to its subject and records it as the latest for its venue/symbol. */
-  publishBook(book: BusBook): Promise<void>;
-  /** Waits until every publish so far is stored (acknowledged). */
+  /**
+   * Publishes one book to its subject and records it as the latest for its
+   * venue/symbol. Resolves once the bus has taken it: publishes are pipelined,
+   * so this waits only while a bounded window of publishes is unacknowledged
+   * (back-pressure); it rejects (BusUnavailableError) when the bus is
+   * disconnected, at once rather than buffering. A book taken but then not
+   * stored (a negative or missing acknowledgement, the connection lost) is
+   * passed to `lost`: for the collector, a gap.
+   */
+  publishBook(book: BusBook, lost?: LostPublish): Promise<void>;
+  /** Waits until every publish so far is acknowledged or reported lost, and the latest books are written; rejects if any was lost since the last flush. */
   flush(): Promise<void>;
   latestBook(venue: string, symbol: string): Promise<BusBook | undefined>;
   /** Latest books of the given venues (all when omitted). */

@@ -121,3 +121,23 @@ export async function busVenues(bus: MarketBus, names?: readonly string[]): Prom
   const metas = await Promise.all(wanted.map((n) => bus.getMeta(n)));
   return metas.filter((m): m is VenueMeta => m !== undefined).map((m) => new BusVenue(m, bus));
 }
+
+/**
+ * A venue for routing from the bus: markets, quotes and books come from the
+ * bus venue; everything else (identity and mode, balances, orders) is the
+ * venue's own, so an order routed on collected books still goes to the venue.
+ */
+export function withBusMarketData(venue: Venue, fromBus: BusVenue): Venue {
+  const market: Partial<Venue> = {
+    loadMarkets: () => fromBus.loadMarkets(),
+    fetchQuotes: (symbols?: readonly string[]) => fromBus.fetchQuotes(symbols),
+    fetchOrderBook: (symbol: string, depth?: number) => fromBus.fetchOrderBook(symbol, depth),
+  };
+  return new Proxy(venue, {
+    get(target, property) {
+      if (typeof property === 'string' && property in market) return market[property as keyof Venue];
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

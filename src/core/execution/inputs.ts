@@ -7,7 +7,7 @@
 import {errorMessage} from '../errors.js';
 import {makeValuer} from '../arb/valuation.js';
 import type {RiskConfig, XarbConfig} from '../config/schema.js';
-import {mid} from '../market/book.js';
+import {ageMs, isStale, mid} from '../market/book.js';
 import {cmp, dec, sub} from '../money/decimal.js';
 import type {VenueCandidate} from '../router/types.js';
 import {QUOTE_GROUPS, quoteGroupOf} from '../symbols/index.js';
@@ -37,8 +37,12 @@ export interface MarketGather {
   readonly failures: readonly VenueFailure[];
 }
 
-/** Markets, book and balances of `symbol` on each venue, in parallel. */
-export async function gatherMarketData(venues: readonly Venue[], symbol: string, options: {depth?: number; balances?: boolean} = {}): Promise<MarketGather> {
+/**
+ * Markets, book and balances of `symbol` on each venue, in parallel. With
+ * `maxAgeMs`, a book older than that at `now` is not used: the venue is a
+ * failure (stale data), as prices and arb scan treat it.
+ */
+export async function gatherMarketData(venues: readonly Venue[], symbol: string, options: {depth?: number; balances?: boolean; maxAgeMs?: number; now?: number} = {}): Promise<MarketGather> {
   const results = await Promise.all(
     venues.map(async (venue): Promise<VenueMarketData | VenueFailure> => {
       const name = venue.info.id;
@@ -50,6 +54,9 @@ export async function gatherMarketData(venues: readonly Venue[], symbol: string,
           venue.fetchOrderBook(symbol, options.depth),
           options.balances === false ? Promise.resolve(undefined) : venue.fetchBalances().then((b) => ({ok: b}), (e: unknown) => ({error: errorMessage(e)})),
         ]);
+        if (options.maxAgeMs !== undefined && options.now !== undefined && isStale(book, options.now, options.maxAgeMs)) {
+          return {venue: name, reason: `the ${symbol} book is ${ageMs(book, options.now)} ms old (max ${options.maxAgeMs} ms): stale`, failed: true};
+        }
         const ok = balances && 'ok' in balances ? balances.ok : undefined;
         const balanceError = balances && 'error' in balances ? balances.error : undefined;
         return {venue: name, market, book, balances: ok, ...(balanceError ? {balanceError} : {})};

@@ -89,12 +89,13 @@ export function planView(prepared: Pick<PreparedOrder, 'plan' | 'modes'>): PlanV
 /**
  * Gathers market data from `routeVenues` (and balances/rates for risk from
  * `allVenues`) and routes the intent. Throws UsageError when no venue lists
- * the symbol or none can take the order.
+ * the symbol or none can take the order. With `maxAgeMs`, a venue whose book
+ * is older than that is not routed to (it is listed as skipped).
  */
-export async function prepareOrder(env: ExecutionEnv, routeVenues: readonly Venue[], allVenues: readonly Venue[], intent: OrderIntent): Promise<PreparedOrder> {
+export async function prepareOrder(env: ExecutionEnv, routeVenues: readonly Venue[], allVenues: readonly Venue[], intent: OrderIntent, options: {readonly maxAgeMs?: number} = {}): Promise<PreparedOrder> {
   const venues = intent.venue ? routeVenues.filter((v) => v.info.id === intent.venue) : routeVenues;
   if (venues.length === 0) throw new UsageError(`venue ${intent.venue} is not open`);
-  const gathered = await gatherMarketData(venues, intent.symbol);
+  const gathered = await gatherMarketData(venues, intent.symbol, options.maxAgeMs === undefined ? {} : {maxAgeMs: options.maxAgeMs, now: env.clock.now()});
   if (gathered.data.length === 0) {
     if (gathered.failures.some((f) => f.failed)) {
       throw new VenueError(venues.length === 1 ? venues[0]!.info.id : 'all venues', `no venue answered for ${intent.symbol}: ${gathered.failures.map((f) => `${f.venue}: ${f.reason}`).join('; ')}`);
