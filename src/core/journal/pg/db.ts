@@ -13,7 +13,8 @@
  *   journal taken first: write transactions of every process and host are
  *   serialized exactly as SQLite's BEGIN IMMEDIATE serializes them on one
  *   machine, so a risk check and the write-ahead it guards stay one atomic
- *   step across hosts. Nested calls use savepoints.
+ *   step across hosts. Nested calls use savepoints, made before a nested
+ *   scope's first write (a scope that only read has nothing to undo).
  * - A statement that fails rolls the transaction back and raises; nothing is
  *   retried here. A connection lost inside a transaction fails it (the
  *   server rolls it back); outside one, the next statement reconnects.
@@ -170,7 +171,16 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   const cache = new Map<string, Statement<any>>();
   const locks = new Set<string>();
 
-  const query = (stmt: PgStatementText & {name: string}, params: Params | undefined): Answer => {
+  const savepoints: {name: string; made: boolean}[] = [];
+  /** Makes the savepoints of the open scopes that do not have theirs yet, in one round trip. */
+  const beforeWrite = (): void => {
+    const missing = savepoints.filter((sp) => !sp.made);
+    if (missing.length === 0) return;
+    for (const sp of missing) sp.made = true;
+    script(missing.map((sp) => `SAVEPOINT ${sp.name}`).join('; '));
+  };
+  const query = (stmt: PgStatementText & {name: string; writes: boolean}, params: Params | undefined): Answer => {
+    if (stmt.writes && savepoints.length > 0) beforeWrite();
     const answer = bridge.call({op: 'query', name: stmt.name, text: stmt.text, values: bindParams(stmt, params), inTx: depth > 0}, stmt.text.slice(0, 60));
     if (!answer.ok) fail(answer, stmt.text.replace(/\s+/g, ' ').slice(0, 80));
     return answer;
@@ -190,7 +200,8 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
         const translated = toPostgres(sql);
         const insertInto = /^\s*INSERT\s+INTO\s+(\w+)/i.exec(translated.text)?.[1]?.toLowerCase();
         const returnsId = insertInto !== undefined && ID_TABLES.has(insertInto) && !/\bRETURNING\b/i.test(translated.text);
-        const prepared = {...translated, text: returnsId ? `${translated.text.trimEnd()} RETURNING id` : translated.text, name: `x${++names}`};
+        const writes = !/^\s*SELECT\b/i.test(translated.text) || /\b(FOR\s+UPDATE|setval|nextval|pg_advisory)/i.test(translated.text);
+        const prepared = {...translated, text: returnsId ? `${translated.text.trimEnd()} RETURNING id` : translated.text, name: `x${++names}`, writes};
         stmt = {
           run: (params) => {
             const answer = query(prepared, params);
@@ -207,22 +218,25 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
     },
     tx<T>(fn: () => T): T {
       if (depth > 0) {
-        const savepoint = `sp${depth}`;
-        script(`SAVEPOINT ${savepoint}`);
+        // A savepoint is only made before the scope's first write (a scope that only read has nothing
+        // to undo), and never released (the commit releases them): a round trip saved per scope.
+        const savepoint = {name: `sp${depth}`, made: false};
+        savepoints.push(savepoint);
         depth++;
         try {
-          const result = fn();
-          script(`RELEASE SAVEPOINT ${savepoint}`);
-          return result;
+          return fn();
         } catch (error) {
-          try {
-            script(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-          } catch {
-            // the outer transaction fails with the first error
+          if (savepoint.made) {
+            try {
+              script(`ROLLBACK TO SAVEPOINT ${savepoint.name}`);
+            } catch {
+              // the outer transaction fails with the first error
+            }
           }
           throw error;
         } finally {
           depth--;
+          savepoints.pop();
         }
       }
       script(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${journalKey})`);
@@ -243,6 +257,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
       }
     },
     exec(sql: string) {
+      if (savepoints.length > 0) beforeWrite();
       script(sql);
     },
     tryLock(name: string): boolean {
