@@ -17,6 +17,7 @@ import {initJournal, inspectJournal, INTEGRITY_CHECK_EVERY_MS, JournalEmptyError
 import {OrdersRepo} from '../../src/core/journal/orders.js';
 import {RiskStateRepo} from '../../src/core/journal/risk-state.js';
 import {exportJournal} from '../../src/core/export/index.js';
+import {createPricer} from '../../src/core/portfolio/pricing.js';
 
 const DAY = 86_400_000;
 const clock = (t: number) => ({now: () => t});
@@ -252,7 +253,8 @@ describe('export iterators', () => {
     ]);
     expect([...repo.fills({since: 1_500, until: 2_500})].map((f) => f.tradeId)).toEqual(['2']);
     expect([...repo.fills({venues: ['a']})].map((f) => f.tradeId)).toEqual(['1', '3']);
-    const pnl = [...exportJournal(db, 'pnl', {since: 2_500}).rows];
+    // Valued in USD, the fills' own quote: no conversion needed (export pnl takes its valuation since it follows `xarb pnl`).
+    const pnl = [...exportJournal(db, 'pnl', {since: 2_500}, {pnl: {quote: 'USD', pricer: createPricer([])}}).rows];
     // Average entry of 0.4 BTC: (0.3 x 100.10 + 0.1 x 110.30) / 0.4 = 102.65; 0.1 sold at 120.5 realizes 1.785.
     expect(pnl).toEqual([
       expect.objectContaining({time: new Date(3_000).toISOString(), venue: 'a', side: 'sell', realized: '1.785', position: '0.3', average_entry: '102.65', quote: 'USD'}),
