@@ -19,7 +19,8 @@
  *   markets request is made at all.
  * - ccxt's rate limiter stays on; the user may only tune `rateLimit`.
  * - Optional port methods exist only when ccxt's `has` says the exchange
- *   supports them (watchOrderBook: when ccxt has a websocket class for it).
+ *   supports them (watchOrderBook, watchQuotes: when ccxt has a websocket
+ *   class for it; watchQuotes uses the dialect's quoteStream call).
  */
 import {createHash} from 'node:crypto';
 import {performance} from 'node:perf_hooks';
@@ -45,7 +46,7 @@ import type {
   WithdrawRequest,
 } from '../../types.js';
 import type {OrderRef, Venue, VenueCapabilities, VenueInfo} from '../port.js';
-import {dialectFor, sameClientId, unechoClientId, type Dialect, type DialectExchange, type OrderListCall, type QuoteCall} from './dialects.js';
+import {dialectFor, sameClientId, unechoClientId, type Dialect, type DialectExchange, type OrderListCall, type QuoteCall, type QuoteStreamCall} from './dialects.js';
 import {VenueDataError, errorClassNames, makeScrubber, mapCcxtError, parseRetryAfter} from './errors.js';
 import {ccxtVersion, hasExchangeClass, loadExchangeClass, type ExchangeClass} from './load.js';
 import {
@@ -239,7 +240,7 @@ class CcxtVenue implements Venue {
     const capabilities: VenueCapabilities = {
       bidsAsks: has.fetchBidsAsks === true,
       orderBookStream: streams,
-      quoteStream: streams,
+      quoteStream: streams && dialect.quoteStream !== 'none',
       positions: has.fetchPositions === true,
       currencies: has.fetchCurrencies === true,
       withdraw: has.withdraw === true,
@@ -267,7 +268,7 @@ class CcxtVenue implements Venue {
     if (has.fetchDeposits) this.fetchDeposits = (asset, since) => this.transfers('deposit', asset, since);
     if (has.fetchWithdrawals) this.fetchWithdrawals = (asset, since) => this.transfers('withdrawal', asset, since);
     if (streams) this.watchOrderBook = (symbol, depth, signal) => this.streamBook(symbol, depth, signal);
-    if (streams) this.watchQuotes = (symbols, signal) => this.streamQuotes(symbols, signal);
+    if (capabilities.quoteStream === true) this.watchQuotes = (symbols, signal) => this.streamQuotes(symbols, signal);
   }
 
   // ---- plumbing -------------------------------------------------------------
@@ -765,9 +766,22 @@ class CcxtVenue implements Venue {
     return this.pro;
   }
 
+  /** The ccxt.pro call that streams best bid/ask here: the dialect's, else the best one ccxt.pro has. */
+  private quoteStreamCall(pro: Ex): Exclude<QuoteStreamCall, 'none'> | undefined {
+    const chosen = this.dialect.quoteStream;
+    if (chosen === 'none') return undefined;
+    if (chosen !== undefined) return pro.has[chosen] ? chosen : undefined;
+    if (pro.has.watchBidsAsks) return 'watchBidsAsks';
+    if (pro.has.watchTickers) return 'watchTickers';
+    return pro.has.watchTicker ? 'watchTicker' : undefined;
+  }
+
   /**
-   * Streams best bid/ask with the best call ccxt.pro has for it: watchBidsAsks
-   * (binance bookTicker), else watchTickers, else watchTicker (one symbol).
+   * Streams best bid/ask with the dialect's ccxt.pro call: one subscription
+   * for all symbols (watchBidsAsks, watchTickers), or one per symbol
+   * (watchTicker, the top of watchOrderBook) merged as they arrive. Each
+   * update yields the quotes it changed. A failure (socket closed, venue
+   * error) ends the stream with the mapped error: the caller reconnects.
    */
   private async *streamQuotes(symbols: readonly string[], signal?: AbortSignal): AsyncGenerator<readonly Quote[]> {
     await this.loadMarkets();
@@ -775,25 +789,35 @@ class CcxtVenue implements Venue {
     wanted.forEach((s) => this.market(s));
     if (wanted.length === 0) return;
     const pro = await this.proInstance();
-    const method = pro.has.watchBidsAsks ? 'watchBidsAsks' : pro.has.watchTickers ? 'watchTickers' : pro.has.watchTicker && wanted.length === 1 ? 'watchTicker' : undefined;
+    const method = this.quoteStreamCall(pro);
     if (method === undefined) throw new NotSupportedError(this.name, 'streaming quotes');
     if (signal?.aborted) return;
     const aborted = new Promise<undefined>((resolve) => signal?.addEventListener('abort', () => resolve(undefined), {once: true}));
     const watch = (pro as unknown as Record<string, (arg: unknown) => Promise<unknown>>)[method]!.bind(pro);
-    while (!signal?.aborted && !this.closed) {
-      const next = watch(method === 'watchTicker' ? wanted[0] : wanted);
+    const perSymbol = method === 'watchTicker' || method === 'watchOrderBook';
+    const arm = (symbol: string | undefined) => {
+      const next = watch(symbol ?? wanted).then((value) => ({symbol, value}));
       next.catch(() => undefined); // a watch left pending at abort/close rejects later; nobody awaits it then
-      let update: unknown;
+      return next;
+    };
+    const pending = new Map((perSymbol ? wanted : [undefined]).map((symbol) => [symbol, arm(symbol)]));
+    while (!signal?.aborted && !this.closed) {
+      let update: {symbol: string | undefined; value: unknown} | undefined;
       try {
-        update = await Promise.race([next, aborted]);
+        update = await Promise.race([...pending.values(), aborted]);
       } catch (error) {
-        if (this.closed) return;
+        if (this.closed || signal?.aborted) return;
         throw this.mapError(error, method);
       }
       if (update === undefined) return;
-      const tickers: Raw[] = method === 'watchTicker' ? [update as Raw] : Object.values(update as Record<string, Raw>);
+      pending.set(update.symbol, arm(update.symbol));
       const ctx = this.ctx();
-      const quotes = tickers.filter((t) => isRecord(t) && typeof t.symbol === 'string' && wanted.includes(t.symbol)).map((t) => mapTicker(ctx, t, t.symbol as string));
+      let quotes: Quote[];
+      if (method === 'watchOrderBook') quotes = [topOfBook(mapOrderBook(ctx, update.value as Raw, update.symbol!, 1))];
+      else {
+        const tickers: Raw[] = method === 'watchTicker' ? [update.value as Raw] : Object.values(update.value as Record<string, Raw>);
+        quotes = tickers.filter((t) => isRecord(t) && typeof t.symbol === 'string' && wanted.includes(t.symbol)).map((t) => mapTicker(ctx, t, t.symbol as string));
+      }
       if (quotes.length > 0) yield quotes;
     }
   }
