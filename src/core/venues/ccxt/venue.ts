@@ -166,6 +166,22 @@ function strictJson(ex: Ex): void {
   };
 }
 
+/** ccxt constructor options that route requests through a proxy (they need ccxt's undici agents). */
+const PROXY_OPTIONS = ['proxy', 'proxyUrl', 'proxy_url', 'httpProxy', 'http_proxy', 'httpsProxy', 'https_proxy', 'socksProxy', 'socks_proxy', 'agent', 'httpAgent', 'httpsAgent'];
+
+/**
+ * ccxt sends REST requests through the `undici` package, imported on the
+ * first request: loading it costs ~0.1-0.4 s, as much as an exchange class.
+ * Node's own fetch is the same engine, already compiled into Node, so it is
+ * used instead, unless the user's options set a proxy (ccxt's proxy support
+ * needs its undici agents). Timeouts stay ccxt's (an abort signal).
+ */
+function useNodeFetch(ex: Ex, config: VenueConfig): void {
+  const options = config.options ?? {};
+  if (PROXY_OPTIONS.some((key) => options[key] !== undefined)) return;
+  (ex as unknown as {fetchImplementation: typeof fetch}).fetchImplementation = globalThis.fetch;
+}
+
 /** Applies sandbox mode and apiBaseUrl/wsBaseUrl to a fresh exchange instance. */
 function configureUrls(ex: Ex, name: string, config: VenueConfig): void {
   if (config.sandbox === true) {
@@ -753,6 +769,7 @@ class CcxtVenue implements Venue {
         const Pro: ExchangeClass = await loadExchangeClass(this.config.exchange, true);
         const pro = new Pro(this.ctorConfig) as Ex;
         configureUrls(pro, this.name, this.config);
+        useNodeFetch(pro, this.config);
         strictJson(pro);
         if (JSON.stringify(pro.urls.api).includes('"ws://') && pro.loadHttpProxyAgent) await pro.loadHttpProxyAgent();
         if (pro.setMarketsFromExchange) pro.setMarketsFromExchange(this.ex);
@@ -872,6 +889,7 @@ export async function createCcxtVenue(name: string, config: VenueConfig, deps: C
   const ctorConfig = constructorConfig(config, dialect, timeoutMs, deps.credentials);
   const ex = new Exchange(ctorConfig) as Ex;
   configureUrls(ex, name, config);
+  useNodeFetch(ex, config);
   strictJson(ex);
   if (deps.transport) (ex as unknown as {fetch: CcxtVenueDeps['transport']}).fetch = deps.transport;
   return new CcxtVenue(name, config, ex, dialect, ctorConfig, deps);
