@@ -113,7 +113,7 @@ describe('live orders routed over several venues, one of which cannot round-trip
   let loop: LoopbackHandle;
   let server: Server;
   let bitsoUrl: string;
-  let seen: string[] = [];
+  const seen: string[] = [];
   const env = {...ENV, XARB_BINANCE_API_KEY: TEST_ACCOUNTS.binance.apiKey, XARB_BINANCE_SECRET: TEST_ACCOUNTS.binance.secret};
 
   beforeAll(async () => {
