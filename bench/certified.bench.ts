@@ -8,13 +8,16 @@
  * (as xarb does, in parallel) minus `node -e ''`. Also counts the requests of the cached runs:
  * one quote request per venue (a one-level book on coinbase and gate, whose keyless quote that
  * is) and no markets request. BTC/USDT: the symbol all seven list.
+ *
+ * XARB_BENCH_BASE=<git ref> (e.g. main) also builds that commit (see lib.ts buildBase) and times its
+ * `prices` in the same rounds, with its own market cache.
  */
 import {spawn} from 'node:child_process';
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {allVenuesScenario, startLoopback} from '../test/support/loopback/index.js';
-import {CLI, median, row} from './lib.js';
+import {CLI, buildBase, median, row} from './lib.js';
 
 const RUNS = Number(process.env.RUNS ?? 11);
 const LATENCY_MS = 200;
@@ -30,10 +33,14 @@ interface Case {
 const loop = await startLoopback({scenario: allVenuesScenario()});
 try {
   for (const v of VENUES) loop.fault(v, /.*/, {kind: 'latency', ms: LATENCY_MS, times: Number.POSITIVE_INFINITY});
-  const home = mkdtempSync(join(tmpdir(), 'xarb-bench-certified-'));
   const config = {venues: Object.fromEntries(VENUES.map((v) => [v, {exchange: v, mode: 'paper', apiBaseUrl: loop.baseUrl(v)}]))};
-  writeFileSync(join(home, 'config.json'), JSON.stringify(config));
-  const env = {...process.env, XARB_HOME: home, XARB_NO_DEMO_NOTICE: '1', NO_COLOR: '1'};
+  const homeWithConfig = () => {
+    const home = mkdtempSync(join(tmpdir(), 'xarb-bench-certified-'));
+    writeFileSync(join(home, 'config.json'), JSON.stringify(config));
+    return home;
+  };
+  const env = {...process.env, XARB_HOME: homeWithConfig(), XARB_NO_DEMO_NOTICE: '1', NO_COLOR: '1'};
+  const base = process.env.XARB_BENCH_BASE ? buildBase(process.env.XARB_BENCH_BASE) : undefined;
 
   // The seven class files, imported in parallel by one process (the cost xarb pays for them).
   const importScript = `const entry = import.meta.resolve('ccxt');
@@ -43,6 +50,7 @@ await Promise.all(${JSON.stringify(VENUES)}.map((id) => import(new URL('./src/' 
     {name: 'import', args: ['--input-type=module', '-e', importScript], env},
     {name: 'version', args: [CLI, '--version'], env},
     {name: 'prices', args: [CLI, 'prices', SYMBOL], env},
+    ...(base ? [{name: 'base prices', args: [base.cli, 'prices', SYMBOL], env: {...env, XARB_HOME: homeWithConfig()}}] : []),
   ];
 
   const once = (c: Case) =>
@@ -78,7 +86,12 @@ await Promise.all(${JSON.stringify(VENUES)}.map((id) => import(new URL('./src/' 
   row(`baseline: --version + ${LATENCY_MS} ms + imports`, ms(baseline));
   row(`xarb prices ${SYMBOL}, 7 certified venues @${LATENCY_MS} ms, cached (median)`, ms(prices), `<= ${ms(1.3 * baseline)} = 1.3 x baseline`);
   row('  ratio to baseline', `${(prices / baseline).toFixed(2)}x`, '<= 1.30x');
-  row('  requests per cached run (all venues)', (requests.length / RUNS).toFixed(1));
+  if (base) {
+    const before = t.get('base prices')!;
+    row(`${base.label}: prices, same venues (median)`, ms(before));
+    row('  its ratio to baseline', `${(before / baseline).toFixed(2)}x`);
+  }
+  row('  requests per cached run (all venues, all builds)', (requests.length / RUNS).toFixed(1));
   row('  markets requests on cached runs', String(marketsRequests), '0');
 } finally {
   await loop.close();

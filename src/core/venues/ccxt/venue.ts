@@ -63,6 +63,7 @@ import {
   type Raw,
   type WithdrawFees,
 } from './map.js';
+import {nodeHttpClient, type NodeHttpClient} from './http.js';
 import {originalUrl, rewriteUrlTree, type UrlBases} from './urls.js';
 
 export interface CcxtCredentials {
@@ -170,16 +171,18 @@ function strictJson(ex: Ex): void {
 const PROXY_OPTIONS = ['proxy', 'proxyUrl', 'proxy_url', 'httpProxy', 'http_proxy', 'httpsProxy', 'https_proxy', 'socksProxy', 'socks_proxy', 'agent', 'httpAgent', 'httpsAgent'];
 
 /**
- * ccxt sends REST requests through the `undici` package, imported on the
- * first request: loading it costs ~0.1-0.4 s, as much as an exchange class.
- * Node's own fetch is the same engine, already compiled into Node, so it is
- * used instead, unless the user's options set a proxy (ccxt's proxy support
- * needs its undici agents). Timeouts stay ccxt's (an abort signal).
+ * REST requests go through node:http (http.ts) instead of the undici package
+ * ccxt would import on the first request (or Node's global fetch, which loads
+ * its own undici): both cost about as much as an exchange class import.
+ * Unless the user's options set a proxy: ccxt's proxy support needs its own
+ * undici agents. Returns the client to close with the venue.
  */
-function useNodeFetch(ex: Ex, config: VenueConfig): void {
+function useNodeHttp(ex: Ex, config: VenueConfig): NodeHttpClient | undefined {
   const options = config.options ?? {};
-  if (PROXY_OPTIONS.some((key) => options[key] !== undefined)) return;
-  (ex as unknown as {fetchImplementation: typeof fetch}).fetchImplementation = globalThis.fetch;
+  if (PROXY_OPTIONS.some((key) => options[key] !== undefined)) return undefined;
+  const client = nodeHttpClient();
+  (ex as unknown as {fetchImplementation: NodeHttpClient['fetch']}).fetchImplementation = client.fetch;
+  return client;
 }
 
 /** Applies sandbox mode and apiBaseUrl/wsBaseUrl to a fresh exchange instance. */
@@ -237,6 +240,8 @@ class CcxtVenue implements Venue {
   private bySymbol = new Map<string, Market>();
   private pro: Promise<Ex> | undefined;
   private closed = false;
+  /** HTTP clients of the REST and websocket instances (closed with the venue). */
+  readonly http: NodeHttpClient[] = [];
 
   constructor(
     private readonly name: string,
@@ -769,7 +774,8 @@ class CcxtVenue implements Venue {
         const Pro: ExchangeClass = await loadExchangeClass(this.config.exchange, true);
         const pro = new Pro(this.ctorConfig) as Ex;
         configureUrls(pro, this.name, this.config);
-        useNodeFetch(pro, this.config);
+        const http = useNodeHttp(pro, this.config);
+        if (http) this.http.push(http);
         strictJson(pro);
         if (JSON.stringify(pro.urls.api).includes('"ws://') && pro.loadHttpProxyAgent) await pro.loadHttpProxyAgent();
         if (pro.setMarketsFromExchange) pro.setMarketsFromExchange(this.ex);
@@ -878,6 +884,7 @@ class CcxtVenue implements Venue {
     const instances: Ex[] = [this.ex];
     if (this.pro) instances.push(await this.pro.catch(() => this.ex));
     for (const ex of instances) await ex.fetchDispatcher?.close?.().catch(() => undefined);
+    for (const client of this.http) client.close();
   }
 }
 
@@ -889,8 +896,10 @@ export async function createCcxtVenue(name: string, config: VenueConfig, deps: C
   const ctorConfig = constructorConfig(config, dialect, timeoutMs, deps.credentials);
   const ex = new Exchange(ctorConfig) as Ex;
   configureUrls(ex, name, config);
-  useNodeFetch(ex, config);
+  const http = useNodeHttp(ex, config);
   strictJson(ex);
   if (deps.transport) (ex as unknown as {fetch: CcxtVenueDeps['transport']}).fetch = deps.transport;
-  return new CcxtVenue(name, config, ex, dialect, ctorConfig, deps);
+  const venue = new CcxtVenue(name, config, ex, dialect, ctorConfig, deps);
+  if (http) venue.http.push(http);
+  return venue;
 }
