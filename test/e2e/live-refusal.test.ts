@@ -65,7 +65,11 @@ describe('live orders on a venue whose client id does not round-trip', () => {
     expect(result.code).toBe(0);
     const report = json(result);
     expect(report.exchanges).toHaveLength(1);
-    expect(report.exchanges[0]).toMatchObject({id: 'bitso', clientIdRoundTrip: false});
+    expect(report.exchanges[0]).toMatchObject({id: 'bitso', clientIdRoundTrip: false, declared: capabilityOf('bitso')!.declared});
+    // The one-exchange view also shows what ccxt's class declares about itself.
+    const human = await runCli(['exchanges', 'capabilities', 'bitso'], {home: tempHome()});
+    expect(human.stdout).toMatch(/ccxt: fetchOrder by client id\s*│\s*(yes|no)/);
+    expect(human.stdout).toMatch(/ccxt: market buy by cost\s*│\s*(yes|no)/);
     const unknown = await runCli(['exchanges', 'capabilities', 'nosuchexchange'], {home: tempHome()});
     expect(unknown.code).toBe(2);
   });
