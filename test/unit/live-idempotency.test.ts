@@ -115,7 +115,7 @@ describe('live refusal at planning, for every command that plans orders', () => 
     }
   });
 
-  it('arb: either leg on such a live venue is refused before any request', () => {
+  it('arb: either leg on such a live venue is refused', () => {
     const venues = new Map<string, Venue>([
       ['v', new PolicyVenue({maxLength: 32, unsafe}, 'live')],
       ['w', new PolicyVenue({maxLength: 32}, 'live')],

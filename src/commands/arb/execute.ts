@@ -73,7 +73,7 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
         maxAgeMs: flags['max-age'],
       };
     }
-    // Live legs where our client id cannot round-trip are refused before any request (a dry run reports it).
+    // Live legs where our client id cannot round-trip are refused before the books are read or anything is journalled (a dry run reports it).
     const refused = flags['dry-run'] ? undefined : arbLiveRefusal(env, intent);
     if (refused) throw refused;
     const previewed = await previewArb(env, intent);
