@@ -104,11 +104,11 @@ describe('xarb prices --watch', () => {
         movedAt = i;
         state.setBook('BTC/USDT', {bids: [[moved, 1], ...book.bids], asks: book.asks});
       }
-    }, (doc, i) => movedAt >= 0 && i >= movedAt + 4 && doc.symbols[0].rows.find((r: any) => r.venue === 'binance')?.bid === moved);
+    }, (doc, i) => movedAt >= 0 && i >= movedAt + 4 && Number(doc.symbols[0].rows.find((r: any) => r.venue === 'binance')?.bid) === moved);
     state.setBook('BTC/USDT', book);
     expect(code).toBe(0);
     expect(movedAt).toBeGreaterThan(0);
-    const binanceBids = docs.map((d) => d.symbols[0].rows.find((r: any) => r.venue === 'binance').bid);
+    const binanceBids = docs.map((d) => Number(d.symbols[0].rows.find((r: any) => r.venue === 'binance').bid));
     expect(binanceBids[0]).toBe(before);
     expect(binanceBids.at(-1)).toBe(moved);
     // The first quote came by REST (bookTicker), the change by the socket: no ticker request since the move.
