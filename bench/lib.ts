@@ -2,7 +2,10 @@
  * Small helpers shared by the benchmarks: run a command N times and report
  * the median wall time. Benchmarks print figures; they assert nothing.
  */
-import {spawn, spawnSync} from 'node:child_process';
+import {execFileSync, spawn, spawnSync} from 'node:child_process';
+import {existsSync, mkdirSync, rmSync, symlinkSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -76,3 +79,21 @@ export function timeSync(fn: () => unknown, runs = 21): number {
 export function row(label: string, value: string, target?: string): void {
   process.stdout.write(`${label.padEnd(58)} ${value.padStart(12)}${target ? `   target ${target}` : ''}\n`);
 }
+
+/** bin/run.js of `ref` built in a temp folder (kept per commit, so a second bench run reuses it). */
+export function buildBase(ref: string): {cli: string; label: string} {
+  const sha = execFileSync('git', ['rev-parse', '--short', ref], {cwd: ROOT, encoding: 'utf8'}).trim();
+  const dir = join(tmpdir(), `xarb-bench-base-${sha}`);
+  const cli = join(dir, 'bin', 'run.js');
+  if (!existsSync(join(dir, 'oclif.manifest.json'))) {
+    rmSync(dir, {recursive: true, force: true});
+    mkdirSync(dir, {recursive: true});
+    const archive = spawnSync('git', ['archive', sha], {cwd: ROOT, maxBuffer: 1 << 30});
+    if (archive.status !== 0) throw new Error(`git archive ${sha} failed`);
+    execFileSync('tar', ['-x', '-C', dir], {input: archive.stdout});
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    execFileSync('npm', ['run', 'build'], {cwd: dir, stdio: 'ignore'});
+  }
+  return {cli, label: `${ref} (${sha})`};
+}
+

@@ -10,32 +10,15 @@
  * checkout's node_modules) and times it in the same run: each round runs every case once, in an
  * order that rotates from round to round, so the load of a shared machine falls on both builds alike.
  */
-import {execFileSync, spawn, spawnSync} from 'node:child_process';
-import {existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {spawn, spawnSync} from 'node:child_process';
+import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {startLoopback} from '../test/support/loopback/index.js';
-import {CLI, ROOT, median, row} from './lib.js';
+import {CLI, buildBase, median, row} from './lib.js';
 
 const RUNS = Number(process.env.RUNS ?? 21);
 const BASE_REF = process.env.XARB_BENCH_BASE;
-
-/** bin/run.js of `ref` built in a temp folder (kept per commit, so a second bench run reuses it). */
-function buildBase(ref: string): {cli: string; label: string} {
-  const sha = execFileSync('git', ['rev-parse', '--short', ref], {cwd: ROOT, encoding: 'utf8'}).trim();
-  const dir = join(tmpdir(), `xarb-bench-base-${sha}`);
-  const cli = join(dir, 'bin', 'run.js');
-  if (!existsSync(join(dir, 'oclif.manifest.json'))) {
-    rmSync(dir, {recursive: true, force: true});
-    mkdirSync(dir, {recursive: true});
-    const archive = spawnSync('git', ['archive', sha], {cwd: ROOT, maxBuffer: 1 << 30});
-    if (archive.status !== 0) throw new Error(`git archive ${sha} failed`);
-    execFileSync('tar', ['-x', '-C', dir], {input: archive.stdout});
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-    execFileSync('npm', ['run', 'build'], {cwd: dir, stdio: 'ignore'});
-  }
-  return {cli, label: `${ref} (${sha})`};
-}
 
 interface Case {
   readonly name: string;

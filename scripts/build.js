@@ -225,18 +225,26 @@ const result = await build({
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
   banner: {js: banner},
-  define: {'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"'},
+  define: {'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"', XARB_VENDOR_ZOD: JSON.stringify(`../vendor/zod.cjs`)},
   plugins: [oclifEntry, standIns, externals, lazy, patches],
   logLevel: 'warning',
   metafile: true,
 });
 
+/**
+ * Packages our own code requires on first use (config/schema.ts: zod), bundled
+ * on their own into dist/vendor/<name>.cjs: one file loads much faster than a
+ * package's many CommonJS files. The module requiring it must land in
+ * dist/chunks (checked below), since the path is relative to it.
+ */
+const VENDORED = [{name: 'zod', requiredBy: 'src/core/config/schema.ts'}];
+
 const vendor = await Promise.all(
-  LAZY.map((name) =>
+  [...LAZY.map((name) => ({name, resolveDir: OCLIF_LIB})), ...VENDORED.map(({name}) => ({name, resolveDir: ROOT}))].map(({name, resolveDir}) =>
     build({
       absWorkingDir: ROOT,
-      // Resolved as @oclif/core resolves it, through its require() conditions.
-      stdin: {contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: OCLIF_LIB, loader: 'js'},
+      // Resolved as @oclif/core (or, for VENDORED, our code) resolves it, through its require() conditions.
+      stdin: {contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir, loader: 'js'},
       outfile: join(OUT, 'vendor', `${name}.cjs`),
       bundle: true,
       format: 'cjs',
@@ -250,6 +258,9 @@ const vendor = await Promise.all(
 for (const [file, output] of Object.entries(result.metafile.outputs)) {
   const stand = Object.keys(output.inputs).find((input) => input.startsWith('xarb-lazy:'));
   if (stand && !file.startsWith('dist/chunks/')) throw new Error(`${stand} landed in ${file}, outside dist/chunks: its ../vendor path would not resolve`);
+  for (const {requiredBy} of VENDORED) {
+    if (output.inputs[requiredBy] && !file.startsWith('dist/chunks/')) throw new Error(`${requiredBy} landed in ${file}, outside dist/chunks: its ../vendor path would not resolve`);
+  }
 }
 
 // dist/ is written in place, so a CLI running during a rebuild keeps its files

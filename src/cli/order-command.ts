@@ -9,7 +9,7 @@ import {Flags} from '@oclif/core';
 import {ExitCode, UsageError} from '../core/errors.js';
 import {sub} from '../core/money/decimal.js';
 import {needsAllBalances, needsValuation} from '../core/execution/inputs.js';
-import {denialView, dryRunDenial, executeOrder, planView, prepareOrder, type OrderIntent} from '../core/execution/order.js';
+import {denialView, dryRunDenial, executeOrder, orderLiveRefusal, planView, prepareOrder, type OrderIntent} from '../core/execution/order.js';
 import {assertIdempotentLive, type ExecutionEnv} from '../core/execution/place.js';
 import {ROUTE_STRATEGIES, type RouteStrategy} from '../core/router/types.js';
 import type {Side} from '../core/types.js';
@@ -99,6 +99,9 @@ Exit codes: 0 placed, 2 bad input or nothing can be placed, 3 denied by risk, 4 
       if (denied) this.wouldBeDenied(denied);
       return {planId: undefined, dryRun: true, replayed: false, plan: view, orders: [], status: 'planned', filled: '0', average: undefined, fees: [], exitCode: denied ? denied.exitCode : ExitCode.ok, ...(denied ? {wouldBeDenied: denialView(denied)} : {})};
     }
+    // A plan that would send live orders where our client id cannot round-trip is refused before the confirmation.
+    const refused = orderLiveRefusal(env, prepared);
+    if (refused) throw refused;
     const live = [...new Set(view.children.filter((c) => c.mode === 'live').map((c) => c.venue))];
     await this.confirmLive(live, {
       yes: flags.yes,

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {UsageError, VenueError} from '../core/errors.js';
-import {StreamingBooks} from '../core/market/streams.js';
+import {StreamingBooks, StreamingQuotes} from '../core/market/streams.js';
 import {fetchPrices, priceRecorder, watchIntervalMs, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
 import {QUOTE_GROUPS, normalizeSymbol} from '../core/symbols/index.js';
 import {XarbCommand} from '../cli/base-command.js';
@@ -36,7 +36,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     size: amountFlag({description: 'walk each book for this base amount: average price to buy and to sell it'}),
     'max-age': durationFlag({description: 'quotes older than this are stale', default: '10s'}),
     'quote-group': quoteGroupFlag(),
-    watch: Flags.boolean({description: 'refresh in place until Ctrl-C', default: false}),
+    watch: Flags.boolean({description: 'refresh in place until Ctrl-C; quotes are streamed where the venue streams, polled elsewhere', default: false}),
     interval: intervalFlag({description: 'refresh interval for --watch (at least each venue\'s rate limit)', default: '2s'}),
     source: sourceFlag(),
   };
@@ -56,15 +56,17 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       let last: PricesResult | undefined;
       const interval = watchIntervalMs(flags.interval, venues);
       if (interval > flags.interval) this.note(`note: refreshing every ${fmtAge(interval)}, the venues' rate limit (--interval ${fmtAge(flags.interval)} is shorter)`);
-      const source = new StreamingBooks();
+      const books = new StreamingBooks();
+      const quotes = new StreamingQuotes({clock: ctx.clock});
       try {
-        for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: interrupt.signal, source})) {
+        for await (const result of watchPrices(venues, symbols, {...options, intervalMs: flags.interval, signal: interrupt.signal, books, quotes})) {
           last = result;
           if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(withIsoTimes(pricesJson(result)))}\n`);
           else this.paint(result, true);
         }
       } finally {
-        source.close();
+        books.close();
+        quotes.close();
       }
       interrupt.release();
       if (!last) throw new UsageError('stopped before the first refresh');

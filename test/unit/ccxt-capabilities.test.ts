@@ -10,7 +10,8 @@ import {describe, expect, it} from 'vitest';
 import {committedMatrix, matrixMarkdown, DOC_END, DOC_START} from '../../src/core/venues/ccxt/capabilities.js';
 import {CERTIFIED_VENUES, dialectFor} from '../../src/core/venues/ccxt/dialects.js';
 import {ccxtVersion} from '../../src/core/venues/ccxt/load.js';
-import {probeExchange, probeInstance, recordingTransport, RequestLimitReached} from '../../src/core/venues/ccxt/probe.js';
+import {declaredCapabilities, probeExchange, probeInstance, recordingTransport, RequestLimitReached} from '../../src/core/venues/ccxt/probe.js';
+import {declaredDisagreements} from '../../src/core/venues/capabilities.js';
 import {ccxtExchangeIds} from '../../src/core/venues/catalog.js';
 
 const SAMPLE = ['bitso', 'bitfinex', 'coinbaseexchange', 'htx', 'kucoin', 'mexc', 'upbit'];
@@ -65,5 +66,29 @@ describe('the recording transport', () => {
     await t.fetch('http://127.0.0.1/b');
     await expect(t.fetch('http://127.0.0.1/c')).rejects.toBeInstanceOf(RequestLimitReached);
     expect(t.requests).toHaveLength(2);
+  });
+});
+
+describe("what ccxt's class declares", () => {
+  const probed = (has: Record<string, unknown>, createOrder?: Record<string, unknown>) =>
+    ({has, ...(createOrder ? {features: {spot: {createOrder}}} : {})}) as unknown as Parameters<typeof declaredCapabilities>[0];
+
+  it('is read from its has flags and spot createOrder features', () => {
+    expect(declaredCapabilities(probed({createOrder: true, fetchOrderWithClientOrderId: true}, {marketBuyByCost: true, marketBuyRequiresPrice: false}))).toEqual({
+      createOrder: true,
+      fetchOrderByClientId: true,
+      marketBuyByCost: true,
+      marketBuyRequiresPrice: false,
+    });
+    expect(declaredCapabilities(probed({createOrder: 'emulated', createMarketBuyOrderWithCost: true}))).toEqual({createOrder: true, fetchOrderByClientId: false, marketBuyByCost: true, marketBuyRequiresPrice: false});
+    expect(declaredCapabilities(probed({}))).toEqual({createOrder: false, fetchOrderByClientId: false, marketBuyByCost: false, marketBuyRequiresPrice: false});
+  });
+
+  it('is set on every committed entry, and disagreements with the probe are named', () => {
+    for (const c of Object.values(matrix.exchanges)) expect(Object.keys(c.declared), c.id).toEqual(['createOrder', 'fetchOrderByClientId', 'marketBuyByCost', 'marketBuyRequiresPrice']);
+    const base = matrix.exchanges.bitso!;
+    expect(declaredDisagreements({...base, clientIdLookup: 'none', declared: {...base.declared, fetchOrderByClientId: true}})).toContain('ccxt declares fetchOrder by client id, but its fetchOrder request does not carry ours');
+    expect(declaredDisagreements({...base, marketBuyCost: true, declared: {...base.declared, marketBuyRequiresPrice: false, marketBuyByCost: false}})).toHaveLength(2);
+    expect(declaredDisagreements({...base, marketBuyCost: true, declared: {...base.declared, fetchOrderByClientId: false, marketBuyRequiresPrice: true, marketBuyByCost: true}})).toEqual([]);
   });
 });

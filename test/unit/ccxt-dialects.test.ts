@@ -15,6 +15,7 @@ import {MarketCacheRepo} from '../../src/core/journal/market-cache.js';
 import {systemClock} from '../../src/core/types.js';
 import {dialectFor, sameClientId, shapeClientId, unechoClientId} from '../../src/core/venues/ccxt/dialects.js';
 import {MARKETS_CACHE_KIND, createCcxtVenue, marketsFingerprint} from '../../src/core/venues/ccxt/index.js';
+import {loadExchangeClass} from '../../src/core/venues/ccxt/load.js';
 import {DUMMY_CREDENTIALS, findInRequest, recordingTransport, syntheticMarket, type RecordedRequest} from '../../src/core/venues/ccxt/probe.js';
 import {clientOrderIdFor} from '../../src/core/execution/ids.js';
 import type {Venue} from '../../src/core/venues/port.js';
@@ -125,6 +126,14 @@ describe.each(cases)('$exchange', (c) => {
     for (const r of requests) {
       expect(Object.keys(r.headers).filter((h) => /^authorization$|sign|key|passphrase/i.test(h))).toEqual([]);
     }
+  });
+
+  it('streams quotes with a call its ccxt.pro class has', async () => {
+    const call = dialectFor(c.exchange).quoteStream;
+    expect(call).toBeDefined();
+    expect(call).not.toBe('none');
+    const Pro = await loadExchangeClass(c.exchange, true);
+    expect((new Pro() as unknown as {has: Record<string, unknown>}).has[call!]).toBe(true);
   });
 
   it(c.costField ? 'sends a market buy as its quote amount (the cost)' : 'sends a market buy as its base amount', async () => {

@@ -9,12 +9,15 @@ import {defaultConfig} from '../../src/core/config/schema.js';
 import {UsageError} from '../../src/core/errors.js';
 import {PaperVenue} from '../../src/core/venues/paper/paper-venue.js';
 import {executeOrder, prepareOrder, type OrderIntent} from '../../src/core/execution/order.js';
+import {arbLiveRefusal} from '../../src/core/execution/arb.js';
+import {checkTransferPolicy} from '../../src/core/rebalance/execute.js';
+import type {PlanStep} from '../../src/core/rebalance/types.js';
 import type {ExecutionEnv} from '../../src/core/execution/place.js';
 import type {Db} from '../../src/core/journal/db.js';
 import {openTestJournal} from '../support/postgres.js';
 import {OrdersRepo} from '../../src/core/journal/orders.js';
 import type {OrderRequest, VenueOrder} from '../../src/core/types.js';
-import type {ClientIdPolicy, VenueInfo} from '../../src/core/venues/port.js';
+import type {ClientIdPolicy, Venue, VenueInfo} from '../../src/core/venues/port.js';
 import {FaultyVenue, StaticVenue, fixedClock, market} from './execution-support.js';
 
 let db: Db;
@@ -86,5 +89,38 @@ describe('client-id policy when placing', () => {
     expect(venue.requests[0]!.cost).toBe(row.notional);
     await place(venue, buy('0.5', {side: 'sell'}), 'k3');
     expect(venue.requests[1]!.cost).toBeUndefined(); // sells are base amounts
+  });
+});
+
+describe('live refusal at planning, for every command that plans orders', () => {
+  const trade = (venue: string): PlanStep =>
+    ({kind: 'trade', id: `t-${venue}`, venue, symbol: 'BTC/USD', side: 'buy', amount: '0.1', price: 100, taker: 0.001, spend: {asset: 'USD', amount: '10'}, receive: {asset: 'BTC', amount: '0.1'}, value: 10, purpose: 'asset_target', after: []}) as unknown as PlanStep;
+
+  it('rebalance: a trade step on such a live venue is refused by the plan check (exit 2); opted out or paper it passes', () => {
+    const refused = new PolicyVenue({maxLength: 32, unsafe}, 'live');
+    const env = {config: defaultConfig, venues: new Map([['v', refused as Venue]])};
+    const error = (() => {
+      try {
+        checkTransferPolicy(env, [trade('v')]);
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).exitCode).toBe(2);
+    expect((error as UsageError).message).toContain(unsafe);
+    for (const ok of [new PolicyVenue({maxLength: 32, unsafe, optOut: true}, 'live'), new PolicyVenue({maxLength: 32, unsafe}, 'paper')]) {
+      expect(() => checkTransferPolicy({config: defaultConfig, venues: new Map([['v', ok as Venue]])}, [trade('v')])).not.toThrow();
+    }
+  });
+
+  it('arb: either leg on such a live venue is refused', () => {
+    const venues = new Map<string, Venue>([
+      ['v', new PolicyVenue({maxLength: 32, unsafe}, 'live')],
+      ['w', new PolicyVenue({maxLength: 32}, 'live')],
+    ]);
+    expect(arbLiveRefusal({venues}, {buy: {venue: 'w'}, sell: {venue: 'v'}})?.exitCode).toBe(2);
+    expect(arbLiveRefusal({venues}, {buy: {venue: 'w'}, sell: {venue: 'w'}})).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {ExitCode, UsageError} from '../../core/errors.js';
-import {arbDryRunDenial, bestArbIntent, executeArb, previewArb, type ArbIntent, type ArbPreview, type ArbReport} from '../../core/execution/arb.js';
+import {arbDryRunDenial, arbLiveRefusal, bestArbIntent, executeArb, previewArb, type ArbIntent, type ArbPreview, type ArbReport} from '../../core/execution/arb.js';
 import type {ExecutionEnv} from '../../core/execution/place.js';
 import {denialView, type DenialView} from '../../core/execution/order.js';
 import {XarbCommand} from '../../cli/base-command.js';
@@ -73,6 +73,9 @@ Exit codes: 0 both legs filled (or corrected), 2 cannot be taken now, 3 denied b
         maxAgeMs: flags['max-age'],
       };
     }
+    // Live legs where our client id cannot round-trip are refused before the books are read or anything is journalled (a dry run reports it).
+    const refused = flags['dry-run'] ? undefined : arbLiveRefusal(env, intent);
+    if (refused) throw refused;
     const previewed = await previewArb(env, intent);
     const {preview} = previewed;
     if (flags['dry-run']) {

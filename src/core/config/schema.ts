@@ -12,6 +12,8 @@
  *    a 0600 file named by `keysFile` (see secrets.ts).
  * 4. zod is loaded on first use only (about 40 ms), so commands that never
  *    validate a config file (the demo profile, --version, help) do not pay it.
+ *    The build loads its one-file copy (dist/vendor/zod.cjs): the package's
+ *    ~100 CommonJS files cost three to four times as much to resolve and load.
  */
 import {createRequire} from 'node:module';
 import type {z as Z} from 'zod';
@@ -252,9 +254,12 @@ export type ConfigInput = Mutable<Z.input<ConfigSchema>>;
 
 let cached: {z: Zod; schema: ConfigSchema} | undefined;
 
+/** Set by scripts/build.js to its bundled zod, relative to the chunk holding this module; undefined when running from source. */
+declare const XARB_VENDOR_ZOD: string | undefined;
+
 function schema(): {z: Zod; schema: ConfigSchema} {
   if (!cached) {
-    const {z} = createRequire(import.meta.url)('zod') as {z: Zod};
+    const {z} = createRequire(import.meta.url)(typeof XARB_VENDOR_ZOD === 'string' ? XARB_VENDOR_ZOD : 'zod') as {z: Zod};
     cached = {z, schema: build(z)};
   }
   return cached;

@@ -35,7 +35,7 @@ import type {Venue} from '../venues/port.js';
 import {cancelOrders} from './cancel.js';
 import {invocationKey, planIdFor} from './ids.js';
 import {freeOf, gatherRiskInputs, type RiskInputs} from './inputs.js';
-import {orderResult, riskDenial, sendOrder, writeAhead, type ExecutionEnv, type OrderResult} from './place.js';
+import {liveRefusal, orderResult, riskDenial, sendOrder, writeAhead, type ExecutionEnv, type OrderResult} from './place.js';
 
 export interface ArbLegIntent {
   readonly venue: string;
@@ -273,13 +273,21 @@ async function legOrders(env: ExecutionEnv, {preview, data}: Previewed): Promise
   return {riskInputs, legs};
 }
 
+/** Live legs refused where our client id cannot round-trip (place.ts liveRefusal), or undefined. */
+export function arbLiveRefusal(env: Pick<ExecutionEnv, 'venues'>, preview: {readonly buy: {readonly venue: string}; readonly sell: {readonly venue: string}}): XarbError | undefined {
+  return liveRefusal([env.venues.get(preview.buy.venue), env.venues.get(preview.sell.venue)]);
+}
+
 /**
  * A dry run's verdict on a previewed trade: the checks executeArb makes
- * before sending (the edge after fees, then the trading state and every risk
- * limit over both legs, by the same risk function, nothing written). Returns
- * the error the real run would stop with, or undefined when it would send.
+ * before sending (live refusal, the edge after fees, then the trading state
+ * and every risk limit over both legs, by the same risk function, nothing
+ * written). Returns the error the real run would stop with, or undefined
+ * when it would send.
  */
 export async function arbDryRunDenial(env: ExecutionEnv, previewed: Previewed): Promise<XarbError | undefined> {
+  const refused = arbLiveRefusal(env, previewed.preview);
+  if (refused) return refused;
   const noEdge = edgeError(previewed.preview);
   if (noEdge) return noEdge;
   const {riskInputs, legs} = await legOrders(env, previewed);
@@ -293,6 +301,8 @@ export async function arbDryRunDenial(env: ExecutionEnv, previewed: Previewed): 
  */
 export async function executeArb(env: ExecutionEnv, previewed: Previewed, policy: ArbPolicy, key: string = invocationKey(env.clock)): Promise<ArbReport> {
   const {preview, data} = previewed;
+  const refused = arbLiveRefusal(env, preview);
+  if (refused) throw refused;
   const noEdge = edgeError(preview);
   if (noEdge) throw noEdge;
   const repo = new OrdersRepo(env.db, env.clock);

@@ -26,7 +26,7 @@ import type {ExecutionMode, Fee, PlannedOrder, Side} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {invocationKey, planIdFor} from './ids.js';
 import {gatherMarketData, gatherRiskInputs, toCandidates, type RiskInputs, type VenueFailure} from './inputs.js';
-import {orderResult, planStatus, riskDenial, sendOrder, summarize, writeAhead, type ExecutionEnv, type OrderResult} from './place.js';
+import {liveRefusal, orderResult, planStatus, riskDenial, sendOrder, summarize, writeAhead, type ExecutionEnv, type OrderResult} from './place.js';
 
 export interface OrderIntent {
   readonly symbol: string;
@@ -159,14 +159,32 @@ function placeabilityError(plan: RoutePlan): NothingToPlaceError | undefined {
   return undefined;
 }
 
+/** The venues a plan may send to: its children's, and for a priority route the failover venues. */
+export function sendableVenues(prepared: Pick<PreparedOrder, 'plan' | 'intent'>): string[] {
+  const {plan, intent} = prepared;
+  const fallbacks = plan.strategy === 'priority' && !intent.venue ? plan.fallbacks : [];
+  return [...new Set([...plan.children.map((c) => c.venue), ...fallbacks])];
+}
+
+/**
+ * Live orders refused on a venue of the plan where our client id cannot
+ * round-trip (place.ts liveRefusal): the error (UsageError, exit 2), or
+ * undefined. Checked before anything is journalled or confirmed.
+ */
+export function orderLiveRefusal(env: Pick<ExecutionEnv, 'venues'>, prepared: Pick<PreparedOrder, 'plan' | 'intent'>): XarbError | undefined {
+  return liveRefusal(sendableVenues(prepared).map((name) => env.venues.get(name)));
+}
+
 /**
  * A dry run's verdict: every check the real run makes before sending, in the
- * same order (placeability, then the trading state and every risk limit over
- * the whole batch, by the same risk function writeAhead runs), with nothing
- * written or sent. Returns the error the real run would stop with, or
- * undefined when it would send.
+ * same order (live refusal, placeability, then the trading state and every
+ * risk limit over the whole batch, by the same risk function writeAhead
+ * runs), with nothing written or sent. Returns the error the real run would
+ * stop with, or undefined when it would send.
  */
 export function dryRunDenial(env: ExecutionEnv, prepared: PreparedOrder): XarbError | undefined {
+  const refused = orderLiveRefusal(env, prepared);
+  if (refused) return refused;
   const unplaceable = placeabilityError(prepared.plan);
   if (unplaceable) return unplaceable;
   const denial = riskDenial(env, prepared.plan.children, prepared.risk);
@@ -202,6 +220,8 @@ export async function executeOrder(env: ExecutionEnv, prepared: PreparedOrder, k
     const stored = existing.plan as PlanView;
     return report(env, {plan: {...plan, ...stored}, modes: prepared.modes}, planId, orders, effectiveOrders(orders), true);
   }
+  const refused = orderLiveRefusal(env, prepared);
+  if (refused) throw refused;
   const unplaceable = placeabilityError(plan);
   if (unplaceable) throw unplaceable;
   const view = planView(prepared);

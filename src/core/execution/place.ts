@@ -17,8 +17,11 @@
  *
  * Live orders go only to venues where our client id round-trips (it reaches
  * the venue and the order can be found by it again): elsewhere a lost answer
- * could not be resolved without risking a duplicate, so writeAhead refuses
- * them (UsageError, exit 2) unless the venue config opts out.
+ * could not be resolved without risking a duplicate, so they are refused
+ * (UsageError, exit 2) unless the venue config opts out. Order, arb and
+ * rebalance check every venue their plan may send to as soon as it is
+ * planned (liveRefusal), before journalling or asking for confirmation;
+ * writeAhead checks again as the last guard.
  */
 import {errorMessage, ExitCode, NotSupportedError, RiskDeniedError, UsageError, VenueAuthError, VenueError, VenueRejectedError, XarbError} from '../errors.js';
 import type {AlertSink} from '../alerts/index.js';
@@ -83,20 +86,29 @@ export function riskDenial(env: Pick<ExecutionEnv, 'db' | 'clock' | 'config'>, o
 }
 
 /**
- * Refuses live orders on a venue where our client id cannot round-trip
- * (VenueInfo.clientIds.unsafe), unless the user set the venue's
- * allowLiveWithoutIdempotency. Paper venues are never refused.
+ * Why live orders on one of these venues are refused, or undefined: a live
+ * venue where our client id cannot round-trip (VenueInfo.clientIds.unsafe),
+ * unless the user set its allowLiveWithoutIdempotency. Paper venues are never
+ * refused. Callers check every venue a plan may send to right after planning,
+ * before anything is journalled or confirmed (exit 2).
  */
-export function assertIdempotentLive(venues: Iterable<Venue | undefined>): void {
+export function liveRefusal(venues: Iterable<Venue | undefined>): UsageError | undefined {
   for (const venue of venues) {
     const ids = venue?.info.clientIds;
     if (!venue || venue.info.mode !== 'live' || ids?.unsafe === undefined || ids.optOut === true) continue;
     const name = venue.info.id;
-    throw new UsageError(
+    return new UsageError(
       `${name}: live orders are refused: ${ids.unsafe}, so an order whose answer is lost could not be resolved without risking a duplicate`,
-      `trade it in paper mode (xarb exchanges set ${name} mode=paper), or accept that risk: xarb exchanges set ${name} allowLiveWithoutIdempotency=true`,
+      `trade it in paper mode (xarb exchanges set ${name} mode=paper), leave it out (--venues), or accept that risk: xarb exchanges set ${name} allowLiveWithoutIdempotency=true`,
     );
   }
+  return undefined;
+}
+
+/** Throws liveRefusal's error (UsageError, exit 2) when there is one. */
+export function assertIdempotentLive(venues: Iterable<Venue | undefined>): void {
+  const refused = liveRefusal(venues);
+  if (refused) throw refused;
 }
 
 /**

@@ -17,7 +17,7 @@ import {matchMarkets, parseSymbol, quoteGroupOf, type ParsedSymbol} from '../sym
 import type {Clock, Market, OrderBook, Quote} from '../types.js';
 import type {Venue} from '../venues/port.js';
 import {ageMs, walkBook} from './book.js';
-import type {BookSource} from './streams.js';
+import type {BookSource, QuoteSource} from './streams.js';
 
 export interface SizeFill {
   /** Average price for the part the book can fill; undefined if nothing. */
@@ -127,7 +127,13 @@ interface VenueAnswer {
   readonly error?: string;
 }
 
-async function askVenue(venue: Venue, wanted: readonly ParsedSymbol[], options: PricesOptions, source?: BookSource): Promise<VenueAnswer> {
+/** Where a watch gets its data: books (for --size) and best bid/ask; REST calls on the venue when absent. */
+interface Sources {
+  readonly books?: BookSource;
+  readonly quotes?: QuoteSource;
+}
+
+async function askVenue(venue: Venue, wanted: readonly ParsedSymbol[], options: PricesOptions, sources: Sources = {}): Promise<VenueAnswer> {
   let markets: readonly Market[];
   try {
     markets = await venue.loadMarkets();
@@ -139,12 +145,13 @@ async function askVenue(venue: Venue, wanted: readonly ParsedSymbol[], options: 
   if (symbols.size === 0) return {venue, markets, quotes: new Map()};
   try {
     const list = [...symbols];
-    // Books when a size must be walked or when a stream supplies them; one quotes call otherwise.
-    const useBooks = options.size !== undefined || source !== undefined;
-    const depth = options.size !== undefined ? (options.depth ?? 100) : 5;
+    // Books when a size must be walked; one quotes call (or the streamed quotes) otherwise.
+    const useBooks = options.size !== undefined;
+    const depth = options.depth ?? 100;
+    const {books: bookSource, quotes: quoteSource} = sources;
     const [quotes, books] = await Promise.all([
-      useBooks ? Promise.resolve([] as Quote[]) : venue.fetchQuotes(list),
-      useBooks ? Promise.all(list.map((s) => (source ? source.get(venue, s, depth) : venue.fetchOrderBook(s, depth)))) : Promise.resolve([] as OrderBook[]),
+      useBooks ? Promise.resolve([] as Quote[]) : quoteSource ? quoteSource.get(venue, list, options.maxAgeMs) : venue.fetchQuotes(list),
+      useBooks ? Promise.all(list.map((s) => (bookSource ? bookSource.get(venue, s, depth) : venue.fetchOrderBook(s, depth)))) : Promise.resolve([] as OrderBook[]),
     ]);
     const quoteMap = new Map<string, Quote>();
     for (const q of quotes) quoteMap.set(q.symbol, q);
@@ -344,19 +351,21 @@ const WATCH_FLOOR_MS = 100;
 const TIMER_LIMIT_MS = 2_147_483_647;
 
 /**
- * Refreshes prices every `intervalMs` (raised to watchIntervalMs) until `signal` aborts. Books come from
- * `source`: streamed (ccxt.pro websockets) where a venue streams, so each
- * refresh shows the latest pushed book without a request; REST elsewhere.
+ * Refreshes prices every `intervalMs` (raised to watchIntervalMs) until `signal` aborts. Best bid/ask
+ * comes from `quotes` and, with a size, books from `books`: streamed (ccxt.pro websockets) where a
+ * venue streams, so each refresh shows the latest pushed data without a request; REST elsewhere
+ * (streams.ts says when a streamed quote is topped up by REST).
  */
 export async function* watchPrices(
   venues: readonly Venue[],
   symbols: readonly string[],
-  options: PricesOptions & {intervalMs: number; signal: AbortSignal; source: BookSource},
+  options: PricesOptions & {intervalMs: number; signal: AbortSignal; books: BookSource; quotes: QuoteSource},
 ): AsyncGenerator<PricesResult> {
   const wanted = symbols.map((s) => parseSymbol(s));
   const interval = watchIntervalMs(options.intervalMs, venues);
+  const sources = {books: options.books, quotes: options.quotes};
   while (!options.signal.aborted) {
-    const answers = await askAll(venues, (v) => askVenue(v, wanted, options, options.source), options.maxAgeMs);
+    const answers = await askAll(venues, (v) => askVenue(v, wanted, options, sources), options.maxAgeMs);
     yield recordPrices(options.recorder, comparePrices(answers, wanted, options));
     await abortableSleep(interval, options.signal);
   }

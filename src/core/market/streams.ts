@@ -1,9 +1,21 @@
 /**
- * Where order books come from. REST by default; under --watch, streamed
- * books (ccxt.pro websockets) where the venue streams, REST elsewhere. Shared
- * by `prices --watch` and `arb scan --watch`.
+ * Where order books and quotes come from. REST by default; under --watch,
+ * streamed (ccxt.pro websockets) where the venue streams, REST elsewhere.
+ * Books are shared by `prices --watch --size` and `arb scan --watch`; quotes
+ * (best bid/ask) by `prices --watch`.
+ *
+ * Invariants (quotes)
+ * 1. A venue that cannot stream quotes is polled: one fetchQuotes per call.
+ * 2. A streamed quote is served while it is younger than half the caller's
+ *    max age; older or missing (stream silent, not yet up, or down) it is
+ *    fetched by REST, so a served quote follows the same --max-age rule as a
+ *    polled one and a quiet market is not shown stale.
+ * 3. A stream that fails or ends is reopened after a backoff that doubles
+ *    per consecutive failure (1 s up to 30 s by default), reset by an update;
+ *    the venue is polled meanwhile.
  */
-import type {OrderBook} from '../types.js';
+import {errorMessage} from '../errors.js';
+import type {Clock, OrderBook, Quote} from '../types.js';
 import type {Venue} from '../venues/port.js';
 
 export interface BookSource {
@@ -102,6 +114,112 @@ export class StreamingBooks implements BookSource {
         this.streams.delete(key);
       }
     }
+  }
+
+  close(): void {
+    for (const s of this.streams.values()) s.controller.abort();
+    this.streams.clear();
+  }
+}
+
+export interface QuoteSource {
+  /** Best bid/ask of `symbols` on `venue`, none older than `maxAgeMs` when the venue can answer. */
+  get(venue: Venue, symbols: readonly string[], maxAgeMs: number): Promise<readonly Quote[]>;
+}
+
+export const restQuotes: QuoteSource = {
+  get: (venue, symbols) => venue.fetchQuotes(symbols),
+};
+
+interface QuoteStream {
+  readonly symbols: string;
+  readonly latest: Map<string, Quote>;
+  controller: AbortController;
+  running: boolean;
+  /** Consecutive failures since the last update. */
+  failures: number;
+  retryAt: number;
+  lastError?: string;
+  updates: number;
+}
+
+export interface StreamingQuotesOptions {
+  readonly clock: Clock;
+  /** First reconnect delay (default 1000 ms), doubled per consecutive failure up to maxBackoffMs (default 30000 ms). */
+  readonly backoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+/** Streamed best bid/ask where the venue streams (capabilities.quoteStream and watchQuotes), REST elsewhere. */
+export class StreamingQuotes implements QuoteSource {
+  private readonly streams = new Map<string, QuoteStream>();
+  private readonly backoffMs: number;
+  private readonly maxBackoffMs: number;
+
+  constructor(private readonly options: StreamingQuotesOptions) {
+    this.backoffMs = options.backoffMs ?? 1000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  }
+
+  /** Per venue: is its stream up, how many updates it delivered, its consecutive failures (for tests and diagnostics). */
+  status(venue: string): {streaming: boolean; updates: number; failures: number; lastError?: string} | undefined {
+    const s = this.streams.get(venue);
+    return s ? {streaming: s.running, updates: s.updates, failures: s.failures, ...(s.lastError === undefined ? {} : {lastError: s.lastError})} : undefined;
+  }
+
+  async get(venue: Venue, symbols: readonly string[], maxAgeMs: number): Promise<readonly Quote[]> {
+    if (!venue.watchQuotes || venue.info.capabilities.quoteStream !== true || symbols.length === 0) return venue.fetchQuotes(symbols);
+    const id = venue.info.id;
+    const key = [...new Set(symbols)].sort().join('\u0000');
+    let s = this.streams.get(id);
+    if (s && s.symbols !== key) {
+      s.controller.abort();
+      s = undefined;
+    }
+    if (!s) {
+      s = {symbols: key, latest: new Map(), controller: new AbortController(), running: false, failures: 0, retryAt: 0, updates: 0};
+      this.streams.set(id, s);
+    }
+    const now = this.options.clock.now();
+    if (!s.running && now >= s.retryAt) this.start(s, venue, symbols);
+    // Missing or older than half the max age: REST (the stream is not up yet, silent, or down).
+    const due = symbols.filter((symbol) => {
+      const q = s.latest.get(symbol);
+      return !q || now - Math.min(q.timestamp, q.receivedAt) > maxAgeMs / 2;
+    });
+    if (due.length > 0) {
+      for (const q of await venue.fetchQuotes(due)) this.keep(s, q);
+    }
+    return symbols.map((symbol) => s.latest.get(symbol)).filter((q): q is Quote => q !== undefined);
+  }
+
+  /** Keeps `quote` unless the one held is newer by the venue's clock. */
+  private keep(s: QuoteStream, quote: Quote): void {
+    const held = s.latest.get(quote.symbol);
+    if (!held || held.timestamp <= quote.timestamp) s.latest.set(quote.symbol, quote);
+  }
+
+  private start(s: QuoteStream, venue: Venue, symbols: readonly string[]): void {
+    s.running = true;
+    s.controller = new AbortController();
+    const signal = s.controller.signal;
+    void (async () => {
+      try {
+        for await (const quotes of venue.watchQuotes!(symbols, signal)) {
+          for (const q of quotes) this.keep(s, q);
+          s.updates++;
+          s.failures = 0;
+          if (signal.aborted) break;
+        }
+        if (!signal.aborted) s.lastError = 'the stream ended';
+      } catch (error) {
+        s.lastError = errorMessage(error);
+      }
+      s.running = false;
+      if (signal.aborted) return;
+      s.failures++;
+      s.retryAt = this.options.clock.now() + Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (s.failures - 1));
+    })();
   }
 
   close(): void {

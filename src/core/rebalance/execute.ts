@@ -34,7 +34,7 @@ import type {XarbConfig} from '../config/schema.js';
 import {errorMessage, ExitCode, InsufficientFundsError, PlanConflictError, RiskDeniedError, UsageError, VenueDataError, VenueError, XarbError} from '../errors.js';
 import {planIdFor} from '../execution/ids.js';
 import {executeOrder, intentIdentity, prepareOrder, type OrderIntent} from '../execution/order.js';
-import {isDefiniteRejection, planStatus, type ExecutionEnv} from '../execution/place.js';
+import {assertIdempotentLive, isDefiniteRejection, planStatus, type ExecutionEnv} from '../execution/place.js';
 import {resolveOrder} from '../execution/resolve.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo} from '../journal/events.js';
@@ -116,9 +116,11 @@ function stepVenue(step: PlanStep): string {
 }
 
 /**
- * Checks a plan's transfers before anything is sent: venues open, same mode
- * on both ends, withdrawals allowed by config for live sources. Throws
- * UsageError (modes, unknown venue) or RiskDeniedError (withdraw.enabled).
+ * Checks a plan before anything is journalled or sent: venues open, same mode
+ * on both ends of a transfer, withdrawals allowed by config for live sources,
+ * and no trade on a live venue where our client id cannot round-trip. Throws
+ * UsageError (modes, unknown venue, live refusal) or RiskDeniedError
+ * (withdraw.enabled).
  */
 export function checkTransferPolicy(env: Pick<RebalanceEnv, 'config' | 'venues'>, steps: readonly PlanStep[]): void {
   for (const step of steps) {
@@ -137,6 +139,8 @@ export function checkTransferPolicy(env: Pick<RebalanceEnv, 'config' | 'venues'>
       throw new RiskDeniedError(`venues.${step.from}.withdraw.enabled`, 'false', `withdraw ${step.amount} ${step.asset} to ${step.to}`, 'withdrawals are refused unless the venue allows them in config');
     }
   }
+  // Trades on a live venue where our client id cannot round-trip (exit 2), before the plan is journalled or confirmed.
+  assertIdempotentLive(steps.flatMap((s) => (s.kind === 'transfer' ? [] : [env.venues.get(s.venue)])));
 }
 
 /** Journals a new plan (after the policy check) and returns its id. Nothing is sent. */

@@ -42,8 +42,26 @@ export interface Capability {
   readonly depositWithdrawFees: boolean;
   /** ccxt has a websocket (pro) class for it. */
   readonly websocket: boolean;
+  /** What ccxt's class declares (its `has` flags and spot `features`), read without calling it, next to what the probe found. */
+  readonly declared: DeclaredCapabilities;
   /** Why a probe step could not conclude (first problem only). */
   readonly note?: string;
+}
+
+/**
+ * Facts ccxt's class states about itself (they may disagree with what its
+ * request building does). ccxt has no flag for "createOrder sends a client
+ * id": only the probe's request tells.
+ */
+export interface DeclaredCapabilities {
+  /** `has.createOrder`: it can place orders at all. */
+  readonly createOrder: boolean;
+  /** `has.fetchOrderWithClientOrderId`: fetchOrder accepts our client id. */
+  readonly fetchOrderByClientId: boolean;
+  /** `has.createMarketBuyOrderWithCost` or `features.spot.createOrder.marketBuyByCost`: a market buy can be sized by cost. */
+  readonly marketBuyByCost: boolean;
+  /** `features.spot.createOrder.marketBuyRequiresPrice`: a market buy needs a price (or a cost). */
+  readonly marketBuyRequiresPrice: boolean;
 }
 
 export interface CapabilityMatrix {
@@ -81,6 +99,28 @@ export function capabilityRow(c: Capability): string[] {
 }
 
 export const CAPABILITY_HEAD = ['exchange', 'status', 'client id field', 'lookup', 'round-trip', 'keyless quote', 'market buy', 'balances', 'my trades', 'withdraw', 'fees', 'websocket'];
+
+/** What ccxt declares, as rows [what, value] for the one-exchange view. */
+export function declaredRows(c: Capability): string[][] {
+  const d = c.declared;
+  return [
+    ['ccxt: createOrder', yes(d.createOrder)],
+    ['ccxt: fetchOrder by client id', yes(d.fetchOrderByClientId)],
+    ['ccxt: market buy by cost', yes(d.marketBuyByCost)],
+    ['ccxt: market buy requires a price', yes(d.marketBuyRequiresPrice)],
+  ];
+}
+
+/** Where ccxt's declarations and the probe disagree (the probe is what xarb acts on). */
+export function declaredDisagreements(c: Capability): string[] {
+  const d = c.declared;
+  const out: string[] = [];
+  if (d.fetchOrderByClientId && c.clientIdLookup !== 'fetchOrder' && !c.certified) out.push('ccxt declares fetchOrder by client id, but its fetchOrder request does not carry ours');
+  if (d.marketBuyRequiresPrice && !c.marketBuyCost) out.push('ccxt declares that a market buy needs a price, but it built one without');
+  if (!d.marketBuyRequiresPrice && c.marketBuyCost) out.push('a market buy was refused without a price although ccxt does not declare it');
+  if (c.marketBuyCost && !d.marketBuyByCost) out.push('a market buy needs a quote amount although ccxt does not declare market buys by cost');
+  return out;
+}
 
 /** The committed matrix, whole or for one exchange id (UnknownExchangeError, exit 2, when it lists no such id). */
 export async function exchangeCapabilities(id?: string): Promise<CapabilitiesReport> {

@@ -55,6 +55,7 @@ export function matrixMarkdown(matrix: CapabilityMatrix): string {
     '',
     `- our client id reaches the order request: ${count((c) => c.clientIdSent)}; round-trips (sent and found again): ${count((c) => c.clientIdRoundTrip)}. Live orders are refused on the other ${count((c) => !c.clientIdRoundTrip)} unless the venue sets \`allowLiveWithoutIdempotency\`.`,
     `- best bid/ask without keys: ${count((c) => c.keylessQuote !== undefined)} (fetchBidsAsks ${count((c) => c.keylessQuote === 'fetchBidsAsks')}, fetchTickers ${count((c) => c.keylessQuote === 'fetchTickers')}, fetchTicker ${count((c) => c.keylessQuote === 'fetchTicker')}).`,
+    `- ccxt declares (has flags, features): fetchOrder by client id ${count((c) => c.declared.fetchOrderByClientId)}, market buys by cost ${count((c) => c.declared.marketBuyByCost)} (requiring a price ${count((c) => c.declared.marketBuyRequiresPrice)}); \`xarb exchanges capabilities ID\` shows where that disagrees with the requests ccxt builds.`,
     `- market buys sent as a quote amount: ${count((c) => c.marketBuyCost)}; balances ${count((c) => c.balances)}, my trades ${count((c) => c.myTrades)}, withdrawals ${count((c) => c.withdraw)}, deposit/withdraw fees ${count((c) => c.depositWithdrawFees)}, websockets ${count((c) => c.websocket)}.`,
     '',
     `| ${CAPABILITY_HEAD.join(' | ')} |`,

@@ -60,6 +60,13 @@ export interface ClientIdRules {
 /** A call for best bid/ask; `fetchOrderBook` reads the top of a one-level book per symbol. */
 export type QuoteCall = 'fetchBidsAsks' | 'fetchTickers' | 'fetchTicker' | 'fetchOrderBook';
 
+/**
+ * A ccxt.pro call that streams best bid/ask: watchBidsAsks (a best bid/offer channel),
+ * watchTickers (tickers for all symbols on one subscription), or, one stream per symbol,
+ * watchTicker or the top of watchOrderBook. 'none': quotes are polled.
+ */
+export type QuoteStreamCall = 'watchBidsAsks' | 'watchTickers' | 'watchTicker' | 'watchOrderBook' | 'none';
+
 export interface QuoteCalls {
   /** The call used without keys: it must be public and carry best bid/ask. */
   readonly keyless: QuoteCall;
@@ -86,6 +93,8 @@ export interface Dialect {
   readonly roundTripGap?: string;
   /** Which call carries best bid/ask; undefined: fetchBidsAsks, else fetchTickers, else fetchTicker, as ccxt's `has` says. */
   readonly quotes?: QuoteCalls;
+  /** How best bid/ask is streamed under --watch; undefined: watchBidsAsks, else watchTickers, else watchTicker, as ccxt.pro's `has` says. */
+  readonly quoteStream?: QuoteStreamCall;
   /** 'cost': a market buy is sent as the quote amount to spend (ccxt's `cost` param); 'amount': as the base amount. */
   readonly marketBuy: 'amount' | 'cost';
   /** The quote amount of a market buy pays the fee too (coinbase): cost x (1 + taker) is sent. */
@@ -174,6 +183,8 @@ const certified: Readonly<Record<string, Dialect>> = {
     withdrawFees: 'currencies',
     // DELETE /api/v3/order answers clientOrderId = the cancel's id, origClientOrderId = the order's.
     cancelReplyClientId: false,
+    // <symbol>@bookTicker: every change of the best bid/ask, with sizes.
+    quoteStream: 'watchBidsAsks',
   },
   // kraken: cl_ord_id takes a 32-hex "short UUID"; QueryOrders only knows integer userrefs,
   // so the order is found through the cl_ord_id filter of OpenOrders/ClosedOrders.
@@ -183,6 +194,8 @@ const certified: Readonly<Record<string, Dialect>> = {
     clientId: unified('cl_ord_id'),
     clientIdLookup: {kind: 'search', param: 'clientOrderId'},
     quotes: {keyless: 'fetchTickers'},
+    // websocket v2 ticker channel with event_trigger=bbo: pushed on every best bid/ask change.
+    quoteStream: 'watchBidsAsks',
     withdrawParams: krakenWithdrawParams,
   },
   // okx: clOrdId, <= 32 alphanumerics; looked up natively.
@@ -191,6 +204,8 @@ const certified: Readonly<Record<string, Dialect>> = {
     clientId: unified('clOrdId'),
     clientIdLookup: {kind: 'fetchOrder', param: 'clOrdId'},
     quotes: {keyless: 'fetchTickers'},
+    // bbo-tbt: the best bid/offer, tick by tick.
+    quoteStream: 'watchBidsAsks',
   },
   // coinbase (Advanced Trade): ccxt sends its own "ccxt-<uuid>" client_order_id unless the caller
   // passes client_order_id itself (params.clientOrderId is not mapped). The venue has no client-id
@@ -204,6 +219,9 @@ const certified: Readonly<Record<string, Dialect>> = {
     clientId: {param: 'client_order_id', field: 'client_order_id', maxLength: CLIENT_ID_LENGTH},
     clientIdLookup: {kind: 'search', calls: ['fetchOrders']},
     quotes: {keyless: 'fetchOrderBook', withKeys: 'fetchBidsAsks', all: 'fetchTickers'},
+    // No best bid/offer channel: the public `ticker` channel carries best bid/ask with quantities on
+    // every change, one subscription per product (watchTickers uses ticker_batch, pushed every 5 s).
+    quoteStream: 'watchTicker',
     marketBuy: 'cost',
     // quote_size pays the fee: the base received is (quote_size - fee) / price. Fees are in quote;
     // ccxt's order (not trade) parser leaves their currency out.
@@ -229,6 +247,8 @@ const certified: Readonly<Record<string, Dialect>> = {
     clientIdLookup: {kind: 'search', param: 'orderLinkId', calls: ['fetchOpenOrders', 'fetchCanceledAndClosedOrders']},
     orderById: [{list: 'fetchOpenOrders', param: 'orderId'}, {list: 'fetchCanceledAndClosedOrders', param: 'orderId'}],
     quotes: {keyless: 'fetchTickers'},
+    // orderbook.1: the top level of the book, pushed on change.
+    quoteStream: 'watchBidsAsks',
   },
   // bitget (v2 spot; `uta: false` keeps ccxt off the v3 unified API and its account probe): clientOid,
   // looked up natively. Market buys are a quote amount. Withdrawals need a chain.
@@ -238,6 +258,8 @@ const certified: Readonly<Record<string, Dialect>> = {
     clientId: unified('clientOid'),
     clientIdLookup: {kind: 'fetchOrder', param: 'clientOid'},
     quotes: {keyless: 'fetchTickers'},
+    // The ticker channel (bidPr/askPr with sizes).
+    quoteStream: 'watchBidsAsks',
     marketBuy: 'cost',
     withdrawNeedsNetwork: true,
   },
@@ -255,6 +277,8 @@ const certified: Readonly<Record<string, Dialect>> = {
     // Cancelling a finished order answers ORDER_CANCELLED / ORDER_CLOSED (ccxt: InvalidOrder): read it back.
     orderNotFound: /"label"\s*:\s*"ORDER_(CANCELLED|CLOSED)"/,
     quotes: {keyless: 'fetchOrderBook', all: 'fetchTickers'},
+    // spot.book_ticker: best bid/ask with sizes on every change.
+    quoteStream: 'watchBidsAsks',
     marketBuy: 'cost',
   },
 };

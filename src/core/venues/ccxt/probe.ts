@@ -17,7 +17,7 @@
  * - The result depends only on the installed ccxt and on the certified
  *   dialects (never on a previously computed matrix).
  */
-import type {Capability, CapabilityMatrix, QuoteAccess} from '../capabilities.js';
+import type {Capability, CapabilityMatrix, DeclaredCapabilities, QuoteAccess} from '../capabilities.js';
 import {certifiedDialect, genericDialect, type ClientIdLookup, type Dialect, type QuoteCall} from './dialects.js';
 import {ccxtVersion, hasExchangeClass, loadExchangeClass} from './load.js';
 
@@ -269,6 +269,27 @@ async function probeQuoteCall(id: string, method: QuoteCall): Promise<QuoteAcces
   return keyed.some((r) => paths.has(r.url.split('?')[0]) && signed(r)) ? 'private' : 'public';
 }
 
+/** ccxt's spot createOrder features (undefined when the class has none). */
+function spotCreateOrderFeatures(ex: Probed): Record<string, unknown> | undefined {
+  const features = (ex as unknown as {features?: Record<string, unknown>}).features;
+  const spot = features?.spot;
+  const create = typeof spot === 'object' && spot !== null ? (spot as Record<string, unknown>).createOrder : undefined;
+  return typeof create === 'object' && create !== null ? (create as Record<string, unknown>) : undefined;
+}
+
+/** What the class declares about itself: `has` flags and spot `features`, read without calling anything. */
+export function declaredCapabilities(ex: Probed): DeclaredCapabilities {
+  const has = ex.has;
+  const create = spotCreateOrderFeatures(ex);
+  const flag = (value: unknown) => value === true || value === 'emulated';
+  return {
+    createOrder: flag(has.createOrder),
+    fetchOrderByClientId: flag(has.fetchOrderWithClientOrderId),
+    marketBuyByCost: flag(has.createMarketBuyOrderWithCost) || flag(create?.marketBuyByCost),
+    marketBuyRequiresPrice: flag(create?.marketBuyRequiresPrice),
+  };
+}
+
 /** Computes the capability of one exchange. Never sends a request. */
 export async function probeExchange(id: string): Promise<Capability> {
   const certified = certifiedDialect(id);
@@ -333,6 +354,7 @@ export async function probeExchange(id: string): Promise<Capability> {
     withdraw: Boolean(has.withdraw),
     depositWithdrawFees: Boolean(has.fetchDepositWithdrawFees),
     websocket: hasExchangeClass(id, true),
+    declared: declaredCapabilities(ex),
     ...(notes.length > 0 ? {note: notes[0]} : {}),
   };
 }

@@ -19,7 +19,8 @@
  *   markets request is made at all.
  * - ccxt's rate limiter stays on; the user may only tune `rateLimit`.
  * - Optional port methods exist only when ccxt's `has` says the exchange
- *   supports them (watchOrderBook: when ccxt has a websocket class for it).
+ *   supports them (watchOrderBook, watchQuotes: when ccxt has a websocket
+ *   class for it; watchQuotes uses the dialect's quoteStream call).
  */
 import {createHash} from 'node:crypto';
 import {performance} from 'node:perf_hooks';
@@ -45,7 +46,7 @@ import type {
   WithdrawRequest,
 } from '../../types.js';
 import type {OrderRef, Venue, VenueCapabilities, VenueInfo} from '../port.js';
-import {dialectFor, sameClientId, unechoClientId, type Dialect, type DialectExchange, type OrderListCall, type QuoteCall} from './dialects.js';
+import {dialectFor, sameClientId, unechoClientId, type Dialect, type DialectExchange, type OrderListCall, type QuoteCall, type QuoteStreamCall} from './dialects.js';
 import {VenueDataError, errorClassNames, makeScrubber, mapCcxtError, parseRetryAfter} from './errors.js';
 import {ccxtVersion, hasExchangeClass, loadExchangeClass, type ExchangeClass} from './load.js';
 import {
@@ -62,6 +63,7 @@ import {
   type Raw,
   type WithdrawFees,
 } from './map.js';
+import {nodeHttpClient, type NodeHttpClient} from './http.js';
 import {originalUrl, rewriteUrlTree, type UrlBases} from './urls.js';
 
 export interface CcxtCredentials {
@@ -165,6 +167,24 @@ function strictJson(ex: Ex): void {
   };
 }
 
+/** ccxt constructor options that route requests through a proxy (they need ccxt's undici agents). */
+const PROXY_OPTIONS = ['proxy', 'proxyUrl', 'proxy_url', 'httpProxy', 'http_proxy', 'httpsProxy', 'https_proxy', 'socksProxy', 'socks_proxy', 'agent', 'httpAgent', 'httpsAgent'];
+
+/**
+ * REST requests go through node:http (http.ts) instead of the undici package
+ * ccxt would import on the first request (or Node's global fetch, which loads
+ * its own undici): both cost about as much as an exchange class import.
+ * Unless the user's options set a proxy: ccxt's proxy support needs its own
+ * undici agents. Returns the client to close with the venue.
+ */
+function useNodeHttp(ex: Ex, config: VenueConfig): NodeHttpClient | undefined {
+  const options = config.options ?? {};
+  if (PROXY_OPTIONS.some((key) => options[key] !== undefined)) return undefined;
+  const client = nodeHttpClient();
+  (ex as unknown as {fetchImplementation: NodeHttpClient['fetch']}).fetchImplementation = client.fetch;
+  return client;
+}
+
 /** Applies sandbox mode and apiBaseUrl/wsBaseUrl to a fresh exchange instance. */
 function configureUrls(ex: Ex, name: string, config: VenueConfig): void {
   if (config.sandbox === true) {
@@ -220,6 +240,8 @@ class CcxtVenue implements Venue {
   private bySymbol = new Map<string, Market>();
   private pro: Promise<Ex> | undefined;
   private closed = false;
+  /** HTTP clients of the REST and websocket instances (closed with the venue). */
+  readonly http: NodeHttpClient[] = [];
 
   constructor(
     private readonly name: string,
@@ -239,7 +261,7 @@ class CcxtVenue implements Venue {
     const capabilities: VenueCapabilities = {
       bidsAsks: has.fetchBidsAsks === true,
       orderBookStream: streams,
-      quoteStream: streams,
+      quoteStream: streams && dialect.quoteStream !== 'none',
       positions: has.fetchPositions === true,
       currencies: has.fetchCurrencies === true,
       withdraw: has.withdraw === true,
@@ -267,7 +289,7 @@ class CcxtVenue implements Venue {
     if (has.fetchDeposits) this.fetchDeposits = (asset, since) => this.transfers('deposit', asset, since);
     if (has.fetchWithdrawals) this.fetchWithdrawals = (asset, since) => this.transfers('withdrawal', asset, since);
     if (streams) this.watchOrderBook = (symbol, depth, signal) => this.streamBook(symbol, depth, signal);
-    if (streams) this.watchQuotes = (symbols, signal) => this.streamQuotes(symbols, signal);
+    if (capabilities.quoteStream === true) this.watchQuotes = (symbols, signal) => this.streamQuotes(symbols, signal);
   }
 
   // ---- plumbing -------------------------------------------------------------
@@ -752,6 +774,8 @@ class CcxtVenue implements Venue {
         const Pro: ExchangeClass = await loadExchangeClass(this.config.exchange, true);
         const pro = new Pro(this.ctorConfig) as Ex;
         configureUrls(pro, this.name, this.config);
+        const http = useNodeHttp(pro, this.config);
+        if (http) this.http.push(http);
         strictJson(pro);
         if (JSON.stringify(pro.urls.api).includes('"ws://') && pro.loadHttpProxyAgent) await pro.loadHttpProxyAgent();
         if (pro.setMarketsFromExchange) pro.setMarketsFromExchange(this.ex);
@@ -765,9 +789,22 @@ class CcxtVenue implements Venue {
     return this.pro;
   }
 
+  /** The ccxt.pro call that streams best bid/ask here: the dialect's, else the best one ccxt.pro has. */
+  private quoteStreamCall(pro: Ex): Exclude<QuoteStreamCall, 'none'> | undefined {
+    const chosen = this.dialect.quoteStream;
+    if (chosen === 'none') return undefined;
+    if (chosen !== undefined) return pro.has[chosen] ? chosen : undefined;
+    if (pro.has.watchBidsAsks) return 'watchBidsAsks';
+    if (pro.has.watchTickers) return 'watchTickers';
+    return pro.has.watchTicker ? 'watchTicker' : undefined;
+  }
+
   /**
-   * Streams best bid/ask with the best call ccxt.pro has for it: watchBidsAsks
-   * (binance bookTicker), else watchTickers, else watchTicker (one symbol).
+   * Streams best bid/ask with the dialect's ccxt.pro call: one subscription
+   * for all symbols (watchBidsAsks, watchTickers), or one per symbol
+   * (watchTicker, the top of watchOrderBook) merged as they arrive. Each
+   * update yields the quotes it changed. A failure (socket closed, venue
+   * error) ends the stream with the mapped error: the caller reconnects.
    */
   private async *streamQuotes(symbols: readonly string[], signal?: AbortSignal): AsyncGenerator<readonly Quote[]> {
     await this.loadMarkets();
@@ -775,25 +812,35 @@ class CcxtVenue implements Venue {
     wanted.forEach((s) => this.market(s));
     if (wanted.length === 0) return;
     const pro = await this.proInstance();
-    const method = pro.has.watchBidsAsks ? 'watchBidsAsks' : pro.has.watchTickers ? 'watchTickers' : pro.has.watchTicker && wanted.length === 1 ? 'watchTicker' : undefined;
+    const method = this.quoteStreamCall(pro);
     if (method === undefined) throw new NotSupportedError(this.name, 'streaming quotes');
     if (signal?.aborted) return;
     const aborted = new Promise<undefined>((resolve) => signal?.addEventListener('abort', () => resolve(undefined), {once: true}));
     const watch = (pro as unknown as Record<string, (arg: unknown) => Promise<unknown>>)[method]!.bind(pro);
-    while (!signal?.aborted && !this.closed) {
-      const next = watch(method === 'watchTicker' ? wanted[0] : wanted);
+    const perSymbol = method === 'watchTicker' || method === 'watchOrderBook';
+    const arm = (symbol: string | undefined) => {
+      const next = watch(symbol ?? wanted).then((value) => ({symbol, value}));
       next.catch(() => undefined); // a watch left pending at abort/close rejects later; nobody awaits it then
-      let update: unknown;
+      return next;
+    };
+    const pending = new Map((perSymbol ? wanted : [undefined]).map((symbol) => [symbol, arm(symbol)]));
+    while (!signal?.aborted && !this.closed) {
+      let update: {symbol: string | undefined; value: unknown} | undefined;
       try {
-        update = await Promise.race([next, aborted]);
+        update = await Promise.race([...pending.values(), aborted]);
       } catch (error) {
-        if (this.closed) return;
+        if (this.closed || signal?.aborted) return;
         throw this.mapError(error, method);
       }
       if (update === undefined) return;
-      const tickers: Raw[] = method === 'watchTicker' ? [update as Raw] : Object.values(update as Record<string, Raw>);
+      pending.set(update.symbol, arm(update.symbol));
       const ctx = this.ctx();
-      const quotes = tickers.filter((t) => isRecord(t) && typeof t.symbol === 'string' && wanted.includes(t.symbol)).map((t) => mapTicker(ctx, t, t.symbol as string));
+      let quotes: Quote[];
+      if (method === 'watchOrderBook') quotes = [topOfBook(mapOrderBook(ctx, update.value as Raw, update.symbol!, 1))];
+      else {
+        const tickers: Raw[] = method === 'watchTicker' ? [update.value as Raw] : Object.values(update.value as Record<string, Raw>);
+        quotes = tickers.filter((t) => isRecord(t) && typeof t.symbol === 'string' && wanted.includes(t.symbol)).map((t) => mapTicker(ctx, t, t.symbol as string));
+      }
       if (quotes.length > 0) yield quotes;
     }
   }
@@ -837,6 +884,7 @@ class CcxtVenue implements Venue {
     const instances: Ex[] = [this.ex];
     if (this.pro) instances.push(await this.pro.catch(() => this.ex));
     for (const ex of instances) await ex.fetchDispatcher?.close?.().catch(() => undefined);
+    for (const client of this.http) client.close();
   }
 }
 
@@ -848,7 +896,10 @@ export async function createCcxtVenue(name: string, config: VenueConfig, deps: C
   const ctorConfig = constructorConfig(config, dialect, timeoutMs, deps.credentials);
   const ex = new Exchange(ctorConfig) as Ex;
   configureUrls(ex, name, config);
+  const http = useNodeHttp(ex, config);
   strictJson(ex);
   if (deps.transport) (ex as unknown as {fetch: CcxtVenueDeps['transport']}).fetch = deps.transport;
-  return new CcxtVenue(name, config, ex, dialect, ctorConfig, deps);
+  const venue = new CcxtVenue(name, config, ex, dialect, ctorConfig, deps);
+  if (http) venue.http.push(http);
+  return venue;
 }

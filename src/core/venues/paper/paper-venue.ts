@@ -47,9 +47,14 @@ export class PaperVenue implements Venue {
       const inner = options.inner;
       this.watchOrderBook = (symbol, depth, signal) => inner.watchOrderBook!(symbol, depth, signal);
     }
+    if (options.inner.watchQuotes) {
+      const inner = options.inner;
+      this.watchQuotes = (symbols, signal) => inner.watchQuotes!(symbols, signal);
+    }
   }
 
   watchOrderBook?: (symbol: string, depth?: number, signal?: AbortSignal) => AsyncIterable<OrderBook>;
+  watchQuotes?: (symbols: readonly string[], signal?: AbortSignal) => AsyncIterable<readonly Quote[]>;
 
   // ---- market data: the wrapped venue --------------------------------------
 
