@@ -78,7 +78,7 @@ export abstract class XarbCommand<T> extends Command {
   /** Config, journal and venues for this run; prints the demo notice once. */
   protected async context(): Promise<Context> {
     if (!this.ctx) {
-      this.ctx = await Context.open();
+      this.ctx = await Context.open({version: this.config.version});
       if (this.ctx.isDemo && (this.constructor as typeof XarbCommand).demoNotice && !demoNoticeShown && process.env.XARB_NO_DEMO_NOTICE !== '1') {
         demoNoticeShown = true;
         process.stderr.write(`xarb: no venues configured; using the built-in demo profile of SIMULATED venues (${this.ctx.venueNames().join(', ')}). Add a real exchange with: xarb exchanges add binance\n`);

@@ -24,6 +24,8 @@ import {systemClock, type Clock} from './types.js';
 export interface ContextOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly clock?: Clock;
+  /** The build's version: lets a config that already passed validation skip it (config/store.ts). */
+  readonly version?: string;
 }
 
 export class Context {
@@ -55,7 +57,7 @@ export class Context {
   static async open(options: ContextOptions = {}): Promise<Context> {
     const env = options.env ?? process.env;
     const home = xarbHome(env);
-    const config = loadConfig(home);
+    const config = loadConfig(home, {version: options.version});
     const configured = Object.keys(config.venues).length > 0;
     const venues = configured ? config.venues : (await import('./venues/sim/index.js')).demoProfile();
     return new Context(home, config, venues, !configured, options);
