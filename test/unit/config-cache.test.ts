@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {validateConfig} from '../../src/core/config/schema.js';
-import {configCheckPath, configPath, loadConfig} from '../../src/core/config/store.js';
+import {configCheckKey, configCheckPath, configPath, loadConfig} from '../../src/core/config/store.js';
 import {ConfigError} from '../../src/core/errors.js';
 
 const valid = {
@@ -29,10 +29,13 @@ function home(config: unknown): string {
 
 const readCache = (dir: string) => JSON.parse(readFileSync(configCheckPath(dir), 'utf8')) as {key: string; config: Record<string, unknown>};
 
-/** Rewrites the cached value (same key), so a load that returns it can only have come from the cache. */
+/**
+ * Rewrites the kept value with the key that matches it for the file's bytes and version 1.2.3, as
+ * only xarb would, so a load that returns it can only have come from the cache.
+ */
 function tamper(dir: string, valuationQuote: string): void {
-  const entry = readCache(dir);
-  writeFileSync(configCheckPath(dir), JSON.stringify({...entry, config: {...entry.config, valuationQuote}}));
+  const config = {...readCache(dir).config, valuationQuote};
+  writeFileSync(configCheckPath(dir), JSON.stringify({key: configCheckKey(readFileSync(configPath(dir)), '1.2.3', config), config}));
 }
 
 describe('config validation cache', () => {
@@ -42,6 +45,8 @@ describe('config validation cache', () => {
     expect(first).toEqual(validateConfig(valid));
     expect(first.venues.kraken?.paperBalances).toEqual({USD: '1000.5', BTC: '0.25'});
     expect(readCache(dir).config).toEqual(validateConfig(valid));
+    // What was written is what a later load with the same bytes and version accepts.
+    expect(readCache(dir).key).toBe(configCheckKey(readFileSync(configPath(dir)), '1.2.3', readCache(dir).config));
     if (process.platform !== 'win32') expect(statSync(configCheckPath(dir)).mode & 0o777).toBe(0o600);
   });
 
@@ -50,6 +55,15 @@ describe('config validation cache', () => {
     loadConfig(dir, {version: '1.2.3'});
     tamper(dir, 'EUR');
     expect(loadConfig(dir, {version: '1.2.3'}).valuationQuote).toBe('EUR');
+  });
+
+  it('an edit of the kept value alone misses', () => {
+    const dir = home(valid);
+    loadConfig(dir, {version: '1.2.3'});
+    const entry = readCache(dir);
+    writeFileSync(configCheckPath(dir), JSON.stringify({...entry, config: {...entry.config, valuationQuote: 'EUR'}}));
+    expect(loadConfig(dir, {version: '1.2.3'}).valuationQuote).toBe('USD');
+    expect(readCache(dir).config.valuationQuote).toBe('USD');
   });
 
   it('an edit of config.json misses: the file is validated again and the cache rewritten', () => {

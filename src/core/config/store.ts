@@ -11,6 +11,7 @@
  * of the file's bytes, the version and the schema's fingerprint, and config
  * is the validated value with its defaults. A later load whose bytes, version
  * and schema hash to the same key uses that value without validating again.
+ * The key covers the kept value too, so an edit of the cache itself is a miss.
  * Any difference (a hand edit, another build, a changed schema) or an
  * unreadable cache validates as usual and rewrites the cache. Only configs
  * that passed are ever written there, so an invalid file is never served.
@@ -86,28 +87,28 @@ export interface LoadConfigOptions {
 export function loadConfig(home: string, options: LoadConfigOptions = {}): XarbConfig {
   const bytes = readConfigBytes(home);
   if (bytes === undefined) return defaultConfig;
-  const key = options.version === undefined ? undefined : checkKey(bytes, options.version);
-  if (key !== undefined) {
-    const cached = readChecked(home, key);
+  if (options.version !== undefined) {
+    const cached = readChecked(home, bytes, options.version);
     if (cached) return cached;
   }
   const raw = parseConfigText(home, bytes.toString('utf8'));
   if (Object.keys(raw).length === 0) return defaultConfig;
   const config = validateConfig(raw);
-  if (key !== undefined) writeChecked(home, key, config);
+  if (options.version !== undefined) writeChecked(home, configCheckKey(bytes, options.version, config), config);
   return config;
 }
 
-function checkKey(bytes: Buffer, version: string): string {
-  return createHash('sha256').update(`xarb ${version}\n${schemaFingerprint()}\n`).update(bytes).digest('hex');
+/** The key a validated config is kept under: the file's bytes, the build's version, the schema's fingerprint and the kept value. */
+export function configCheckKey(bytes: Uint8Array, version: string, config: unknown): string {
+  return createHash('sha256').update(`xarb ${version}\n${schemaFingerprint()}\n`).update(bytes).update(`\n${JSON.stringify(config)}`).digest('hex');
 }
 
-function readChecked(home: string, key: string): XarbConfig | undefined {
+function readChecked(home: string, bytes: Uint8Array, version: string): XarbConfig | undefined {
   try {
     const entry = JSON.parse(readFileSync(configCheckPath(home), 'utf8')) as {key?: unknown; config?: unknown};
     const config = entry.config as XarbConfig | undefined;
-    if (entry.key !== key || typeof config !== 'object' || config === null || typeof config.venues !== 'object' || config.venues === null) return undefined;
-    return config;
+    if (typeof config !== 'object' || config === null || typeof config.venues !== 'object' || config.venues === null) return undefined;
+    return entry.key === configCheckKey(bytes, version, config) ? config : undefined;
   } catch {
     return undefined; // missing or unreadable: validate as usual
   }
