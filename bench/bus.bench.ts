@@ -22,12 +22,12 @@ import {IncrementalCross} from '../src/core/arb/incremental.js';
 import {makeValuer} from '../src/core/arb/valuation.js';
 import {collect} from '../src/core/bus/collector.js';
 import {dropBus, NatsBus} from '../src/core/bus/nats.js';
-import type {BusBook, VenueMeta} from '../src/core/bus/port.js';
+import type {BusBook} from '../src/core/bus/port.js';
 import type {Market, OrderBook} from '../src/core/types.js';
 import type {Venue} from '../src/core/venues/port.js';
-import {createSimVenue, demoProfile} from '../src/core/venues/sim/index.js';
 import {CLI, median, row, timeProcessAsync} from './lib.js';
 import {openBaseline} from './bus-baseline.js';
+import {publishSevenVenues} from './bus-books.js';
 import {crossScan, crossWorld, market, measure, NOW, show} from './worlds.js';
 
 const id = `${process.pid}${Date.now().toString(36)}`;
@@ -44,22 +44,7 @@ try {
 try {
   // --- prices from the bus, 7 venues ---------------------------------------------------------
   const clock = {now: () => Date.now()};
-  const configs = {
-    ...demoProfile(),
-    simfive: {exchange: 'sim', mode: 'live' as const, sim: {seed: 505, dialect: 'dash' as const}},
-    simsix: {exchange: 'sim', mode: 'live' as const, sim: {seed: 606, dialect: 'lower' as const}},
-    simseven: {exchange: 'sim', mode: 'live' as const, sim: {seed: 707, dialect: 'slash' as const}},
-  };
-  let venuesWithBtc = 0;
-  for (const [name, config] of Object.entries(configs)) {
-    const v = createSimVenue(name, config, clock);
-    const markets = await v.loadMarkets();
-    const meta: VenueMeta = {venue: name, exchange: 'sim', simulated: true, sandbox: false, capabilities: v.info.capabilities, markets, currencies: await v.fetchCurrencies(), publishedAt: Date.now()};
-    await bus.putMeta(meta);
-    for (const m of markets) await bus.publishBook({...(await v.fetchOrderBook(m.symbol, 50)), sequence: 1});
-    if (markets.some((m) => m.base === 'BTC')) venuesWithBtc++;
-  }
-  await bus.flush();
+  const venuesWithBtc = await publishSevenVenues(bus);
   const home = mkdtempSync(join(tmpdir(), 'xarb-bench-bus-'));
   const env = {...process.env, XARB_HOME: home, XARB_NO_DEMO_NOTICE: '1', NO_COLOR: '1'};
   const version = await timeProcessAsync(process.execPath, [CLI, '--version'], env, 11);

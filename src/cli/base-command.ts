@@ -13,7 +13,7 @@ import {redact} from '../core/config/secrets.js';
 import {xarbHome} from '../core/config/store.js';
 import {Context} from '../core/context.js';
 import {ExitCode, UsageError, XarbError} from '../core/errors.js';
-import {syncVenues, type SyncReport} from '../core/reconcile/sync.js';
+import type {SyncReport} from '../core/reconcile/sync.js';
 import type {Venue} from '../core/venues/port.js';
 import {colorEnabled, makeChalk} from '../ui/color.js';
 import {withIsoTimes} from '../ui/json.js';
@@ -78,7 +78,7 @@ export abstract class XarbCommand<T> extends Command {
   /** Config, journal and venues for this run; prints the demo notice once. */
   protected async context(): Promise<Context> {
     if (!this.ctx) {
-      this.ctx = await Context.open();
+      this.ctx = await Context.open({version: this.config.version});
       if (this.ctx.isDemo && (this.constructor as typeof XarbCommand).demoNotice && !demoNoticeShown && process.env.XARB_NO_DEMO_NOTICE !== '1') {
         demoNoticeShown = true;
         process.stderr.write(`xarb: no venues configured; using the built-in demo profile of SIMULATED venues (${this.ctx.venueNames().join(', ')}). Add a real exchange with: xarb exchanges add binance\n`);
@@ -157,6 +157,8 @@ export abstract class XarbCommand<T> extends Command {
    */
   protected async syncVenues(venues: readonly Venue[]): Promise<SyncReport> {
     const ctx = await this.context();
+    // Loaded here, not at start-up: only commands that act on venues reconcile first.
+    const {syncVenues} = await import('../core/reconcile/sync.js');
     const report = await syncVenues(venues, {db: ctx.db, clock: ctx.clock, requestTimeoutMs: (name) => ctx.venueConfig(name).timeoutMs});
     for (const v of report.venues) {
       if (v.status === 'failed') this.note(`warning: could not bring the journal up to date with ${v.venue}: ${v.error}`);

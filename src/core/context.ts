@@ -12,8 +12,6 @@ import {ensureHome, journalPath, loadConfig, recordJournalMarker, xarbHome} from
 import type {Db} from './journal/db.js';
 import {DEFAULT_RETENTION, pruneIfDue, type RetentionSettings} from './journal/maintenance.js';
 import {openJournal, type OpenedJournal} from './journal/open.js';
-import {isPostgresUrl} from './journal/pg/db.js';
-import {openPgJournal} from './journal/pg/open.js';
 import {createVenue, unavailableVenue} from './venues/factory.js';
 import type {Venue} from './venues/port.js';
 import type {MarketBus} from './bus/port.js';
@@ -24,6 +22,18 @@ import {systemClock, type Clock} from './types.js';
 export interface ContextOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly clock?: Clock;
+  /** The build's version: lets a config that already passed validation skip it (config/store.ts). */
+  readonly version?: string;
+}
+
+interface PgModules {
+  readonly openPgJournal: typeof import('./journal/pg/open.js').openPgJournal;
+  readonly isPostgresUrl: typeof import('./journal/pg/db.js').isPostgresUrl;
+}
+
+async function loadPg(): Promise<PgModules> {
+  const [{openPgJournal}, {isPostgresUrl}] = await Promise.all([import('./journal/pg/open.js'), import('./journal/pg/db.js')]);
+  return {openPgJournal, isPostgresUrl};
 }
 
 export class Context {
@@ -42,9 +52,12 @@ export class Context {
   private progress: VenueProgress | undefined;
   private readonly opened = new Map<string, Promise<Venue>>();
   private bus: Promise<MarketBus> | undefined;
+  /** The PostgreSQL journal's modules, loaded by open() only when a journal URL is set (the journal.db file needs neither). */
+  private readonly pg: PgModules | undefined;
 
-  private constructor(home: string, config: XarbConfig, venueConfigs: Readonly<Record<string, VenueConfig>>, isDemo: boolean, options: ContextOptions) {
+  private constructor(home: string, config: XarbConfig, venueConfigs: Readonly<Record<string, VenueConfig>>, isDemo: boolean, options: ContextOptions, pg: PgModules | undefined) {
     this.home = home;
+    this.pg = pg;
     this.config = config;
     this.venueConfigs = venueConfigs;
     this.isDemo = isDemo;
@@ -55,10 +68,11 @@ export class Context {
   static async open(options: ContextOptions = {}): Promise<Context> {
     const env = options.env ?? process.env;
     const home = xarbHome(env);
-    const config = loadConfig(home);
+    const config = loadConfig(home, {version: options.version});
     const configured = Object.keys(config.venues).length > 0;
     const venues = configured ? config.venues : (await import('./venues/sim/index.js')).demoProfile();
-    return new Context(home, config, venues, !configured, options);
+    const pg = env.XARB_JOURNAL_URL?.trim() || config.journal?.url ? await loadPg() : undefined;
+    return new Context(home, config, venues, !configured, options, pg);
   }
 
   /**
@@ -72,7 +86,7 @@ export class Context {
       ensureHome(this.home);
       const url = this.journalUrl;
       if (url) {
-        const opened = openPgJournal({url, clock: this.clock});
+        const opened = this.pg!.openPgJournal({url, clock: this.clock});
         this.journalOpened = opened;
         this.journal = opened.db;
       } else {
@@ -101,7 +115,7 @@ export class Context {
    */
   get journalUrl(): string | undefined {
     const fromEnv = this.env.XARB_JOURNAL_URL?.trim();
-    if (fromEnv && !isPostgresUrl(fromEnv)) throw new UsageError('XARB_JOURNAL_URL must be a postgres:// URL', 'unset it to use the journal.db file in XARB_HOME');
+    if (fromEnv && !this.pg!.isPostgresUrl(fromEnv)) throw new UsageError('XARB_JOURNAL_URL must be a postgres:// URL', 'unset it to use the journal.db file in XARB_HOME');
     return fromEnv ? fromEnv : this.config.journal?.url;
   }
 

@@ -5,7 +5,7 @@
  * exactly, a paper venue funded with --paper-balance, and the event log.
  * Flag parsing itself is covered by test/unit/flags.test.ts.
  */
-import {readFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {demoProfile} from '../../src/core/venues/sim/demo.js';
@@ -30,6 +30,18 @@ describe('bad input: exit 2 with one line', () => {
     const r = await runCli(['reconcile', '--grace', '60000', '--json'], {home: tempHome(), env});
     expect(r.code).toBe(2);
     expect(json(r).error).toMatchObject({name: 'UsageError', message: '--grace needs a unit: 60000s'});
+  });
+
+  it('a config edited by hand after runs that kept its validation is validated again', async () => {
+    const home = tempHome();
+    // The first run records the journal in config.json; the second validates that file and keeps the result.
+    for (let i = 0; i < 2; i++) expect((await runCli(['prices', 'BTC/USD', '--json'], {home, env})).code).toBe(0);
+    expect(existsSync(join(home, '.config-checked.json'))).toBe(true);
+    writeFileSync(join(home, 'config.json'), JSON.stringify({...config(home), valuationQuote: 12}));
+    const r = await runCli(['prices', 'BTC/USD', '--json'], {home, env});
+    expect(r.code).toBe(2);
+    expect(json(r).error).toMatchObject({name: 'ConfigError'});
+    expect(r.stderr + r.stdout).toMatch(/valuationQuote/);
   });
 });
 

@@ -11,7 +11,8 @@
  * 3. Secrets are never part of the config: they come from the environment or
  *    a 0600 file named by `keysFile` (see secrets.ts).
  * 4. zod is loaded on first use only (about 40 ms), so commands that never
- *    validate a config file (the demo profile, --version, help) do not pay it.
+ *    validate a config file (the demo profile, --version, help, a config that
+ *    already passed, see store.ts) do not pay it.
  *    The build loads its one-file copy (dist/vendor/zod.cjs): the package's
  *    ~100 CommonJS files cost three to four times as much to resolve and load.
  */
@@ -335,6 +336,35 @@ function check(raw: unknown): {problems: string[]; data?: XarbConfig} {
   const result = schema().schema.safeParse(raw);
   if (result.success) return {problems: [], data: result.data};
   return {problems: [...new Set(result.error.issues.flatMap((issue) => describeIssue(issue, raw)))]};
+}
+
+/**
+ * What decides whether a config is valid, as one string to hash, read without
+ * loading zod: the source of the schema and of the checks around it, the
+ * constants they use, and the version of zod that runs them. A config that
+ * passed under one fingerprint is checked again under any other (store.ts).
+ */
+export function schemaFingerprint(): string {
+  let zodVersion = 'unknown';
+  try {
+    zodVersion = String((createRequire(import.meta.url)('zod/package.json') as {version?: unknown}).version);
+  } catch {
+    // Without a readable version, the source alone decides; a missing zod fails at validation anyway.
+  }
+  const constants = {
+    SIM_DIALECTS,
+    VENUE_NAME: String(VENUE_NAME),
+    DECIMAL: String(DECIMAL),
+    ASSET: String(ASSET),
+    SECRET_OPTIONS,
+    PROTOTYPE_KEYS: [...PROTOTYPE_KEYS],
+    URL_SCHEMES,
+    DEFAULT_TIMEOUT_MS,
+    DEFAULT_MARKETS_TTL_SEC,
+    DEFAULT_ALERT_TIMEOUT_MS,
+    DEFAULT_RETENTION_DAYS,
+  };
+  return [`zod ${zodVersion}`, JSON.stringify(constants), String(build), String(check), String(prototypeProblems), String(optionProblems)].join('\n');
 }
 
 /** Every problem of a config value, one line each; empty when it is valid. */

@@ -4,12 +4,24 @@
  * atomically) and journal.db. Reading validates the whole file once and
  * reports every bad field at once; a missing file is the empty config, which
  * means the built-in demo profile of simulated venues.
+ *
+ * Validation cache: validating loads zod and costs tens of ms on every run.
+ * When the caller names the build's version, a config that passed is kept in
+ * $XARB_HOME/.config-checked.json (0600) as {key, config}: the key is a hash
+ * of the file's bytes, the version and the schema's fingerprint, and config
+ * is the validated value with its defaults. A later load whose bytes, version
+ * and schema hash to the same key uses that value without validating again.
+ * The key covers the kept value too, so an edit of the cache itself is a miss.
+ * Any difference (a hand edit, another build, a changed schema) or an
+ * unreadable cache validates as usual and rewrites the cache. Only configs
+ * that passed are ever written there, so an invalid file is never served.
  */
+import {createHash} from 'node:crypto';
 import {chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {ConfigError, UsageError} from '../errors.js';
-import {configProblems, defaultAt, defaultConfig, schemaAt, showValue, validateConfig, type XarbConfig} from './schema.js';
+import {configProblems, defaultAt, defaultConfig, schemaAt, schemaFingerprint, showValue, validateConfig, type XarbConfig} from './schema.js';
 
 export function xarbHome(env: NodeJS.ProcessEnv = process.env): string {
   const home = env.XARB_HOME?.trim();
@@ -29,20 +41,23 @@ export function journalPath(home: string): string {
   return join(home, 'journal.db');
 }
 
-/**
- * Reads the config file as it is, without validating it, so that commands
- * that edit settings can repair a file that no longer validates. A missing
- * file is the empty object.
- */
-export function loadRawConfig(home: string): Record<string, unknown> {
-  let text: string;
+/** The validation cache (see the header); it holds nothing secret, as the config holds no secret. */
+export function configCheckPath(home: string): string {
+  return join(home, '.config-checked.json');
+}
+
+/** Reads the config file's bytes; undefined when it does not exist. */
+function readConfigBytes(home: string): Buffer | undefined {
   try {
-    text = readFileSync(configPath(home), 'utf8');
+    return readFileSync(configPath(home));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return {};
+    if (code === 'ENOENT') return undefined;
     throw new ConfigError([`cannot read ${configPath(home)}: ${code ?? (error as Error).message}`], `check that XARB_HOME (${home}) is a folder you can read and write`);
   }
+}
+
+function parseConfigText(home: string, text: string): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -53,10 +68,67 @@ export function loadRawConfig(home: string): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
+/**
+ * Reads the config file as it is, without validating it, so that commands
+ * that edit settings can repair a file that no longer validates. A missing
+ * file is the empty object.
+ */
+export function loadRawConfig(home: string): Record<string, unknown> {
+  const bytes = readConfigBytes(home);
+  return bytes === undefined ? {} : parseConfigText(home, bytes.toString('utf8'));
+}
+
+export interface LoadConfigOptions {
+  /** The build's version: given, the validation cache is used (see the header); omitted, the file is always validated. */
+  readonly version?: string;
+}
+
 /** Reads and validates the config; a missing file is the default (demo) config. */
-export function loadConfig(home: string): XarbConfig {
-  const raw = loadRawConfig(home);
-  return Object.keys(raw).length === 0 ? defaultConfig : validateConfig(raw);
+export function loadConfig(home: string, options: LoadConfigOptions = {}): XarbConfig {
+  const bytes = readConfigBytes(home);
+  if (bytes === undefined) return defaultConfig;
+  if (options.version !== undefined) {
+    const cached = readChecked(home, bytes, options.version);
+    if (cached) return cached;
+  }
+  const raw = parseConfigText(home, bytes.toString('utf8'));
+  if (Object.keys(raw).length === 0) return defaultConfig;
+  const config = validateConfig(raw);
+  if (options.version !== undefined) writeChecked(home, configCheckKey(bytes, options.version, config), config);
+  return config;
+}
+
+/** The key a validated config is kept under: the file's bytes, the build's version, the schema's fingerprint and the kept value. */
+export function configCheckKey(bytes: Uint8Array, version: string, config: unknown): string {
+  return createHash('sha256').update(`xarb ${version}\n${schemaFingerprint()}\n`).update(bytes).update(`\n${JSON.stringify(config)}`).digest('hex');
+}
+
+function readChecked(home: string, bytes: Uint8Array, version: string): XarbConfig | undefined {
+  try {
+    const entry = JSON.parse(readFileSync(configCheckPath(home), 'utf8')) as {key?: unknown; config?: unknown};
+    const config = entry.config as XarbConfig | undefined;
+    if (typeof config !== 'object' || config === null || typeof config.venues !== 'object' || config.venues === null) return undefined;
+    return entry.key === configCheckKey(bytes, version, config) ? config : undefined;
+  } catch {
+    return undefined; // missing or unreadable: validate as usual
+  }
+}
+
+/** Best effort: a home that cannot be written only means the next run validates again. */
+function writeChecked(home: string, key: string, config: XarbConfig): void {
+  const file = configCheckPath(home);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, JSON.stringify({key, config}), {mode: 0o600});
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+  } catch {
+    try {
+      rmSync(tmp, {force: true});
+    } catch {
+      // nothing more to do
+    }
+  }
 }
 
 /**
