@@ -179,6 +179,11 @@ export interface ArbScanResult {
   readonly unlisted: readonly string[];
 }
 
+/** One venue's line in a scan result. */
+function venueRow(s: VenueState, ok: boolean, quotes: number, balancesUsed: boolean): ScanVenueInfo {
+  return {venue: s.venue.info.id, simulated: s.venue.info.simulated, ok, markets: s.markets!.length, quotes, balancesUsed};
+}
+
 interface VenueState {
   readonly venue: Venue;
   markets?: readonly Market[];
@@ -326,7 +331,7 @@ export class ArbScanner {
         const symbols = common.get(s.venue.info.id) ?? [];
         const id = s.venue.info.id;
         if (symbols.length === 0) {
-          venueInfo.push({venue: id, simulated: s.venue.info.simulated, ok: true, markets: s.markets!.length, quotes: 0, balancesUsed: false});
+          venueInfo.push(venueRow(s, true, 0, false));
           return;
         }
         let quotes: readonly Quote[];
@@ -334,11 +339,11 @@ export class ArbScanner {
           [quotes] = await Promise.all([s.venue.fetchQuotes(symbols), this.loadCurrencies(s, failures)]);
         } catch (error) {
           failures.push(failure(id, 'quotes', error));
-          venueInfo.push({venue: id, simulated: s.venue.info.simulated, ok: false, markets: s.markets!.length, quotes: 0, balancesUsed: false});
+          venueInfo.push(venueRow(s, false, 0, false));
           return;
         }
         const balances = await this.loadBalances(s, failures);
-        venueInfo.push({venue: id, simulated: s.venue.info.simulated, ok: true, markets: s.markets!.length, quotes: quotes.length, balancesUsed: balances !== undefined});
+        venueInfo.push(venueRow(s, true, quotes.length, balances !== undefined));
         snapshots.push({venue: id, markets: s.markets!, quotes, currencies: s.currencies, balances});
       }),
     );
@@ -425,11 +430,11 @@ export class ArbScanner {
           quotes = await s.venue.fetchQuotes();
         } catch (error) {
           failures.push(failure(id, 'quotes', error));
-          venueInfo.push({venue: id, simulated: s.venue.info.simulated, ok: false, markets: s.markets!.length, quotes: 0, balancesUsed: false});
+          venueInfo.push(venueRow(s, false, 0, false));
           return;
         }
         const balances = await this.loadBalances(s, failures);
-        venueInfo.push({venue: id, simulated: s.venue.info.simulated, ok: true, markets: s.markets!.length, quotes: quotes.length, balancesUsed: balances !== undefined});
+        venueInfo.push(venueRow(s, true, quotes.length, balances !== undefined));
         const screen = screenTriangular(id, s.markets!, quotes, {
           now: this.deps.clock.now(),
           maxAgeMs: o.maxAgeMs,

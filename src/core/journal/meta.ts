@@ -4,6 +4,8 @@
  * file is a sound xarb journal (integrity, schema version, tables). The checks
  * only read.
  */
+import {randomUUID} from 'node:crypto';
+import type {Clock} from '../types.js';
 import type {Db} from './db.js';
 
 export type MetaKey = 'journal_id' | 'created_at' | 'last_prune_at' | 'integrity_checked_at';
@@ -53,4 +55,23 @@ export function checkHealth(db: Db, options: {integrity?: boolean} = {}): Journa
           .map((r) => r.quick_check)
           .filter((r) => r !== 'ok');
   return {tables, version, problems};
+}
+
+/** Stamps a journal without an id (new, or from before ids) with one; returns it. */
+export function ensureIdentity(db: Db, clock: Clock): {id: string; createdAt: string} {
+  const meta = new JournalMetaRepo(db);
+  return db.tx(() => {
+    const now = clock.now();
+    let id = meta.get('journal_id');
+    let created = meta.get('created_at');
+    if (!id) {
+      id = randomUUID();
+      meta.set('journal_id', id, now);
+    }
+    if (!created) {
+      created = String(now);
+      meta.set('created_at', created, now);
+    }
+    return {id, createdAt: new Date(Number(created)).toISOString()};
+  });
 }

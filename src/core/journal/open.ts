@@ -28,7 +28,7 @@ import {ExitCode, UsageError, XarbError} from '../errors.js';
 import {systemClock, type Clock} from '../types.js';
 import {LATEST_VERSION, migrate, openDb, type Db} from './db.js';
 import {backupTo} from './maintenance.js';
-import {checkHealth, JournalMetaRepo} from './meta.js';
+import {checkHealth, ensureIdentity, JournalMetaRepo} from './meta.js';
 import {migrations} from './migrations/index.js';
 
 /** What config.json records about the journal of its home. */
@@ -138,25 +138,6 @@ export interface OpenedJournal {
 function createFile(path: string): void {
   const fd = openSync(path, 'wx', 0o600);
   closeSync(fd);
-}
-
-/** Stamps a journal without an id (new, or from before ids) with one; returns it. */
-function ensureIdentity(db: Db, clock: Clock): {id: string; createdAt: string} {
-  const meta = new JournalMetaRepo(db);
-  return db.tx(() => {
-    const now = clock.now();
-    let id = meta.get('journal_id');
-    let created = meta.get('created_at');
-    if (!id) {
-      id = randomUUID();
-      meta.set('journal_id', id, now);
-    }
-    if (!created) {
-      created = String(now);
-      meta.set('created_at', created, now);
-    }
-    return {id, createdAt: new Date(Number(created)).toISOString()};
-  });
 }
 
 function refuse(inspection: JournalInspection, marker: JournalMarker | undefined): never {

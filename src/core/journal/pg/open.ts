@@ -15,10 +15,9 @@
  * - A password is never part of what is shown: messages carry the URL with
  *   the password replaced.
  */
-import {randomUUID} from 'node:crypto';
 import {systemClock, type Clock} from '../../types.js';
 import {JournalError, migrate, type Db} from '../db.js';
-import {JournalMetaRepo} from '../meta.js';
+import {ensureIdentity, JournalMetaRepo} from '../meta.js';
 import {openPgDb, type PgDb} from './db.js';
 import {pgMigrations} from './migrations.js';
 
@@ -49,21 +48,7 @@ export function openPgJournal(options: {url: string; clock?: Clock}): OpenedPgJo
     }
     const before = tables.includes('schema_version') ? (db.prepare<{v: number | null}>('SELECT MAX(version) AS v FROM schema_version').get()?.v ?? 0) : 0;
     migrate(db, pgMigrations);
-    const meta = new JournalMetaRepo(db);
-    const identity = db.tx(() => {
-      const now = clock.now();
-      let id = meta.get('journal_id');
-      let created = meta.get('created_at');
-      if (!id) {
-        id = randomUUID();
-        meta.set('journal_id', id, now);
-      }
-      if (!created) {
-        created = String(now);
-        meta.set('created_at', created, now);
-      }
-      return {id, createdAt: new Date(Number(created)).toISOString()};
-    });
+    const identity = ensureIdentity(db, clock);
     return {db, ...identity, created: before === 0, backup: undefined, migratedFrom: before > 0 && before < pgMigrations.length ? before : undefined};
   } catch (error) {
     db.close();
