@@ -451,15 +451,11 @@ export async function journalPnl(deps: JournalPnlDeps, request: JournalPnlReques
   // A venue no longer configured may still have fills; an unknown name with none is a typo.
   if (request.venue !== undefined && fills.length === 0 && !known) throw new UnknownVenueError(request.venue, [...deps.venueNames]);
   const venues = await deps.openVenues(undefined, {paper: false});
-  const history = new PriceSnapshotsRepo(deps.db);
   const {venue: _venue, symbol: _symbol, ...pnlRequest} = request;
   return loadPnl(
-    {venues, clock: deps.clock, priceHistory: (from, to) => history.between(from, to).map(snapshotQuote)},
+    {venues, clock: deps.clock, priceHistory: journalPriceHistory(new PriceSnapshotsRepo(deps.db))},
     fills.map((f) => ({venue: f.venue, tradeId: f.tradeId, symbol: f.symbol, side: f.side, price: f.price, amount: f.amount, fee: f.fee, ts: f.ts})),
     {...pnlRequest, bases: request.bases ?? loadCostBases(deps.db, deps.clock)},
   );
 }
 
-function snapshotQuote(s: PriceSnapshot): Quote {
-  return {venue: s.venue, symbol: s.symbol, bid: s.bid, ask: s.ask, bidSize: s.bidSize, askSize: s.askSize, timestamp: s.quoteTs, receivedAt: s.quoteTs};
-}
