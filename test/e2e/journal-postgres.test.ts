@@ -8,6 +8,8 @@
  */
 import {spawn} from 'node:child_process';
 import {once} from 'node:events';
+import {existsSync} from 'node:fs';
+import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {openPgDb} from '../../src/core/journal/pg/db.js';
 import {CLI, json, runCli, tempHome} from '../support/cli.js';
@@ -228,5 +230,10 @@ describe.skipIf(skip)('a PostgreSQL journal shared by several hosts', () => {
     expect(down.stderr).toMatch(/cannot open the PostgreSQL journal/);
     expect(down.stderr).not.toContain('hunter2');
     expect(down.stderr.trim().split('\n').filter((l) => l.startsWith('error')).length).toBe(1);
+    // `journal init` starts a file; with the journal on PostgreSQL it refuses instead of making one beside it.
+    const init = await runCli(['journal', 'init'], {home: h.home, env: {...KEYS, XARB_JOURNAL_URL: testJournalUrl('init')}});
+    expect(init.code).toBe(2);
+    expect(init.stderr).toContain('the journal is on PostgreSQL');
+    expect(existsSync(join(h.home, 'journal.db'))).toBe(false);
   });
 });

@@ -13,7 +13,7 @@ export default class JournalInit extends XarbCommand<JournalInitResult> {
 
   async run(): Promise<JournalInitResult> {
     const {flags} = await this.parse(JournalInit);
-    const result = initJournal(this.home, {force: flags.force});
+    const result = initJournal(this.home, {force: flags.force, env: process.env});
     if (result.movedAside) this.out(`moved the old journal to ${result.movedAside}`);
     this.out(`new journal ${result.id} at ${result.path}`);
     return result;

@@ -5,8 +5,8 @@
  */
 import {statSync} from 'node:fs';
 import {hostname} from 'node:os';
-import {ensureHome, journalPath, recordJournalMarker} from '../config/store.js';
-import {LockHeldError} from '../errors.js';
+import {ensureHome, journalPath, loadRawConfig, recordJournalMarker} from '../config/store.js';
+import {LockHeldError, UsageError} from '../errors.js';
 import type {Db} from '../journal/db.js';
 import {EventsRepo, type JournalEvent} from '../journal/events.js';
 import {listLocks, lockStatus, readLock, releaseLock, type LockStatus} from '../journal/locks.js';
@@ -154,7 +154,16 @@ export interface JournalInitResult {
 }
 
 /** `xarb journal init`: a new, empty journal in `home`, recorded in its config; an existing one is moved aside only when forced. */
-export function initJournal(home: string, options: {readonly force?: boolean} = {}): JournalInitResult {
+export function initJournal(home: string, options: {readonly force?: boolean; readonly env?: NodeJS.ProcessEnv} = {}): JournalInitResult {
+  // Read without validating: init must work whatever else the config holds.
+  const raw = loadRawConfig(home) as {journal?: {url?: unknown}};
+  const url = options.env?.XARB_JOURNAL_URL?.trim() || (typeof raw.journal?.url === 'string' ? raw.journal.url : undefined);
+  if (url) {
+    throw new UsageError(
+      'the journal is on PostgreSQL (journal.url or XARB_JOURNAL_URL); `journal init` starts a journal.db file only',
+      'a new PostgreSQL journal is created on first use in an empty schema (?schema=name); to start over, drop or rename the schema with the database\'s tools',
+    );
+  }
   ensureHome(home);
   const path = journalPath(home);
   const result = createJournal({path, force: options.force});
