@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import {listOrders, type OrdersListItem} from '../core/execution/list.js';
+import {listOrders, orderMarketSteps, type OrdersListItem} from '../core/execution/list.js';
 import {XarbCommand} from '../cli/base-command.js';
 import {integerFlag, sinceFlag, sinceTime, symbolFlag, venueFlag} from '../cli/flags.js';
 import {orderJson, renderOrders} from '../ui/order-view.js';
@@ -39,7 +39,15 @@ shown filled; --offline reads the journal alone.`;
     );
     const orders = items.map(orderJson);
     if (orders.length === 0) this.out('no orders');
-    else this.out(renderOrders(orders, this.color, this.chalk));
+    else {
+      // Prices by tick and amounts by lot where the venue's markets are at hand; --offline shows currency digits.
+      const steps = flags.offline || this.jsonEnabled() ? new Map() : await orderMarketSteps({venueNames: ctx.venueNames(), openVenues: (names) => ctx.venues(names)}, items);
+      const digits = (venue: string, symbol: string) => {
+        const s = steps.get(`${venue}\u0000${symbol}`);
+        return s ? {quote: s.quote, tick: s.priceStep, lot: s.amountStep} : undefined;
+      };
+      this.out(renderOrders(orders, this.color, this.chalk, digits));
+    }
     return {orders};
   }
 }

@@ -21,6 +21,19 @@ function count(home: string, sql: string): number {
 }
 
 describe('orders on the demo venues (paper)', () => {
+  it('orders shows prices by the market tick, as the order summary does; --offline falls back to the currency digits', async () => {
+    const home = tempHome();
+    const placed = await run(home, 'order', 'buy', 'BTC/USD', '0.01', '--venue', 'simgate', '--yes');
+    expect(placed.code, placed.stderr).toBe(0);
+    // simgate's BTC/USD tick is 0.1: one decimal in the summary and in `orders`; USD's two without the market.
+    const average = /filled 0\.01 BTC at ([\d,]+\.\d) USD/.exec(placed.stdout)?.[1];
+    expect(average, placed.stdout).toBeDefined();
+    const listed = await run(home, 'orders');
+    expect(listed.stdout).toContain(` ${average} `);
+    const offline = await run(home, 'orders', '--offline');
+    expect(offline.stdout).toContain(` ${average}0 `);
+  });
+
   it('--dry-run prints the plan and writes or sends nothing', async () => {
     const home = tempHome();
     const r = await run(home, 'order', 'buy', 'BTC/USD', '0.05', '--route', 'split', '--dry-run', '--json');

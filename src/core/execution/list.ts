@@ -53,3 +53,43 @@ export async function listOrders(deps: OrdersListDeps, query: OrdersQuery): Prom
   });
   return rows.map((o) => ({...orderResult(deps.db, deps.clock, o), planId: o.planId, origin: o.origin, createdAt: o.createdAt, updatedAt: o.updatedAt}));
 }
+
+/** The price and amount steps of one market, for display. */
+export interface MarketSteps {
+  readonly quote: string;
+  readonly priceStep: number | undefined;
+  readonly amountStep: number | undefined;
+}
+
+/**
+ * The steps of the markets the listed orders trade, read from their venues
+ * (configured venues only; market metadata comes from each venue's cache
+ * where it keeps one), keyed `venue` + NUL + `symbol`. A venue that cannot be
+ * opened or listed is left out: its orders are shown with their currency's
+ * digits, as `orders --offline` shows every order.
+ */
+export async function orderMarketSteps(deps: Pick<OrdersListDeps, 'venueNames' | 'openVenues'>, items: readonly {readonly venue: string; readonly symbol: string}[]): Promise<Map<string, MarketSteps>> {
+  const steps = new Map<string, MarketSteps>();
+  const names = [...new Set(items.map((o) => o.venue))].filter((name) => deps.venueNames.includes(name));
+  if (names.length === 0) return steps;
+  let venues: Venue[];
+  try {
+    venues = await deps.openVenues(names);
+  } catch {
+    return steps;
+  }
+  const wanted = new Set(items.map((o) => `${o.venue}\u0000${o.symbol}`));
+  await Promise.all(
+    venues.map(async (venue) => {
+      try {
+        for (const m of await venue.loadMarkets()) {
+          const key = `${venue.info.id}\u0000${m.symbol}`;
+          if (wanted.has(key)) steps.set(key, {quote: m.quote, priceStep: m.priceStep, amountStep: m.amountStep});
+        }
+      } catch {
+        // no metadata from this venue now: currency digits
+      }
+    }),
+  );
+  return steps;
+}
