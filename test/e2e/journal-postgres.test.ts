@@ -48,6 +48,17 @@ describe.skipIf(skip)('a PostgreSQL journal shared by several hosts', () => {
   const host = (url: string, risk: unknown = {}) => ({home: tempHome({valuationQuote: 'USDT', venues: {binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance')}}, risk}), env: {...KEYS, XARB_JOURNAL_URL: url}});
   const restingBuy = (h: {home: string; env: NodeJS.ProcessEnv}, amount: string, ...extra: string[]) =>
     runCli(['order', 'buy', 'BTC/USDT', amount, '--limit', '50000', ...extra, '--yes', '--json'], {...h, timeoutMs: 120_000});
+  /** A resting buy run as a child process (so a test can act on its database session while it waits on the venue). */
+  const spawnBuy = (h: {home: string; env: NodeJS.ProcessEnv}, amount: string, clientId: string) => {
+    const child = spawn(process.execPath, [CLI, 'order', 'buy', 'BTC/USDT', amount, '--limit', '50000', '--client-id', clientId, '--yes', '--json'], {
+      env: {...process.env, ...h.env, XARB_HOME: h.home},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.resume();
+    return {child, exited: once(child, 'exit'), stderr: () => stderr};
+  };
   const rows = <T>(url: string, sql: string, params: unknown[] = []): T[] => {
     const db = openPgDb(url);
     try {
@@ -131,21 +142,14 @@ describe.skipIf(skip)('a PostgreSQL journal shared by several hosts', () => {
     expect((await runCli(['reconcile', 'history'], h)).code).toBe(0);
     loop.fault('binance', 'POST /api/v3/order', {kind: 'latency', ms: 1500});
     const before = creates().length;
-    const child = spawn(process.execPath, [CLI, 'order', 'buy', 'BTC/USDT', '0.003', '--limit', '50000', '--client-id', 'drop-1', '--yes', '--json'], {
-      env: {...process.env, ...h.env, XARB_HOME: h.home},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout!.resume();
-    const exited = once(child, 'exit');
+    const {child, exited, stderr} = spawnBuy(h, '0.003', 'drop-1');
     // Once the write-ahead is committed (the order is pending_submit), end that process's database session.
     for (let i = 0; i < 1500 && rows(url, 'SELECT id FROM orders').length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const killed = rows<{ok: boolean}>(url, 'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = ?', [`xarb/${child.pid}`]);
     expect(killed).toEqual([{ok: true}]);
     const [code] = await exited;
     // The session is gone but the server is up: the answer is recorded on a new connection.
-    expect(code, stderr).toBe(0);
+    expect(code, stderr()).toBe(0);
     expect(creates().length - before).toBe(1);
     expect(rows<{status: string}>(url, "SELECT status FROM orders WHERE origin = 'xarb'")).toEqual([{status: 'open'}]);
   });
@@ -160,20 +164,13 @@ describe.skipIf(skip)('a PostgreSQL journal shared by several hosts', () => {
       expect((await runCli(['reconcile', 'history'], h)).code).toBe(0);
       loop.fault('binance', 'POST /api/v3/order', {kind: 'latency', ms: 1500});
       const before = creates().length;
-      const child = spawn(process.execPath, [CLI, 'order', 'buy', 'BTC/USDT', '0.004', '--limit', '50000', '--client-id', 'cut-1', '--yes', '--json'], {
-        env: {...process.env, ...h.env, XARB_HOME: h.home},
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.stdout!.resume();
-      const exited = once(child, 'exit');
+      const {exited, stderr} = spawnBuy(h, '0.004', 'cut-1');
       // Cut the database off once the order has reached the venue (which holds its answer for 1.5 s).
       for (let i = 0; i < 1500 && creates().length === before; i++) await new Promise((r) => setTimeout(r, 10));
       proxy.cut();
       const [code] = await exited;
-      expect(code, stderr).toBe(1);
-      expect(stderr).toMatch(/PostgreSQL journal/);
+      expect(code, stderr()).toBe(1);
+      expect(stderr()).toMatch(/PostgreSQL journal/);
       expect(creates().length - before).toBe(1);
       // The order went out but its answer could not be written: it is still in flight in the journal.
       expect(rows<{status: string}>(url, "SELECT status FROM orders WHERE origin = 'xarb'").map((r) => r.status)).toEqual([expect.stringMatching(/^(pending_submit|unknown)$/)]);
