@@ -114,16 +114,19 @@ export class FillsRepo {
 
   /**
    * The write of insertBatch, for a caller already inside a transaction (no
-   * savepoint per call). Rows go in multi-row INSERTs of 128, 64, ... 1 rows
-   * (at most eight statement shapes, each prepared once): one round trip per
-   * chunk instead of per fill, which is what a journal on a server needs.
+   * savepoint per call). On PostgreSQL rows go in multi-row INSERTs of 128,
+   * 64, ... 1 rows (at most eight statement shapes, each prepared once): one
+   * round trip per chunk instead of per fill. SQLite takes them one by one.
    */
   write(fills: readonly NewFill[]): number {
     let inserted = 0;
     let at = 0;
-    for (let size = FILL_CHUNK; size >= 1; size >>= 1) {
+    // In-process SQLite has no round trip to save: one prepared row at a time is its fastest path.
+    for (let size = this.db.dialect === 'postgres' ? FILL_CHUNK : 1; size >= 1; size >>= 1) {
+      if (fills.length - at < size) continue;
+      const insert = this.insertChunk(size);
       while (fills.length - at >= size) {
-        inserted += this.insertChunk(size).run(fills.slice(at, at + size).flatMap(fillValues)).changes;
+        inserted += insert.run(size === 1 ? fillValues(fills[at]!) : fills.slice(at, at + size).flatMap(fillValues)).changes;
         at += size;
       }
     }
