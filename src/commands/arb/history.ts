@@ -33,7 +33,8 @@ they got. With --symbol it also draws the best net edge over time for that symbo
   async run(): Promise<ArbHistoryCommandResult> {
     const {flags} = await this.parse(ArbHistory);
     const ctx = await this.context();
-    const result = loadArbHistory({db: ctx.db, clock: ctx.clock}, {since: sinceTime(flags.since, ctx.clock.now()), symbol: flags.symbol});
+    const now = ctx.clock.now();
+    const result = loadArbHistory({db: ctx.db, clock: ctx.clock}, {since: sinceTime(flags.since, now), now, symbol: flags.symbol});
     if (!this.jsonEnabled()) this.render(result, flags.limit);
     return historyJson(result);
   }

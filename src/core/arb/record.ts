@@ -17,9 +17,13 @@ export function opportunityRecorder(db: Db): OpportunityRecorder & WatchRecorder
 /** Buckets of the --symbol spread chart. */
 const HISTORY_BUCKETS = 60;
 
-/** `xarb arb history`: the opportunities recorded since `since`, summarized (with a spread series for `symbol`). */
-export function loadArbHistory(deps: {readonly db: Db; readonly clock: Clock}, request: {readonly since: number; readonly symbol?: string}): ArbHistoryResult {
+/**
+ * `xarb arb history`: the opportunities recorded since `since`, summarized
+ * (with a spread series for `symbol`), up to `now`: the instant `since` was
+ * computed from, so a window of 1h spans exactly 1h (default: the clock).
+ */
+export function loadArbHistory(deps: {readonly db: Db; readonly clock: Clock}, request: {readonly since: number; readonly now?: number; readonly symbol?: string}): ArbHistoryResult {
   const repo = new OpportunitiesRepo(deps.db);
-  const now = deps.clock.now();
+  const now = request.now ?? deps.clock.now();
   return summarizeHistory(repo.episodes(request.since), repo.observations(request.since), {since: request.since, now, symbol: request.symbol, buckets: HISTORY_BUCKETS});
 }
