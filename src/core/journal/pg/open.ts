@@ -18,7 +18,7 @@
 import {systemClock, type Clock} from '../../types.js';
 import {JournalError, migrate, type Db} from '../db.js';
 import {ensureIdentity, JournalMetaRepo} from '../meta.js';
-import {openPgDb, type PgDb} from './db.js';
+import {openPgDb, redactUrl, type PgDb} from './db.js';
 import {pgMigrations} from './migrations.js';
 
 export interface OpenedPgJournal {
@@ -72,7 +72,7 @@ export function inspectPgJournal(url: string): PgInspection {
   try {
     db = openPgDb(url, {connectTimeoutMs: 3000});
   } catch (error) {
-    return {path: url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'), state: 'unreachable', version: undefined, latest, id: undefined, problems: [(error as Error).message]};
+    return {path: redactUrl(url), state: 'unreachable', version: undefined, latest, id: undefined, problems: [(error as Error).message]};
   }
   try {
     const tables = pgTables(db);
