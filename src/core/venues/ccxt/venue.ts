@@ -48,6 +48,7 @@ import type {
 import type {OrderRef, Venue, VenueCapabilities, VenueInfo} from '../port.js';
 import {dialectFor, sameClientId, unechoClientId, type Dialect, type DialectExchange, type OrderListCall, type QuoteCall, type QuoteStreamCall} from './dialects.js';
 import {VenueDataError, errorClassNames, makeScrubber, mapCcxtError, parseRetryAfter} from './errors.js';
+import {fastExchangeClass} from './construct.js';
 import {ccxtVersion, hasExchangeClass, loadExchangeClass, type ExchangeClass} from './load.js';
 import {
   mapBalances,
@@ -771,7 +772,7 @@ class CcxtVenue implements Venue {
   private proInstance(): Promise<Ex> {
     if (!this.pro) {
       this.pro = (async () => {
-        const Pro: ExchangeClass = await loadExchangeClass(this.config.exchange, true);
+        const Pro: ExchangeClass = fastExchangeClass(await loadExchangeClass(this.config.exchange, true));
         const pro = new Pro(this.ctorConfig) as Ex;
         configureUrls(pro, this.name, this.config);
         const http = useNodeHttp(pro, this.config);
@@ -890,7 +891,7 @@ class CcxtVenue implements Venue {
 
 /** Creates a Venue over the ccxt class for `config.exchange`. Throws UnknownExchangeError (exit 2) for an unknown id. */
 export async function createCcxtVenue(name: string, config: VenueConfig, deps: CcxtVenueDeps): Promise<Venue> {
-  const Exchange = await loadExchangeClass(config.exchange);
+  const Exchange = fastExchangeClass(await loadExchangeClass(config.exchange));
   const dialect = dialectFor(config.exchange);
   const timeoutMs = config.timeoutMs ?? deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const ctorConfig = constructorConfig(config, dialect, timeoutMs, deps.credentials);
