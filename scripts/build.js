@@ -223,6 +223,9 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  // Less text to scan and parse on every start; names are kept (no identifier minification).
+  minifyWhitespace: true,
+  minifySyntax: true,
   chunkNames: 'chunks/[name]-[hash]',
   banner: {js: banner},
   define: {'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"', XARB_VENDOR_ZOD: JSON.stringify(`../vendor/zod.cjs`)},
@@ -270,6 +273,5 @@ const written = new Set([result, ...vendor].flatMap((r) => Object.keys(r.metafil
 const hourAgo = Date.now() - 3_600_000;
 for (const file of entries(OUT, () => true)) if (!written.has(file) && statSync(file).mtimeMs < hourAgo) rmSync(file);
 
-if (process.env.XARB_BUILD_META) writeFileSync(process.env.XARB_BUILD_META, JSON.stringify(result.metafile));
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 process.stdout.write(`built ${Object.keys(result.metafile.outputs).length} files (${(bytes / 1024).toFixed(0)} KiB) in dist/\n`);
