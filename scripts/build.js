@@ -273,5 +273,6 @@ const written = new Set([result, ...vendor].flatMap((r) => Object.keys(r.metafil
 const hourAgo = Date.now() - 3_600_000;
 for (const file of entries(OUT, () => true)) if (!written.has(file) && statSync(file).mtimeMs < hourAgo) rmSync(file);
 
+if (process.env.XARB_BUILD_META) writeFileSync(process.env.XARB_BUILD_META, JSON.stringify(result.metafile));
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 process.stdout.write(`built ${Object.keys(result.metafile.outputs).length} files (${(bytes / 1024).toFixed(0)} KiB) in dist/\n`);
