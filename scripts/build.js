@@ -64,6 +64,59 @@ const LAZY = ['ejs', 'wrap-ansi', 'indent-string', 'string-width', 'widest-line'
 const LAZY_BUILTINS = ['node:readline', 'node:child_process', 'node:perf_hooks'];
 
 /**
+ * The NATS client (bundled, see BUNDLED) as a nats:// connection without
+ * credentials or TLS uses it. These parts stay out of its chunk:
+ * - @nats-io/nkeys and tweetnacl (nkey and JWT authentication only) load on
+ *   first use from dist/vendor/nats-nkeys.cjs;
+ * - node:tls (TLS connections) and node:dns (host names) load on first use.
+ *   Until node:tls is loaded no TLS socket can exist (the client makes one
+ *   with tls.connect, which loads it), so the client's `instanceof
+ *   TLSSocket` check answers false without loading it;
+ * - nats-core's WebSocket transport (wsconnect) and benchmark helper (Bench)
+ *   are left out: nothing here uses them, and using one throws.
+ */
+const NATS_CORE_LIB = dirname(createRequire(createRequire(import.meta.url).resolve('@nats-io/transport-node')).resolve('@nats-io/nats-core'));
+const NATS_STAND_INS = {
+  '@nats-io/nkeys': [
+    'let real;',
+    "const load = () => (real ??= require('../vendor/nats-nkeys.cjs'));",
+    // nats-core takes the namespace as an ES module's (__esModule), so it is not copied (which would load it).
+    "module.exports = new Proxy({}, {get: (_, key) => (key === '__esModule' ? true : load()[key])});",
+  ],
+  'node:tls': [
+    'let real;',
+    "const load = () => (real ??= require('node:tls'));",
+    'const noSocketYet = {[Symbol.hasInstance]: (value) => real !== undefined && value instanceof real.TLSSocket};',
+    "module.exports = new Proxy({}, {get: (_, key) => (key === '__esModule' ? undefined : key === 'TLSSocket' && !real ? noSocketYet : load()[key])});",
+  ],
+  'node:dns': [
+    'let real;',
+    "const load = () => (real ??= require('node:dns'));",
+    "module.exports = new Proxy({}, {get: (_, key) => (key === '__esModule' ? undefined : load()[key])});",
+  ],
+  './ws_transport': ['module.exports = missing("the WebSocket transport");'],
+  './bench': ['module.exports = missing("the benchmark helper");'],
+};
+const NATS_MISSING = [
+  'const missing = (what) =>',
+  "  new Proxy({}, {get: (_, key) => { if (key === '__esModule') return undefined; throw new Error(`${what} of the NATS client is not part of this build`); }});",
+];
+
+const natsLazy = {
+  name: 'xarb-nats-lazy',
+  setup(b) {
+    const fromNats = (args) => args.importer.includes(`${'/'}node_modules${'/'}@nats-io${'/'}`) && args.namespace !== 'xarb-nats-lazy';
+    const fromNatsCore = (args) => fromNats(args) && args.importer.startsWith(NATS_CORE_LIB);
+    b.onResolve({filter: /^(@nats-io\/nkeys|node:tls|node:dns)$/}, (args) => (fromNats(args) ? {path: args.path, namespace: 'xarb-nats-lazy'} : undefined));
+    b.onResolve({filter: /^\.\/(ws_transport|bench)$/}, (args) => (fromNatsCore(args) ? {path: args.path, namespace: 'xarb-nats-lazy'} : undefined));
+    b.onLoad({filter: /.*/, namespace: 'xarb-nats-lazy'}, (args) => ({
+      contents: [...(args.path.startsWith('./') ? NATS_MISSING : []), ...NATS_STAND_INS[args.path]].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Source edits to @oclif/core that keep its behaviour and drop start-up work.
  * If one stops matching (a new @oclif/core), the build says so and goes on:
  * only start-up time is at stake.
@@ -229,7 +282,7 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   banner: {js: banner},
   define: {'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"', XARB_VENDOR_ZOD: JSON.stringify(`../vendor/zod.cjs`)},
-  plugins: [oclifEntry, standIns, externals, lazy, patches],
+  plugins: [oclifEntry, standIns, externals, lazy, natsLazy, patches],
   logLevel: 'warning',
   metafile: true,
 });
@@ -258,7 +311,22 @@ const vendor = await Promise.all(
     }),
   ),
 );
+// nkeys for the NATS client's stand-in (NATS_STAND_INS), required relative to dist/chunks.
+const natsVendor = await build({
+  absWorkingDir: ROOT,
+  stdin: {contents: "module.exports = require('@nats-io/nkeys');", resolveDir: NATS_CORE_LIB, loader: 'js'},
+  outfile: join(OUT, 'vendor', 'nats-nkeys.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  metafile: true,
+});
+vendor.push(natsVendor);
 for (const [file, output] of Object.entries(result.metafile.outputs)) {
+  const natsStandIn = Object.keys(output.inputs).find((input) => input === 'xarb-nats-lazy:@nats-io/nkeys');
+  if (natsStandIn && !file.startsWith('dist/chunks/')) throw new Error(`${natsStandIn} landed in ${file}, outside dist/chunks: its ../vendor path would not resolve`);
   const stand = Object.keys(output.inputs).find((input) => input.startsWith('xarb-lazy:'));
   if (stand && !file.startsWith('dist/chunks/')) throw new Error(`${stand} landed in ${file}, outside dist/chunks: its ../vendor path would not resolve`);
   for (const {requiredBy} of VENDORED) {

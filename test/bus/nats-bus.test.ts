@@ -1,6 +1,9 @@
+import {connect} from '@nats-io/transport-node';
+import {jetstream, jetstreamManager} from '@nats-io/jetstream';
+import {Kvm} from '@nats-io/kv';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {dropBus, NatsBus} from '../../src/core/bus/nats.js';
-import {BusUnavailableError, type BookUpdate, type BusBook, type VenueMeta} from '../../src/core/bus/port.js';
+import {BusUnavailableError, parseBusUrl, type BookUpdate, type BusBook, type VenueMeta} from '../../src/core/bus/port.js';
 import {busVenues} from '../../src/core/bus/venue.js';
 import {NotSupportedError, UsageError, VenueUnavailableError} from '../../src/core/errors.js';
 import {skipWithoutNats, testSource, until} from '../support/nats.js';
@@ -98,6 +101,77 @@ describe.skipIf(skip)('the NATS JetStream market-data bus', () => {
     const latest = await bus.latestBooks(['delta']);
     expect(latest.length).toBe(50);
     expect(Math.max(...latest.map((b) => b.bids[0]![0]))).toBe(n);
+  });
+});
+
+describe.skipIf(skip)('a reader (a bus opened without create)', () => {
+  const source = testSource('natsreader');
+  const {servers, names} = parseBusUrl(source);
+  const status = {
+    collector: 'c1', startedAt: 1, at: 2, intervalMs: 10_000, venues: ['alpha'], symbols: ['BTC/USD'], published: 3, rate: 0.3,
+    lagMs: {median: 1, max: 2}, gaps: 0, resyncs: 0, venueErrors: 0, busErrors: 0, perVenue: [{venue: 'alpha', updates: 3, mode: 'poll' as const}],
+  };
+
+  afterAll(async () => {
+    await dropBus(source);
+  });
+
+  /** What a reader answers: venues, their metadata, a book, a missing book, collector status. */
+  async function readAll(): Promise<unknown> {
+    const reader = await NatsBus.open({url: source});
+    try {
+      return {
+        venues: await reader.listVenues(),
+        alpha: await reader.getMeta('alpha'),
+        beta: await reader.getMeta('beta'),
+        book: await reader.latestBook('alpha', 'BTC/USD'),
+        missing: await reader.latestBook('alpha', 'ETH/USD'),
+        status: await reader.listStatus(),
+      };
+    } finally {
+      await reader.close();
+    }
+  }
+
+  it('reads the same entries by direct gets as through the stream API (a bucket with direct gets off), without deleted ones', async () => {
+    const writer = await NatsBus.open({url: source, create: true, latestEveryMs: 5});
+    try {
+      await writer.putMeta(meta);
+      await writer.putMeta({...meta, venue: 'beta'});
+      await writer.putStatus(status);
+      await writer.publishBook(book('alpha', 'BTC/USD', 7, 123));
+      await writer.flush();
+    } finally {
+      await writer.close();
+    }
+    const nc = await connect({servers: servers.map((s) => s.replace(/^nats:\/\//, ''))});
+    try {
+      const kv = await new Kvm(jetstream(nc)).open(names.metaBucket);
+      await kv.delete('venue.beta');
+      const expected = {venues: ['alpha'], alpha: meta, beta: undefined, book: book('alpha', 'BTC/USD', 7, 123), missing: undefined, status: [status]};
+      expect(await readAll()).toEqual(expected);
+      const jsm = await jetstreamManager(nc);
+      for (const bucket of [names.booksBucket, names.metaBucket]) {
+        const info = await jsm.streams.info(`KV_${bucket}`);
+        expect(info.config.allow_direct).toBe(true);
+        await jsm.streams.update(`KV_${bucket}`, {...info.config, allow_direct: false});
+      }
+      expect(await readAll()).toEqual(expected);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('fails with BusUnavailableError (exit 4) on its first read when the buckets do not exist', async () => {
+    const reader = await NatsBus.open({url: testSource('natsnobucket')});
+    try {
+      const error = await reader.listVenues().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BusUnavailableError);
+      expect((error as BusUnavailableError).exitCode).toBe(4);
+      await expect(reader.latestBook('alpha', 'BTC/USD')).rejects.toBeInstanceOf(BusUnavailableError);
+    } finally {
+      await reader.close();
+    }
   });
 });
 

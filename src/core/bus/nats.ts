@@ -17,14 +17,19 @@
  *   connection dropping before it, makes the book lost (the caller's `lost`
  *   callback: a gap). While disconnected, publishBook rejects at once rather
  *   than buffering.
+ * - Readers of single entries (latestBook, getMeta, listVenues, listStatus)
+ *   ask JetStream directly (nats-direct.ts: one request per key, one for a
+ *   key listing), so a short command loads and opens no JetStream or
+ *   key-value client; the rest opens them on first use.
  * - The connection reconnects forever with backoff; a creating bus (the
  *   collector) makes sure the stream and buckets exist again after a
  *   reconnect (a server restarted on an empty store).
  */
 import {connect, createInbox, type Msg, type NatsConnection, type Subscription} from '@nats-io/transport-node';
-import {DiscardPolicy, jetstream, jetstreamManager, StorageType, type JetStreamManager} from '@nats-io/jetstream';
-import {Kvm, type KV} from '@nats-io/kv';
+import type {JetStreamManager} from '@nats-io/jetstream';
+import type {KV, Kvm} from '@nats-io/kv';
 import {decodeBook, encodeBook} from './codec.js';
+import {lastMessage, streamAllowsDirect, streamSubjects, type LastMessage} from './nats-direct.js';
 import {
   bookKey,
   bookSubject,
@@ -90,12 +95,23 @@ interface Pending {
   readonly data?: Uint8Array;
 }
 
+/** How a stored message's acknowledgement starts (an error comes first when there is one). */
+const STORED = encoder.encode('{"stream":');
+
+function startsWith(data: Uint8Array, prefix: Uint8Array): boolean {
+  if (data.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix[i]) return false;
+  return true;
+}
+
 /** Why an acknowledgement is negative, or undefined for a stored message. */
 function ackFailure(msg: Msg): string | undefined {
   const code = msg.headers?.code ?? 0;
   if (code >= 300) return `no stream took it (${code}${msg.headers?.description ? ` ${msg.headers.description}` : ''})`;
-  if (msg.data.length === 0) return 'empty acknowledgement';
-  const text = decoder.decode(msg.data);
+  const data = msg.data;
+  if (data.length === 0) return 'empty acknowledgement';
+  if (startsWith(data, STORED)) return undefined;
+  const text = decoder.decode(data);
   if (!text.includes('"error"')) return undefined;
   try {
     const e = (JSON.parse(text) as {error?: {description?: string; code?: number}}).error;
@@ -111,7 +127,9 @@ export class NatsBus implements MarketBus {
   private readonly maxInFlight: number;
   private readonly ackTimeoutMs: number;
   private readonly ackPrefix: string;
-  private readonly ackSub: Subscription;
+  /** The acknowledgement subscription and its timeout sweeper: set up by the first publish (readers never publish). */
+  private ackSub: Subscription | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
   private readonly pending = new Map<number, Pending>();
   /** Publishes not yet handed to the client: subject, data, id, ... */
   private outbox: (string | Uint8Array | number)[] = [];
@@ -123,30 +141,33 @@ export class NatsBus implements MarketBus {
   private drainWaiters: (() => void)[] = [];
   private lostSinceFlush = 0;
   private lastLoss: unknown;
-  private readonly sweeper: NodeJS.Timeout;
   private readonly latest = new Map<string, Uint8Array>();
   private latestTimer: NodeJS.Timeout | undefined;
-  /** venue \0 symbol -> [subject, key]: built once per book. */
-  private readonly addresses = new Map<string, readonly [string, string]>();
+  /** venue -> symbol -> [subject, key]: built once per venue/symbol. */
+  private readonly addresses = new Map<string, Map<string, readonly [string, string]>>();
+
+  /** The JetStream manager and both buckets: opened by a creating bus at once, by a reader on first need (see jetStream). */
+  private parts: Promise<JetStreamParts> | undefined;
+  /** Metadata entries listVenues read, each handed once to the getMeta that follows (one get per key). */
+  private readonly metaRead = new Map<string, Promise<LastMessage | undefined>>();
+  private readonly requestTimeoutMs: number;
+  /** Per bucket: whether its stream serves direct gets (asked once; a reader asks at open, in parallel). */
+  private readonly direct = new Map<string, Promise<boolean>>();
 
   private constructor(
     url: string,
     names: BusNames,
     private readonly nc: NatsConnection,
-    private readonly jsm: JetStreamManager,
-    private readonly kvm: Kvm,
-    private readonly books: KV,
-    private readonly meta: KV,
+    parts: JetStreamParts | undefined,
     private readonly options: NatsBusOptions,
   ) {
     this.url = url;
     this.names = names;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 1024);
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
+    this.requestTimeoutMs = options.timeoutMs ?? 5000;
     this.ackPrefix = `${createInbox()}.`;
-    this.ackSub = nc.subscribe(`${this.ackPrefix}*`, {callback: (_error, msg) => this.onAck(msg)});
-    this.sweeper = setInterval(() => this.sweep(), Math.min(500, this.ackTimeoutMs));
-    this.sweeper.unref();
+    if (parts) this.parts = Promise.resolve(parts);
   }
 
   /** Connects and opens (or, with `create`, creates) the stream and buckets. Throws BusUnavailableError. */
@@ -162,12 +183,10 @@ export class NatsBus implements MarketBus {
       throw new BusUnavailableError(url, `cannot connect (${reason(error)})`, error);
     }
     try {
-      const jsm = await jetstreamManager(nc, {timeout: options.timeoutMs ?? 2000});
-      const js = jetstream(nc, {timeout: options.timeoutMs ?? 5000});
-      const kvm = new Kvm(js);
-      const [books, meta] = options.create ? await ensureAll(jsm, kvm, names, options) : await Promise.all([kvm.open(names.booksBucket), kvm.open(names.metaBucket)]);
-      const bus = new NatsBus(url, names, nc, jsm, kvm, books, meta, options);
+      // A reader only connects: its first read says whether JetStream and the buckets are there.
+      const bus = new NatsBus(url, names, nc, options.create ? await openJetStream(nc, names, options) : undefined, options);
       bus.watchStatus();
+      if (!options.create) for (const bucket of [names.metaBucket, names.booksBucket]) bus.allowsDirect(bucket).catch(() => {});
       return bus;
     } catch (error) {
       await nc.close().catch(() => {});
@@ -194,8 +213,10 @@ export class NatsBus implements MarketBus {
 
   private reconnected(): void {
     this.connected = true;
-    if (this.options.create) {
-      ensureAll(this.jsm, this.kvm, this.names, this.options).catch((error: unknown) => this.options.onStatus?.(`stream and buckets not ready: ${reason(error)}`));
+    if (this.options.create && this.parts) {
+      this.parts
+        .then((parts) => ensureAll(parts.modules, parts.jsm, parts.kvm, this.names, this.options))
+        .catch((error: unknown) => this.options.onStatus?.(`stream and buckets not ready: ${reason(error)}`));
     }
     this.scheduleLatest();
   }
@@ -204,16 +225,25 @@ export class NatsBus implements MarketBus {
     while (this.pending.size >= this.maxInFlight && this.connected && !this.nc.isClosed()) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     if (this.nc.isClosed()) throw new BusUnavailableError(this.url, 'connection closed');
     if (!this.connected) throw new BusUnavailableError(this.url, 'disconnected; reconnecting');
-    const id = `${book.venue}\u0000${book.symbol}`;
-    let address = this.addresses.get(id);
-    if (!address) {
-      address = [bookSubject(this.names, book.venue, book.symbol), bookKey(book.venue, book.symbol)] as const;
-      this.addresses.set(id, address);
-    }
+    const address = this.address(book.venue, book.symbol);
     const data = encodeBook(book);
-    this.send(address[0], data, {at: Date.now(), book, ...(lost ? {lost} : {})});
+    this.send(address[0], data, {at: Date.now(), book, lost});
     this.latest.set(address[1], data);
     this.scheduleLatest();
+  }
+
+  private address(venue: string, symbol: string): readonly [string, string] {
+    let symbols = this.addresses.get(venue);
+    if (!symbols) {
+      symbols = new Map();
+      this.addresses.set(venue, symbols);
+    }
+    let address = symbols.get(symbol);
+    if (!address) {
+      address = [bookSubject(this.names, venue, symbol), bookKey(venue, symbol)] as const;
+      symbols.set(symbol, address);
+    }
+    return address;
   }
 
   /**
@@ -222,6 +252,11 @@ export class NatsBus implements MarketBus {
    * every microtask turn otherwise, one write per awaited publish).
    */
   private send(subject: string, data: Uint8Array, pending: Pending): void {
+    if (!this.ackSub) {
+      this.ackSub = this.nc.subscribe(`${this.ackPrefix}*`, {callback: (_error, msg) => this.onAck(msg)});
+      this.sweeper = setInterval(() => this.sweep(), Math.min(500, this.ackTimeoutMs));
+      this.sweeper.unref();
+    }
     const id = ++this.nextId;
     this.pending.set(id, pending);
     this.outbox.push(subject, data, id);
@@ -341,9 +376,41 @@ export class NatsBus implements MarketBus {
     if (lost > 0) throw new BusUnavailableError(this.url, `${lost} publish(es) not stored (${reason(this.lastLoss)})`, this.lastLoss);
   }
 
+  /** The JetStream manager and both buckets, loaded and opened on first use. */
+  private jetStream(): Promise<JetStreamParts> {
+    if (!this.parts) {
+      const opening = openJetStream(this.nc, this.names, this.options);
+      this.parts = opening;
+      // A failed open is tried again by the next call.
+      opening.catch(() => {
+        if (this.parts === opening) this.parts = undefined;
+      });
+    }
+    return this.parts;
+  }
+
+  private allowsDirect(bucket: string): Promise<boolean> {
+    let direct = this.direct.get(bucket);
+    if (!direct) {
+      const asking = streamAllowsDirect(this.nc, `KV_${bucket}`, this.requestTimeoutMs);
+      direct = asking;
+      this.direct.set(bucket, asking);
+      // A failed question is asked again by the next read.
+      asking.catch(() => {
+        if (this.direct.get(bucket) === asking) this.direct.delete(bucket);
+      });
+    }
+    return direct;
+  }
+
+  /** The last entry of a key in a bucket: one request (after the bucket's first), without the key-value client. */
+  private async lastEntry(bucket: string, key: string): Promise<LastMessage | undefined> {
+    return lastMessage(this.nc, `KV_${bucket}`, `$KV.${bucket}.${key}`, await this.allowsDirect(bucket), this.requestTimeoutMs);
+  }
+
   async latestBook(venue: string, symbol: string): Promise<BusBook | undefined> {
-    const entry = await this.guard(() => this.books.get(bookKey(venue, symbol)));
-    return entry && entry.operation === 'PUT' && entry.length > 0 ? decodeBook(entry.value) : undefined;
+    const entry = await this.guard(() => this.lastEntry(this.names.booksBucket, bookKey(venue, symbol)));
+    return entry && entry.operation === 'PUT' && entry.data.length > 0 ? decodeBook(entry.data) : undefined;
   }
 
   async latestBooks(venues?: readonly string[]): Promise<BusBook[]> {
@@ -351,10 +418,11 @@ export class NatsBus implements MarketBus {
     const filter = venues && venues.length === 1 ? `${encodeToken(venues[0]!)}.>` : '>';
     const wanted = venues && venues.length > 1 ? new Set(venues) : undefined;
     return this.guard(async () => {
-      const status = await this.books.status();
+      const {books} = await this.jetStream();
+      const status = await books.status();
       if (status.values === 0) return [];
       const out: BusBook[] = [];
-      const iter = await this.books.watch({key: filter, ignoreDeletes: true});
+      const iter = await books.watch({key: filter, ignoreDeletes: true});
       try {
         let timer: NodeJS.Timeout | undefined;
         // The watch replays the last value of every key, then waits for updates: stop at the end of the replay.
@@ -383,7 +451,8 @@ export class NatsBus implements MarketBus {
   async listBooks(): Promise<{venue: string; symbol: string}[]> {
     return this.guard(async () => {
       const out: {venue: string; symbol: string}[] = [];
-      for await (const key of await this.books.keys()) {
+      const {books} = await this.jetStream();
+      for await (const key of await books.keys()) {
         const parsed = parseBookKey(key);
         if (parsed) out.push(parsed);
       }
@@ -392,32 +461,50 @@ export class NatsBus implements MarketBus {
   }
 
   async putMeta(meta: VenueMeta): Promise<void> {
-    await this.guard(() => this.meta.put(`venue.${encodeToken(meta.venue)}`, encode(meta)));
+    await this.guard(async () => (await this.jetStream()).meta.put(`venue.${encodeToken(meta.venue)}`, encode(meta)));
   }
 
   async getMeta(venue: string): Promise<VenueMeta | undefined> {
-    const entry = await this.guard(() => this.meta.get(`venue.${encodeToken(venue)}`));
-    return entry && entry.operation === 'PUT' && entry.length > 0 ? decode<VenueMeta>(entry.value) : undefined;
+    const key = `venue.${encodeToken(venue)}`;
+    const read = this.metaRead.get(key);
+    this.metaRead.delete(key);
+    const entry = await this.guard(() => read ?? this.lastEntry(this.names.metaBucket, key));
+    return entry && entry.operation === 'PUT' && entry.data.length > 0 ? decode<VenueMeta>(entry.data) : undefined;
   }
 
+  /** Venues with metadata: the bucket's `venue.*` subjects, then each one's last entry (a deleted venue is left out). */
   async listVenues(): Promise<string[]> {
     return this.guard(async () => {
+      const keys = await this.metaKeys('venue');
+      const entries = await Promise.all(keys.map((k) => this.lastEntry(this.names.metaBucket, k)));
       const out: string[] = [];
-      for await (const key of await this.meta.keys('venue.*')) out.push(parseKeyTail(key));
+      keys.forEach((key, i) => {
+        const entry = entries[i];
+        if (!entry || entry.operation !== 'PUT') return;
+        // getMeta takes it from here instead of asking again.
+        this.metaRead.set(key, Promise.resolve(entry));
+        out.push(parseKeyTail(key));
+      });
       return out.sort();
     });
   }
 
+  /** Keys `<kind>.*` of the metadata bucket that hold a message (a delete marker included). */
+  private async metaKeys(kind: string): Promise<string[]> {
+    const prefix = `$KV.${this.names.metaBucket}.`;
+    const subjects = await streamSubjects(this.nc, `KV_${this.names.metaBucket}`, `${prefix}${kind}.*`, this.requestTimeoutMs);
+    return subjects.map((s) => s.slice(prefix.length));
+  }
+
   async putStatus(status: CollectorStatus): Promise<void> {
-    await this.guard(() => this.meta.put(`status.${encodeToken(status.collector)}`, encode(status)));
+    await this.guard(async () => (await this.jetStream()).meta.put(`status.${encodeToken(status.collector)}`, encode(status)));
   }
 
   async listStatus(): Promise<CollectorStatus[]> {
     return this.guard(async () => {
-      const keys: string[] = [];
-      for await (const key of await this.meta.keys('status.*')) keys.push(key);
-      const entries = await Promise.all(keys.sort().map((k) => this.meta.get(k)));
-      return entries.filter((e) => e && e.operation === 'PUT' && e.length > 0).map((e) => decode<CollectorStatus>(e!.value));
+      const keys = (await this.metaKeys('status')).sort();
+      const entries = await Promise.all(keys.map((k) => this.lastEntry(this.names.metaBucket, k)));
+      return entries.filter((e) => e && e.operation === 'PUT' && e.data.length > 0).map((e) => decode<CollectorStatus>(e!.data));
     });
   }
 
@@ -439,11 +526,11 @@ export class NatsBus implements MarketBus {
     } catch {
       // closing: what could not be written is lost with the connection
     }
-    clearInterval(this.sweeper);
+    if (this.sweeper) clearInterval(this.sweeper);
     if (this.outboxTimer) clearImmediate(this.outboxTimer);
     this.outboxTimer = undefined;
     this.outbox = [];
-    this.ackSub.unsubscribe();
+    this.ackSub?.unsubscribe();
     await this.nc.close().catch(() => {});
     this.failAll('bus closed');
   }
@@ -462,21 +549,50 @@ function parseKeyTail(key: string): string {
   return decodeToken(key.slice(key.indexOf('.') + 1));
 }
 
+/** The JetStream and key-value client modules: loaded only when a bus needs them (a separate chunk in the build). */
+type JetStreamModules = typeof import('@nats-io/jetstream') & typeof import('@nats-io/kv');
+
+interface JetStreamParts {
+  readonly modules: JetStreamModules;
+  readonly jsm: JetStreamManager;
+  readonly kvm: Kvm;
+  readonly books: KV;
+  readonly meta: KV;
+}
+
+/**
+ * A CommonJS package's exports from a dynamic import: Node gives them as
+ * `default` (and the names it detects), the bundled build as `default` only.
+ */
+function commonJs<T>(namespace: T): T {
+  return (namespace as {default?: T}).default ?? namespace;
+}
+
+/** Loads the JetStream client and opens (with `create`, creates) the stream and both buckets. */
+async function openJetStream(nc: NatsConnection, names: BusNames, options: NatsBusOptions): Promise<JetStreamParts> {
+  const [jetStream, kv] = await Promise.all([import('@nats-io/jetstream').then(commonJs), import('@nats-io/kv').then(commonJs)]);
+  const modules: JetStreamModules = {...jetStream, ...kv};
+  const jsm = await modules.jetstreamManager(nc, {timeout: options.timeoutMs ?? 2000});
+  const kvm = new modules.Kvm(modules.jetstream(nc, {timeout: options.timeoutMs ?? 5000}));
+  const [books, meta] = options.create ? await ensureAll(modules, jsm, kvm, names, options) : await Promise.all([kvm.open(names.booksBucket), kvm.open(names.metaBucket)]);
+  return {modules, jsm, kvm, books, meta};
+}
+
 /** The stream and both buckets, created when missing (idempotent: a collector's start, and after a reconnect). */
-async function ensureAll(jsm: JetStreamManager, kvm: Kvm, names: BusNames, options: NatsBusOptions): Promise<[KV, KV]> {
-  await ensureStream(jsm, names, options);
-  const create = (bucket: string) => kvm.create(bucket, {history: 1, storage: StorageType.File});
+async function ensureAll(modules: JetStreamModules, jsm: JetStreamManager, kvm: Kvm, names: BusNames, options: NatsBusOptions): Promise<[KV, KV]> {
+  await ensureStream(modules, jsm, names, options);
+  const create = (bucket: string) => kvm.create(bucket, {history: 1, storage: modules.StorageType.File});
   return Promise.all([create(names.booksBucket), create(names.metaBucket)]);
 }
 
-async function ensureStream(jsm: JetStreamManager, names: BusNames, options: NatsBusOptions): Promise<void> {
+async function ensureStream(modules: JetStreamModules, jsm: JetStreamManager, names: BusNames, options: NatsBusOptions): Promise<void> {
   const config = {
     name: names.stream,
     subjects: [`${names.subjectPrefix}.book.>`],
     max_age: (options.retentionMs ?? 3_600_000) * 1_000_000,
     max_msgs_per_subject: options.perSubject ?? 1000,
-    storage: StorageType.File,
-    discard: DiscardPolicy.Old,
+    storage: modules.StorageType.File,
+    discard: modules.DiscardPolicy.Old,
   };
   try {
     await jsm.streams.info(names.stream);
@@ -491,6 +607,7 @@ export async function dropBus(url: string): Promise<void> {
   const {servers, names} = parseBusUrl(url);
   const nc = await connect({servers: servers.map((s) => s.replace(/^nats:\/\//, '')), timeout: 2000});
   try {
+    const {jetstreamManager} = commonJs(await import('@nats-io/jetstream'));
     const jsm = await jetstreamManager(nc);
     for (const s of [names.stream, `KV_${names.booksBucket}`, `KV_${names.metaBucket}`]) await jsm.streams.delete(s).catch(() => false);
   } finally {
