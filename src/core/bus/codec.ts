@@ -23,24 +23,55 @@ const FORMAT = 0x01;
 const JSON_START = 0x7b;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** Float64Array stores doubles in the machine's byte order; the wire form is little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+/** Levels are gathered here, then copied into the message in one move (reused, grown as needed). */
+let scratch = new Float64Array(256);
+
+/** The header: every field of the book but its levels, in the book's own key order. */
+function headerJson(book: BusBook): string {
+  return JSON.stringify(book, (key, value: unknown) => (key === 'bids' || key === 'asks' ? undefined : value));
+}
 
 export function encodeBook(book: BusBook): Uint8Array {
-  const {bids, asks, ...rest} = book;
-  const head = encoder.encode(JSON.stringify(rest));
-  const levelsAt = 5 + head.length;
-  const out = new Uint8Array(levelsAt + 8 + 16 * (bids.length + asks.length));
-  const view = new DataView(out.buffer);
+  const {bids, asks} = book;
+  const head = headerJson(book);
+  // The header is ASCII but for non-ASCII venue or symbol names: 3 bytes per UTF-16 unit is the bound.
+  const values = 2 * (bids.length + asks.length);
+  const bound = 5 + head.length * 3 + 8 + 8 * values;
+  const buffer = new Uint8Array(bound);
+  const headLength = encoder.encodeInto(head, buffer.subarray(5)).written;
+  const levelsAt = 5 + headLength;
+  const size = levelsAt + 8 + 8 * values;
+  const out = size === bound ? buffer : buffer.subarray(0, size);
+  const view = new DataView(out.buffer, out.byteOffset, size);
   out[0] = FORMAT;
-  view.setUint32(1, head.length, true);
-  out.set(head, 5);
+  view.setUint32(1, headLength, true);
   view.setUint32(levelsAt, bids.length, true);
   view.setUint32(levelsAt + 4, asks.length, true);
-  let at = levelsAt + 8;
-  for (const side of [bids, asks]) {
-    for (const [price, amount] of side) {
-      view.setFloat64(at, price, true);
-      view.setFloat64(at + 8, amount, true);
-      at += 16;
+  const at = levelsAt + 8;
+  if (LITTLE_ENDIAN) {
+    if (scratch.length < values) scratch = new Float64Array(values);
+    let k = 0;
+    for (let i = 0; i < bids.length; i++) {
+      const level = bids[i]!;
+      scratch[k++] = level[0];
+      scratch[k++] = level[1];
+    }
+    for (let i = 0; i < asks.length; i++) {
+      const level = asks[i]!;
+      scratch[k++] = level[0];
+      scratch[k++] = level[1];
+    }
+    out.set(new Uint8Array(scratch.buffer, 0, 8 * values), at);
+  } else {
+    let k = at;
+    for (const side of [bids, asks]) {
+      for (const [price, amount] of side) {
+        view.setFloat64(k, price, true);
+        view.setFloat64(k + 8, amount, true);
+        k += 16;
+      }
     }
   }
   return out;

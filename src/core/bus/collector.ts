@@ -186,11 +186,11 @@ export class Collector {
     this.busDown = true;
   };
 
-  private async publish(book: OrderBook, venueSequence?: number): Promise<void> {
-    const key = `${book.venue}\u0000${book.symbol}`;
+  /** `key` is the book's venue \u0000 symbol (callers that loop over one symbol build it once). */
+  private async publish(book: OrderBook, key = `${book.venue}\u0000${book.symbol}`): Promise<void> {
     const sequence = (this.sequences.get(key) ?? 0) + 1;
     const resync = this.resync.delete(key);
-    const out: BusBook = {...book, sequence, ...(venueSequence !== undefined ? {venueSequence} : {}), ...(resync ? {resync: true} : {})};
+    const out: BusBook = resync ? {...book, sequence, resync: true} : {...book, sequence};
     // The sequence is used whatever happens: a lost update shows as a jump to readers.
     this.sequences.set(key, sequence);
     try {
@@ -221,7 +221,7 @@ export class Collector {
         for await (const book of venue.watchOrderBook!(symbol, depth, this.o.signal)) {
           if (this.o.signal.aborted) break;
           attempt = 0;
-          await this.publish(book);
+          await this.publish(book, key);
         }
         if (this.o.signal.aborted) return;
         throw new Error('stream ended');
