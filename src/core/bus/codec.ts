@@ -27,6 +27,8 @@ const decoder = new TextDecoder();
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 /** Levels are gathered here, then copied into the message in one move (reused, grown as needed). */
 let scratch = new Float64Array(256);
+/** The header is encoded here first, to learn its length (reused, grown as needed). */
+let headScratch = new Uint8Array(1024);
 
 /** The header: every field of the book but its levels, in the book's own key order. */
 function headerJson(book: BusBook): string {
@@ -36,19 +38,18 @@ function headerJson(book: BusBook): string {
 export function encodeBook(book: BusBook): Uint8Array {
   const {bids, asks} = book;
   const head = headerJson(book);
-  // The header is ASCII but for non-ASCII venue or symbol names: 3 bytes per UTF-16 unit is the bound.
+  // At most 3 bytes per UTF-16 unit.
+  if (headScratch.length < head.length * 3) headScratch = new Uint8Array(head.length * 3);
+  const headLength = encoder.encodeInto(head, headScratch).written;
   const values = 2 * (bids.length + asks.length);
-  const bound = 5 + head.length * 3 + 8 + 8 * values;
-  const buffer = new Uint8Array(bound);
-  const headLength = encoder.encodeInto(head, buffer.subarray(5)).written;
   const levelsAt = 5 + headLength;
-  const size = levelsAt + 8 + 8 * values;
-  const out = size === bound ? buffer : buffer.subarray(0, size);
-  const view = new DataView(out.buffer, out.byteOffset, size);
+  // Every byte is written below. Node's small-buffer pool spares one memory allocation per message.
+  const out = Buffer.allocUnsafe(levelsAt + 8 + 8 * values);
   out[0] = FORMAT;
-  view.setUint32(1, headLength, true);
-  view.setUint32(levelsAt, bids.length, true);
-  view.setUint32(levelsAt + 4, asks.length, true);
+  out.writeUInt32LE(headLength, 1);
+  out.set(headScratch.subarray(0, headLength), 5);
+  out.writeUInt32LE(bids.length, levelsAt);
+  out.writeUInt32LE(asks.length, levelsAt + 4);
   const at = levelsAt + 8;
   if (LITTLE_ENDIAN) {
     if (scratch.length < values) scratch = new Float64Array(values);
@@ -68,8 +69,8 @@ export function encodeBook(book: BusBook): Uint8Array {
     let k = at;
     for (const side of [bids, asks]) {
       for (const [price, amount] of side) {
-        view.setFloat64(k, price, true);
-        view.setFloat64(k + 8, amount, true);
+        out.writeDoubleLE(price, k);
+        out.writeDoubleLE(amount, k + 8);
         k += 16;
       }
     }

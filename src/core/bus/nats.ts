@@ -73,6 +73,7 @@ export interface NatsBusOptions {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const SETTLED = Promise.resolve();
 
 function encode(value: unknown): Uint8Array {
   return encoder.encode(JSON.stringify(value));
@@ -221,8 +222,23 @@ export class NatsBus implements MarketBus {
     this.scheduleLatest();
   }
 
-  async publishBook(book: BusBook, lost?: LostPublish): Promise<void> {
+  publishBook(book: BusBook, lost?: LostPublish): Promise<void> {
+    if (this.pending.size >= this.maxInFlight) return this.publishWhenRoom(book, lost);
+    // With room in the window (nearly always) no promise of its own: one shared, already settled.
+    try {
+      this.publishNow(book, lost);
+      return SETTLED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private async publishWhenRoom(book: BusBook, lost?: LostPublish): Promise<void> {
     while (this.pending.size >= this.maxInFlight && this.connected && !this.nc.isClosed()) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    this.publishNow(book, lost);
+  }
+
+  private publishNow(book: BusBook, lost?: LostPublish): void {
     if (this.nc.isClosed()) throw new BusUnavailableError(this.url, 'connection closed');
     if (!this.connected) throw new BusUnavailableError(this.url, 'disconnected; reconnecting');
     const address = this.address(book.venue, book.symbol);
