@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 import {UsageError, VenueError} from '../core/errors.js';
 import {StreamingBooks, StreamingQuotes} from '../core/market/streams.js';
-import {fetchPrices, priceRecorder, watchIntervalMs, watchPrices, type PricesResult, type PriceRow} from '../core/market/prices.js';
+import {fetchPrices, priceRecorder, watchIntervalMs, watchPrices, type PriceRecorder, type PricesResult, type PriceRow} from '../core/market/prices.js';
 import {QUOTE_GROUPS, normalizeSymbol} from '../core/symbols/index.js';
 import {XarbCommand} from '../cli/base-command.js';
 import {amountFlag, durationFlag, intervalFlag, quoteGroupFlag, sourceFlag, venuesFlag} from '../cli/flags.js';
@@ -48,7 +48,17 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     const ctx = flags.watch ? await this.context() : await this.withProgress('prices');
     const venues = await ctx.marketVenues(flags.venues, flags.source, {paper: false});
     const takerFees = Object.fromEntries(venues.map((v) => [v.info.id, ctx.config.venues[v.info.id]?.fees?.taker]));
-    const recorder = priceRecorder(ctx.db);
+    // The journal records the quotes once they are in; it opens while the venues (or the bus) answer
+    // the requests fetchPrices has sent by then, and record() opens it if that has not happened yet.
+    let repo: PriceRecorder | undefined;
+    const recorder: PriceRecorder = {record: (snapshots) => (repo ??= priceRecorder(ctx.db)).record(snapshots)};
+    setImmediate(() => {
+      try {
+        repo ??= priceRecorder(ctx.db);
+      } catch {
+        // record() opens it again and the error surfaces there
+      }
+    });
     const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock, takerFees, recorder};
 
     if (flags.watch) {

@@ -70,7 +70,7 @@ export class Context {
     const home = xarbHome(env);
     const config = loadConfig(home, {version: options.version});
     const configured = Object.keys(config.venues).length > 0;
-    const venues = configured ? config.venues : (await import('./venues/sim/index.js')).demoProfile();
+    const venues = configured ? config.venues : (await import('./venues/sim/demo.js')).demoProfile();
     const pg = env.XARB_JOURNAL_URL?.trim() || config.journal?.url ? await loadPg() : undefined;
     return new Context(home, config, venues, !configured, options, pg);
   }
