@@ -124,6 +124,16 @@ describe('book messages', () => {
     expect(decodeBook(encodeBook(empty))).toEqual(empty);
   });
 
+  it('carry as header exactly the JSON text of the book without its levels', () => {
+    const odd = {...book, venue: 'sîm "β"\n', extra: {nested: [1, 'x', null]}, gone: undefined, nan: Number.NaN, big: 1e21, small: -0.000001} as unknown as BusBook;
+    for (const b of [book, odd, {...book, bids: [], asks: []}]) {
+      const data = encodeBook(b);
+      const length = new DataView(data.buffer, data.byteOffset).getUint32(1, true);
+      const {bids: _b, asks: _a, ...rest} = b;
+      expect(new TextDecoder().decode(data.subarray(5, 5 + length))).toBe(JSON.stringify(rest));
+    }
+  });
+
   it('are smaller than the JSON text of the same book', () => {
     const levels = Array.from({length: 20}, (_, i) => [64_000.123456789 - i * 0.5, 0.37 * (i + 1)] as const);
     const deep: BusBook = {...book, bids: levels, asks: levels};

@@ -30,9 +30,29 @@ let scratch = new Float64Array(256);
 /** The header is encoded here first, to learn its length (reused, grown as needed). */
 let headScratch = new Uint8Array(1024);
 
-/** The header: every field of the book but its levels, in the book's own key order. */
+/** `"key":` per field name seen, so each header needs JSON text only for its values. */
+const keyText = new Map<string, string>();
+
+/**
+ * The header: JSON.stringify of the book without its levels, key order kept
+ * (written field by field: no copy of the book, no replacer call per key).
+ */
 function headerJson(book: BusBook): string {
-  return JSON.stringify(book, (key, value: unknown) => (key === 'bids' || key === 'asks' ? undefined : value));
+  let out = '';
+  for (const key of Object.keys(book)) {
+    if (key === 'bids' || key === 'asks') continue;
+    const value: unknown = book[key as keyof BusBook];
+    const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : JSON.stringify(value);
+    // JSON.stringify leaves out undefined, functions and symbols in an object.
+    if (text === undefined) continue;
+    let name = keyText.get(key);
+    if (name === undefined) {
+      name = `${JSON.stringify(key)}:`;
+      keyText.set(key, name);
+    }
+    out += out.length === 0 ? `{${name}${text}` : `,${name}${text}`;
+  }
+  return out.length === 0 ? '{}' : `${out}}`;
 }
 
 export function encodeBook(book: BusBook): Uint8Array {
