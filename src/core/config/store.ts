@@ -7,16 +7,17 @@
  *
  * Validation cache: validating loads zod and costs tens of ms on every run.
  * When the caller names the build's version, a config that passed is kept in
- * $XARB_HOME/.config-checked.json (0600) as {key, config}: the key is a hash
- * of the file's bytes, the version and the schema's fingerprint, and config
- * is the validated value with its defaults. A later load whose bytes, version
- * and schema hash to the same key uses that value without validating again.
+ * $XARB_HOME/.config-checked.json (0600) as {key, config}: the key is the
+ * version, the schema's fingerprint and the file's text, verbatim (compared
+ * exactly, with no hash to compute: hashing would load node:crypto, ~8 ms of
+ * every start), and config is the validated value with its defaults. A later
+ * load whose version, schema and text give the same key uses that value
+ * without validating again.
  * The key covers the kept value too, so an edit of the cache itself is a miss.
  * Any difference (a hand edit, another build, a changed schema) or an
  * unreadable cache validates as usual and rewrites the cache. Only configs
  * that passed are ever written there, so an invalid file is never served.
  */
-import {createHash} from 'node:crypto';
 import {chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
@@ -98,9 +99,9 @@ export function loadConfig(home: string, options: LoadConfigOptions = {}): XarbC
   return config;
 }
 
-/** The key a validated config is kept under: the file's bytes, the build's version, the schema's fingerprint and the kept value. */
+/** The key a validated config is kept under: the build's version, the schema's fingerprint, the file's text and the kept value. */
 export function configCheckKey(bytes: Uint8Array, version: string, config: unknown): string {
-  return createHash('sha256').update(`xarb ${version}\n${schemaFingerprint()}\n`).update(bytes).update(`\n${JSON.stringify(config)}`).digest('hex');
+  return `xarb ${version}\n${schemaFingerprint()}\n${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')}\n${JSON.stringify(config)}`;
 }
 
 function readChecked(home: string, bytes: Uint8Array, version: string): XarbConfig | undefined {

@@ -11,11 +11,11 @@
  * fits binance (<= 36, [A-Za-z0-9._:/-]), okx (<= 32 alphanumerics), kraken
  * cl_ord_id (a 32-hex "short UUID"), bybit (<= 36), coinbase, bitget.
  */
-import {createHash} from 'node:crypto';
+import {sha256Hex} from '../crypto.js';
 import type {Clock} from '../types.js';
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return sha256Hex(text);
 }
 
 /** Canonical JSON (sorted keys) so equal intents hash equally. */

@@ -4,7 +4,7 @@
  * file is a sound xarb journal (integrity, schema version, tables). The checks
  * only read.
  */
-import {randomUUID} from 'node:crypto';
+import {randomUUID} from '../crypto.js';
 import type {Clock} from '../types.js';
 import type {Db} from './db.js';
 

@@ -22,7 +22,7 @@
  * - `init` never deletes: an existing non-empty file is moved aside.
  */
 import {closeSync, existsSync, linkSync, openSync, renameSync, rmSync, statSync} from 'node:fs';
-import {randomUUID} from 'node:crypto';
+import {randomUUID} from '../crypto.js';
 import {dirname, basename, join} from 'node:path';
 import {ExitCode, UsageError, XarbError} from '../errors.js';
 import {systemClock, type Clock} from '../types.js';
