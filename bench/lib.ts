@@ -3,7 +3,7 @@
  * the median wall time. Benchmarks print figures; they assert nothing.
  */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
-import {existsSync, mkdirSync, rmSync, symlinkSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, rmSync, symlinkSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -97,3 +97,30 @@ export function buildBase(ref: string): {cli: string; label: string} {
   return {cli, label: `${ref} (${sha})`};
 }
 
+
+/** The sources of `ref` unpacked in a temp folder (sharing this node_modules), to run with tsx beside the working tree. */
+export function baseSources(ref: string): {root: string; label: string} {
+  const sha = execFileSync('git', ['rev-parse', '--short', ref], {cwd: ROOT, encoding: 'utf8'}).trim();
+  const root = join(tmpdir(), `xarb-bench-src-${sha}`);
+  if (!existsSync(join(root, 'package.json'))) {
+    rmSync(root, {recursive: true, force: true});
+    mkdirSync(root, {recursive: true});
+    const archive = spawnSync('git', ['archive', sha, 'src', 'bench', 'package.json', 'tsconfig.json'], {cwd: ROOT, maxBuffer: 1 << 30});
+    if (archive.status !== 0) throw new Error(`git archive ${sha} failed`);
+    execFileSync('tar', ['-x', '-C', root], {input: archive.stdout});
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+  }
+  return {root: `${root}/`, label: `${ref} (${sha})`};
+}
+
+/** CPU time (user + system, ms, every thread) a live process has used so far, from /proc; undefined elsewhere. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;

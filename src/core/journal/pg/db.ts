@@ -90,8 +90,8 @@ export interface PgDb extends Db {
 
 interface Answer {
   ok: boolean;
-  rows?: Record<string, unknown>[];
-  rowCount?: number;
+  results?: unknown[];
+  failedAt?: number;
   message?: string;
   code?: string;
   lost?: boolean;
@@ -152,7 +152,67 @@ export class PgStatementError extends JournalError {
 /** Tables whose rows get a generated `id`: an INSERT into one reports it as `lastInsertRowid`. */
 const ID_TABLES = new Set(['events', 'price_snapshots', 'latency', 'orders', 'arb_opportunities', 'arb_observations', 'balance_runs', 'balance_snapshots', 'reconcile_runs', 'reconcile_discrepancies']);
 
-/** Opens (connecting at once) a PostgreSQL journal. Migrations are the caller's (see ../open.ts). */
+interface ItemResult {
+  rows: Record<string, unknown>[];
+  rowCount: number;
+  command: string | null;
+}
+
+/** One statement of a round trip, with what to do with its result. */
+interface Item {
+  readonly name: string;
+  readonly text: string;
+  readonly values: unknown[];
+  /** What an error message calls it. */
+  readonly label: string;
+  /** The transaction depth it was queued at (0: sent at once). */
+  readonly depth: number;
+  /** Receives its result, or the error of the round trip it went in. */
+  settle?: (result: ItemResult | undefined, error: Error | undefined) => void;
+}
+
+/** What `run` returns for a write held back: reading it sends the statements waiting (see openPgDb). */
+class PendingRun {
+  private result: ItemResult | undefined;
+  private error: Error | undefined;
+  private settled = false;
+  constructor(
+    private readonly flush: () => void,
+    private readonly returnsId: boolean,
+  ) {}
+  settle(result: ItemResult | undefined, error: Error | undefined): void {
+    this.settled = true;
+    this.result = result;
+    this.error = error;
+  }
+  private value(): ItemResult {
+    if (!this.settled) this.flush();
+    if (this.error) throw this.error;
+    if (!this.result) throw new JournalError('a journal write was dropped with its transaction before it ran');
+    return this.result;
+  }
+  get changes(): number {
+    return this.value().rowCount;
+  }
+  get lastInsertRowid(): number {
+    return this.returnsId ? ((this.value().rows[0]?.id as number | undefined) ?? 0) : (this.value(), 0);
+  }
+}
+
+/**
+ * Opens (connecting at once) a PostgreSQL journal. Migrations are the caller's (see ../open.ts).
+ *
+ * Round trips: inside a transaction a write whose result is not read yet
+ * (`run`) is held back and goes with the next statement whose result is
+ * needed, or with the COMMIT: the statements of a round trip are pipelined
+ * (see ./worker-source.ts). BEGIN and the journal lock go with the
+ * transaction's first round trip, SAVEPOINTs with the write that needs them.
+ * A held-back write that fails fails the round trip it went in: the error
+ * names that write, is raised by the call that sent it (at the latest the
+ * commit, and before a nested scope ends: a scope's writes are sent before
+ * it returns, so its savepoint undoes them if they fail), and the
+ * transaction is rolled back as for any statement.
+ */
 export function openPgDb(url: string, options: {connectTimeoutMs?: number; statementTimeoutMs?: number} = {}): PgDb {
   const target = parsePgUrl(url);
   const bridge = new Bridge();
@@ -170,24 +230,57 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   let names = 0;
   const cache = new Map<string, Statement<any>>();
   const locks = new Set<string>();
+  /** Whether the open transaction's BEGIN has been sent (it goes with the first round trip). */
+  let begun = false;
+  /** Writes held back, in order, sent with the next round trip. */
+  let pending: Item[] = [];
 
-  const savepoints: {name: string; made: boolean}[] = [];
-  /** Makes the savepoints of the open scopes that do not have theirs yet, in one round trip. */
-  const beforeWrite = (): void => {
-    const missing = savepoints.filter((sp) => !sp.made);
-    if (missing.length === 0) return;
-    for (const sp of missing) sp.made = true;
-    script(missing.map((sp) => `SAVEPOINT ${sp.name}`).join('; '));
+  const plain = (text: string): Item => ({name: '', text, values: [], label: text, depth});
+  const labelOf = (text: string) => text.replace(/\s+/g, ' ').slice(0, 80);
+
+  /** Sends the held-back writes and `items` in one round trip (with BEGIN first when the transaction has not begun). */
+  const send = (items: Item[]): ItemResult[] => {
+    const batch = [...pending, ...items];
+    pending = [];
+    const inTx = depth > 0 && begun;
+    if (depth > 0 && !begun) {
+      begun = true;
+      batch.unshift(plain('BEGIN'), plain(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${journalKey})`));
+    }
+    if (batch.length === 0) return [];
+    const answer = bridge.call({op: 'batch', items: batch.map((i) => ({name: i.name, text: i.text, values: i.values})), inTx}, batch[batch.length - 1]!.label.slice(0, 60));
+    const results = (answer.results ?? []) as ItemResult[];
+    if (!answer.ok) {
+      const failedAt = typeof answer.failedAt === 'number' && answer.failedAt < batch.length ? answer.failedAt : batch.length - 1;
+      const error = new PgStatementError(`PostgreSQL journal ${shown}: ${batch[failedAt]!.label}: ${answer.message ?? 'failed'}`, answer.code, answer.lost === true);
+      batch.forEach((item, i) => item.settle?.(undefined, i < failedAt ? new JournalError(`PostgreSQL journal ${shown}: the transaction failed: ${error.message}`) : error));
+      throw error;
+    }
+    batch.forEach((item, i) => item.settle?.(results[i], undefined));
+    return results.slice(batch.length - items.length);
   };
-  const query = (stmt: PgStatementText & {name: string; writes: boolean}, params: Params | undefined): Answer => {
-    if (stmt.writes && savepoints.length > 0) beforeWrite();
-    const answer = bridge.call({op: 'query', name: stmt.name, text: stmt.text, values: bindParams(stmt, params), inTx: depth > 0}, stmt.text.slice(0, 60));
-    if (!answer.ok) fail(answer, stmt.text.replace(/\s+/g, ' ').slice(0, 80));
-    return answer;
+  const flush = (): void => {
+    if (pending.length > 0) send([]);
+  };
+
+  const savepoints: {name: string; made: boolean; depth: number}[] = [];
+  /** Queues the savepoints of the open scopes that do not have theirs yet (they go with the write). */
+  const beforeWrite = (): void => {
+    for (const sp of savepoints) {
+      if (sp.made) continue;
+      sp.made = true;
+      pending.push({...plain(`SAVEPOINT ${sp.name}`), depth: sp.depth});
+    }
   };
   const script = (text: string): void => {
+    flush();
     const answer = bridge.call({op: 'script', text, inTx: depth > 0}, text.slice(0, 60));
-    if (!answer.ok) fail(answer, text.replace(/\s+/g, ' ').slice(0, 80));
+    if (!answer.ok) fail(answer, labelOf(text));
+  };
+  /** A statement whose result is needed now: sent with whatever is held back. */
+  const query = (stmt: PgStatementText & {name: string; writes: boolean}, params: Params | undefined): ItemResult => {
+    if (stmt.writes && savepoints.length > 0) beforeWrite();
+    return send([{name: stmt.name, text: stmt.text, values: bindParams(stmt, params), label: labelOf(stmt.text), depth}])[0]!;
   };
 
   const db: PgDb = {
@@ -204,13 +297,20 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
         const prepared = {...translated, text: returnsId ? `${translated.text.trimEnd()} RETURNING id` : translated.text, name: `x${++names}`, writes};
         stmt = {
           run: (params) => {
+            if (depth > 0 && prepared.writes) {
+              // Inside a transaction a write waits for the next round trip; its result is read when asked for.
+              if (savepoints.length > 0) beforeWrite();
+              const later = new PendingRun(flush, returnsId);
+              pending.push({name: prepared.name, text: prepared.text, values: bindParams(prepared, params), label: labelOf(prepared.text), depth, settle: (r, e) => later.settle(r, e)});
+              return later;
+            }
             const answer = query(prepared, params);
-            const id = returnsId ? (answer.rows?.[0]?.id as number | undefined) : undefined;
-            return {changes: answer.rowCount ?? 0, lastInsertRowid: id ?? 0};
+            const id = returnsId ? (answer.rows[0]?.id as number | undefined) : undefined;
+            return {changes: answer.rowCount, lastInsertRowid: id ?? 0};
           },
-          get: (params) => query(prepared, params).rows?.[0] as Row | undefined,
-          all: (params) => (query(prepared, params).rows ?? []) as Row[],
-          iterate: (params) => ((query(prepared, params).rows ?? []) as Row[])[Symbol.iterator](),
+          get: (params) => query(prepared, params).rows[0] as Row | undefined,
+          all: (params) => query(prepared, params).rows as Row[],
+          iterate: (params) => (query(prepared, params).rows as Row[])[Symbol.iterator](),
         };
         cache.set(sql, stmt);
       }
@@ -220,17 +320,29 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
       if (depth > 0) {
         // A savepoint is only made before the scope's first write (a scope that only read has nothing
         // to undo), and never released (the commit releases them): a round trip saved per scope.
-        const savepoint = {name: `sp${depth}`, made: false};
+        const savepoint = {name: `sp${depth}`, made: false, depth};
         savepoints.push(savepoint);
         depth++;
         try {
-          return fn();
+          const result = fn();
+          // The scope's writes are sent before it returns: one that fails fails here, inside the scope.
+          if (pending.some((item) => item.depth >= savepoint.depth + 1 || item.text === `SAVEPOINT ${savepoint.name}`)) flush();
+          return result;
         } catch (error) {
           if (savepoint.made) {
-            try {
-              script(`ROLLBACK TO SAVEPOINT ${savepoint.name}`);
-            } catch {
-              // the outer transaction fails with the first error
+            const at = pending.findIndex((item) => item.text === `SAVEPOINT ${savepoint.name}`);
+            if (at >= 0) {
+              // Never sent: dropping the savepoint and what followed it is the rollback.
+              for (const item of pending.slice(at)) item.settle?.(undefined, error as Error);
+              pending = pending.slice(0, at);
+            } else {
+              for (const item of pending) item.settle?.(undefined, error as Error);
+              pending = [];
+              try {
+                script(`ROLLBACK TO SAVEPOINT ${savepoint.name}`);
+              } catch {
+                // the outer transaction fails with the first error
+              }
             }
           }
           throw error;
@@ -239,40 +351,52 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
           savepoints.pop();
         }
       }
-      script(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${journalKey})`);
       depth = 1;
+      begun = false;
       try {
         const result = fn();
-        script('COMMIT');
+        if (begun || pending.length > 0) {
+          const [commit] = send([plain('COMMIT')]);
+          // A transaction that failed (an error caught inside it) ends in a rollback, which COMMIT reports quietly.
+          if (commit?.command !== 'COMMIT') throw new PgStatementError(`PostgreSQL journal ${shown}: the transaction was rolled back (a statement in it failed)`, undefined, false);
+        }
         return result;
       } catch (error) {
-        try {
-          script('ROLLBACK');
-        } catch {
-          // a lost connection: the server has rolled the transaction back already
+        for (const item of pending) item.settle?.(undefined, error as Error);
+        pending = [];
+        if (begun) {
+          try {
+            script('ROLLBACK');
+          } catch {
+            // a lost connection: the server has rolled the transaction back already
+          }
         }
         throw error;
       } finally {
         depth = 0;
+        begun = false;
       }
     },
     exec(sql: string) {
       if (savepoints.length > 0) beforeWrite();
+      if (depth > 0 && !begun) send([]);
       script(sql);
     },
     tryLock(name: string): boolean {
       // PostgreSQL lets one session take an advisory lock again; a lock is held once, even within this process.
       if (locks.has(name)) return false;
-      const answer = bridge.call({op: 'query', name: 'xarb_try_lock', text: 'SELECT pg_try_advisory_lock($1, $2) AS got', values: [LOCK_SPACE, key32(`${target.schema}:lock:${name}`)], inTx: depth > 0}, 'lock');
-      if (!answer.ok) fail(answer, `lock ${name}`);
-      const got = answer.rows?.[0]?.got === true;
+      const [answer] = send([{name: 'xarb_try_lock', text: 'SELECT pg_try_advisory_lock($1, $2) AS got', values: [LOCK_SPACE, key32(`${target.schema}:lock:${name}`)], label: `lock ${name}`, depth}]);
+      const got = answer?.rows[0]?.got === true;
       if (got) locks.add(name);
       return got;
     },
     unlock(name: string): void {
       if (!locks.delete(name)) return;
-      const answer = bridge.call({op: 'query', name: 'xarb_unlock', text: 'SELECT pg_advisory_unlock($1, $2) AS done', values: [LOCK_SPACE, key32(`${target.schema}:lock:${name}`)], inTx: depth > 0}, 'unlock');
-      if (!answer.ok && !answer.lost) fail(answer, `unlock ${name}`);
+      try {
+        send([{name: 'xarb_unlock', text: 'SELECT pg_advisory_unlock($1, $2) AS done', values: [LOCK_SPACE, key32(`${target.schema}:lock:${name}`)], label: `unlock ${name}`, depth}]);
+      } catch (error) {
+        if (!(error instanceof PgStatementError && error.lost)) throw error;
+      }
     },
     close() {
       cache.clear();
