@@ -6,9 +6,10 @@
  *
  * Per order, as execution/place.ts does it: one write-ahead transaction
  * (plan lookup, trading state and usage read, the risk engine over the
- * order with every limit set, plan + order + event inserts), then the
- * venue's answer applied (order update and event). No venue: the journal's
- * share of the path is what is measured.
+ * order with every limit set, plan + order + event inserts), the
+ * `order.sent` event, then the venue's answer applied with its event in one
+ * transaction. No venue: the journal's share of the path is what is
+ * measured.
  */
 import {migrate, openDb, type Db} from '../src/core/journal/db.js';
 import {EventsRepo} from '../src/core/journal/events.js';
@@ -48,11 +49,14 @@ function one(i: number): void {
     if (denial) throw new Error(`denied: ${JSON.stringify(denial.violation)}`);
     plans.insert({id: planId, kind: 'order', intent: {symbol: 'BTC/USDT'}, plan: {orders: 1}, status: 'sending'});
     const row = orders.insert({venue: 'binance', clientOrderId: planId, planId, leg: 0, symbol: 'BTC/USDT', quote: 'USDT', side: 'buy', type: 'limit', amount: '0.01', price: '60000', notional: '600', mode: 'live'});
-    events.append({kind: 'order.written', venue: 'binance', ref: planId, data: {planId}});
+    events.add({kind: 'order.written', venue: 'binance', ref: planId, data: {planId}});
     return row;
   });
-  orders.applyVenueOrder(written.id, {id: `v-${planId}`, clientOrderId: planId, symbol: 'BTC/USDT', side: 'buy', type: 'limit', status: 'open', amount: '0.01', filled: '0', price: '60000', average: undefined, fees: [], timestamp: clock.now()});
-  events.append({kind: 'order.sent', venue: 'binance', ref: planId, data: {id: written.id}});
+  events.add({kind: 'order.sent', venue: 'binance', ref: planId, data: {id: written.id}});
+  db.tx(() => {
+    orders.applyVenueOrder(written.id, {id: `v-${planId}`, clientOrderId: planId, symbol: 'BTC/USDT', side: 'buy', type: 'limit', status: 'open', amount: '0.01', filled: '0', price: '60000', average: undefined, fees: [], timestamp: clock.now()});
+    events.add({kind: 'order.accepted', venue: 'binance', ref: planId, data: {id: written.id}});
+  });
 }
 
 process.stdout.write('ready\n');

@@ -152,7 +152,7 @@ function writeAheadNow(env: ExecutionEnv, batch: Batch, risk: RiskInputs): Journ
     const denial = riskDenial(env, batch.orders, risk);
     if (denial) {
       const error = denialError(denial);
-      events.append({
+      events.add({
         kind: 'risk.denied',
         venue: denial.order.venue,
         ref: batch.planId,
@@ -178,7 +178,7 @@ function writeAheadNow(env: ExecutionEnv, batch: Batch, risk: RiskInputs): Journ
         notional: reservedNotional(o),
         mode: venue?.info.mode ?? 'live',
       });
-      events.append({kind: 'order.written', venue: o.venue, ref: row.clientOrderId, data: {planId: batch.planId, leg: o.leg, side: o.side, type: o.type, amount: o.amount, price: o.price ?? null}});
+      events.add({kind: 'order.written', venue: o.venue, ref: row.clientOrderId, data: {planId: batch.planId, leg: o.leg, side: o.side, type: o.type, amount: o.amount, price: o.price ?? null}});
       return row;
     });
     return {written};
@@ -243,8 +243,12 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
     return resolved.order;
   }
   crashPoint('after_accept');
-  let updated = orders.applyVenueOrder(order.id, answer);
-  events.append({kind: 'order.accepted', venue: order.venue, ref: order.clientOrderId, data: {venueOrderId: answer.id, status: answer.status, filled: answer.filled}});
+  // The answer and its event commit together (on PostgreSQL the event goes with the COMMIT).
+  let updated = env.db.tx(() => {
+    const applied = orders.applyVenueOrder(order.id, answer);
+    events.add({kind: 'order.accepted', venue: order.venue, ref: order.clientOrderId, data: {venueOrderId: answer.id, status: answer.status, filled: answer.filled}});
+    return applied;
+  });
   crashPoint('after_answer');
   try {
     // Some venues answer a create with the id only (kraken): read the order back once.

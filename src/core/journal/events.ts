@@ -65,6 +65,16 @@ export class EventsRepo {
     return Number(info.lastInsertRowid);
   }
 
+  /**
+   * Appends one event without reading back its id: inside a transaction on
+   * PostgreSQL it goes with the transaction's next round trip (see pg/db.ts).
+   */
+  add(event: EventInput): void {
+    this.db
+      .prepare('INSERT INTO events (ts, kind, venue, ref, data) VALUES (?, ?, ?, ?, ?)')
+      .run([this.clock.now(), event.kind, event.venue ?? null, event.ref ?? null, JSON.stringify(event.data ?? {})]);
+  }
+
   /** Events matching the query, newest first. */
   list(query: EventQuery = {}): JournalEvent[] {
     const kind = query.kind ?? '';

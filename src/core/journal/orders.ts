@@ -203,10 +203,10 @@ export class OrdersRepo {
    */
   insert(order: NewOrder): JournalOrder {
     return this.db.tx(() => {
-      const existing = this.byClientOrderId(order.venue, order.clientOrderId);
-      if (existing) throw new DuplicateOrderError(existing);
-      const [id] = this.write([{order}]).ids;
-      return toOrder(this.getRow(id!)!);
+      // The insert skips a journalled (venue, clientOrderId): no row back means a duplicate, and nothing was written.
+      const [row] = this.write([{order}]).rows;
+      if (!row) throw new DuplicateOrderError(this.byClientOrderId(order.venue, order.clientOrderId)!);
+      return toOrder(row);
     });
   }
 
@@ -359,22 +359,22 @@ export class OrdersRepo {
    */
   insertBatch(entries: readonly BatchEntry[]): {orders: number; fills: number} {
     return this.db.tx(() => {
-      const {ids, fills} = this.write(entries);
-      return {orders: ids.length, fills};
+      const {rows, fills} = this.write(entries);
+      return {orders: rows.length, fills};
     });
   }
 
-  /** insertBatch's write inside the caller's transaction: the ids of the new orders and the number of new fills. */
-  private write(entries: readonly BatchEntry[]): {ids: number[]; fills: number} {
+  /** insertBatch's write inside the caller's transaction: the rows of the new orders and the number of new fills. */
+  private write(entries: readonly BatchEntry[]): {rows: OrderRow[]; fills: number} {
     const usage: {after: UsageRow}[] = [];
     const newFills: NewFill[] = [];
-    const insertOrder = this.db.prepare<{id: number}>(
+    const insertOrder = this.db.prepare<OrderRow>(
       `INSERT INTO orders (venue, client_order_id, venue_order_id, plan_id, leg, symbol, side, type, amount, price, notional, quote, status, filled, average, fees, mode, origin, volume_counted, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)
        ON CONFLICT (venue, client_order_id) DO NOTHING
-       RETURNING id`,
+       RETURNING ${COLUMNS}`,
     );
-    const ids: number[] = [];
+    const rows: OrderRow[] = [];
     const now = this.clock.now();
     for (const {order, fills: trades} of entries) {
       const draft = {
@@ -411,7 +411,7 @@ export class OrdersRepo {
       ]);
       let orderId: number | undefined;
       if (row) {
-        ids.push(row.id);
+        rows.push(row);
         orderId = row.id;
         usage.push({after: {venue: order.venue, symbol: order.symbol, side: order.side, quote: order.quote, status: draft.status, amount: draft.amount, filled: draft.filled, counted, createdAt: created}});
       } else orderId = this.byClientOrderId(order.venue, order.clientOrderId)?.id;
@@ -419,7 +419,7 @@ export class OrdersRepo {
     }
     const fills = this.fillsRepo.write(newFills);
     this.riskUsage.apply(usage);
-    return {ids, fills};
+    return {rows, fills};
   }
 
   // ---- plans (compatibility: see PlansRepo) ------------------------------------
@@ -453,12 +453,12 @@ export class OrdersRepo {
       const current = toOrder(before);
       const next = {...current, ...change(current)};
       const counted = countedVolume(next);
-      this.db
-        .prepare(
+      const after = this.db
+        .prepare<OrderRow>(
           `UPDATE orders SET venue_order_id = :vid, status = :status, filled = :filled, average = :average, fees = :fees, error = :error,
-             volume_counted = :counted, updated_at = :now WHERE id = :id`,
+             volume_counted = :counted, updated_at = :now WHERE id = :id RETURNING ${COLUMNS}`,
         )
-        .run({
+        .get({
           id,
           vid: next.venueOrderId ?? null,
           status: next.status,
@@ -468,8 +468,7 @@ export class OrdersRepo {
           error: next.error ?? null,
           counted,
           now: this.clock.now(),
-        });
-      const after = this.getRow(id)!;
+        })!;
       this.riskUsage.apply([{before: usageOf(before), after: usageOf(after)}]);
       return toOrder(after);
     });

@@ -75,10 +75,16 @@ export class RiskUsageRepo {
 
   /** Open/in-flight orders and the daily volume of `day` (default today, UTC). A few rows, however many orders exist. */
   usage(day: string = utcDay(this.clock.now())): UsageSnapshot {
-    const open = this.db
-      .prepare<{venue: string; symbol: string; side: Side; orders: number; remaining: string}>('SELECT venue, symbol, side, orders, remaining FROM risk_open_orders WHERE orders > 0')
-      .all();
-    const dailyVolume = this.db.prepare<{venue: string; symbol: string; quote: string; volume: string}>('SELECT venue, symbol, quote, volume FROM risk_daily_volume WHERE day = ?').all([day]);
+    // One query for both (one round trip on PostgreSQL): open rows first, then the day's volume rows.
+    const rows = this.db
+      .prepare<{part: string; venue: string; symbol: string; side: Side; quote: string; orders: number; amount: string}>(
+        `SELECT 'open' AS part, venue, symbol, side, '' AS quote, orders, remaining AS amount FROM risk_open_orders WHERE orders > 0
+         UNION ALL
+         SELECT 'volume' AS part, venue, symbol, '' AS side, quote, 0 AS orders, volume AS amount FROM risk_daily_volume WHERE day = ?`,
+      )
+      .all([day]);
+    const open = rows.filter((r) => r.part === 'open').map((r) => ({venue: r.venue, symbol: r.symbol, side: r.side, orders: r.orders, remaining: r.amount}));
+    const dailyVolume = rows.filter((r) => r.part === 'volume').map((r) => ({venue: r.venue, symbol: r.symbol, quote: r.quote, volume: r.amount}));
     return {day, open, dailyVolume};
   }
 
@@ -128,25 +134,42 @@ class UsageAccumulator {
   }
 
   flush(db: Db): void {
-    const readOpen = db.prepare<{orders: number; remaining: string}>('SELECT orders, remaining FROM risk_open_orders WHERE venue = ? AND symbol = ? AND side = ?');
+    const open = [...this.open.values()].filter((e) => e.orders !== 0 || e.remaining !== 0n);
+    const volume = [...this.volume.values()].filter((e) => e.volume !== 0n);
+    if (open.length === 0 && volume.length === 0) return;
+    // The current rows of every touched key in one read (a superset by column, matched exactly below).
+    const list = (values: readonly string[]) => JSON.stringify([...new Set(values)]);
+    const current = db
+      .prepare<{part: string; venue: string; symbol: string; side: string; day: string; orders: number; amount: string}>(
+        `SELECT 'open' AS part, venue, symbol, side, '' AS day, orders, remaining AS amount FROM risk_open_orders
+           WHERE venue IN (SELECT value FROM json_each(:openVenues)) AND symbol IN (SELECT value FROM json_each(:openSymbols))
+         UNION ALL
+         SELECT 'volume' AS part, venue, symbol, '' AS side, day, 0 AS orders, volume AS amount FROM risk_daily_volume
+           WHERE day IN (SELECT value FROM json_each(:days)) AND venue IN (SELECT value FROM json_each(:volumeVenues)) AND symbol IN (SELECT value FROM json_each(:volumeSymbols))`,
+      )
+      .all({
+        openVenues: list(open.map((e) => e.venue)),
+        openSymbols: list(open.map((e) => e.symbol)),
+        days: list(volume.map((e) => e.day)),
+        volumeVenues: list(volume.map((e) => e.venue)),
+        volumeSymbols: list(volume.map((e) => e.symbol)),
+      });
+    const found = new Map(current.map((r) => [r.part === 'open' ? `open\u0000${r.venue}\u0000${r.symbol}\u0000${r.side}` : `volume\u0000${r.day}\u0000${r.venue}\u0000${r.symbol}`, r]));
     const writeOpen = db.prepare(
       `INSERT INTO risk_open_orders (venue, symbol, side, orders, remaining) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (venue, symbol, side) DO UPDATE SET orders = excluded.orders, remaining = excluded.remaining`,
     );
-    for (const e of this.open.values()) {
-      if (e.orders === 0 && e.remaining === 0n) continue;
-      const current = readOpen.get([e.venue, e.symbol, e.side]);
-      writeOpen.run([e.venue, e.symbol, e.side, (current?.orders ?? 0) + e.orders, fromUnits(toUnits(current?.remaining ?? '0') + e.remaining)]);
+    for (const e of open) {
+      const row = found.get(`open\u0000${e.venue}\u0000${e.symbol}\u0000${e.side}`);
+      writeOpen.run([e.venue, e.symbol, e.side, (row?.orders ?? 0) + e.orders, fromUnits(toUnits(row?.amount ?? '0') + e.remaining)]);
     }
-    const readVolume = db.prepare<{volume: string}>('SELECT volume FROM risk_daily_volume WHERE day = ? AND venue = ? AND symbol = ?');
     const writeVolume = db.prepare(
       `INSERT INTO risk_daily_volume (day, venue, symbol, quote, volume) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (day, venue, symbol) DO UPDATE SET volume = excluded.volume`,
     );
-    for (const e of this.volume.values()) {
-      if (e.volume === 0n) continue;
-      const current = readVolume.get([e.day, e.venue, e.symbol]);
-      writeVolume.run([e.day, e.venue, e.symbol, e.quote, fromUnits(toUnits(current?.volume ?? '0') + e.volume)]);
+    for (const e of volume) {
+      const row = found.get(`volume\u0000${e.day}\u0000${e.venue}\u0000${e.symbol}`);
+      writeVolume.run([e.day, e.venue, e.symbol, e.quote, fromUnits(toUnits(row?.amount ?? '0') + e.volume)]);
     }
     this.open.clear();
     this.volume.clear();

@@ -157,13 +157,22 @@ async function handle(req) {
   throw new Error('unknown request ' + req.op);
 }
 
+function answer(message) {
+  try {
+    port.postMessage(message);
+  } catch (error) {
+    // An answer that cannot be passed back (not cloneable) must still be an answer, never a silent wake-up.
+    port.postMessage({ok: false, message: 'the answer could not be passed back: ' + String(error && error.message), lost: false});
+  }
+}
+
 port.on('message', (req) => {
   handle(req).then(
-    (value) => port.postMessage({ok: true, rows: value.rows, rowCount: value.rowCount, results: value.results}),
+    (value) => answer({ok: true, rows: value.rows, rowCount: value.rowCount, results: value.results}),
     (error) => {
       const connectionLevel = lost || error.lost === true || /terminat|ECONNRE|EPIPE|ETIMEDOUT|Connection|closed|not queryable/i.test(String(error && error.message));
       if (connectionLevel) lost = true;
-      port.postMessage({ok: false, message: String(error && error.message), code: error && error.code, lost: connectionLevel, failedAt: error && error.failedAt});
+      answer({ok: false, message: String(error && error.message), code: error && error.code, lost: connectionLevel, failedAt: error && error.failedAt});
     },
   ).finally(() => {
     Atomics.store(flag, 0, 1);
