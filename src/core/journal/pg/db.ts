@@ -15,6 +15,11 @@
  *   machine, so a risk check and the write-ahead it guards stay one atomic
  *   step across hosts. Nested calls use savepoints, made before a nested
  *   scope's first write (a scope that only read has nothing to undo).
+ * - `tx` returns only once what it wrote is on disk, but the lock is not
+ *   held while the disk is waited for: the COMMIT itself is asynchronous
+ *   (visible at once, lock released) and a small synchronous transaction
+ *   sent right after it waits for the WAL to be flushed past it. What any
+ *   other session wrote after seeing it is flushed after it as well.
  * - A statement that fails rolls the transaction back and raises; nothing is
  *   retried here. A connection lost inside a transaction fails it (the
  *   server rolls it back); outside one, the next statement reconnects.
@@ -232,6 +237,8 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   const locks = new Set<string>();
   /** Whether the open transaction's BEGIN has been sent (it goes with the first round trip). */
   let begun = false;
+  /** Whether the open transaction has written anything (then its commit is waited for; see tx). */
+  let wrote = false;
   /** Writes held back, in order, sent with the next round trip. */
   let pending: Item[] = [];
 
@@ -245,7 +252,8 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
     const inTx = depth > 0 && begun;
     if (depth > 0 && !begun) {
       begun = true;
-      batch.unshift(plain('BEGIN'), plain(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${journalKey})`));
+      // The commit does not wait for the disk while the lock is held: see tx.
+      batch.unshift(plain('BEGIN'), plain('SET LOCAL synchronous_commit = off'), plain(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${journalKey})`));
     }
     if (batch.length === 0) return [];
     const answer = bridge.call({op: 'batch', items: batch.map((i) => ({name: i.name, text: i.text, values: i.values})), inTx}, batch[batch.length - 1]!.label.slice(0, 60));
@@ -279,6 +287,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   };
   /** A statement whose result is needed now: sent with whatever is held back. */
   const query = (stmt: PgStatementText & {name: string; writes: boolean}, params: Params | undefined): ItemResult => {
+    if (stmt.writes) wrote = true;
     if (stmt.writes && savepoints.length > 0) beforeWrite();
     return send([{name: stmt.name, text: stmt.text, values: bindParams(stmt, params), label: labelOf(stmt.text), depth}])[0]!;
   };
@@ -298,6 +307,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
         stmt = {
           run: (params) => {
             if (depth > 0 && prepared.writes) {
+              wrote = true;
               // Inside a transaction a write waits for the next round trip; its result is read when asked for.
               if (savepoints.length > 0) beforeWrite();
               const later = new PendingRun(flush, returnsId);
@@ -353,10 +363,16 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
       }
       depth = 1;
       begun = false;
+      wrote = false;
       try {
         const result = fn();
         if (begun || pending.length > 0) {
-          const [commit] = send([plain('COMMIT')]);
+          // COMMIT releases the lock as soon as the transaction is in the WAL (visible to every session); the
+          // next transaction, committed synchronously, then waits until the WAL is on disk up to and past it.
+          // So tx returns only once its writes are durable, and the disk wait is outside the lock, where the
+          // server flushes for several sessions at once. Any session that saw these writes and committed
+          // anything itself was flushed after them too (the WAL is one sequence).
+          const [commit] = send(wrote ? [plain('COMMIT'), plain('BEGIN'), {...plain('SELECT pg_current_xact_id()'), label: 'waiting for the commit to reach the disk'}, plain('COMMIT')] : [plain('COMMIT')]);
           // A transaction that failed (an error caught inside it) ends in a rollback, which COMMIT reports quietly.
           if (commit?.command !== 'COMMIT') throw new PgStatementError(`PostgreSQL journal ${shown}: the transaction was rolled back (a statement in it failed)`, undefined, false);
         }
@@ -378,6 +394,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
       }
     },
     exec(sql: string) {
+      wrote = true;
       if (savepoints.length > 0) beforeWrite();
       if (depth > 0 && !begun) send([]);
       script(sql);
