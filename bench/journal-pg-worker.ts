@@ -5,7 +5,7 @@
  * and prints its start and end times (ms since epoch) as JSON.
  *
  * Per order, as execution/place.ts does it: one write-ahead transaction
- * (plan lookup, trading state and usage read, the risk engine over the
+ * (plan lookup, trading state and usage read in one query, the risk engine over the
  * order with every limit set, plan + order + event inserts), the
  * `order.sent` event, then the venue's answer applied with its event in one
  * transaction. No venue: the journal's share of the path is what is
@@ -17,7 +17,6 @@ import {OrdersRepo} from '../src/core/journal/orders.js';
 import {openPgDb} from '../src/core/journal/pg/db.js';
 import {pgMigrations} from '../src/core/journal/pg/migrations.js';
 import {PlansRepo} from '../src/core/journal/plans.js';
-import {RiskStateRepo} from '../src/core/journal/risk-state.js';
 import type {RiskConfig} from '../src/core/config/schema.js';
 import {evaluateBatch} from '../src/core/risk/engine.js';
 import type {PlannedOrder} from '../src/core/types.js';
@@ -30,7 +29,6 @@ const clock = {now: () => Date.now()};
 const orders = new OrdersRepo(db, clock);
 const plans = new PlansRepo(db, clock);
 const events = new EventsRepo(db, clock);
-const state = new RiskStateRepo(db, clock);
 const config: RiskConfig = {
   global: {maxOrderAmount: '10', maxOrderNotional: '1000000', maxPosition: '100000', maxDailyVolume: '1000000000000', maxExposurePct: 100, maxOpenOrders: 1_000_000, priceBandPct: 5, maxTotalExposurePct: 1000},
   venues: {},
@@ -44,7 +42,8 @@ function one(i: number): void {
   const planId = `bench-${worker}-${process.pid}-${i}`;
   const written = db.tx(() => {
     if (plans.get(planId)) throw new Error('duplicate plan');
-    const snapshot = {state: state.get().state, valuationQuote: 'USDT', cash: ['USDT'], value: (a: string) => (a === 'BTC' ? 60000 : 1), balances, unknownBalances: [], usage: orders.usage()};
+    const {state, usage} = orders.riskUsage.usageAndState();
+    const snapshot = {state, valuationQuote: 'USDT', cash: ['USDT'], value: (a: string) => (a === 'BTC' ? 60000 : 1), balances, unknownBalances: [], usage};
     const denial = evaluateBatch([order], config, snapshot);
     if (denial) throw new Error(`denied: ${JSON.stringify(denial.violation)}`);
     plans.insert({id: planId, kind: 'order', intent: {symbol: 'BTC/USDT'}, plan: {orders: 1}, status: 'sending'});

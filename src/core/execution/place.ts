@@ -32,7 +32,6 @@ import {FillsRepo} from '../journal/fills.js';
 import {OrdersRepo, DuplicateOrderError, type JournalOrder} from '../journal/orders.js';
 import {PlansRepo, type PlanKind, type PlanStatus} from '../journal/plans.js';
 import {RiskUsageRepo} from '../journal/risk-usage.js';
-import {RiskStateRepo} from '../journal/risk-state.js';
 import {add, cmp, dec, div, isPositive, mul} from '../money/decimal.js';
 import {denialError, evaluateBatch, type Denial} from '../risk/engine.js';
 import type {RiskSnapshot} from '../risk/types.js';
@@ -73,14 +72,16 @@ export interface Batch {
  * alone (a dry run) to learn whether the real run would be denied.
  */
 export function riskDenial(env: Pick<ExecutionEnv, 'db' | 'clock' | 'config'>, orders: readonly PlannedOrder[], risk: RiskInputs): Denial | undefined {
+  // The trading state and the usage in one read (one round trip on PostgreSQL).
+  const {state, usage} = new RiskUsageRepo(env.db, env.clock).usageAndState();
   const snapshot: RiskSnapshot = {
-    state: new RiskStateRepo(env.db, env.clock).get().state,
+    state,
     valuationQuote: env.config.valuationQuote,
     cash: cashAssets(env.config.valuationQuote),
     value: risk.value,
     balances: risk.balances,
     unknownBalances: risk.unknownBalances,
-    usage: new RiskUsageRepo(env.db, env.clock).usage(),
+    usage,
   };
   return evaluateBatch(orders, env.config.risk, snapshot);
 }

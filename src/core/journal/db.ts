@@ -30,6 +30,15 @@ export interface Db {
   prepare<Row = Record<string, unknown>>(sql: string): Statement<Row>;
   /** Runs fn inside BEGIN IMMEDIATE ... COMMIT (rolled back on throw). Nested calls use savepoints. */
   tx<T>(fn: () => T): T;
+  /**
+   * Inserts `rows` (values in `columns` order) into `table`, skipping any row
+   * whose `key` columns match one already there (ON CONFLICT DO NOTHING), in
+   * one transaction (the caller's when inside db.tx); returns how many were
+   * inserted. SQLite runs one prepared insert per row; PostgreSQL sends the
+   * rows with one COPY into a temporary table and inserts from it.
+   * Table and column names are the journal's own (letters, digits, _).
+   */
+  insertMany(table: string, columns: readonly string[], key: readonly string[], rows: readonly (readonly SqlValue[])[]): number;
   /** Runs a script as it is (several statements, no parameters), in this database's own dialect. */
   exec(sql: string): void;
   /**
@@ -133,6 +142,15 @@ export function openDb(path: string, options: {migrations?: readonly Migration[]
     tx<T>(fn: () => T): T {
       return raw.transaction(fn).immediate();
     },
+    insertMany(table, columns, key, rows) {
+      if (rows.length === 0) return 0;
+      const insert = db.prepare(`INSERT INTO ${identifiers(table)} (${identifiers(...columns)}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${identifiers(...key)}) DO NOTHING`);
+      return db.tx(() => {
+        let inserted = 0;
+        for (const row of rows) inserted += insert.run(row as SqlValue[]).changes;
+        return inserted;
+      });
+    },
     exec(sql: string) {
       raw.exec(sql);
     },
@@ -143,6 +161,12 @@ export function openDb(path: string, options: {migrations?: readonly Migration[]
   };
   if (!options.readonly && options.migrate !== false) migrate(db, options.migrations ?? migrations);
   return db;
+}
+
+/** Names joined for SQL text, each checked to be a plain identifier (they never come from input). */
+export function identifiers(...names: readonly string[]): string {
+  for (const name of names) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new JournalError(`not a journal table or column name: ${name.slice(0, 40)}`);
+  return names.join(', ');
 }
 
 /** The version this build migrates journals to. */

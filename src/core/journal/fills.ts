@@ -81,8 +81,8 @@ export interface NewFill {
   readonly origin: Origin;
 }
 
-/** The largest multi-row INSERT of fills (a power of two; 14 parameters per row). */
-const FILL_CHUNK = 128;
+/** The columns fillValues gives, in order. */
+const FILL_COLUMNS = ['venue', 'trade_id', 'order_id', 'venue_order_id', 'client_order_id', 'symbol', 'side', 'price', 'amount', 'fee_cost', 'fee_currency', 'taker_or_maker', 'ts', 'origin'];
 
 function fillValues({venue, trade: t, orderId, origin}: NewFill): (string | number | null)[] {
   return [
@@ -114,31 +114,11 @@ export class FillsRepo {
 
   /**
    * The write of insertBatch, for a caller already inside a transaction (no
-   * savepoint per call). On PostgreSQL rows go in multi-row INSERTs of 128,
-   * 64, ... 1 rows (at most eight statement shapes, each prepared once): one
-   * round trip per chunk instead of per fill. SQLite takes them one by one.
+   * savepoint per call): one Db.insertMany (on PostgreSQL one COPY for the
+   * lot, in one round trip).
    */
   write(fills: readonly NewFill[]): number {
-    let inserted = 0;
-    let at = 0;
-    // In-process SQLite has no round trip to save: one prepared row at a time is its fastest path.
-    for (let size = this.db.dialect === 'postgres' ? FILL_CHUNK : 1; size >= 1; size >>= 1) {
-      if (fills.length - at < size) continue;
-      const insert = this.insertChunk(size);
-      while (fills.length - at >= size) {
-        inserted += insert.run(size === 1 ? fillValues(fills[at]!) : fills.slice(at, at + size).flatMap(fillValues)).changes;
-        at += size;
-      }
-    }
-    return inserted;
-  }
-
-  private insertChunk(rows: number) {
-    const tuple = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-    return this.db.prepare(
-      `INSERT INTO fills (venue, trade_id, order_id, venue_order_id, client_order_id, symbol, side, price, amount, fee_cost, fee_currency, taker_or_maker, ts, origin)
-       VALUES ${Array.from({length: rows}, () => tuple).join(', ')} ON CONFLICT (venue, symbol, trade_id) DO NOTHING`,
-    );
+    return this.db.insertMany('fills', FILL_COLUMNS, ['venue', 'symbol', 'trade_id'], fills.map(fillValues));
   }
 
   fills(query: FillQuery = {}): JournalFill[] {

@@ -10,6 +10,7 @@ import {cmp, div, fromUnits, isZero, max, mul, sub, toUnits} from '../money/deci
 import type {Clock, Side} from '../types.js';
 import type {Db} from './db.js';
 import {isLiveStatus, type JournalOrderStatus} from './order-status.js';
+import type {TradingState} from './risk-state.js';
 
 /** Open and in-flight orders per venue/symbol/side, and today's traded notional. */
 export interface UsageSnapshot {
@@ -75,17 +76,32 @@ export class RiskUsageRepo {
 
   /** Open/in-flight orders and the daily volume of `day` (default today, UTC). A few rows, however many orders exist. */
   usage(day: string = utcDay(this.clock.now())): UsageSnapshot {
-    // One query for both (one round trip on PostgreSQL): open rows first, then the day's volume rows.
+    return this.read(day).usage;
+  }
+
+  /**
+   * usage() and the trading state (risk_state's `state`, 'active' when never
+   * set) in one query: what a risk check reads, in one round trip on
+   * PostgreSQL.
+   */
+  usageAndState(day: string = utcDay(this.clock.now())): {usage: UsageSnapshot; state: TradingState} {
+    return this.read(day);
+  }
+
+  private read(day: string): {usage: UsageSnapshot; state: TradingState} {
+    // Open rows, then the day's volume rows, then the trading state row (when set).
     const rows = this.db
       .prepare<{part: string; venue: string; symbol: string; side: Side; quote: string; orders: number; amount: string}>(
         `SELECT 'open' AS part, venue, symbol, side, '' AS quote, orders, remaining AS amount FROM risk_open_orders WHERE orders > 0
          UNION ALL
-         SELECT 'volume' AS part, venue, symbol, '' AS side, quote, 0 AS orders, volume AS amount FROM risk_daily_volume WHERE day = ?`,
+         SELECT 'volume' AS part, venue, symbol, '' AS side, quote, 0 AS orders, volume AS amount FROM risk_daily_volume WHERE day = ?
+         UNION ALL
+         SELECT 'state' AS part, '' AS venue, '' AS symbol, '' AS side, '' AS quote, 0 AS orders, state AS amount FROM risk_state WHERE id = 1`,
       )
       .all([day]);
     const open = rows.filter((r) => r.part === 'open').map((r) => ({venue: r.venue, symbol: r.symbol, side: r.side, orders: r.orders, remaining: r.amount}));
     const dailyVolume = rows.filter((r) => r.part === 'volume').map((r) => ({venue: r.venue, symbol: r.symbol, quote: r.quote, volume: r.amount}));
-    return {day, open, dailyVolume};
+    return {usage: {day, open, dailyVolume}, state: (rows.find((r) => r.part === 'state')?.amount ?? 'active') as TradingState};
   }
 
   /** Moves the aggregates by order writes: each from `before`'s contribution (none for a new order) to `after`'s. */

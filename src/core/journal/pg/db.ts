@@ -30,7 +30,7 @@
  */
 import {createRequire} from 'node:module';
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
-import {JournalError, type Db, type Params, type Statement} from '../db.js';
+import {identifiers, JournalError, type Db, type Params, type SqlValue, type Statement} from '../db.js';
 import {bindParams, toPostgres, type PgStatementText} from './sql.js';
 import {WORKER_SOURCE} from './worker-source.js';
 
@@ -109,6 +109,9 @@ class Bridge {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly flag: Int32Array;
+  /** Never notified: Atomics.wait on it is a short sleep. */
+  private readonly pause = new Int32Array(new SharedArrayBuffer(4));
+  private seq = 0;
   private closed = false;
 
   constructor() {
@@ -124,15 +127,23 @@ class Bridge {
 
   call(request: Record<string, unknown>, label: string): Answer {
     if (this.closed) throw new JournalError('the PostgreSQL journal is closed');
+    const seq = ++this.seq;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(request);
-    if (Atomics.wait(this.flag, 0, 0, ANSWER_TIMEOUT_MS) === 'timed-out') {
-      this.close();
-      throw new JournalError(`the PostgreSQL journal did not answer within ${ANSWER_TIMEOUT_MS / 1000} s (${label}); nothing more is sent on this connection`);
+    this.port.postMessage({...request, seq});
+    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+    if (Atomics.wait(this.flag, 0, 0, ANSWER_TIMEOUT_MS) !== 'timed-out') {
+      // The flag says the answer is posted; it is read by its number, so an answer can never be taken for
+      // another request's, and one not readable yet is waited for a little (in steps of 1 ms) up to the deadline.
+      for (;;) {
+        const received = receiveMessageOnPort(this.port)?.message as (Answer & {seq?: number}) | undefined;
+        if (received?.seq === seq) return received;
+        if (received) continue;
+        if (Date.now() >= deadline) break;
+        Atomics.wait(this.pause, 0, 0, 1);
+      }
     }
-    const received = receiveMessageOnPort(this.port);
-    if (!received) throw new JournalError(`the PostgreSQL journal thread stopped (${label})`);
-    return received.message as Answer;
+    this.close();
+    throw new JournalError(`the PostgreSQL journal did not answer within ${ANSWER_TIMEOUT_MS / 1000} s (${label}); nothing more is sent on this connection`);
   }
 
   close(): void {
@@ -154,6 +165,21 @@ export class PgStatementError extends JournalError {
   }
 }
 
+/** One value in COPY's text format: \N for null, backslash, newline, carriage return and tab escaped. */
+function copyField(value: SqlValue | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  const text = Buffer.isBuffer(value) ? `\\x${value.toString('hex')}` : String(value);
+  return /[\\\n\r\t]/.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!) : text;
+}
+const COPY_ESCAPES: Record<string, string> = {'\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t'};
+
+/** Rows as the payload of COPY ... FROM STDIN (text format). */
+export function copyText(rows: readonly (readonly SqlValue[])[]): string {
+  let out = '';
+  for (const row of rows) out += `${row.map(copyField).join('\t')}\n`;
+  return out;
+}
+
 /** Tables whose rows get a generated `id`: an INSERT into one reports it as `lastInsertRowid`. */
 const ID_TABLES = new Set(['events', 'price_snapshots', 'latency', 'orders', 'arb_opportunities', 'arb_observations', 'balance_runs', 'balance_snapshots', 'reconcile_runs', 'reconcile_discrepancies']);
 
@@ -170,8 +196,6 @@ interface Item {
   readonly values: unknown[];
   /** What an error message calls it. */
   readonly label: string;
-  /** The transaction depth it was queued at (0: sent at once). */
-  readonly depth: number;
   /** Receives its result, or the error of the round trip it went in. */
   settle?: (result: ItemResult | undefined, error: Error | undefined) => void;
 }
@@ -213,10 +237,11 @@ class PendingRun {
  * (see ./worker-source.ts). BEGIN and the journal lock go with the
  * transaction's first round trip, SAVEPOINTs with the write that needs them.
  * A held-back write that fails fails the round trip it went in: the error
- * names that write, is raised by the call that sent it (at the latest the
- * commit, and before a nested scope ends: a scope's writes are sent before
- * it returns, so its savepoint undoes them if they fail), and the
- * transaction is rolled back as for any statement.
+ * names that write and is raised by the call that sent it (at the latest
+ * the commit), where it is undone as any error raised there: by the
+ * savepoint of the scope it passes through, or with the whole transaction.
+ * A write held back by a nested scope that has returned may so fail after
+ * that scope; nothing in the journal catches a database error to carry on.
  */
 export function openPgDb(url: string, options: {connectTimeoutMs?: number; statementTimeoutMs?: number} = {}): PgDb {
   const target = parsePgUrl(url);
@@ -242,7 +267,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   /** Writes held back, in order, sent with the next round trip. */
   let pending: Item[] = [];
 
-  const plain = (text: string): Item => ({name: '', text, values: [], label: text, depth});
+  const plain = (text: string): Item => ({name: '', text, values: [], label: text});
   const labelOf = (text: string) => text.replace(/\s+/g, ' ').slice(0, 80);
 
   /** Sends the held-back writes and `items` in one round trip (with BEGIN first when the transaction has not begun). */
@@ -271,13 +296,18 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
     if (pending.length > 0) send([]);
   };
 
-  const savepoints: {name: string; made: boolean; depth: number}[] = [];
+  /** An open nested scope; `item` is its SAVEPOINT statement once made (queued with the scope's first write). */
+  interface Savepoint {
+    readonly name: string;
+    item: Item | undefined;
+  }
+  const savepoints: Savepoint[] = [];
   /** Queues the savepoints of the open scopes that do not have theirs yet (they go with the write). */
   const beforeWrite = (): void => {
     for (const sp of savepoints) {
-      if (sp.made) continue;
-      sp.made = true;
-      pending.push({...plain(`SAVEPOINT ${sp.name}`), depth: sp.depth});
+      if (sp.item) continue;
+      sp.item = plain(`SAVEPOINT ${sp.name}`);
+      pending.push(sp.item);
     }
   };
   const script = (text: string): void => {
@@ -289,7 +319,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   const query = (stmt: PgStatementText & {name: string; writes: boolean}, params: Params | undefined): ItemResult => {
     if (stmt.writes) wrote = true;
     if (stmt.writes && savepoints.length > 0) beforeWrite();
-    return send([{name: stmt.name, text: stmt.text, values: bindParams(stmt, params), label: labelOf(stmt.text), depth}])[0]!;
+    return send([{name: stmt.name, text: stmt.text, values: bindParams(stmt, params), label: labelOf(stmt.text)}])[0]!;
   };
 
   const db: PgDb = {
@@ -311,7 +341,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
               // Inside a transaction a write waits for the next round trip; its result is read when asked for.
               if (savepoints.length > 0) beforeWrite();
               const later = new PendingRun(flush, returnsId);
-              pending.push({name: prepared.name, text: prepared.text, values: bindParams(prepared, params), label: labelOf(prepared.text), depth, settle: (r, e) => later.settle(r, e)});
+              pending.push({name: prepared.name, text: prepared.text, values: bindParams(prepared, params), label: labelOf(prepared.text), settle: (r, e) => later.settle(r, e)});
               return later;
             }
             const answer = query(prepared, params);
@@ -330,17 +360,14 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
       if (depth > 0) {
         // A savepoint is only made before the scope's first write (a scope that only read has nothing
         // to undo), and never released (the commit releases them): a round trip saved per scope.
-        const savepoint = {name: `sp${depth}`, made: false, depth};
+        const savepoint: Savepoint = {name: `sp${depth}`, item: undefined};
         savepoints.push(savepoint);
         depth++;
         try {
-          const result = fn();
-          // The scope's writes are sent before it returns: one that fails fails here, inside the scope.
-          if (pending.some((item) => item.depth >= savepoint.depth + 1 || item.text === `SAVEPOINT ${savepoint.name}`)) flush();
-          return result;
+          return fn();
         } catch (error) {
-          if (savepoint.made) {
-            const at = pending.findIndex((item) => item.text === `SAVEPOINT ${savepoint.name}`);
+          if (savepoint.item) {
+            const at = pending.indexOf(savepoint.item);
             if (at >= 0) {
               // Never sent: dropping the savepoint and what followed it is the rollback.
               for (const item of pending.slice(at)) item.settle?.(undefined, error as Error);
@@ -393,6 +420,28 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
         begun = false;
       }
     },
+    insertMany(table, columns, key, rows) {
+      if (rows.length === 0) return 0;
+      const staging = `xarb_copy_${table}`;
+      const cols = identifiers(...columns);
+      // One round trip: a temporary table shaped like the columns (made once per connection, emptied at
+      // commit), the rows as COPY text, one INSERT ... SELECT that skips conflicts, and the table emptied.
+      const text = [
+        `CREATE TEMP TABLE IF NOT EXISTS ${identifiers(staging)} ON COMMIT DELETE ROWS AS SELECT ${cols} FROM ${identifiers(table)} WITH NO DATA`,
+        `COPY ${staging} (${cols}) FROM STDIN`,
+        `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${staging} ON CONFLICT (${identifiers(...key)}) DO NOTHING`,
+        `TRUNCATE ${staging}`,
+      ].join('; ');
+      return db.tx(() => {
+        wrote = true;
+        if (savepoints.length > 0) beforeWrite();
+        send([]);
+        const answer = bridge.call({op: 'copy', text, payload: copyText(rows), inTx: true}, `COPY into ${table}`);
+        if (!answer.ok) fail(answer, `COPY of ${rows.length} rows into ${table}`);
+        const inserted = (answer.results as ItemResult[] | undefined)?.find((r) => r.command === 'INSERT');
+        return inserted?.rowCount ?? 0;
+      });
+    },
     exec(sql: string) {
       wrote = true;
       if (savepoints.length > 0) beforeWrite();
@@ -402,7 +451,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
     tryLock(name: string): boolean {
       // PostgreSQL lets one session take an advisory lock again; a lock is held once, even within this process.
       if (locks.has(name)) return false;
-      const [answer] = send([{name: 'xarb_try_lock', text: 'SELECT pg_try_advisory_lock($1, $2) AS got', values: [LOCK_SPACE, key32(`${target.schema}:lock:${name}`)], label: `lock ${name}`, depth}]);
+      const [answer] = send([{name: 'xarb_try_lock', text: 'SELECT pg_try_advisory_lock($1, $2) AS got', values: [LOCK_SPACE, key32(`${target.schema}:lock:${name}`)], label: `lock ${name}`}]);
       const got = answer?.rows[0]?.got === true;
       if (got) locks.add(name);
       return got;
@@ -410,7 +459,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
     unlock(name: string): void {
       if (!locks.delete(name)) return;
       try {
-        send([{name: 'xarb_unlock', text: 'SELECT pg_advisory_unlock($1, $2) AS done', values: [LOCK_SPACE, key32(`${target.schema}:lock:${name}`)], label: `unlock ${name}`, depth}]);
+        send([{name: 'xarb_unlock', text: 'SELECT pg_advisory_unlock($1, $2) AS done', values: [LOCK_SPACE, key32(`${target.schema}:lock:${name}`)], label: `unlock ${name}`}]);
       } catch (error) {
         if (!(error instanceof PgStatementError && error.lost)) throw error;
       }

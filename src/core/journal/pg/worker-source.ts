@@ -6,7 +6,7 @@
  * a time on its port, waking the caller through a shared flag.
  *
  * Requests: {op: 'connect', url, schema} · {op: 'batch', items: [{name, text,
- * values}]} · {op: 'script', text} · {op: 'close'}. Answers: {ok: true,
+ * values}]} · {op: 'copy', text, payload} · {op: 'script', text} · {op: 'close'}. Answers: {ok: true,
  * results: [{rows, rowCount, command}]} or {ok: false, message, code, lost,
  * failedAt} (`lost`: the connection is gone; the next request reconnects
  * first; `failedAt`: the index of the batch item that failed).
@@ -124,6 +124,29 @@ class Pipeline {
   handleReadyForQuery() { this.finish(this.rowError); }
 }
 
+/** A simple query with one COPY ... FROM STDIN among its statements, fed \`payload\` (COPY text). */
+class CopyIn extends Pipeline {
+  constructor(text, payload) {
+    super([]);
+    this.text = text;
+    this.payload = payload;
+  }
+  submit(connection) {
+    this.connection = connection;
+    connection.query(this.text);
+    return null;
+  }
+  finish(error) {
+    this.connection = undefined;
+    this.resolve(error ? {error, failedAt: this.results.length, results: this.results} : {results: this.results});
+  }
+  handleCopyInResponse(connection) {
+    const data = Buffer.from(this.payload, 'utf8');
+    for (let at = 0; at < data.length; at += 1 << 16) connection.sendCopyFromChunk(data.subarray(at, at + (1 << 16)));
+    connection.endCopyFrom();
+  }
+}
+
 async function handle(req) {
   if (req.op === 'connect') {
     target = req;
@@ -154,6 +177,13 @@ async function handle(req) {
     }
     return {results: outcome.results};
   }
+  if (req.op === 'copy') {
+    const copy = new CopyIn(req.text, req.payload);
+    client.query(copy);
+    const outcome = await copy.promise;
+    if (outcome.error) throw outcome.error;
+    return {results: outcome.results};
+  }
   throw new Error('unknown request ' + req.op);
 }
 
@@ -162,17 +192,17 @@ function answer(message) {
     port.postMessage(message);
   } catch (error) {
     // An answer that cannot be passed back (not cloneable) must still be an answer, never a silent wake-up.
-    port.postMessage({ok: false, message: 'the answer could not be passed back: ' + String(error && error.message), lost: false});
+    port.postMessage({seq: message.seq, ok: false, message: 'the answer could not be passed back: ' + String(error && error.message), lost: false});
   }
 }
 
 port.on('message', (req) => {
   handle(req).then(
-    (value) => answer({ok: true, rows: value.rows, rowCount: value.rowCount, results: value.results}),
+    (value) => answer({seq: req.seq, ok: true, rows: value.rows, rowCount: value.rowCount, results: value.results}),
     (error) => {
       const connectionLevel = lost || error.lost === true || /terminat|ECONNRE|EPIPE|ETIMEDOUT|Connection|closed|not queryable/i.test(String(error && error.message));
       if (connectionLevel) lost = true;
-      answer({ok: false, message: String(error && error.message), code: error && error.code, lost: connectionLevel, failedAt: error && error.failedAt});
+      answer({seq: req.seq, ok: false, message: String(error && error.message), code: error && error.code, lost: connectionLevel, failedAt: error && error.failedAt});
     },
   ).finally(() => {
     Atomics.store(flag, 0, 1);
