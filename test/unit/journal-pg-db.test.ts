@@ -1,0 +1,176 @@
+/**
+ * The PostgreSQL journal's round-trip machinery (src/core/journal/pg/db.ts):
+ * writes held back inside a transaction and sent with the next statement
+ * whose result is needed, several statements pipelined in one round trip,
+ * and Db.insertMany (COPY on PostgreSQL, one insert per row on SQLite). The
+ * guarantees are those of one statement at a time: a batch that fails part
+ * way rolls back the whole transaction and names the statement that failed.
+ */
+import {mkdtempSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import type {Db} from '../../src/core/journal/db.js';
+import {copyText, openPgDb} from '../../src/core/journal/pg/db.js';
+import {journalKinds, openTestPgJournal, skipWithoutPostgres} from '../support/postgres.js';
+
+const skip = await skipWithoutPostgres();
+
+describe('COPY text', () => {
+  it('escapes backslash, tab, newline and carriage return, and writes null as \\N', () => {
+    expect(copyText([['a\tb', 'c\nd\re', 'back\\slash', null, 42, 7n]])).toBe('a\\tb\tc\\nd\\re\tback\\\\slash\t\\N\t42\t7\n');
+  });
+});
+
+describe.skipIf(skip)('PostgreSQL journal: held-back writes and pipelined round trips', () => {
+  let db: Db;
+  afterEach(() => db?.close());
+  const open = () => {
+    db = openTestPgJournal('pgdb');
+    db.exec('CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)');
+    return db;
+  };
+  const ids = () => db.prepare<{id: number}>('SELECT id FROM t ORDER BY id').all().map((r) => r.id);
+
+  it('a write that fails in a batch rolls the whole transaction back, and the error names that write, not the read that sent it', () => {
+    open();
+    const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
+    expect(() =>
+      db.tx(() => {
+        insert.run([1, 'a']);
+        insert.run([1, 'duplicate']);
+        insert.run([2, 'never run']);
+        db.prepare('SELECT COUNT(*) AS n FROM t').get();
+      }),
+    ).toThrow(/INSERT INTO t \(id, v\) VALUES \(\$1, \$2\): duplicate key value violates unique constraint/);
+    expect(ids()).toEqual([]);
+  });
+
+  it('a write that fails with the COMMIT rolls back everything before it', () => {
+    open();
+    const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
+    expect(() =>
+      db.tx(() => {
+        for (let i = 1; i <= 200; i++) insert.run([i, `row ${i}`]);
+        insert.run([201, null]);
+      }),
+    ).toThrow(/INSERT INTO t .*null value in column "v"/);
+    expect(ids()).toEqual([]);
+    // The connection is usable afterwards, in and out of transactions.
+    db.tx(() => insert.run([7, 'seven']));
+    expect(ids()).toEqual([7]);
+  });
+
+  it("a held-back write's result is there when read: reading it sends it", () => {
+    open();
+    const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?) ON CONFLICT (id) DO NOTHING');
+    const events = db.prepare('INSERT INTO events (ts, kind, venue, ref, data) VALUES (?, ?, ?, ?, ?)');
+    const [first, again, eventId] = db.tx(() => {
+      const a = insert.run([1, 'a']);
+      const b = insert.run([1, 'a again']);
+      const e = events.run([1, 'test.event', null, null, '{}']);
+      return [a.changes, b.changes, Number(e.lastInsertRowid)];
+    });
+    expect([first, again]).toEqual([1, 0]);
+    expect(eventId).toBeGreaterThan(0);
+    expect(db.prepare<{id: number}>('SELECT id FROM events WHERE kind = ?').get(['test.event'])?.id).toBe(eventId);
+  });
+
+  it('a nested scope that fails undoes its own writes, sent or still held back, and keeps the outer ones', () => {
+    open();
+    const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
+    db.tx(() => {
+      insert.run([1, 'outer']);
+      expect(() =>
+        db.tx(() => {
+          insert.run([2, 'inner, never sent']);
+          throw new Error('inner scope fails');
+        }),
+      ).toThrow('inner scope fails');
+      expect(() =>
+        db.tx(() => {
+          insert.run([3, 'inner, sent']);
+          expect(db.prepare<{n: number}>('SELECT COUNT(*) AS n FROM t').get()?.n).toBe(2);
+          throw new Error('inner scope fails after a read');
+        }),
+      ).toThrow('inner scope fails after a read');
+      insert.run([4, 'outer again']);
+    });
+    expect(ids()).toEqual([1, 4]);
+  });
+
+  it('a database error caught inside a transaction fails its commit instead of losing the writes quietly', () => {
+    open();
+    const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
+    expect(() =>
+      db.tx(() => {
+        insert.run([1, 'a']);
+        try {
+          void insert.run([1, 'duplicate']).changes;
+        } catch {
+          // carry on regardless: the transaction is aborted on the server
+        }
+      }),
+    ).toThrow(/rolled back/);
+    expect(ids()).toEqual([]);
+  });
+
+  it('what a transaction wrote is visible to another connection once tx returns', () => {
+    open();
+    const other = openPgDb(`${process.env.XARB_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test'}?schema=${(db as unknown as {target: {schema: string}}).target.schema}`);
+    try {
+      db.tx(() => db.prepare('INSERT INTO t (id, v) VALUES (?, ?)').run([5, 'five']));
+      expect(other.prepare<{v: string}>('SELECT v FROM t WHERE id = ?').get([5])?.v).toBe('five');
+    } finally {
+      other.close();
+    }
+  });
+});
+
+describe('Db.insertMany', () => {
+  const kinds = journalKinds(() => mkdtempSync(join(tmpdir(), 'xarb-many-'))).filter((k) => k.name !== 'postgres' || !skip);
+  const awkward = ['tab\there', 'line\nbreak', 'carriage\rreturn', 'back\\slash', '\\N', 'unicode ✓ €', "quote ' and \""];
+
+  for (const kind of kinds) {
+    describe(kind.name, () => {
+      let db: Db;
+      afterEach(() => db?.close());
+      const open = () => {
+        db = kind.open('many');
+        db.exec('CREATE TABLE m (k TEXT NOT NULL, n BIGINT, note TEXT, PRIMARY KEY (k))');
+        return db;
+      };
+      const rows = () => db.prepare<{k: string; n: number | null; note: string | null}>('SELECT k, n, note FROM m ORDER BY n').all();
+
+      it('inserts every value as given and skips keys already there or repeated in the batch', () => {
+        open();
+        expect(db.insertMany('m', ['k', 'n', 'note'], ['k'], [['old', 0, 'kept']])).toBe(1);
+        const batch = awkward.map((text, i) => [`k${i}`, i + 1, text] as const);
+        const n = db.insertMany('m', ['k', 'n', 'note'], ['k'], [...batch, ['old', 100, 'skipped'], ['k0', 101, 'skipped too'], ['nulls', 102, null]]);
+        expect(n).toBe(awkward.length + 1);
+        expect(rows()).toEqual([{k: 'old', n: 0, note: 'kept'}, ...batch.map(([k, i, note]) => ({k, n: i, note})), {k: 'nulls', n: 102, note: null}]);
+      });
+
+      it('joins the caller transaction: a rollback undoes it, and a failing row fails the whole call', () => {
+        open();
+        expect(() =>
+          db.tx(() => {
+            db.insertMany('m', ['k', 'n', 'note'], ['k'], [['a', 1, 'x']]);
+            throw new Error('undo');
+          }),
+        ).toThrow('undo');
+        expect(rows()).toEqual([]);
+        expect(() => db.insertMany('m', ['k', 'n', 'note'], ['k'], [['b', 2, 'y'], [null, 3, 'no key']])).toThrow(kind.name === 'postgres' ? /COPY of 2 rows into m: .*null value in column "k"/ : /NOT NULL/);
+        expect(rows()).toEqual([]);
+        // Twice in one transaction: the second call sees only its own rows to insert.
+        expect(db.tx(() => db.insertMany('m', ['k', 'n', 'note'], ['k'], [['c', 3, 'z']]) + db.insertMany('m', ['k', 'n', 'note'], ['k'], [['c', 4, 'dup'], ['d', 5, 'w']]))).toBe(2);
+        expect(rows().map((r) => r.k)).toEqual(['c', 'd']);
+      });
+
+      it('refuses a table or column name that is not a plain identifier', () => {
+        open();
+        expect(() => db.insertMany('m; DROP TABLE m', ['k'], ['k'], [['a']])).toThrow(/not a journal table or column name/);
+      });
+    });
+  }
+});
