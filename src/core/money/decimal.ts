@@ -55,8 +55,12 @@ function numberToString(value: number): string {
 
 /** Normalizes any decimal input to canonical form ("1.50" -> "1.5"). */
 export function dec(value: string | number): Decimal {
+  // Already canonical (the common case: values read back or passed on): returned as is, no bigint round trip.
+  if (typeof value === 'string' && CANONICAL.test(value) && value !== '-0') return value;
   return fromUnits(toUnits(value));
 }
+/** What fromUnits writes: no sign but a minus, no leading zeros, no trailing fractional zeros, at most 18 digits after the point. */
+const CANONICAL = /^-?(?:0|[1-9]\d*)(?:\.\d{0,17}[1-9])?$/;
 
 export function isDecimal(value: string): boolean {
   try {
