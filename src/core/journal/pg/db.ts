@@ -168,16 +168,24 @@ export class PgStatementError extends JournalError {
 /** One value in COPY's text format: \N for null, backslash, newline, carriage return and tab escaped. */
 function copyField(value: SqlValue | undefined): string {
   if (value === null || value === undefined) return '\\N';
-  const text = Buffer.isBuffer(value) ? `\\x${value.toString('hex')}` : String(value);
-  return /[\\\n\r\t]/.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!) : text;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  const text = Buffer.isBuffer(value) ? `\\x${value.toString('hex')}` : value;
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (c) => COPY_ESCAPES[c]!) : text;
 }
+const NEEDS_ESCAPE = /[\\\n\r\t]/;
+const ESCAPED = /[\\\n\r\t]/g;
 const COPY_ESCAPES: Record<string, string> = {'\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t'};
 
 /** Rows as the payload of COPY ... FROM STDIN (text format). */
 export function copyText(rows: readonly (readonly SqlValue[])[]): string {
-  let out = '';
-  for (const row of rows) out += `${row.map(copyField).join('\t')}\n`;
-  return out;
+  const lines: string[] = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    let line = copyField(row[0]);
+    for (let c = 1; c < row.length; c++) line += `\t${copyField(row[c])}`;
+    lines[r] = line;
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
 /** Tables whose rows get a generated `id`: an INSERT into one reports it as `lastInsertRowid`. */
@@ -399,7 +407,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
           // So tx returns only once its writes are durable, and the disk wait is outside the lock, where the
           // server flushes for several sessions at once. Any session that saw these writes and committed
           // anything itself was flushed after them too (the WAL is one sequence).
-          const [commit] = send(wrote ? [plain('COMMIT'), plain('BEGIN'), {...plain('SELECT pg_current_xact_id()'), label: 'waiting for the commit to reach the disk'}, plain('COMMIT')] : [plain('COMMIT')]);
+          const [commit] = send(wrote ? [plain('COMMIT'), plain('BEGIN'), {...plain('SELECT txid_current()'), label: 'waiting for the commit to reach the disk'}, plain('COMMIT')] : [plain('COMMIT')]);
           // A transaction that failed (an error caught inside it) ends in a rollback, which COMMIT reports quietly.
           if (commit?.command !== 'COMMIT') throw new PgStatementError(`PostgreSQL journal ${shown}: the transaction was rolled back (a statement in it failed)`, undefined, false);
         }
