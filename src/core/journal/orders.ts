@@ -453,22 +453,16 @@ export class OrdersRepo {
       const current = toOrder(before);
       const next = {...current, ...change(current)};
       const counted = countedVolume(next);
-      const after = this.db
-        .prepare<OrderRow>(
+      const set = {vid: next.venueOrderId ?? null, status: next.status, filled: next.filled, average: next.average ?? null, fees: JSON.stringify(next.fees), error: next.error ?? null, counted, now: this.clock.now()};
+      this.db
+        .prepare(
           `UPDATE orders SET venue_order_id = :vid, status = :status, filled = :filled, average = :average, fees = :fees, error = :error,
-             volume_counted = :counted, updated_at = :now WHERE id = :id RETURNING ${COLUMNS}`,
+             volume_counted = :counted, updated_at = :now WHERE id = :id`,
         )
-        .get({
-          id,
-          vid: next.venueOrderId ?? null,
-          status: next.status,
-          filled: next.filled,
-          average: next.average ?? null,
-          fees: JSON.stringify(next.fees),
-          error: next.error ?? null,
-          counted,
-          now: this.clock.now(),
-        })!;
+        .run({id, ...set});
+      // The row as written (the statement sets exactly these columns): the update's answer is not needed, so on
+      // PostgreSQL it goes with the transaction's next round trip.
+      const after: OrderRow = {...before, venue_order_id: set.vid, status: set.status, filled: set.filled, average: set.average, fees: set.fees, error: set.error, volume_counted: counted, updated_at: set.now};
       this.riskUsage.apply([{before: usageOf(before), after: usageOf(after)}]);
       return toOrder(after);
     });
