@@ -204,7 +204,7 @@ export class OrdersRepo {
   insert(order: NewOrder): JournalOrder {
     return this.db.tx(() => {
       // The insert skips a journalled (venue, clientOrderId): no row back means a duplicate, and nothing was written.
-      const [row] = this.write([{order}]).rows;
+      const [row] = this.write([{order}], true).rows;
       if (!row) throw new DuplicateOrderError(this.byClientOrderId(order.venue, order.clientOrderId)!);
       return toOrder(row);
     });
@@ -359,21 +359,26 @@ export class OrdersRepo {
    */
   insertBatch(entries: readonly BatchEntry[]): {orders: number; fills: number} {
     return this.db.tx(() => {
-      const {rows, fills} = this.write(entries);
-      return {orders: rows.length, fills};
+      const {ids, fills} = this.write(entries, false);
+      return {orders: ids.length, fills};
     });
   }
 
-  /** insertBatch's write inside the caller's transaction: the rows of the new orders and the number of new fills. */
-  private write(entries: readonly BatchEntry[]): {rows: OrderRow[]; fills: number} {
+  /**
+   * insertBatch's write inside the caller's transaction: the new orders' ids, their rows when `full`, and the
+   * number of new fills. `full`: each new order's whole row comes back (insert needs it); otherwise only its id (the batch path
+   * counts them, and building rows it does not read costs it about a fifth of its time on SQLite).
+   */
+  private write(entries: readonly BatchEntry[], full: boolean): {ids: number[]; rows: OrderRow[]; fills: number} {
     const usage: {after: UsageRow}[] = [];
     const newFills: NewFill[] = [];
     const insertOrder = this.db.prepare<OrderRow>(
       `INSERT INTO orders (venue, client_order_id, venue_order_id, plan_id, leg, symbol, side, type, amount, price, notional, quote, status, filled, average, fees, mode, origin, volume_counted, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)
        ON CONFLICT (venue, client_order_id) DO NOTHING
-       RETURNING ${COLUMNS}`,
+       RETURNING ${full ? COLUMNS : 'id'}`,
     );
+    const ids: number[] = [];
     const rows: OrderRow[] = [];
     const now = this.clock.now();
     for (const {order, fills: trades} of entries) {
@@ -411,7 +416,8 @@ export class OrdersRepo {
       ]);
       let orderId: number | undefined;
       if (row) {
-        rows.push(row);
+        ids.push(row.id);
+        if (full) rows.push(row);
         orderId = row.id;
         usage.push({after: {venue: order.venue, symbol: order.symbol, side: order.side, quote: order.quote, status: draft.status, amount: draft.amount, filled: draft.filled, counted, createdAt: created}});
       } else orderId = this.byClientOrderId(order.venue, order.clientOrderId)?.id;
@@ -419,7 +425,7 @@ export class OrdersRepo {
     }
     const fills = this.fillsRepo.write(newFills);
     this.riskUsage.apply(usage);
-    return {rows, fills};
+    return {ids, rows, fills};
   }
 
   // ---- plans (compatibility: see PlansRepo) ------------------------------------
