@@ -89,6 +89,15 @@ export class RiskUsageRepo {
   }
 
   private read(day: string): {usage: UsageSnapshot; state: TradingState} {
+    if (this.db.dialect === 'sqlite') {
+      // In process there is no round trip to save: three plain reads are cheaper than one union taken apart.
+      const open = this.db
+        .prepare<{venue: string; symbol: string; side: Side; orders: number; remaining: string}>('SELECT venue, symbol, side, orders, remaining FROM risk_open_orders WHERE orders > 0')
+        .all();
+      const dailyVolume = this.db.prepare<{venue: string; symbol: string; quote: string; volume: string}>('SELECT venue, symbol, quote, volume FROM risk_daily_volume WHERE day = ?').all([day]);
+      const state = this.db.prepare<{state: TradingState}>('SELECT state FROM risk_state WHERE id = 1').get()?.state ?? 'active';
+      return {usage: {day, open, dailyVolume}, state};
+    }
     // Open rows, then the day's volume rows, then the trading state row (when set).
     const rows = this.db
       .prepare<{part: string; venue: string; symbol: string; side: Side; quote: string; orders: number; amount: string}>(
