@@ -123,8 +123,9 @@ describe('crash safety: SIGKILL at every step of placing an order, then reconcil
     loop = await startLoopback({scenario: scenario()});
     home = tempHome({
       venues: {
-        binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance')},
-        kraken: {exchange: 'kraken', mode: 'live', apiBaseUrl: loop.baseUrl('kraken')},
+        // The loopback venues enforce no rate limit: ccxt's own spacing (kraken's is ~1 s, 3-6 s for private calls) would only add waiting.
+        binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance'), options: {rateLimit: 1}},
+        kraken: {exchange: 'kraken', mode: 'live', apiBaseUrl: loop.baseUrl('kraken'), options: {rateLimit: 1}},
         simpaper: {exchange: 'sim', mode: 'paper', sim: {seed: 7, dialect: 'dash'}, paperBalances: {USD: '100000', BTC: '1'}},
       },
     });
