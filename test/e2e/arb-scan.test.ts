@@ -112,9 +112,9 @@ describe('xarb arb scan on real exchange dialects (loopback)', () => {
     loop = await startLoopback({scenario: arbScenario()});
     home = tempHome({
       venues: {
-        binance: {exchange: 'binance', mode: 'paper', apiBaseUrl: loop.baseUrl('binance')},
-        kraken: {exchange: 'kraken', mode: 'paper', apiBaseUrl: loop.baseUrl('kraken')},
-        okx: {exchange: 'okx', mode: 'paper', apiBaseUrl: loop.baseUrl('okx')},
+        binance: {exchange: 'binance', mode: 'paper', apiBaseUrl: loop.baseUrl('binance'), options: {rateLimit: 1}},
+        kraken: {exchange: 'kraken', mode: 'paper', apiBaseUrl: loop.baseUrl('kraken'), options: {rateLimit: 1}},
+        okx: {exchange: 'okx', mode: 'paper', apiBaseUrl: loop.baseUrl('okx'), options: {rateLimit: 1}},
       },
     });
   });
@@ -186,8 +186,8 @@ describe('xarb arb scan on real exchange dialects (loopback)', () => {
   it('a venue that does not answer is reported and the scan goes on; exit 4 when none answers', async () => {
     const dead = tempHome({
       venues: {
-        binance: {exchange: 'binance', mode: 'paper', apiBaseUrl: loop.baseUrl('binance')},
-        okx: {exchange: 'okx', mode: 'paper', apiBaseUrl: loop.baseUrl('okx')},
+        binance: {exchange: 'binance', mode: 'paper', apiBaseUrl: loop.baseUrl('binance'), options: {rateLimit: 1}},
+        okx: {exchange: 'okx', mode: 'paper', apiBaseUrl: loop.baseUrl('okx'), options: {rateLimit: 1}},
         dead: {exchange: 'okx', mode: 'paper', apiBaseUrl: 'http://127.0.0.1:9', timeoutMs: 2000},
       },
     });
@@ -211,7 +211,7 @@ describe('xarb arb scan --triangular on the binance dialect (loopback)', () => {
   afterAll(async () => loop?.close());
 
   it('finds the cycle with bid/ask per leg direction and its depth-limited size', async () => {
-    const home = tempHome({venues: {binance: {exchange: 'binance', mode: 'paper', apiBaseUrl: loop.baseUrl('binance')}}});
+    const home = tempHome({venues: {binance: {exchange: 'binance', mode: 'paper', apiBaseUrl: loop.baseUrl('binance'), options: {rateLimit: 1}}}});
     const r = await runCli(['arb', 'scan', '--triangular', '--json'], {home});
     expect(r.code, r.stderr).toBe(0);
     const out = json(r);

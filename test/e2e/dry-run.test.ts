@@ -197,7 +197,7 @@ describe('a keys file loosened to 0644 after setup (loopback binance, live)', ()
     const home = tempHome();
     const keys = join(home, 'keys.json');
     writeFileSync(keys, JSON.stringify(TEST_ACCOUNTS.binance), {mode: 0o600});
-    writeFileSync(join(home, 'config.json'), JSON.stringify({valuationQuote: 'USDT', venues: {binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance'), keysFile: keys}}}));
+    writeFileSync(join(home, 'config.json'), JSON.stringify({valuationQuote: 'USDT', venues: {binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance'), options: {rateLimit: 1}, keysFile: keys}}}));
     const setup = await run(home, 'reconcile', '--json');
     expect(setup.code, setup.stdout + setup.stderr).toBe(0);
 

@@ -45,7 +45,7 @@ describe.skipIf(skip)('a PostgreSQL journal shared by several hosts', () => {
     return url;
   };
   const creates = () => loop.requests('binance').filter((r) => r.method === 'POST' && r.path === '/api/v3/order');
-  const host = (url: string, risk: unknown = {}) => ({home: tempHome({valuationQuote: 'USDT', venues: {binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance')}}, risk}), env: {...KEYS, XARB_JOURNAL_URL: url}});
+  const host = (url: string, risk: unknown = {}) => ({home: tempHome({valuationQuote: 'USDT', venues: {binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance'), options: {rateLimit: 1}}}, risk}), env: {...KEYS, XARB_JOURNAL_URL: url}});
   const restingBuy = (h: {home: string; env: NodeJS.ProcessEnv}, amount: string, ...extra: string[]) =>
     runCli(['order', 'buy', 'BTC/USDT', amount, '--limit', '50000', ...extra, '--yes', '--json'], {...h, timeoutMs: 120_000});
   /** A resting buy run as a child process (so a test can act on its database session while it waits on the venue). */

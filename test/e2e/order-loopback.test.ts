@@ -28,7 +28,7 @@ function homeFor(loop: LoopbackHandle, risk: unknown = {}, timeoutMs = 10_000): 
   return tempHome({
     valuationQuote: 'USDT',
     venues: {
-      binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance'), priority: 1, timeoutMs},
+      binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance'), options: {rateLimit: 1}, priority: 1, timeoutMs},
       // ccxt throttles kraken to about one request a second; the loopback does not need that.
       kraken: {exchange: 'kraken', mode: 'live', apiBaseUrl: loop.baseUrl('kraken'), priority: 2, timeoutMs, options: {rateLimit: 20}},
     },

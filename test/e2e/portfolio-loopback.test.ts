@@ -29,8 +29,8 @@ describe('portfolio on loopback venues in real dialects (live)', () => {
     loop = await startLoopback({scenario: scenario()});
     home = tempHome({
       venues: {
-        binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance'), allocation: 60, timeoutMs: 3000},
-        kraken: {exchange: 'kraken', mode: 'live', apiBaseUrl: loop.baseUrl('kraken'), allocation: 40, timeoutMs: 3000},
+        binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance'), options: {rateLimit: 1}, allocation: 60, timeoutMs: 3000},
+        kraken: {exchange: 'kraken', mode: 'live', apiBaseUrl: loop.baseUrl('kraken'), options: {rateLimit: 1}, allocation: 40, timeoutMs: 3000},
       },
       risk: {reserves: {USD: '60000'}},
     });

@@ -103,8 +103,8 @@ describe('xarb prices on real exchange dialects (loopback)', () => {
     loop = await startLoopback();
     home = tempHome({
       venues: {
-        binance: {exchange: 'binance', mode: 'paper', apiBaseUrl: loop.baseUrl('binance')},
-        kraken: {exchange: 'kraken', mode: 'paper', apiBaseUrl: loop.baseUrl('kraken')},
+        binance: {exchange: 'binance', mode: 'paper', apiBaseUrl: loop.baseUrl('binance'), options: {rateLimit: 1}},
+        kraken: {exchange: 'kraken', mode: 'paper', apiBaseUrl: loop.baseUrl('kraken'), options: {rateLimit: 1}},
         dead: {exchange: 'okx', mode: 'paper', apiBaseUrl: 'http://127.0.0.1:9', timeoutMs: 2000},
       },
     });

@@ -56,6 +56,8 @@ function config(loop: LoopbackHandle, withdraw: boolean) {
     exchange,
     mode: 'live',
     apiBaseUrl: loop.baseUrl(name),
+    // The loopback servers need no spacing between requests (ccxt's rate limiter would only wait).
+    options: {rateLimit: 1},
     allocation,
     ...(withdraw ? {withdraw: {enabled: true}} : {}),
   });

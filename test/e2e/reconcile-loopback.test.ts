@@ -32,8 +32,9 @@ function scenario(): LoopbackScenario {
 function homeFor(loop: LoopbackHandle, extra: Record<string, unknown> = {}): string {
   return tempHome({
     venues: {
-      binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance')},
-      kraken: {exchange: 'kraken', mode: 'live', apiBaseUrl: loop.baseUrl('kraken')},
+      // The loopback servers enforce no rate limit; ccxt's own spacing (kraken: ~1 s, 3-6 s for private calls) would only add waiting.
+      binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance'), options: {rateLimit: 1}},
+      kraken: {exchange: 'kraken', mode: 'live', apiBaseUrl: loop.baseUrl('kraken'), options: {rateLimit: 1}},
       ...extra,
     },
   });

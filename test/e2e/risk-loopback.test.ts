@@ -28,7 +28,7 @@ describe('risk limits, kill switch and concurrency against a loopback venue', ()
   afterAll(async () => loop?.close());
 
   const creates = () => loop.requests('binance').filter((r) => r.method === 'POST' && r.path === '/api/v3/order').length;
-  const home = (risk: unknown) => tempHome({valuationQuote: 'USDT', venues: {binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance')}}, risk});
+  const home = (risk: unknown) => tempHome({valuationQuote: 'USDT', venues: {binance: {exchange: 'binance', mode: 'live', apiBaseUrl: loop.baseUrl('binance'), options: {rateLimit: 1}}}, risk});
   const order = (h: string, side: 'buy' | 'sell', amount: string, ...extra: string[]) => runCli(['order', side, 'BTC/USDT', amount, ...extra, '--yes', '--json'], {home: h, env: ENV});
   const restingBuy = (h: string, amount: string, limit = '50000') => order(h, 'buy', amount, '--limit', limit);
 
