@@ -100,20 +100,22 @@ describe('orders on the demo venues (paper)', () => {
   });
 
   it('bad input exits 2 with one line', async () => {
-    const home = tempHome();
-    for (const args of [
+    // One case per way of failing: a malformed argument (the amount's cases are unit tests of the
+    // order command's arguments in test/unit/flags.test.ts), a value outside a flag's options, an
+    // unknown venue, a symbol no venue lists, a missing argument. Each runs in a home of its own, all at once.
+    const cases = [
       ['order', 'buy', 'BTC-', '1'],
-      ['order', 'buy', 'BTC/USD', '-1'],
-      ['order', 'buy', 'BTC/USD', 'abc'],
       ['order', 'buy', 'BTC/USD', '1', '--route', 'cheapest'],
       ['order', 'buy', 'BTC/USD', '1', '--venue', 'nope'],
       ['order', 'buy', 'NOPE/USD', '1'],
       ['cancel'],
-    ]) {
-      const r = await run(home, ...args);
+    ];
+    const results = await Promise.all(cases.map((args) => run(tempHome(), ...args)));
+    cases.forEach((args, i) => {
+      const r = results[i]!;
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(/^error: /m);
-    }
+    });
   });
 
   it('more than the books and balances can take is refused before anything is written', async () => {
