@@ -121,6 +121,7 @@ export function openDb(path: string, options: {migrations?: readonly Migration[]
     throw new JournalError(`cannot open journal ${path}: ${(error as Error).message}`, error);
   }
   const cache = new Map<string, Statement<any>>();
+  const insertSql = new Map<string, string>();
   const db: Db = {
     dialect: 'sqlite',
     path,
@@ -144,12 +145,21 @@ export function openDb(path: string, options: {migrations?: readonly Migration[]
     },
     insertMany(table, columns, key, rows) {
       if (rows.length === 0) return 0;
-      const insert = db.prepare(`INSERT INTO ${identifiers(table)} (${identifiers(...columns)}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${identifiers(...key)}) DO NOTHING`);
-      return db.tx(() => {
+      // The statement text is built (and its names checked) once per shape: a fill per order calls this per order.
+      const shape = `${table}\u0000${columns.join(',')}\u0000${key.join(',')}`;
+      let sql = insertSql.get(shape);
+      if (sql === undefined) {
+        sql = `INSERT INTO ${identifiers(table)} (${identifiers(...columns)}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${identifiers(...key)}) DO NOTHING`;
+        insertSql.set(shape, sql);
+      }
+      const insert = db.prepare(sql);
+      const write = () => {
         let inserted = 0;
         for (const row of rows) inserted += insert.run(row as SqlValue[]).changes;
         return inserted;
-      });
+      };
+      // Inside the caller's transaction the rows are part of it (no savepoint per call); alone, one transaction.
+      return raw.inTransaction ? write() : db.tx(write);
     },
     exec(sql: string) {
       raw.exec(sql);

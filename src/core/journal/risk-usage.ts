@@ -162,30 +162,13 @@ class UsageAccumulator {
     const open = [...this.open.values()].filter((e) => e.orders !== 0 || e.remaining !== 0n);
     const volume = [...this.volume.values()].filter((e) => e.volume !== 0n);
     if (open.length === 0 && volume.length === 0) return;
-    // The current rows of every touched key in one read (a superset by column, matched exactly below).
-    const list = (values: readonly string[]) => JSON.stringify([...new Set(values)]);
-    const current = db
-      .prepare<{part: string; venue: string; symbol: string; side: string; day: string; orders: number; amount: string}>(
-        `SELECT 'open' AS part, venue, symbol, side, '' AS day, orders, remaining AS amount FROM risk_open_orders
-           WHERE venue IN (SELECT value FROM json_each(:openVenues)) AND symbol IN (SELECT value FROM json_each(:openSymbols))
-         UNION ALL
-         SELECT 'volume' AS part, venue, symbol, '' AS side, day, 0 AS orders, volume AS amount FROM risk_daily_volume
-           WHERE day IN (SELECT value FROM json_each(:days)) AND venue IN (SELECT value FROM json_each(:volumeVenues)) AND symbol IN (SELECT value FROM json_each(:volumeSymbols))`,
-      )
-      .all({
-        openVenues: list(open.map((e) => e.venue)),
-        openSymbols: list(open.map((e) => e.symbol)),
-        days: list(volume.map((e) => e.day)),
-        volumeVenues: list(volume.map((e) => e.venue)),
-        volumeSymbols: list(volume.map((e) => e.symbol)),
-      });
-    const found = new Map(current.map((r) => [r.part === 'open' ? `open\u0000${r.venue}\u0000${r.symbol}\u0000${r.side}` : `volume\u0000${r.day}\u0000${r.venue}\u0000${r.symbol}`, r]));
+    const current = db.dialect === 'sqlite' ? pointReads(db) : oneRead(db, open, volume);
     const writeOpen = db.prepare(
       `INSERT INTO risk_open_orders (venue, symbol, side, orders, remaining) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (venue, symbol, side) DO UPDATE SET orders = excluded.orders, remaining = excluded.remaining`,
     );
     for (const e of open) {
-      const row = found.get(`open\u0000${e.venue}\u0000${e.symbol}\u0000${e.side}`);
+      const row = current.open(e);
       writeOpen.run([e.venue, e.symbol, e.side, (row?.orders ?? 0) + e.orders, fromUnits(toUnits(row?.amount ?? '0') + e.remaining)]);
     }
     const writeVolume = db.prepare(
@@ -193,10 +176,47 @@ class UsageAccumulator {
        ON CONFLICT (day, venue, symbol) DO UPDATE SET volume = excluded.volume`,
     );
     for (const e of volume) {
-      const row = found.get(`volume\u0000${e.day}\u0000${e.venue}\u0000${e.symbol}`);
+      const row = current.volume(e);
       writeVolume.run([e.day, e.venue, e.symbol, e.quote, fromUnits(toUnits(row?.amount ?? '0') + e.volume)]);
     }
     this.open.clear();
     this.volume.clear();
   }
+}
+
+interface CurrentRows {
+  open(key: {venue: string; symbol: string; side: string}): {orders: number; amount: string} | undefined;
+  volume(key: {day: string; venue: string; symbol: string}): {amount: string} | undefined;
+}
+
+/** SQLite: one indexed read per touched key (in process there is no round trip to save). */
+function pointReads(db: Db): CurrentRows {
+  const readOpen = db.prepare<{orders: number; amount: string}>('SELECT orders, remaining AS amount FROM risk_open_orders WHERE venue = ? AND symbol = ? AND side = ?');
+  const readVolume = db.prepare<{amount: string}>('SELECT volume AS amount FROM risk_daily_volume WHERE day = ? AND venue = ? AND symbol = ?');
+  return {open: (k) => readOpen.get([k.venue, k.symbol, k.side]), volume: (k) => readVolume.get([k.day, k.venue, k.symbol])};
+}
+
+/** PostgreSQL: the current rows of every touched key in one round trip (a superset by column, matched exactly). */
+function oneRead(db: Db, open: readonly {venue: string; symbol: string}[], volume: readonly {day: string; venue: string; symbol: string}[]): CurrentRows {
+  const list = (values: readonly string[]) => JSON.stringify([...new Set(values)]);
+  const rows = db
+    .prepare<{part: string; venue: string; symbol: string; side: string; day: string; orders: number; amount: string}>(
+      `SELECT 'open' AS part, venue, symbol, side, '' AS day, orders, remaining AS amount FROM risk_open_orders
+         WHERE venue IN (SELECT value FROM json_each(:openVenues)) AND symbol IN (SELECT value FROM json_each(:openSymbols))
+       UNION ALL
+       SELECT 'volume' AS part, venue, symbol, '' AS side, day, 0 AS orders, volume AS amount FROM risk_daily_volume
+         WHERE day IN (SELECT value FROM json_each(:days)) AND venue IN (SELECT value FROM json_each(:volumeVenues)) AND symbol IN (SELECT value FROM json_each(:volumeSymbols))`,
+    )
+    .all({
+      openVenues: list(open.map((e) => e.venue)),
+      openSymbols: list(open.map((e) => e.symbol)),
+      days: list(volume.map((e) => e.day)),
+      volumeVenues: list(volume.map((e) => e.venue)),
+      volumeSymbols: list(volume.map((e) => e.symbol)),
+    });
+  const found = new Map(rows.map((r) => [r.part === 'open' ? `open\u0000${r.venue}\u0000${r.symbol}\u0000${r.side}` : `volume\u0000${r.day}\u0000${r.venue}\u0000${r.symbol}`, r]));
+  return {
+    open: (k) => found.get(`open\u0000${k.venue}\u0000${k.symbol}\u0000${k.side}`),
+    volume: (k) => found.get(`volume\u0000${k.day}\u0000${k.venue}\u0000${k.symbol}`),
+  };
 }
