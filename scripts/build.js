@@ -312,12 +312,17 @@ const result = await build({
 const VENDORED = [{name: 'zod', requiredBy: 'src/core/config/schema.ts'}];
 
 const vendor = await Promise.all(
-  [...LAZY.map((name) => ({name, resolveDir: OCLIF_LIB})), ...VENDORED.map(({name}) => ({name, resolveDir: ROOT}))].map(({name, resolveDir}) =>
+  [
+    ...LAZY.map((name) => ({name, resolveDir: OCLIF_LIB, out: name})),
+    ...VENDORED.map(({name}) => ({name, resolveDir: ROOT, out: name})),
+    // nkeys for the NATS client's stand-in (NATS_STAND_INS), required relative to dist/chunks.
+    {name: '@nats-io/nkeys', resolveDir: NATS_CORE_LIB, out: 'nats-nkeys'},
+  ].map(({name, resolveDir, out}) =>
     build({
       absWorkingDir: ROOT,
-      // Resolved as @oclif/core (or, for VENDORED, our code) resolves it, through its require() conditions.
+      // Resolved as @oclif/core (or VENDORED by our code, nkeys by the NATS client) resolves it, through its require() conditions.
       stdin: {contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir, loader: 'js'},
-      outfile: join(OUT, 'vendor', `${name}.cjs`),
+      outfile: join(OUT, 'vendor', `${out}.cjs`),
       bundle: true,
       format: 'cjs',
       platform: 'node',
@@ -327,19 +332,6 @@ const vendor = await Promise.all(
     }),
   ),
 );
-// nkeys for the NATS client's stand-in (NATS_STAND_INS), required relative to dist/chunks.
-const natsVendor = await build({
-  absWorkingDir: ROOT,
-  stdin: {contents: "module.exports = require('@nats-io/nkeys');", resolveDir: NATS_CORE_LIB, loader: 'js'},
-  outfile: join(OUT, 'vendor', 'nats-nkeys.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
-  metafile: true,
-});
-vendor.push(natsVendor);
 for (const [file, output] of Object.entries(result.metafile.outputs)) {
   const natsStandIn = Object.keys(output.inputs).find((input) => input === 'xarb-nats-lazy:@nats-io/nkeys');
   if (natsStandIn && !file.startsWith('dist/chunks/')) throw new Error(`${natsStandIn} landed in ${file}, outside dist/chunks: its ../vendor path would not resolve`);
