@@ -88,20 +88,21 @@ function defineRestApi(host: Host, original: Original, api: Record<string, unkno
   const g = paths.length > 0 ? group(paths) : undefined;
   for (const key of Object.keys(api)) {
     const value = api[key];
-    if (Array.isArray(value) && g) {
+    const table = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (g && Array.isArray(value)) {
       for (const path of value as string[]) defineEndpoint(host, methodName, g, key, path, {});
-    } else if (!Array.isArray(value) && METHOD.test(key) && g && typeof value === 'object' && value !== null) {
-      const table = value as Record<string, unknown>;
-      const keys = Object.keys(table);
-      if (!keys.every((k) => typeof table[k] === 'object' || typeof table[k] === 'number')) {
+    } else if (g && table && METHOD.test(key)) {
+      const endpoints = value as Record<string, unknown>;
+      const keys = Object.keys(endpoints);
+      if (!keys.every((k) => typeof endpoints[k] === 'object' || typeof endpoints[k] === 'number')) {
         original.call(host, {[key]: value}, methodName, paths);
         continue;
       }
       for (const endpoint of keys) {
-        const config = table[endpoint];
+        const config = endpoints[endpoint];
         defineEndpoint(host, methodName, g, key, endpoint, typeof config === 'number' ? {cost: config} : (config as EndpointConfig));
       }
-    } else if (!Array.isArray(value) && !METHOD.test(key) && typeof value === 'object' && value !== null) {
+    } else if (table && !METHOD.test(key)) {
       defineRestApi(host, original, value as Record<string, unknown>, methodName, [...paths, key]);
     } else {
       original.call(host, {[key]: value}, methodName, paths);
