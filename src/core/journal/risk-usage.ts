@@ -76,7 +76,7 @@ export class RiskUsageRepo {
 
   /** Open/in-flight orders and the daily volume of `day` (default today, UTC). A few rows, however many orders exist. */
   usage(day: string = utcDay(this.clock.now())): UsageSnapshot {
-    return this.read(day).usage;
+    return this.db.dialect === 'sqlite' ? this.readUsage(day) : this.read(day).usage;
   }
 
   /**
@@ -88,15 +88,20 @@ export class RiskUsageRepo {
     return this.read(day);
   }
 
+  /** SQLite: the usage rows with two plain reads (in process there is no round trip to save). */
+  private readUsage(day: string): UsageSnapshot {
+    const open = this.db
+      .prepare<{venue: string; symbol: string; side: Side; orders: number; remaining: string}>('SELECT venue, symbol, side, orders, remaining FROM risk_open_orders WHERE orders > 0')
+      .all();
+    const dailyVolume = this.db.prepare<{venue: string; symbol: string; quote: string; volume: string}>('SELECT venue, symbol, quote, volume FROM risk_daily_volume WHERE day = ?').all([day]);
+    return {day, open, dailyVolume};
+  }
+
   private read(day: string): {usage: UsageSnapshot; state: TradingState} {
     if (this.db.dialect === 'sqlite') {
-      // In process there is no round trip to save: three plain reads are cheaper than one union taken apart.
-      const open = this.db
-        .prepare<{venue: string; symbol: string; side: Side; orders: number; remaining: string}>('SELECT venue, symbol, side, orders, remaining FROM risk_open_orders WHERE orders > 0')
-        .all();
-      const dailyVolume = this.db.prepare<{venue: string; symbol: string; quote: string; volume: string}>('SELECT venue, symbol, quote, volume FROM risk_daily_volume WHERE day = ?').all([day]);
+      // Plain reads are cheaper in process than one union taken apart.
       const state = this.db.prepare<{state: TradingState}>('SELECT state FROM risk_state WHERE id = 1').get()?.state ?? 'active';
-      return {usage: {day, open, dailyVolume}, state};
+      return {usage: this.readUsage(day), state};
     }
     // Open rows, then the day's volume rows, then the trading state row (when set).
     const rows = this.db
