@@ -22,7 +22,6 @@
  *   supports them (watchOrderBook, watchQuotes: when ccxt has a websocket
  *   class for it; watchQuotes uses the dialect's quoteStream call).
  */
-import {createHash} from 'node:crypto';
 import {performance} from 'node:perf_hooks';
 import type {Exchange} from 'ccxt';
 import {DEFAULT_MARKETS_TTL_SEC, DEFAULT_TIMEOUT_MS, type VenueConfig} from '../../config/schema.js';
@@ -48,6 +47,7 @@ import type {
 import type {OrderRef, Venue, VenueCapabilities, VenueInfo} from '../port.js';
 import {dialectFor, sameClientId, unechoClientId, type Dialect, type DialectExchange, type OrderListCall, type QuoteCall, type QuoteStreamCall} from './dialects.js';
 import {VenueDataError, errorClassNames, makeScrubber, mapCcxtError, parseRetryAfter} from './errors.js';
+import {sha256Hex} from '../../crypto.js';
 import {fastExchangeClass} from './construct.js';
 import {ccxtVersion, hasExchangeClass, loadExchangeClass, type ExchangeClass} from './load.js';
 import {
@@ -125,7 +125,7 @@ export function marketsFingerprint(config: VenueConfig): string {
     options: config.options ?? null,
     ccxt: ccxtVersion(),
   };
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+  return sha256Hex(JSON.stringify(parts)).slice(0, 32);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
