@@ -1,26 +1,31 @@
 /**
  * Builds dist/ for bin/run.js: the commands, the hooks, @oclif/core and the
- * small packages every command needs, bundled by esbuild into ES modules that
- * share chunks. Start-up is most of a short command's wall time, and loading
- * one chunk is much cheaper than resolving and compiling the ~170 CommonJS
- * files @oclif/core pulls in one by one.
+ * packages every command needs, bundled by esbuild into one script,
+ * dist/chunks/app-<hash>.cjs, that dist/app.js compiles with V8's code cache
+ * (scripts/app-loader.js). Start-up is most of a short command's wall time:
+ * one script read and compiled once, then started from the bytecode of an
+ * earlier run, is much cheaper than resolving, reading and compiling dozens
+ * of modules on every start.
  *
- * - dist/commands/**.js and dist/hooks/*.js keep their paths, so oclif finds
- *   the commands by its usual pattern and `oclif manifest` lists them.
- * - dist/oclif.js is the @oclif/core that bin/run.js starts; the commands
- *   extend the same copy (one Command class, one settings object).
+ * - dist/commands/**.js, dist/hooks/*.js and the help class keep their paths,
+ *   so oclif finds them by its usual pattern and `oclif manifest` lists them;
+ *   each is a two-line stub that takes its class from the bundle.
+ * - In the bundle, each command's code is initialized only when that command
+ *   is loaded (the entry imports each one dynamically), and so is any module a
+ *   source imports dynamically (the NATS client, a venue dialect). There is one
+ *   @oclif/core: the commands extend the copy bin/run.js starts.
  * - Packages not listed in BUNDLED stay external and load from node_modules
- *   at run time: ccxt (big, imported one exchange class at a time),
- *   better-sqlite3 (native), conf (imported only by the commands that edit
- *   settings) and anything added later. A dynamic `import()` stays lazy either
- *   way: esbuild puts a bundled target in its own chunk.
+ *   at run time: ccxt (big, imported one exchange class at a time), conf
+ *   (imported only by the commands that edit settings) and anything added
+ *   later. better-sqlite3's JavaScript is bundled; its compiled addon is
+ *   loaded from the package (journal/db.ts).
  * - Parts of @oclif/core that a command run does not need are loaded only
  *   when used (see LAZY), and its engine check is compiled out: it checks
  *   @oclif/core's own engines range (node >= 18), which ours (>= 20) implies.
  *
  * Usage: node scripts/build.js (npm run build runs it, then `oclif manifest`).
  */
-import {readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -36,7 +41,7 @@ const OCLIF_LIB = dirname(createRequire(import.meta.url).resolve('@oclif/core'))
  * The NATS client (@nats-io/*, ~60 CommonJS files) is bundled too: only the bus module
  * imports it, dynamically, so it lands in that module's chunk and loads only with --source.
  */
-const BUNDLED = new Set(['@oclif/core', 'chalk', 'cli-table3', '@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/kv']);
+const BUNDLED = new Set(['@oclif/core', 'better-sqlite3', 'chalk', 'cli-table3', '@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/kv']);
 
 /** Never bundled, whoever imports them: development-mode tooling @oclif/core looks up only outside production. */
 const NEVER = new Set(['typescript', 'tsx', 'ts-node']);
@@ -146,6 +151,16 @@ const PATCHES = [
     find: '.sort((a, b) => a.id.localeCompare(b.id));',
     replace: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
   },
+  {
+    // cli-table3 measures every cell with string-width, which builds and runs
+    // the emoji regular expression (thousands of alternatives, compiled on
+    // first use: several ms of every table). A string of printable ASCII has
+    // no escape sequence and no emoji, and each of its characters is one
+    // column wide, so its width is its length.
+    file: 'string-width/index.js',
+    find: "\tif (typeof string !== 'string' || string.length === 0) {\n\t\treturn 0;\n\t}\n",
+    replace: "\tif (typeof string !== 'string' || string.length === 0) {\n\t\treturn 0;\n\t}\n\tif (/^[\\x20-\\x7e]*$/.test(string)) {\n\t\treturn string.length;\n\t}\n",
+  },
 ];
 
 function packageName(specifier) {
@@ -167,12 +182,26 @@ const externals = {
   },
 };
 
-/** dist/oclif.js: what bin/run.js takes from @oclif/core (a CommonJS entry would export only `default`). */
-const oclifEntry = {
-  name: 'xarb-oclif-entry',
+/**
+ * The bundle's entry: what bin/run.js takes from @oclif/core, and one loader
+ * per command, hook and help class (MODULES). Each is a dynamic import, so in
+ * the one-file bundle every command's code is initialized only when that
+ * command is loaded.
+ */
+const appEntry = {
+  name: 'xarb-app-entry',
   setup(b) {
-    b.onResolve({filter: /^xarb:oclif$/}, () => ({path: 'oclif', namespace: 'xarb-entry'}));
-    b.onLoad({filter: /.*/, namespace: 'xarb-entry'}, () => ({contents: "export {execute, settings} from '@oclif/core';\n", loader: 'js', resolveDir: ROOT}));
+    b.onResolve({filter: /^xarb:app$/}, () => ({path: 'app', namespace: 'xarb-entry'}));
+    b.onLoad({filter: /.*/, namespace: 'xarb-entry'}, () => ({
+      contents: [
+        "export {execute, settings} from '@oclif/core';",
+        'export const modules = {',
+        ...MODULES.map(({name, path}) => `  ${JSON.stringify(name)}: () => import(${JSON.stringify(path)}),`),
+        '};',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: ROOT,
+    }));
   },
 };
 
@@ -263,44 +292,46 @@ function entries(dir, keep = (name) => name.endsWith('.ts') && !name.endsWith('.
   return found;
 }
 
-// Bundled CommonJS code may call require() and read __dirname; ES modules have neither.
-const banner = [
-  "import {createRequire as __xarbCreateRequire} from 'node:module';",
-  "import {fileURLToPath as __xarbFileURLToPath} from 'node:url';",
-  'const require = __xarbCreateRequire(import.meta.url);',
-  'const __filename = __xarbFileURLToPath(import.meta.url);',
-  "const __dirname = __xarbFileURLToPath(new URL('.', import.meta.url));",
-].join('\n');
-
 /** dist paths named in package.json's oclif section other than commands and hooks (e.g. helpClass), as src-relative names. */
 function referencedModules() {
   const oclif = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).oclif ?? {};
   return [oclif.helpClass].filter((p) => typeof p === 'string').map((p) => p.replace(/^\.\/dist\//, '').replace(/\.js$/, ''));
 }
 
+/** Every module oclif loads by path: the commands, the hooks and the help class, by their dist-relative names without .js. */
+const MODULES = [
+  ...[...entries(join(SRC, 'commands')), ...entries(join(SRC, 'hooks'))].map((path) => ({name: relative(SRC, path).replace(/\.ts$/, ''), path})),
+  ...referencedModules().map((name) => ({name, path: join(SRC, `${name}.ts`)})),
+];
+
+// Empty the code cache of earlier builds (see scripts/app-loader.js).
+rmSync(join(OUT, '.cache'), {recursive: true, force: true});
+
 const result = await build({
   absWorkingDir: ROOT,
-  entryPoints: [
-    ...[...entries(join(SRC, 'commands')), ...entries(join(SRC, 'hooks'))].map((path) => ({in: path, out: relative(SRC, path).replace(/\.ts$/, '')})),
-    // Modules package.json points oclif at besides commands and hooks (the help class).
-    ...referencedModules().map((out) => ({in: join(SRC, `${out}.ts`), out})),
-    {in: 'xarb:oclif', out: 'oclif'},
-  ],
+  entryPoints: [{in: 'xarb:app', out: 'chunks/app'}],
+  entryNames: '[dir]/[name]-[hash]',
+  outExtension: {'.js': '.cjs'},
   outdir: OUT,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Less text to scan and parse on every start; names are kept (no identifier minification).
+  // Less text to read; names are kept (no identifier minification).
   minifyWhitespace: true,
   minifySyntax: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  banner: {js: banner},
-  define: {'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"', XARB_VENDOR_ZOD: JSON.stringify(`../vendor/zod.cjs`)},
-  plugins: [oclifEntry, standIns, externals, lazy, natsLazy, patches],
+  define: {
+    'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"',
+    XARB_VENDOR_ZOD: JSON.stringify('../vendor/zod.cjs'),
+    XARB_ZOD_VERSION: JSON.stringify(createRequire(join(ROOT, 'package.json'))('zod/package.json').version),
+    // The bundle is a script, not a module: the loader passes these in (see scripts/app-loader.js).
+    'import.meta.url': '__xarbUrl',
+    'import.meta.resolve': '__xarbResolve',
+  },
+  plugins: [appEntry, standIns, externals, lazy, natsLazy, patches],
   logLevel: 'warning',
   metafile: true,
+  write: false,
 });
 
 /**
@@ -342,10 +373,43 @@ for (const [file, output] of Object.entries(result.metafile.outputs)) {
   }
 }
 
+// A script compiled by vm has no module loader of its own: `import()` of what stays outside the bundle (ccxt, conf, a
+// few built-ins, oclif's loading of ES modules) becomes a call of the loader's __xarbImport, a plain import() in
+// dist/app.js. Every call-shaped `import(` not inside a string literal is one of those.
+// The bundle is kept in memory by esbuild (write: false) and written here, like every file below, to a temp
+// file renamed into place: a CLI starting during a rebuild never reads half a file.
+const bundle = Object.keys(result.metafile.outputs).find((file) => file.endsWith('.cjs'));
+const bundleCode = result.outputFiles.find((f) => f.path === join(ROOT, bundle)).text.replace(/(?<![\w$.'"`])import\((?!\))/g, '__xarbImport(');
+
+// dist/app.js loads the bundle (scripts/app-loader.js); oclif loads each command, hook and the help
+// class by path, from a stub that takes it from the bundle.
+const bundleName = relative(OUT, join(ROOT, bundle)).split('\\').join('/');
+const loaderText = readFileSync(join(ROOT, 'scripts', 'app-loader.js'), 'utf8')
+  .replace("'__XARB_BUNDLE__'", JSON.stringify(`./${bundleName}`))
+  .replace("'__XARB_BUILD__'", JSON.stringify(bundleName.replace(/^.*app-|\.cjs$/g, '')));
+const stubs = [
+  {file: join(ROOT, bundle), text: bundleCode},
+  {file: join(OUT, 'app.js'), text: loaderText},
+  ...MODULES.map(({name}) => ({
+    file: join(OUT, `${name}.js`),
+    text: [
+      `// ${name}: the code is in the bundle dist/app.js loads.`,
+      `import {app} from '${'../'.repeat(name.split('/').length - 1)}app.js';`,
+      `export default (await app.modules[${JSON.stringify(name)}]()).default;`,
+      '',
+    ].join('\n'),
+  })),
+];
+for (const {file, text} of stubs) {
+  mkdirSync(dirname(file), {recursive: true});
+  writeFileSync(`${file}.${process.pid}.tmp`, text);
+  renameSync(`${file}.${process.pid}.tmp`, file);
+}
+
 // dist/ is written in place, so a CLI running during a rebuild keeps its files
 // (chunk names carry a content hash). Files this build did not write are
 // removed once they are an hour old: old chunks, or the output of an older build.
-const written = new Set([result, ...vendor].flatMap((r) => Object.keys(r.metafile.outputs)).map((file) => join(ROOT, file)));
+const written = new Set([...[result, ...vendor].flatMap((r) => Object.keys(r.metafile.outputs)).map((file) => join(ROOT, file)), ...stubs.map((s) => s.file)]);
 const hourAgo = Date.now() - 3_600_000;
 for (const file of entries(OUT, () => true)) if (!written.has(file) && statSync(file).mtimeMs < hourAgo) rmSync(file);
 

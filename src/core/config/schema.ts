@@ -345,12 +345,23 @@ function check(raw: unknown): {problems: string[]; data?: XarbConfig} {
  * passed under one fingerprint is checked again under any other (store.ts).
  */
 export function schemaFingerprint(): string {
-  let zodVersion = 'unknown';
+  return `zod ${zodVersion()}\n${fingerprintOfSources()}`;
+}
+
+/** Set by scripts/build.js to the version of the zod it bundled (dist/vendor/zod.cjs); undefined when running from source. */
+declare const XARB_ZOD_VERSION: string | undefined;
+
+/** The version of the zod that validates: the bundled one in a build, else the installed package's. */
+function zodVersion(): string {
+  if (typeof XARB_ZOD_VERSION === 'string') return XARB_ZOD_VERSION;
   try {
-    zodVersion = String((createRequire(import.meta.url)('zod/package.json') as {version?: unknown}).version);
+    return String((createRequire(import.meta.url)('zod/package.json') as {version?: unknown}).version);
   } catch {
-    // Without a readable version, the source alone decides; a missing zod fails at validation anyway.
+    return 'unknown'; // without a readable version, the source alone decides; a missing zod fails at validation anyway
   }
+}
+
+function fingerprintOfSources(): string {
   const constants = {
     SIM_DIALECTS,
     VENUE_NAME: String(VENUE_NAME),
@@ -364,7 +375,7 @@ export function schemaFingerprint(): string {
     DEFAULT_ALERT_TIMEOUT_MS,
     DEFAULT_RETENTION_DAYS,
   };
-  return [`zod ${zodVersion}`, JSON.stringify(constants), String(build), String(check), String(prototypeProblems), String(optionProblems)].join('\n');
+  return [JSON.stringify(constants), String(build), String(check), String(prototypeProblems), String(optionProblems)].join('\n');
 }
 
 /** Every problem of a config value, one line each; empty when it is valid. */

@@ -7,7 +7,7 @@
 import {existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import {XarbError, ExitCode} from '../errors.js';
 import {migrations, type Migration} from './migrations/index.js';
 
@@ -63,17 +63,21 @@ let driver: {Driver: DatabaseClass; options: Database.Options} | undefined;
 /**
  * The native SQLite module, loaded on first use (not at import) so that a
  * broken build (wrong Node ABI, missing binary) is a clear JournalError that
- * `xarb doctor` can report, instead of every command failing to load.
+ * `xarb doctor` can report, instead of every command failing to load. The
+ * package's JavaScript is imported as usual (the build bundles it); the
+ * compiled addon is loaded here from where the package builds it
+ * (build/Release, or build/Debug for a debug build) and handed to it, which
+ * spares the search of the `bindings` package on every start.
  */
 function loadDriver(): {Driver: DatabaseClass; options: Database.Options} {
   if (!driver) {
     try {
-      // require() rather than import(): a CommonJS package, and openDb is synchronous. The compiled addon is passed
-      // by path where the build put it, which spares the search of the `bindings` package on every start.
       const require = createRequire(import.meta.url);
-      const entry = require.resolve('better-sqlite3'); // <package>/lib/index.js
-      const addon = join(dirname(entry), '..', 'build', 'Release', 'better_sqlite3.node');
-      driver = {Driver: require(entry) as DatabaseClass, options: existsSync(addon) ? {nativeBinding: addon} : {}};
+      const build = join(dirname(require.resolve('better-sqlite3')), '..', 'build'); // from <package>/lib/index.js
+      const addon = ['Release', 'Debug'].map((kind) => join(build, kind, 'better_sqlite3.node')).find((path) => existsSync(path));
+      if (addon === undefined) throw new Error(`no compiled addon in ${build}`);
+      // The package takes the addon object as nativeBinding too; its type names only a path.
+      driver = {Driver: Database, options: {nativeBinding: require(addon) as unknown} as Database.Options};
     } catch (error) {
       throw new XarbError(`cannot load the native SQLite module (better-sqlite3): ${(error as Error).message.split('\n')[0]}`, {
         exitCode: ExitCode.unexpected,

@@ -1,0 +1,99 @@
+/**
+ * dist/app.js (written by scripts/build.js from this file): loads xarb's
+ * one-file bundle, dist/chunks/app-<hash>.cjs, with V8's code cache.
+ *
+ * Most of a short command's time is spent compiling JavaScript: the bundle is
+ * compiled as a vm.Script, and the bytecode V8 made while a command ran is
+ * kept in dist/.cache, one file per command (its first two words, e.g.
+ * `prices` or `arb-scan`), build, Node version and V8 flags. The next run of
+ * that command starts from that bytecode instead of compiling again.
+ *
+ * - The cache is written at exit by a run that found none (or found one V8
+ *   rejected) and succeeded (exit code 0: a mistyped command makes none),
+ *   atomically (temp file, rename); a cache that cannot be written (read-only
+ *   install) only means no cache. XARB_CODE_CACHE=0 turns it off.
+ * - A file name carries the bundle's content hash: a rebuild never meets an
+ *   older build's bytecode (V8 itself checks only the source length), and the
+ *   build empties dist/.cache.
+ * - Only runs started by bin/run.js use it (it sets the argv global below);
+ *   anything else importing a command file (e.g. `oclif manifest`) compiles
+ *   as usual and writes nothing.
+ * - The bundle runs in strict mode, as the ES modules it is built from do.
+ *   import.meta.url and import.meta.resolve in the sources are compiled to the
+ *   parameters of the wrapper, and so is import() of what stays outside the
+ *   bundle (ccxt, conf, ...): a script compiled by vm has no module loader.
+ */
+import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import {dirname, join} from 'node:path';
+import {fileURLToPath, pathToFileURL} from 'node:url';
+import {Script} from 'node:vm';
+
+const BUNDLE = '__XARB_BUNDLE__';
+const BUILD = '__XARB_BUILD__';
+/** At most this many cache files: one per command and runtime is the expected use. */
+const MAX_CACHE_FILES = 64;
+
+const file = fileURLToPath(new URL(BUNDLE, import.meta.url));
+const cacheDir = fileURLToPath(new URL('.cache/', import.meta.url));
+
+/** The first two words of the command line (`arb scan BTC/USDT` → arb-scan); `root` for none (`--version`). */
+function commandKey(argv) {
+  const words = [];
+  for (const arg of argv) {
+    if (words.length === 2 || !/^[a-z][a-z0-9-]{0,31}$/.test(arg)) break;
+    words.push(arg);
+  }
+  return words.length > 0 ? words.join('-') : 'root';
+}
+
+/** What V8 checks besides the source: Node's version, the CPU and the flags; FNV-1a, as hex. */
+function runtimeTag() {
+  const text = `${process.version} ${process.arch} ${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
+}
+
+function writeCache(script, path) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    mkdirSync(cacheDir, {recursive: true});
+    if (readdirSync(cacheDir).length >= MAX_CACHE_FILES) return;
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, path);
+  } catch {
+    try {
+      rmSync(tmp, {force: true});
+    } catch {
+      // nothing more to do: the next run compiles as usual
+    }
+  }
+}
+
+const argv = globalThis[Symbol.for('xarb.argv')];
+const cachePath = Array.isArray(argv) && process.env.XARB_CODE_CACHE !== '0' ? join(cacheDir, `${BUILD}-${commandKey(argv)}-${runtimeTag()}.bin`) : undefined;
+let cachedData;
+if (cachePath) {
+  try {
+    cachedData = readFileSync(cachePath);
+  } catch {
+    cachedData = undefined;
+  }
+}
+const source = readFileSync(file, 'utf8');
+const script = new Script(`(function (exports, require, module, __filename, __dirname, __xarbUrl, __xarbResolve, __xarbImport) {'use strict';${source}\n})`, {
+  filename: file,
+  cachedData,
+});
+if (cachePath && (cachedData === undefined || script.cachedDataRejected)) {
+  process.once('exit', (code) => {
+    if (code === 0) writeCache(script, cachePath);
+  });
+}
+
+const module = {exports: {}};
+script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), pathToFileURL(file).href, (specifier) => import.meta.resolve(specifier), (specifier) => import(specifier));
+
+/** The bundle's exports: @oclif/core's execute and settings, and `modules`, a loader per command, hook and help class. */
+export const app = module.exports;
