@@ -5,7 +5,8 @@
  * Most of a short command's time is spent compiling JavaScript: the bundle is
  * compiled as a vm.Script, and the bytecode V8 made while a command ran is
  * kept in dist/.cache, one file per command (its first two words, e.g.
- * `prices` or `arb-scan`), build, Node version and V8 flags. The next run of
+ * `prices` or `arb-scan`, and the long flags it is given), build, Node
+ * version and V8 flags. The next run of
  * that command starts from that bytecode instead of compiling again.
  *
  * - The cache is written at exit by a run that found none (or found one V8
@@ -37,14 +38,24 @@ const MAX_CACHE_FILES = 64;
 const file = fileURLToPath(new URL(BUNDLE, import.meta.url));
 const cacheDir = fileURLToPath(new URL('.cache/', import.meta.url));
 
-/** The first two words of the command line (`arb scan BTC/USDT` → arb-scan); `root` for none (`--version`). */
+/**
+ * The first two words of the command line and the names of the long flags it
+ * uses, sorted: different flags run different code (`prices --source` reads
+ * NATS). `arb scan BTC/USDT --json` → arb-scan--json; `root` for no words.
+ */
 function commandKey(argv) {
   const words = [];
   for (const arg of argv) {
     if (words.length === 2 || !/^[a-z][a-z0-9-]{0,31}$/.test(arg)) break;
     words.push(arg);
   }
-  return words.length > 0 ? words.join('-') : 'root';
+  const flags = new Set();
+  for (const arg of argv) {
+    if (arg === '--') break;
+    const flag = /^--([a-z][a-z0-9-]{0,31})(=|$)/.exec(arg);
+    if (flag) flags.add(flag[1]);
+  }
+  return [words.length > 0 ? words.join('-') : 'root', ...[...flags].sort()].join('--');
 }
 
 /** What V8 checks besides the source: Node's version, the CPU and the flags; FNV-1a, as hex. */

@@ -46,10 +46,9 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     const symbols = [...new Set((argv as string[]).map((s) => normalizeSymbol(s)))];
     if (symbols.length === 0) throw new UsageError('give at least one symbol, e.g. xarb prices BTC/USD');
     const ctx = flags.watch ? await this.context() : await this.withProgress('prices');
-    const venues = await ctx.marketVenues(flags.venues, flags.source, {paper: false});
-    const takerFees = Object.fromEntries(venues.map((v) => [v.info.id, ctx.config.venues[v.info.id]?.fees?.taker]));
-    // The journal records the quotes once they are in; it opens while the venues (or the bus) answer
-    // the requests fetchPrices has sent by then, and record() opens it if that has not happened yet.
+    // The journal records the quotes once they are in. It opens at the first wait for the network: while
+    // the bus connects, or while the venues answer the requests fetchPrices has sent by then; record()
+    // opens it if that has not happened yet.
     let repo: PriceRecorder | undefined;
     const recorder: PriceRecorder = {record: (snapshots) => (repo ??= priceRecorder(ctx.db)).record(snapshots)};
     setImmediate(() => {
@@ -59,6 +58,8 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
         // record() opens it again and the error surfaces there
       }
     });
+    const venues = await ctx.marketVenues(flags.venues, flags.source, {paper: false});
+    const takerFees = Object.fromEntries(venues.map((v) => [v.info.id, ctx.config.venues[v.info.id]?.fees?.taker]));
     const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock, takerFees, recorder};
 
     if (flags.watch) {
