@@ -152,14 +152,17 @@ const PATCHES = [
     replace: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
   },
   {
-    // cli-table3 measures every cell with string-width, which builds and runs
-    // the emoji regular expression (thousands of alternatives, compiled on
-    // first use: several ms of every table). A string of printable ASCII has
-    // no escape sequence and no emoji, and each of its characters is one
-    // column wide, so its width is its length.
+    // cli-table3 measures every cell (and its ellipsis) with string-width,
+    // which builds and runs the emoji regular expression (thousands of
+    // alternatives, compiled on first use: several ms of every table). A
+    // string made only of printable ASCII, Latin to Georgian letters without
+    // the combining marks, and U+2000-U+2319 (punctuation such as the
+    // ellipsis, arrows, math) has no escape sequence and nothing the emoji
+    // expression matches, and string-width counts each of those characters as
+    // one column: its width is its length.
     file: 'string-width/index.js',
     find: "\tif (typeof string !== 'string' || string.length === 0) {\n\t\treturn 0;\n\t}\n",
-    replace: "\tif (typeof string !== 'string' || string.length === 0) {\n\t\treturn 0;\n\t}\n\tif (/^[\\x20-\\x7e]*$/.test(string)) {\n\t\treturn string.length;\n\t}\n",
+    replace: "\tif (typeof string !== 'string' || string.length === 0) {\n\t\treturn 0;\n\t}\n\tif (/^[\\x20-\\x7e\\xa0-\\u02ff\\u0370-\\u10ff\\u2000-\\u2319]*$/.test(string)) {\n\t\treturn string.length;\n\t}\n",
   },
 ];
 
