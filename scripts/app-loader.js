@@ -92,7 +92,8 @@ if (cachePath) {
     cachedData = undefined;
   }
 }
-const source = readFileSync(file, 'utf8');
+// The build writes the bundle in ASCII: read as Latin-1, without UTF-8 decoding.
+const source = readFileSync(file, 'latin1');
 const script = new Script(`(function (exports, require, module, __filename, __dirname, __xarbUrl, __xarbResolve, __xarbImport) {'use strict';${source}\n})`, {
   filename: file,
   cachedData,
