@@ -12,7 +12,8 @@
  * - The cache is written at exit by a run that found none (or found one V8
  *   rejected) and succeeded (exit code 0: a mistyped command makes none),
  *   atomically (temp file, rename); a cache that cannot be written (read-only
- *   install) only means no cache. XARB_CODE_CACHE=0 turns it off.
+ *   install) only means no cache. XARB_CODE_CACHE_DIR chooses another folder
+ *   (e.g. for a read-only install); XARB_CODE_CACHE=0 turns it off.
  * - A file name carries the bundle's content hash: a rebuild never meets an
  *   older build's bytecode (V8 itself checks only the source length), and the
  *   build empties dist/.cache.
@@ -36,7 +37,7 @@ const BUILD = '__XARB_BUILD__';
 const MAX_CACHE_FILES = 64;
 
 const file = fileURLToPath(new URL(BUNDLE, import.meta.url));
-const cacheDir = fileURLToPath(new URL('.cache/', import.meta.url));
+const cacheDir = process.env.XARB_CODE_CACHE_DIR || fileURLToPath(new URL('.cache/', import.meta.url));
 
 /**
  * The first two words of the command line and the names of the long flags it
