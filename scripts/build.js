@@ -388,7 +388,7 @@ const bundle = Object.keys(result.metafile.outputs).find((file) => file.endsWith
 const bundleCode = result.outputFiles
   .find((f) => f.path === join(ROOT, bundle))
   .text.replace(/(?<![\w$.'"`])import\((?!\))/g, '__xarbImport(')
-  .replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 // dist/app.js loads the bundle (scripts/app-loader.js); oclif loads each command, hook and the help
 // class by path, from a stub that takes it from the bundle.
