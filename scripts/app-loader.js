@@ -25,7 +25,7 @@
  *   parameters of the wrapper, and so is import() of what stays outside the
  *   bundle (ccxt, conf, ...): a script compiled by vm has no module loader.
  */
-import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
@@ -69,13 +69,19 @@ function runtimeTag() {
 
 function writeCache(script, path) {
   const tmp = `${path}.${process.pid}.tmp`;
+  let fd;
   try {
     mkdirSync(cacheDir, {recursive: true});
     if (readdirSync(cacheDir).length >= MAX_CACHE_FILES) return;
-    writeFileSync(tmp, script.createCachedData());
+    // The file is opened before the bytecode is serialized: a folder that cannot be written costs no more.
+    fd = openSync(tmp, 'w');
+    writeSync(fd, script.createCachedData());
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, path);
   } catch {
     try {
+      if (fd !== undefined) closeSync(fd);
       rmSync(tmp, {force: true});
     } catch {
       // nothing more to do: the next run compiles as usual
