@@ -13,7 +13,8 @@
  *   rejected) and succeeded (exit code 0: a mistyped command makes none),
  *   atomically (temp file, rename); a cache that cannot be written (read-only
  *   install) only means no cache. XARB_CODE_CACHE_DIR chooses another folder
- *   (e.g. for a read-only install); XARB_CODE_CACHE=0 turns it off.
+ *   (e.g. for a read-only install); XARB_CODE_CACHE=0 turns it off. A folder
+ *   others can write is not used (see trusted).
  * - A file name carries the bundle's content hash: a rebuild never meets an
  *   older build's bytecode (V8 itself checks only the source length), and the
  *   build empties dist/.cache.
@@ -25,7 +26,7 @@
  *   parameters of the wrapper, and so is import() of what stays outside the
  *   bundle (ccxt, conf, ...): a script compiled by vm has no module loader.
  */
-import {closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync} from 'node:fs';
+import {closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
@@ -67,12 +68,25 @@ function runtimeTag() {
   return hash.toString(16).padStart(8, '0');
 }
 
+/**
+ * Bytecode from the cache is run: the folder must be this user's (or root's) and not writable by
+ * anyone else, as ssh asks of its keys. A missing folder is trusted (it is made by this user, 0755).
+ */
+function trusted(dir) {
+  try {
+    const st = statSync(dir);
+    return st.isDirectory() && (st.mode & 0o022) === 0 && (process.getuid === undefined || st.uid === process.getuid() || st.uid === 0);
+  } catch {
+    return true;
+  }
+}
+
 function writeCache(script, path) {
   const tmp = `${path}.${process.pid}.tmp`;
   let fd;
   try {
-    mkdirSync(cacheDir, {recursive: true});
-    if (readdirSync(cacheDir).length >= MAX_CACHE_FILES) return;
+    mkdirSync(cacheDir, {recursive: true, mode: 0o755});
+    if (!trusted(cacheDir) || readdirSync(cacheDir).length >= MAX_CACHE_FILES) return;
     // The file is opened before the bytecode is serialized: a folder that cannot be written costs no more.
     fd = openSync(tmp, 'w');
     writeSync(fd, script.createCachedData());
@@ -90,7 +104,7 @@ function writeCache(script, path) {
 }
 
 const argv = globalThis[Symbol.for('xarb.argv')];
-const cachePath = Array.isArray(argv) && process.env.XARB_CODE_CACHE !== '0' ? join(cacheDir, `${BUILD}-${commandKey(argv)}-${runtimeTag()}.bin`) : undefined;
+const cachePath = Array.isArray(argv) && process.env.XARB_CODE_CACHE !== '0' && trusted(cacheDir) ? join(cacheDir, `${BUILD}-${commandKey(argv)}-${runtimeTag()}.bin`) : undefined;
 let cachedData;
 if (cachePath) {
   try {

@@ -1,10 +1,10 @@
 /**
  * The built CLI's code cache (scripts/app-loader.js): the first successful run of a command keeps
  * V8's bytecode in XARB_CODE_CACHE_DIR (default dist/.cache), later runs start from it; a damaged
- * file is replaced, a failed run or XARB_CODE_CACHE=0 writes nothing, and a folder that cannot be
- * written only means no cache. The output is the same in every case.
+ * file is replaced, a failed run or XARB_CODE_CACHE=0 writes nothing, a folder others can write is
+ * not used, and a folder that cannot be written only means no cache. The output is the same in every case.
  */
-import {mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -38,7 +38,7 @@ describe('code cache of the built CLI', () => {
     expect(without).toEqual(first);
   });
 
-  it('replaces a damaged file, writes nothing for a failed run or when turned off, and runs without a writable folder', async () => {
+  it('replaces a damaged file, writes nothing for a failed run, when turned off or in a folder others can write, and runs without a writable folder', async () => {
     const home = tempHome();
     const reference = await runCli(ARGS, {home, env: {XARB_CODE_CACHE: '0'}});
     expect(reference.code).toBe(0);
@@ -61,6 +61,11 @@ describe('code cache of the built CLI', () => {
     const off = cacheDir();
     expect(await runCli(ARGS, {home, env: {XARB_CODE_CACHE: '0', XARB_CODE_CACHE_DIR: off}})).toEqual(reference);
     expect(readdirSync(off)).toEqual([]);
+
+    const shared = cacheDir();
+    chmodSync(shared, 0o777);
+    expect(await runCli(ARGS, {home, env: {XARB_CODE_CACHE_DIR: shared}})).toEqual(reference);
+    expect(readdirSync(shared)).toEqual([]);
 
     const notAFolder = join(cacheDir(), 'file');
     writeFileSync(notAFolder, '');
