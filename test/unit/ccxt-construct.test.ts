@@ -1,13 +1,14 @@
 /**
- * The cheaper ccxt construction (src/core/venues/ccxt/construct.ts) must give
- * the same object as ccxt's own constructor, for every exchange ccxt ships:
+ * The cheaper ccxt construction (src/core/venues/ccxt/construct.ts,
+ * constructExchange) must give the same object as ccxt's own constructor, for
+ * every exchange ccxt ships:
  * the same own properties (only the snake_case alias of the overridden method,
  * `define_rest_api`, is created earlier, as the subclass's prototype is walked
  * first), the same shared methods, and endpoint methods that call the request
  * method with the same arguments.
  */
 import {describe, expect, it} from 'vitest';
-import {fastExchangeClass, pathSuffixes} from '../../src/core/venues/ccxt/construct.js';
+import {constructExchange, fastExchangeClass, pathSuffixes} from '../../src/core/venues/ccxt/construct.js';
 import {CERTIFIED_VENUES} from '../../src/core/venues/ccxt/dialects.js';
 import {loadExchangeClass, type ExchangeClass} from '../../src/core/venues/ccxt/load.js';
 import {ccxtExchangeIds} from '../../src/core/venues/catalog.js';
@@ -35,7 +36,8 @@ function expectSameConstruction(Exchange: ExchangeClass): void {
   const config = {apiKey: 'k', secret: 's'};
   const original = new Exchange(config) as unknown as Bag;
   const Fast = fastExchangeClass(Exchange);
-  const fast = new Fast(config) as unknown as Bag;
+  const fast = constructExchange(Exchange, config) as unknown as Bag;
+  expect(Object.getPrototypeOf(fast)).toBe(Fast.prototype);
   // Aliases of the class itself (`constructor`) name the subclass on the fast object.
   const isClass = (k: string) => original[k] === Exchange && fast[k] === Fast;
   // The overridden method itself (and its snake_case alias) is the subclass's.
@@ -81,6 +83,7 @@ describe('fastExchangeClass', () => {
     const bad = {api: {public: {get: {Ticker: 'one'}}}};
     expect(() => new Kraken(bad)).toThrow(/API format is not supported/);
     expect(() => new (fastExchangeClass(Kraken))(bad)).toThrow(/API format is not supported/);
+    expect(() => constructExchange(Kraken, bad)).toThrow(/API format is not supported/);
   });
 
   it.each(ccxtExchangeIds())('%s: same object as ccxt builds', async (id) => {

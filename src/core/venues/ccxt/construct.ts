@@ -17,7 +17,19 @@
  * subclass's instance has exactly the same own properties, and each endpoint
  * method calls the request method with the same arguments (test/unit/
  * ccxt-construct.test.ts checks both over all of ccxt).
+ *
+ * ccxt's constructor also gives every property name of the object and of its
+ * whole prototype chain an alias (`this[unCamelCase(k)] = this[k]`), with three
+ * regular expressions per name; the ~650 names of ccxt's base classes are
+ * converted again for every exchange class, ~10 ms of CPU for the seven
+ * certified venues. `constructExchange` builds the object with a stand-in
+ * prototype that lets ccxt alias the object's own names as usual and, when
+ * ccxt reaches the prototype chain, aliases the chain itself: the same
+ * assignments in the same order, the conversions remembered per name for the
+ * process (ccxt's `unCamelCase` is a pure function of the name). Then the
+ * object gets its real prototype back and ccxt's constructor goes on.
  */
+import type {Exchange} from 'ccxt';
 import type {ExchangeClass} from './load.js';
 
 type EndpointConfig = Record<string, unknown>;
@@ -110,6 +122,49 @@ function defineRestApi(host: Host, original: Original, api: Record<string, unkno
   }
 }
 
+// ccxt's unCamelCase, and what it returned per name (it may return a non-string: ccxt's exceptions
+// table is a plain object, so `unCamelCase('constructor')` is `Object`; used as a key the same way).
+let aliasOf: ((name: string) => unknown) | undefined;
+const aliases = new Map<string, unknown>();
+
+/** ccxt's `this[unCamelCase(k)] = this[k]` for every own name of `proto` and of its prototypes, in ccxt's order. */
+function aliasPrototypeChain(host: Host, proto: object, unCamelCase: (name: string) => unknown): void {
+  if (unCamelCase !== aliasOf) {
+    aliases.clear();
+    aliasOf = unCamelCase;
+  }
+  for (let p: object | null = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    const names = Object.getOwnPropertyNames(p);
+    for (let i = 0; i < names.length; i++) {
+      const k = names[i]!;
+      let alias = aliases.get(k);
+      if (alias === undefined) {
+        alias = unCamelCase(k);
+        aliases.set(k, alias);
+      }
+      host[alias as string] = host[k];
+    }
+  }
+}
+
+/**
+ * Makes V8 keep the object's properties in a hash table from the start. ccxt's
+ * own assignments put its objects there early by themselves; properties that
+ * the proxy's `set` creates count as defined ones instead, which V8 keeps in
+ * its fast layout up to ~1000, copying the layout at every new name
+ * (quadratic for ccxt's thousands of names). Deleting a property other than
+ * the last one switches the layout; the object keeps its own properties and
+ * their order (the two symbols are gone again).
+ */
+function dictionaryMode(host: Host): void {
+  const first = Symbol('first');
+  const second = Symbol('second');
+  Object.defineProperty(host, first, {value: 0, configurable: true});
+  Object.defineProperty(host, second, {value: 0, configurable: true});
+  delete (host as Record<symbol, unknown>)[first];
+  delete (host as Record<symbol, unknown>)[second];
+}
+
 const fast = new WeakMap<ExchangeClass, ExchangeClass>();
 
 /** The subclass of `Exchange` that defines its endpoint methods the cheaper way (one per class, cached). */
@@ -125,4 +180,53 @@ export function fastExchangeClass(Exchange: ExchangeClass): ExchangeClass {
     fast.set(Exchange, Fast);
   }
   return Fast;
+}
+
+/**
+ * `new (fastExchangeClass(Exchange))(config)`, with ccxt's aliasing of the
+ * prototype chain done by `aliasPrototypeChain` (see the file header). Until
+ * ccxt's constructor lists the names of the object's prototype, that
+ * prototype is a proxy of the real one: it notes the object (ccxt's first
+ * assignment), and when ccxt asks for its names, gives the object its real
+ * prototype, aliases the chain and answers no names and no further
+ * prototype. If ccxt no longer aliases that way (no `unCamelCase` on the
+ * object, or no assignment first), the proxy answers as the real prototype
+ * would and ccxt does its own walk.
+ */
+export function constructExchange(Exchange: ExchangeClass, config?: Record<string, unknown>): Exchange {
+  const Fast = fastExchangeClass(Exchange);
+  const proto = Fast.prototype as object;
+  let host: Host | undefined;
+  let walked = false;
+  let done = false;
+  const standIn = new Proxy(proto, {
+    set(target, key, value, receiver: Host) {
+      if (host === undefined) {
+        host = receiver;
+        dictionaryMode(host);
+      }
+      return Reflect.set(target, key, value, receiver);
+    },
+    ownKeys(target) {
+      if (!done && host !== undefined) {
+        done = true;
+        Object.setPrototypeOf(host, proto);
+        const unCamelCase = host.unCamelCase;
+        if (typeof unCamelCase === 'function') {
+          aliasPrototypeChain(host, proto, unCamelCase as (name: string) => unknown);
+          walked = true;
+          return [];
+        }
+      }
+      return Reflect.ownKeys(target);
+    },
+    getPrototypeOf(target) {
+      return walked ? null : Reflect.getPrototypeOf(target);
+    },
+  });
+  const NewTarget = function () {} as unknown as new () => unknown;
+  NewTarget.prototype = standIn;
+  const ex = Reflect.construct(Fast, [config], NewTarget) as Exchange;
+  if (Object.getPrototypeOf(ex) !== proto) Object.setPrototypeOf(ex, proto);
+  return ex;
 }

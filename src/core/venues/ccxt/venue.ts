@@ -48,8 +48,8 @@ import type {OrderRef, Venue, VenueCapabilities, VenueInfo} from '../port.js';
 import {dialectFor, sameClientId, unechoClientId, type Dialect, type DialectExchange, type OrderListCall, type QuoteCall, type QuoteStreamCall} from './dialects.js';
 import {VenueDataError, errorClassNames, makeScrubber, mapCcxtError, parseRetryAfter} from './errors.js';
 import {sha256Hex} from '../../crypto.js';
-import {fastExchangeClass} from './construct.js';
-import {ccxtVersion, hasExchangeClass, loadExchangeClass, type ExchangeClass} from './load.js';
+import {constructExchange} from './construct.js';
+import {ccxtVersion, hasExchangeClass, loadExchangeClass} from './load.js';
 import {
   mapBalances,
   mapCurrencies,
@@ -772,8 +772,7 @@ class CcxtVenue implements Venue {
   private proInstance(): Promise<Ex> {
     if (!this.pro) {
       this.pro = (async () => {
-        const Pro: ExchangeClass = fastExchangeClass(await loadExchangeClass(this.config.exchange, true));
-        const pro = new Pro(this.ctorConfig) as Ex;
+        const pro = constructExchange(await loadExchangeClass(this.config.exchange, true), this.ctorConfig) as Ex;
         configureUrls(pro, this.name, this.config);
         const http = useNodeHttp(pro, this.config);
         if (http) this.http.push(http);
@@ -891,11 +890,11 @@ class CcxtVenue implements Venue {
 
 /** Creates a Venue over the ccxt class for `config.exchange`. Throws UnknownExchangeError (exit 2) for an unknown id. */
 export async function createCcxtVenue(name: string, config: VenueConfig, deps: CcxtVenueDeps): Promise<Venue> {
-  const Exchange = fastExchangeClass(await loadExchangeClass(config.exchange));
+  const Exchange = await loadExchangeClass(config.exchange);
   const dialect = dialectFor(config.exchange);
   const timeoutMs = config.timeoutMs ?? deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const ctorConfig = constructorConfig(config, dialect, timeoutMs, deps.credentials);
-  const ex = new Exchange(ctorConfig) as Ex;
+  const ex = constructExchange(Exchange, ctorConfig) as Ex;
   configureUrls(ex, name, config);
   const http = useNodeHttp(ex, config);
   strictJson(ex);
