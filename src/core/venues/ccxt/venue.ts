@@ -65,6 +65,7 @@ import {
   type WithdrawFees,
 } from './map.js';
 import {nodeHttpClient, type NodeHttpClient} from './http.js';
+import {shareProxyModules} from './proxy-modules.js';
 import {originalUrl, rewriteUrlTree, type UrlBases} from './urls.js';
 
 export interface CcxtCredentials {
@@ -776,6 +777,7 @@ class CcxtVenue implements Venue {
         configureUrls(pro, this.name, this.config);
         const http = useNodeHttp(pro, this.config);
         if (http) this.http.push(http);
+        shareProxyModules(pro);
         strictJson(pro);
         if (JSON.stringify(pro.urls.api).includes('"ws://') && pro.loadHttpProxyAgent) await pro.loadHttpProxyAgent();
         if (pro.setMarketsFromExchange) pro.setMarketsFromExchange(this.ex);
@@ -897,6 +899,7 @@ export async function createCcxtVenue(name: string, config: VenueConfig, deps: C
   const ex = constructExchange(Exchange, ctorConfig) as Ex;
   configureUrls(ex, name, config);
   const http = useNodeHttp(ex, config);
+  shareProxyModules(ex);
   strictJson(ex);
   if (deps.transport) (ex as unknown as {fetch: CcxtVenueDeps['transport']}).fetch = deps.transport;
   const venue = new CcxtVenue(name, config, ex, dialect, ctorConfig, deps);
