@@ -19,6 +19,27 @@ import type {BusVenue} from './bus/venue.js';
 import {reportingVenue, type VenueProgress} from './venues/progress.js';
 import {systemClock, type Clock} from './types.js';
 
+/** The characters a venue name may hold (config/schema.ts), in the order the root collation (and English) sorts them. */
+const NAME_ORDER = '_-0123456789abcdefghijklmnopqrstuvwxyz';
+const PLAIN_NAME = /^[a-z0-9_-]*$/;
+
+/**
+ * `a.localeCompare(b)` for venue names, without the collator that
+ * localeCompare builds on its first call (~6 ms of every command that lists
+ * venues): names of lowercase letters, digits, `_` and `-` (all that config
+ * allows) are compared character by character in the collation's order;
+ * anything else goes to localeCompare.
+ */
+export function compareVenueNames(a: string, b: string): number {
+  if (!PLAIN_NAME.test(a) || !PLAIN_NAME.test(b)) return a.localeCompare(b);
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = NAME_ORDER.indexOf(a.charAt(i)) - NAME_ORDER.indexOf(b.charAt(i));
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
 export interface ContextOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly clock?: Clock;
@@ -149,7 +170,7 @@ export class Context {
 
   venueNames(): string[] {
     return Object.entries(this.venueConfigs)
-      .sort(([a, x], [b, y]) => (x.priority ?? 1e9) - (y.priority ?? 1e9) || a.localeCompare(b))
+      .sort(([a, x], [b, y]) => (x.priority ?? 1e9) - (y.priority ?? 1e9) || compareVenueNames(a, b))
       .map(([name]) => name);
   }
 
