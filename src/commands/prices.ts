@@ -58,11 +58,12 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
         // record() opens it again and the error surfaces there
       }
     });
-    const venues = await ctx.marketVenues(flags.venues, flags.source, {paper: false});
-    const takerFees = Object.fromEntries(venues.map((v) => [v.info.id, ctx.config.venues[v.info.id]?.fees?.taker]));
+    // Fee overrides by venue name: only configured venues have one (no prototype: a bus venue's name is looked up too).
+    const takerFees: Record<string, number | undefined> = Object.assign(Object.create(null) as Record<string, number | undefined>, ...Object.entries(ctx.config.venues).map(([id, venue]) => ({[id]: venue.fees?.taker})));
     const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock, takerFees, recorder};
 
     if (flags.watch) {
+      const venues = await ctx.marketVenues(flags.venues, flags.source, {paper: false});
       const interrupt = this.interruptSignal();
       let last: PricesResult | undefined;
       const interval = watchIntervalMs(flags.interval, venues);
@@ -86,7 +87,8 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       return pricesJson(last);
     }
 
-    const result = await fetchPrices(venues, symbols, options);
+    // Each venue is asked as soon as it is open, while the next ones are still being built.
+    const result = await fetchPrices(await ctx.marketVenuesEach(flags.venues, flags.source, {paper: false}), symbols, options);
     this.stopProgress();
     if (result.venuesAnswered === 0) {
       const reasons = result.symbols[0]?.rows.map((r) => `${r.venue}: ${r.error ?? r.status}`).join('; ');

@@ -209,6 +209,16 @@ export class Context {
     return Promise.all(this.selectVenues(names).map((name) => this.venue(name, options)));
   }
 
+  /**
+   * Like marketVenues, but each venue on its own, as soon as it is open (from
+   * the bus, all at once): a caller can ask the first venues while the others
+   * are still being built.
+   */
+  async marketVenuesEach(names: readonly string[] | undefined, source: string | undefined, options: {paper?: boolean} = {}): Promise<Promise<Venue>[]> {
+    if (this.marketSource(source)) return (await this.marketVenues(names, source, options)).map((v) => Promise.resolve(v));
+    return this.selectVenues(names).map((name) => this.venue(name, options));
+  }
+
   /** The market-data bus URL to read from: the flag, else market.source in config; undefined means ask the venues. */
   marketSource(flag?: string): string | undefined {
     return flag ?? this.config.market?.source;

@@ -179,8 +179,13 @@ export function bookToQuote(book: OrderBook): Quote {
   };
 }
 
-/** Fetches and compares prices for `symbols` (user input, any dialect) across `venues`. */
-export async function fetchPrices(venues: readonly Venue[], symbols: readonly string[], options: PricesOptions): Promise<PricesResult> {
+/**
+ * Fetches and compares prices for `symbols` (user input, any dialect) across
+ * `venues`. A venue still being opened is asked as soon as it is open, so
+ * the first venues' requests are out (and their answers read) while the
+ * others are still being built.
+ */
+export async function fetchPrices(venues: readonly (Venue | PromiseLike<Venue>)[], symbols: readonly string[], options: PricesOptions): Promise<PricesResult> {
   const wanted = symbols.map((s) => parseSymbol(s));
   const answers = await askAll(venues, (v) => askVenue(v, wanted, options), options.maxAgeMs);
   return recordPrices(options.recorder, comparePrices(answers, wanted, options));
@@ -192,7 +197,7 @@ export async function fetchPrices(venues: readonly Venue[], symbols: readonly st
  * hand go stale while a silent venue hangs. A venue that misses that deadline
  * is reported as failed.
  */
-async function askAll(venues: readonly Venue[], ask: (v: Venue) => Promise<VenueAnswer>, maxAgeMs: number): Promise<VenueAnswer[]> {
+async function askAll(venues: readonly (Venue | PromiseLike<Venue>)[], ask: (v: Venue) => Promise<VenueAnswer>, maxAgeMs: number): Promise<VenueAnswer[]> {
   const graceMs = Math.max(1000, maxAgeMs / 2);
   let timer: NodeJS.Timeout | undefined;
   let startGrace: () => void = () => {};
@@ -203,7 +208,8 @@ async function askAll(venues: readonly Venue[], ask: (v: Venue) => Promise<Venue
   });
   try {
     return await Promise.all(
-      venues.map((venue) => {
+      venues.map(async (opening) => {
+        const venue = await opening;
         const answer = ask(venue).then((a) => {
           if (!a.error) startGrace();
           return a;
