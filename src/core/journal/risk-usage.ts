@@ -167,7 +167,13 @@ class UsageAccumulator {
     const open = [...this.open.values()].filter((e) => e.orders !== 0 || e.remaining !== 0n);
     const volume = [...this.volume.values()].filter((e) => e.volume !== 0n);
     if (open.length === 0 && volume.length === 0) return;
-    const current = db.dialect === 'sqlite' ? pointReads(db) : oneRead(db, open, volume);
+    if (db.dialect === 'postgres') {
+      addOnServer(db, open, volume);
+      this.open.clear();
+      this.volume.clear();
+      return;
+    }
+    const current = pointReads(db);
     const writeOpen = db.prepare(
       `INSERT INTO risk_open_orders (venue, symbol, side, orders, remaining) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (venue, symbol, side) DO UPDATE SET orders = excluded.orders, remaining = excluded.remaining`,
@@ -201,27 +207,22 @@ function pointReads(db: Db): CurrentRows {
   return {open: (k) => readOpen.get([k.venue, k.symbol, k.side]), volume: (k) => readVolume.get([k.day, k.venue, k.symbol])};
 }
 
-/** PostgreSQL: the current rows of every touched key in one round trip (a superset by column, matched exactly). */
-function oneRead(db: Db, open: readonly {venue: string; symbol: string}[], volume: readonly {day: string; venue: string; symbol: string}[]): CurrentRows {
-  const list = (values: readonly string[]) => JSON.stringify([...new Set(values)]);
-  const rows = db
-    .prepare<{part: string; venue: string; symbol: string; side: string; day: string; orders: number; amount: string}>(
-      `SELECT 'open' AS part, venue, symbol, side, '' AS day, orders, remaining AS amount FROM risk_open_orders
-         WHERE venue IN (SELECT value FROM json_each(:openVenues)) AND symbol IN (SELECT value FROM json_each(:openSymbols))
-       UNION ALL
-       SELECT 'volume' AS part, venue, symbol, '' AS side, day, 0 AS orders, volume AS amount FROM risk_daily_volume
-         WHERE day IN (SELECT value FROM json_each(:days)) AND venue IN (SELECT value FROM json_each(:volumeVenues)) AND symbol IN (SELECT value FROM json_each(:volumeSymbols))`,
-    )
-    .all({
-      openVenues: list(open.map((e) => e.venue)),
-      openSymbols: list(open.map((e) => e.symbol)),
-      days: list(volume.map((e) => e.day)),
-      volumeVenues: list(volume.map((e) => e.venue)),
-      volumeSymbols: list(volume.map((e) => e.symbol)),
-    });
-  const found = new Map(rows.map((r) => [r.part === 'open' ? `open\u0000${r.venue}\u0000${r.symbol}\u0000${r.side}` : `volume\u0000${r.day}\u0000${r.venue}\u0000${r.symbol}`, r]));
-  return {
-    open: (k) => found.get(`open\u0000${k.venue}\u0000${k.symbol}\u0000${k.side}`),
-    volume: (k) => found.get(`volume\u0000${k.day}\u0000${k.venue}\u0000${k.symbol}`),
-  };
+/**
+ * PostgreSQL: each touched row moved by its delta on the server (exact
+ * decimal arithmetic, written back in the canonical form fromUnits gives:
+ * no trailing zeros, no exponent). Nothing is read first, so the writes need
+ * no round trip of their own: they go with the transaction's next one.
+ */
+function addOnServer(db: Db, open: readonly {venue: string; symbol: string; side: Side; orders: number; remaining: bigint}[], volume: readonly {day: string; venue: string; symbol: string; quote: string; volume: bigint}[]): void {
+  const addOpen = db.prepare(
+    `INSERT INTO risk_open_orders (venue, symbol, side, orders, remaining) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (venue, symbol, side) DO UPDATE SET orders = risk_open_orders.orders + excluded.orders,
+       remaining = CAST(trim_scale(CAST(risk_open_orders.remaining AS numeric) + CAST(excluded.remaining AS numeric)) AS TEXT)`,
+  );
+  for (const e of open) addOpen.run([e.venue, e.symbol, e.side, e.orders, fromUnits(e.remaining)]);
+  const addVolume = db.prepare(
+    `INSERT INTO risk_daily_volume (day, venue, symbol, quote, volume) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (day, venue, symbol) DO UPDATE SET volume = CAST(trim_scale(CAST(risk_daily_volume.volume AS numeric) + CAST(excluded.volume AS numeric)) AS TEXT)`,
+  );
+  for (const e of volume) addVolume.run([e.day, e.venue, e.symbol, e.quote, fromUnits(e.volume)]);
 }

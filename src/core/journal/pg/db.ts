@@ -276,6 +276,13 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   let pending: Item[] = [];
 
   const plain = (text: string): Item => ({name: '', text, values: [], label: text});
+  /** A statement every transaction sends, prepared once per connection (named: parsed and planned once). */
+  const fixed = (name: string, text: string, label = text): Item => ({name, text, values: [], label});
+  const BEGIN = fixed('xarb_begin', 'BEGIN');
+  // The commit does not wait for the disk while the lock is held: see tx.
+  const LOCK = fixed('xarb_lock', `SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${journalKey}), set_config('synchronous_commit', 'off', true)`, 'taking the journal lock');
+  const COMMIT = fixed('xarb_commit', 'COMMIT');
+  const DURABLE = fixed('xarb_durable', 'SELECT txid_current()', 'waiting for the commit to reach the disk');
   const labelOf = (text: string) => text.replace(/\s+/g, ' ').slice(0, 80);
 
   /** Sends the held-back writes and `items` in one round trip (with BEGIN first when the transaction has not begun). */
@@ -285,8 +292,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
     const inTx = depth > 0 && begun;
     if (depth > 0 && !begun) {
       begun = true;
-      // The commit does not wait for the disk while the lock is held: see tx.
-      batch.unshift(plain('BEGIN'), plain('SET LOCAL synchronous_commit = off'), plain(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${journalKey})`));
+      batch.unshift(BEGIN, LOCK);
     }
     if (batch.length === 0) return [];
     const answer = bridge.call({op: 'batch', items: batch.map((i) => ({name: i.name, text: i.text, values: i.values})), inTx}, batch[batch.length - 1]!.label.slice(0, 60));
@@ -407,7 +413,9 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
           // So tx returns only once its writes are durable, and the disk wait is outside the lock, where the
           // server flushes for several sessions at once. Any session that saw these writes and committed
           // anything itself was flushed after them too (the WAL is one sequence).
-          const [commit] = send(wrote ? [plain('COMMIT'), plain('BEGIN'), {...plain('SELECT txid_current()'), label: 'waiting for the commit to reach the disk'}, plain('COMMIT')] : [plain('COMMIT')]);
+          // The wait is one statement after COMMIT in the same round trip: it runs in an implicit transaction of its
+          // own, which takes a transaction id and commits at the round trip's end, synchronously.
+          const [commit] = send(wrote ? [COMMIT, DURABLE] : [COMMIT]);
           // A transaction that failed (an error caught inside it) ends in a rollback, which COMMIT reports quietly.
           if (commit?.command !== 'COMMIT') throw new PgStatementError(`PostgreSQL journal ${shown}: the transaction was rolled back (a statement in it failed)`, undefined, false);
         }
