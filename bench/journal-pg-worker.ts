@@ -41,8 +41,8 @@ const order: PlannedOrder = {leg: 0, venue: 'binance', symbol: 'BTC/USDT', side:
 function one(i: number): void {
   const planId = `bench-${worker}-${process.pid}-${i}`;
   const written = db.tx(() => {
-    if (plans.get(planId)) throw new Error('duplicate plan');
-    const {state, usage} = orders.riskUsage.usageAndState();
+    const {state, usage, planExists} = orders.riskUsage.usageAndState(undefined, planId);
+    if (planExists) throw new Error('duplicate plan');
     const snapshot = {state, valuationQuote: 'USDT', cash: ['USDT'], value: (a: string) => (a === 'BTC' ? 60000 : 1), balances, unknownBalances: [], usage};
     const denial = evaluateBatch([order], config, snapshot);
     if (denial) throw new Error(`denied: ${JSON.stringify(denial.violation)}`);

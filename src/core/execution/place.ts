@@ -31,7 +31,8 @@ import {EventsRepo} from '../journal/events.js';
 import {FillsRepo} from '../journal/fills.js';
 import {OrdersRepo, DuplicateOrderError, type JournalOrder} from '../journal/orders.js';
 import {PlansRepo, type PlanKind, type PlanStatus} from '../journal/plans.js';
-import {RiskUsageRepo} from '../journal/risk-usage.js';
+import {RiskUsageRepo, type UsageSnapshot} from '../journal/risk-usage.js';
+import type {TradingState} from '../journal/risk-state.js';
 import {add, cmp, dec, div, isPositive, mul} from '../money/decimal.js';
 import {denialError, evaluateBatch, type Denial} from '../risk/engine.js';
 import type {RiskSnapshot} from '../risk/types.js';
@@ -71,9 +72,14 @@ export interface Batch {
  * writing anything. Call it inside writeAhead's transaction to act on it, or
  * alone (a dry run) to learn whether the real run would be denied.
  */
-export function riskDenial(env: Pick<ExecutionEnv, 'db' | 'clock' | 'config'>, orders: readonly PlannedOrder[], risk: RiskInputs): Denial | undefined {
-  // The trading state and the usage in one read (one round trip on PostgreSQL).
-  const {state, usage} = new RiskUsageRepo(env.db, env.clock).usageAndState();
+export function riskDenial(
+  env: Pick<ExecutionEnv, 'db' | 'clock' | 'config'>,
+  orders: readonly PlannedOrder[],
+  risk: RiskInputs,
+  read: {readonly usage: UsageSnapshot; readonly state: TradingState} = new RiskUsageRepo(env.db, env.clock).usageAndState(),
+): Denial | undefined {
+  // The trading state and the usage in one read (one round trip on PostgreSQL), unless the caller read them already.
+  const {state, usage} = read;
   const snapshot: RiskSnapshot = {
     state,
     valuationQuote: env.config.valuationQuote,
@@ -145,12 +151,14 @@ function writeAheadNow(env: ExecutionEnv, batch: Batch, risk: RiskInputs): Journ
   assertIdempotentLive(batch.orders.map((o) => env.venues.get(o.venue)));
   crashPoint('before_write');
   const outcome = env.db.tx((): {denied: RiskDeniedError} | {written: JournalOrder[]} => {
-    if (batch.newPlan && plans.get(batch.planId)) {
+    // Whether the plan is journalled already, the trading state and the usage: one read (one round trip on PostgreSQL).
+    const read = new RiskUsageRepo(env.db, env.clock).usageAndState(undefined, batch.newPlan ? batch.planId : undefined);
+    if (read.planExists) {
       const existing = orders.list({planId: batch.planId})[0];
       if (existing) throw new DuplicateOrderError(existing);
       throw new XarbError(`plan ${batch.planId} is already journalled`, {exitCode: ExitCode.usage, hint: 'the same intent was already placed; see `xarb orders`'});
     }
-    const denial = riskDenial(env, batch.orders, risk);
+    const denial = riskDenial(env, batch.orders, risk, read);
     if (denial) {
       const error = denialError(denial);
       events.add({

@@ -82,10 +82,11 @@ export class RiskUsageRepo {
   /**
    * usage() and the trading state (risk_state's `state`, 'active' when never
    * set) in one query: what a risk check reads, in one round trip on
-   * PostgreSQL.
+   * PostgreSQL. With `planId`, whether that plan is journalled comes back in
+   * the same query (`planExists`): the write-ahead checks it in the same step.
    */
-  usageAndState(day: string = utcDay(this.clock.now())): {usage: UsageSnapshot; state: TradingState} {
-    return this.read(day);
+  usageAndState(day: string = utcDay(this.clock.now()), planId?: string): {usage: UsageSnapshot; state: TradingState; planExists: boolean} {
+    return this.read(day, planId);
   }
 
   /** SQLite: the usage rows with two plain reads (in process there is no round trip to save). */
@@ -97,25 +98,28 @@ export class RiskUsageRepo {
     return {day, open, dailyVolume};
   }
 
-  private read(day: string): {usage: UsageSnapshot; state: TradingState} {
+  private read(day: string, planId?: string): {usage: UsageSnapshot; state: TradingState; planExists: boolean} {
     if (this.db.dialect === 'sqlite') {
       // Plain reads are cheaper in process than one union taken apart.
+      const planExists = planId !== undefined && this.db.prepare<{id: string}>('SELECT id FROM plans WHERE id = ?').get([planId]) !== undefined;
       const state = this.db.prepare<{state: TradingState}>('SELECT state FROM risk_state WHERE id = 1').get()?.state ?? 'active';
-      return {usage: this.readUsage(day), state};
+      return {usage: this.readUsage(day), state, planExists};
     }
-    // Open rows, then the day's volume rows, then the trading state row (when set).
+    // Open rows, then the day's volume rows, then the trading state row (when set), then the plan's row (when asked and journalled).
     const rows = this.db
       .prepare<{part: string; venue: string; symbol: string; side: Side; quote: string; orders: number; amount: string}>(
         `SELECT 'open' AS part, venue, symbol, side, '' AS quote, orders, remaining AS amount FROM risk_open_orders WHERE orders > 0
          UNION ALL
          SELECT 'volume' AS part, venue, symbol, '' AS side, quote, 0 AS orders, volume AS amount FROM risk_daily_volume WHERE day = ?
          UNION ALL
-         SELECT 'state' AS part, '' AS venue, '' AS symbol, '' AS side, '' AS quote, 0 AS orders, state AS amount FROM risk_state WHERE id = 1`,
+         SELECT 'state' AS part, '' AS venue, '' AS symbol, '' AS side, '' AS quote, 0 AS orders, state AS amount FROM risk_state WHERE id = 1
+         UNION ALL
+         SELECT 'plan' AS part, '' AS venue, '' AS symbol, '' AS side, '' AS quote, 0 AS orders, id AS amount FROM plans WHERE id = ?`,
       )
-      .all([day]);
+      .all([day, planId ?? null]);
     const open = rows.filter((r) => r.part === 'open').map((r) => ({venue: r.venue, symbol: r.symbol, side: r.side, orders: r.orders, remaining: r.amount}));
     const dailyVolume = rows.filter((r) => r.part === 'volume').map((r) => ({venue: r.venue, symbol: r.symbol, quote: r.quote, volume: r.amount}));
-    return {usage: {day, open, dailyVolume}, state: (rows.find((r) => r.part === 'state')?.amount ?? 'active') as TradingState};
+    return {usage: {day, open, dailyVolume}, state: (rows.find((r) => r.part === 'state')?.amount ?? 'active') as TradingState, planExists: rows.some((r) => r.part === 'plan')};
   }
 
   /** Moves the aggregates by order writes: each from `before`'s contribution (none for a new order) to `after`'s. */
