@@ -378,7 +378,12 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
         savepoints.push(savepoint);
         depth++;
         try {
-          return fn();
+          const result = fn();
+          // The scope ended well: a SAVEPOINT of it not sent yet is never needed (nothing rolls back to it), so it
+          // is not sent. A write of the scope that fails later fails the statement that sends it, in the outer scope.
+          const at = savepoint.item ? pending.indexOf(savepoint.item) : -1;
+          if (at >= 0) pending.splice(at, 1);
+          return result;
         } catch (error) {
           if (savepoint.item) {
             const at = pending.indexOf(savepoint.item);
