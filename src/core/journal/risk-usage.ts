@@ -4,7 +4,9 @@
  * risk_daily_volume are exact aggregates of the orders table; every order
  * write moves them in the same transaction through one computation
  * (UsageAccumulator over countedVolume and openContribution), so the risk
- * check reads a few rows however many orders exist.
+ * check reads a few rows however many orders exist. On SQLite a touched row
+ * is read and written back; on PostgreSQL it is moved by its delta on the
+ * server (the same exact decimal sum), so an order write waits on no read.
  */
 import {cmp, div, fromUnits, isZero, max, mul, sub, toUnits} from '../money/decimal.js';
 import type {Clock, Side} from '../types.js';

@@ -14,12 +14,14 @@
  *   serialized exactly as SQLite's BEGIN IMMEDIATE serializes them on one
  *   machine, so a risk check and the write-ahead it guards stay one atomic
  *   step across hosts. Nested calls use savepoints, made before a nested
- *   scope's first write (a scope that only read has nothing to undo).
+ *   scope's first write (a scope that only read has nothing to undo) and
+ *   never sent for a scope that ended well before its writes went out.
  * - `tx` returns only once what it wrote is on disk, but the lock is not
  *   held while the disk is waited for: the COMMIT itself is asynchronous
- *   (visible at once, lock released) and a small synchronous transaction
- *   sent right after it waits for the WAL to be flushed past it. What any
- *   other session wrote after seeing it is flushed after it as well.
+ *   (visible at once, lock released) and a one-statement synchronous
+ *   transaction sent right after it, in the same round trip, waits for the
+ *   WAL to be flushed past it. What any other session wrote after seeing
+ *   it is flushed after it as well.
  * - A statement that fails rolls the transaction back and raises; nothing is
  *   retried here. A connection lost inside a transaction fails it (the
  *   server rolls it back); outside one, the next statement reconnects.
