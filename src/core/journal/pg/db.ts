@@ -4,9 +4,16 @@
  * run unchanged on either.
  *
  * How: the `pg` client runs on a worker thread that owns one connection; the
- * calling thread posts a request and blocks on a shared flag until the
- * answer is back (as better-sqlite3 blocks on the disk). One connection per
- * process keeps a transaction on one session.
+ * calling thread blocks on a shared flag until the answer is back (as
+ * better-sqlite3 blocks on the disk). A batch of statements is encoded here
+ * (pg's own protocol serializer) and written to the connection's socket
+ * from this thread; the worker thread reads and parses the answer and wakes
+ * this one: one thread hand-off per round trip. Anything else (connecting,
+ * COPY, scripts, a TLS connection, a connection to be made again) is a
+ * message the worker thread carries out. The socket is written here only
+ * while the worker thread has not marked the connection lost, and it marks
+ * it before the socket is closed. One connection per process keeps a
+ * transaction on one session.
  *
  * Invariants:
  * - `tx` is BEGIN … COMMIT with a transaction-level advisory lock on the
@@ -30,7 +37,9 @@
  * - Every lock key is scoped to the schema, so journals in different schemas
  *   of one database never wait on each other.
  */
+import {writeSync} from 'node:fs';
 import {createRequire} from 'node:module';
+import {dirname, join} from 'node:path';
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
 import {identifiers, JournalError, type Db, type Params, type SqlValue, type Statement} from '../db.js';
 import {bindParams, toPostgres, type PgStatementText} from './sql.js';
@@ -102,15 +111,48 @@ interface Answer {
   message?: string;
   code?: string;
   lost?: boolean;
+  /** The connection the answer came from (counted): statements parsed on an earlier one are unknown to it. */
+  gen?: number;
+  /** The socket's descriptor, when requests may be written to it from this thread (-1: not). */
+  fd?: number;
+  /** Named statements the server parsed in this request (a request the worker wrote). */
+  parsedNames?: string[];
+  /** How many Parse messages of this request the server completed (a request written from this thread). */
+  parsed?: number;
+}
+
+/** What a request is written with on this thread: pg's own protocol serializer and value mapping. */
+interface Wire {
+  parse(config: {name: string; text: string; types: unknown[]}): Buffer;
+  bind(config: {portal: string; statement: string; values: unknown[]; valueMapper: (value: unknown) => unknown}): Buffer;
+  describe(config: {type: string; name: string}): Buffer;
+  execute(config: {portal: string; rows: number}): Buffer;
+  sync(): Buffer;
 }
 
 /** How long a caller waits for one answer before the journal is declared unreachable. */
 const ANSWER_TIMEOUT_MS = 60_000;
 
+/**
+ * The calling thread's side of the connection. A batch is written to the
+ * socket from this thread (the worker thread only reads the answer and
+ * wakes this one): one thread hand-off per round trip instead of two, and
+ * no message to the worker. The worker thread writes a request itself when
+ * this one cannot: a TLS connection, a connection lost (it reconnects
+ * first, outside a transaction), COPY, scripts, and the rest of a batch the
+ * socket's buffer did not take at once.
+ */
 class Bridge {
   private readonly worker: Worker;
   private readonly port: MessagePort;
+  /** [0] an answer is posted · [1] the number of a request written here · [2] the connection is lost · [3] a request written here is in flight. */
   private readonly flag: Int32Array;
+  /** The socket, while requests may be written to it from this thread (-1: not). */
+  private fd = -1;
+  /** The connection the statements in `parsed` were parsed on. */
+  private gen = 0;
+  /** Named statements the server has parsed on the current connection. */
+  readonly parsed = new Set<string>();
   /** Never notified: Atomics.wait on it is a short sleep. */
   private readonly pause = new Int32Array(new SharedArrayBuffer(4));
   private seq = 0;
@@ -118,7 +160,7 @@ class Bridge {
 
   constructor() {
     const require = createRequire(import.meta.url);
-    const signal = new SharedArrayBuffer(4);
+    const signal = new SharedArrayBuffer(16);
     this.flag = new Int32Array(signal);
     const {port1, port2} = new MessageChannel();
     this.port = port1;
@@ -131,7 +173,52 @@ class Bridge {
     if (this.closed) throw new JournalError('the PostgreSQL journal is closed');
     const seq = ++this.seq;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage({...request, seq});
+    this.port.postMessage({...request, seq, gen: this.gen});
+    return this.learn(this.wait(seq, label));
+  }
+
+  /** Whether a request may be written from this thread now. */
+  get direct(): boolean {
+    return this.fd >= 0 && !this.closed && Atomics.load(this.flag, 2) === 0;
+  }
+
+  /** Writes a request (protocol messages up to a Sync) to the socket from this thread; `parses`: the names it parses, in order. */
+  write(bytes: Buffer, parses: readonly string[], label: string): Answer {
+    const seq = ++this.seq;
+    const gen = this.gen;
+    Atomics.store(this.flag, 0, 0);
+    Atomics.store(this.flag, 1, seq);
+    Atomics.store(this.flag, 3, 1);
+    let written: number;
+    try {
+      written = writeSync(this.fd, bytes);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
+        // Nothing of it reached the server: the connection is gone (the worker thread reconnects outside a transaction).
+        Atomics.store(this.flag, 3, 0);
+        Atomics.store(this.flag, 2, 1);
+        return {ok: false, lost: true, message: `Connection lost: ${(error as Error).message}`};
+      }
+      written = 0;
+    }
+    if (written < bytes.length) this.port.postMessage({op: 'write', bytes: bytes.subarray(written)});
+    const answer = this.learn(this.wait(seq, label));
+    if (answer.gen === gen && typeof answer.parsed === 'number') for (const name of parses.slice(0, answer.parsed)) this.parsed.add(name);
+    return answer;
+  }
+
+  /** Takes in what an answer says of the connection. */
+  private learn(answer: Answer): Answer {
+    if (typeof answer.gen === 'number' && answer.gen !== this.gen) {
+      this.gen = answer.gen;
+      this.parsed.clear();
+    }
+    if (typeof answer.fd === 'number') this.fd = answer.fd;
+    for (const name of answer.parsedNames ?? []) this.parsed.add(name);
+    return answer;
+  }
+
+  private wait(seq: number, label: string): Answer {
     const deadline = Date.now() + ANSWER_TIMEOUT_MS;
     if (Atomics.wait(this.flag, 0, 0, ANSWER_TIMEOUT_MS) !== 'timed-out') {
       // The flag says the answer is posted; it is read by its number, so an answer can never be taken for
@@ -151,6 +238,7 @@ class Bridge {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.fd = -1;
     this.port.close();
     void this.worker.terminate();
   }
@@ -255,6 +343,11 @@ class PendingRun {
  */
 export function openPgDb(url: string, options: {connectTimeoutMs?: number; statementTimeoutMs?: number} = {}): PgDb {
   const target = parsePgUrl(url);
+  const require = createRequire(import.meta.url);
+  const pgPath = require.resolve('pg');
+  const wire = (createRequire(pgPath)('pg-protocol') as {serialize: Wire}).serialize;
+  const prepareValue = (require(join(dirname(pgPath), 'utils.js')) as {prepareValue: (value: unknown) => unknown}).prepareValue;
+  const describeExecute = Buffer.concat([wire.describe({type: 'P', name: ''}), wire.execute({portal: '', rows: 0})]);
   const bridge = new Bridge();
   const shown = redactUrl(target.url);
   const fail = (answer: Answer, what: string): never => {
@@ -297,7 +390,27 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
       batch.unshift(BEGIN, LOCK);
     }
     if (batch.length === 0) return [];
-    const answer = bridge.call({op: 'batch', items: batch.map((i) => ({name: i.name, text: i.text, values: i.values})), inTx}, batch[batch.length - 1]!.label.slice(0, 60));
+    // A named statement is parsed once per connection: with its first use, unless the server has it already.
+    const parses: string[] = [];
+    const parse = batch.map((item) => {
+      if (!item.name) return true;
+      if (bridge.parsed.has(item.name) || parses.includes(item.name)) return false;
+      parses.push(item.name);
+      return true;
+    });
+    const label = batch[batch.length - 1]!.label.slice(0, 60);
+    let answer: Answer;
+    if (bridge.direct) {
+      const parts: Buffer[] = [];
+      batch.forEach((item, i) => {
+        if (parse[i]) parts.push(wire.parse({name: item.name, text: item.text, types: []}));
+        parts.push(wire.bind({portal: '', statement: item.name, values: item.values, valueMapper: prepareValue}), describeExecute);
+      });
+      parts.push(wire.sync());
+      answer = bridge.write(Buffer.concat(parts), parses, label);
+    } else {
+      answer = bridge.call({op: 'batch', items: batch.map((item, i) => ({name: item.name, text: item.text, values: item.values, parse: parse[i]})), inTx}, label);
+    }
     const results = (answer.results ?? []) as ItemResult[];
     if (!answer.ok) {
       const failedAt = typeof answer.failedAt === 'number' && answer.failedAt < batch.length ? answer.failedAt : batch.length - 1;
