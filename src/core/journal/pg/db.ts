@@ -445,10 +445,10 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
     if (!answer.ok) fail(answer, labelOf(text));
   };
   /** A statement whose result is needed now: sent with whatever is held back. */
-  const query = (stmt: PgStatementText & {name: string; writes: boolean}, params: Params | undefined): ItemResult => {
+  const query = (stmt: PgStatementText & {name: string; writes: boolean; label: string}, params: Params | undefined): ItemResult => {
     if (stmt.writes) wrote = true;
     if (stmt.writes && savepoints.length > 0) beforeWrite();
-    return send([{name: stmt.name, text: stmt.text, values: bindParams(stmt, params), label: labelOf(stmt.text)}])[0]!;
+    return send([{name: stmt.name, text: stmt.text, values: bindParams(stmt, params), label: stmt.label}])[0]!;
   };
 
   const db: PgDb = {
@@ -462,7 +462,8 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
         const insertInto = /^\s*INSERT\s+INTO\s+(\w+)/i.exec(translated.text)?.[1]?.toLowerCase();
         const returnsId = insertInto !== undefined && ID_TABLES.has(insertInto) && !/\bRETURNING\b/i.test(translated.text);
         const writes = !/^\s*SELECT\b/i.test(translated.text) || /\b(FOR\s+UPDATE|setval|nextval|pg_advisory)/i.test(translated.text);
-        const prepared = {...translated, text: returnsId ? `${translated.text.trimEnd()} RETURNING id` : translated.text, name: `x${++names}`, writes};
+        const text = returnsId ? `${translated.text.trimEnd()} RETURNING id` : translated.text;
+        const prepared = {...translated, text, name: `x${++names}`, writes, label: labelOf(text)};
         stmt = {
           run: (params) => {
             if (depth > 0 && prepared.writes) {
@@ -470,7 +471,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
               // Inside a transaction a write waits for the next round trip; its result is read when asked for.
               if (savepoints.length > 0) beforeWrite();
               const later = new PendingRun(flush, returnsId);
-              pending.push({name: prepared.name, text: prepared.text, values: bindParams(prepared, params), label: labelOf(prepared.text), settle: (r, e) => later.settle(r, e)});
+              pending.push({name: prepared.name, text: prepared.text, values: bindParams(prepared, params), label: prepared.label, settle: (r, e) => later.settle(r, e)});
               return later;
             }
             const answer = query(prepared, params);
