@@ -402,12 +402,19 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
     let answer: Answer;
     if (bridge.direct) {
       const parts: Buffer[] = [];
-      batch.forEach((item, i) => {
-        if (parse[i]) parts.push(wire.parse({name: item.name, text: item.text, types: []}));
-        parts.push(wire.bind({portal: '', statement: item.name, values: item.values, valueMapper: prepareValue}), describeExecute);
-      });
+      let failed: Answer | undefined;
+      for (const [i, item] of batch.entries()) {
+        try {
+          if (parse[i]) parts.push(wire.parse({name: item.name, text: item.text, types: []}));
+          parts.push(wire.bind({portal: '', statement: item.name, values: item.values, valueMapper: prepareValue}), describeExecute);
+        } catch (error) {
+          // A value that cannot be encoded: nothing of the batch is sent.
+          failed = {ok: false, failedAt: i, message: `cannot send the value: ${(error as Error).message}`};
+          break;
+        }
+      }
       parts.push(wire.sync());
-      answer = bridge.write(Buffer.concat(parts), parses, label);
+      answer = failed ?? bridge.write(Buffer.concat(parts), parses, label);
     } else {
       answer = bridge.call({op: 'batch', items: batch.map((item, i) => ({name: item.name, text: item.text, values: item.values, parse: parse[i]})), inTx}, label);
     }
