@@ -278,7 +278,8 @@ async function handle(req) {
     return {results: []};
   }
   let fresh = false;
-  if (!client || !connection || lost) {
+  // The calling thread marks the connection lost too when its own write to the socket failed.
+  if (!client || !connection || lost || Atomics.load(flag, 2) === 1) {
     if (req.inTx) { const e = new Error('the connection to PostgreSQL was lost inside a transaction'); e.lost = true; throw e; }
     await connect();
     fresh = true;
