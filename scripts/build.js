@@ -30,6 +30,7 @@ import {createRequire} from 'node:module';
 import {dirname, join, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
+import {PATCHES} from './patches.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = join(ROOT, 'src');
@@ -155,34 +156,6 @@ const natsLazy = {
   },
 };
 
-/**
- * Source edits to @oclif/core that keep its behaviour and drop start-up work.
- * If one stops matching (a new @oclif/core), the build says so and goes on:
- * only start-up time is at stake.
- */
-const PATCHES = [
-  {
-    // Sorting the command list with localeCompare builds an ICU collator, the
-    // dearest single step of every start (~30 ms here). Ids are plain ASCII
-    // and help sorts them again, so code-unit order gives the same result.
-    file: '@oclif/core/lib/config/plugin.js',
-    find: '.sort((a, b) => a.id.localeCompare(b.id));',
-    replace: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
-  },
-  {
-    // cli-table3 measures every cell (and its ellipsis) with string-width,
-    // which builds and runs the emoji regular expression (thousands of
-    // alternatives, compiled on first use: several ms of every table). A
-    // string made only of printable ASCII, Latin to Georgian letters without
-    // the combining marks, and U+2000-U+2319 (punctuation such as the
-    // ellipsis, arrows, math) has no escape sequence and nothing the emoji
-    // expression matches, and string-width counts each of those characters as
-    // one column: its width is its length.
-    file: 'string-width/index.js',
-    find: "\tif (typeof string !== 'string' || string.length === 0) {\n\t\treturn 0;\n\t}\n",
-    replace: "\tif (typeof string !== 'string' || string.length === 0) {\n\t\treturn 0;\n\t}\n\tif (/^[\\x20-\\x7e\\xa0-\\u02ff\\u0370-\\u10ff\\u2000-\\u2319]*$/.test(string)) {\n\t\treturn string.length;\n\t}\n",
-  },
-];
 
 function packageName(specifier) {
   const parts = specifier.split('/');
