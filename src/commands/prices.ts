@@ -59,7 +59,8 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
       }
     });
     // Fee overrides by venue name: only configured venues have one (no prototype: a bus venue's name is looked up too).
-    const takerFees: Record<string, number | undefined> = Object.assign(Object.create(null) as Record<string, number | undefined>, ...Object.entries(ctx.config.venues).map(([id, venue]) => ({[id]: venue.fees?.taker})));
+    const takerFees = Object.create(null) as Record<string, number | undefined>;
+    for (const [id, venue] of Object.entries(ctx.config.venues)) takerFees[id] = venue.fees?.taker;
     const options = {size: flags.size, maxAgeMs: flags['max-age'], quoteGroup: flags['quote-group'], clock: ctx.clock, takerFees, recorder};
 
     if (flags.watch) {
