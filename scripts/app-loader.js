@@ -6,8 +6,8 @@
  * compiled as a vm.Script, and the bytecode V8 made while a command ran is
  * kept in dist/.cache, one file per command (its first two words, e.g.
  * `prices` or `arb-scan`, and the long flags it is given), build, Node
- * version and V8 flags. The next run of
- * that command starts from that bytecode instead of compiling again.
+ * version and V8 flags. The next run of that command starts from that
+ * bytecode instead of compiling again.
  *
  * - The cache is written at exit by a run that found none (or found one V8
  *   rejected) and succeeded (exit code 0: a mistyped command makes none),

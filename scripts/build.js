@@ -367,12 +367,12 @@ for (const [file, output] of Object.entries(result.metafile.outputs)) {
   }
 }
 
+// The bundle is kept in memory by esbuild (write: false) and written below, like every file of the build, to a
+// temp file renamed into place: a CLI starting during a rebuild never reads half a file.
+const bundle = Object.keys(result.metafile.outputs).find((file) => file.endsWith('.cjs'));
 // A script compiled by vm has no module loader of its own: `import()` of what stays outside the bundle (ccxt, conf, a
 // few built-ins, oclif's loading of ES modules) becomes a call of the loader's __xarbImport, a plain import() in
 // dist/app.js. Every call-shaped `import(` not inside a string literal is one of those.
-// The bundle is kept in memory by esbuild (write: false) and written here, like every file below, to a temp
-// file renamed into place: a CLI starting during a rebuild never reads half a file.
-const bundle = Object.keys(result.metafile.outputs).find((file) => file.endsWith('.cjs'));
 // The loader reads the bundle as Latin-1, a third of the time of decoding UTF-8 (~3 ms of every start), so the
 // bundle must be ASCII. esbuild escapes non-ASCII characters everywhere except inside regular expression
 // literals (one in @oclif/core's colour stripping), where a \uXXXX escape matches the same character.
@@ -381,13 +381,13 @@ const bundleCode = result.outputFiles
   .text.replace(/(?<![\w$.'"`])import\((?!\))/g, '__xarbImport(')
   .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-// dist/app.js loads the bundle (scripts/app-loader.js); oclif loads each command, hook and the help
-// class by path, from a stub that takes it from the bundle.
+// What the build writes besides the vendor files: the bundle, dist/app.js that loads it (scripts/app-loader.js),
+// and the stubs oclif loads each command, hook and the help class from, which take it from the bundle.
 const bundleName = relative(OUT, join(ROOT, bundle)).split('\\').join('/');
 const loaderText = readFileSync(join(ROOT, 'scripts', 'app-loader.js'), 'utf8')
   .replace("'__XARB_BUNDLE__'", JSON.stringify(`./${bundleName}`))
   .replace("'__XARB_BUILD__'", JSON.stringify(bundleName.replace(/^.*app-|\.cjs$/g, '')));
-const stubs = [
+const files = [
   {file: join(ROOT, bundle), text: bundleCode},
   {file: join(OUT, 'app.js'), text: loaderText},
   ...MODULES.map(({name}) => ({
@@ -400,7 +400,7 @@ const stubs = [
     ].join('\n'),
   })),
 ];
-for (const {file, text} of stubs) {
+for (const {file, text} of files) {
   mkdirSync(dirname(file), {recursive: true});
   writeFileSync(`${file}.${process.pid}.tmp`, text);
   renameSync(`${file}.${process.pid}.tmp`, file);
@@ -409,7 +409,7 @@ for (const {file, text} of stubs) {
 // dist/ is written in place, so a CLI running during a rebuild keeps its files
 // (chunk names carry a content hash). Files this build did not write are
 // removed once they are an hour old: old chunks, or the output of an older build.
-const written = new Set([...[result, ...vendor].flatMap((r) => Object.keys(r.metafile.outputs)).map((file) => join(ROOT, file)), ...stubs.map((s) => s.file)]);
+const written = new Set([...[result, ...vendor].flatMap((r) => Object.keys(r.metafile.outputs)).map((file) => join(ROOT, file)), ...files.map((f) => f.file)]);
 const hourAgo = Date.now() - 3_600_000;
 for (const file of entries(OUT, () => true)) if (!written.has(file) && statSync(file).mtimeMs < hourAgo) rmSync(file);
 
