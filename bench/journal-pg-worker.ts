@@ -5,8 +5,9 @@
  * and prints its start and end times (ms since epoch) as JSON.
  *
  * Per order, as execution/place.ts does it: one write-ahead transaction
- * (plan lookup, trading state and usage read in one query, the risk engine over the
- * order with every limit set, plan + order + event inserts), the
+ * (plan lookup, trading state and usage read in one query, the risk
+ * engine over the order with every limit set, plan + order + event inserts
+ * sent with the commit, the order's id read after it), the
  * `order.sent` event, then the venue's answer applied with its event in one
  * transaction. No venue: the journal's share of the path is what is
  * measured.
@@ -40,17 +41,18 @@ const order: PlannedOrder = {leg: 0, venue: 'binance', symbol: 'BTC/USDT', side:
 
 function one(i: number): void {
   const planId = `bench-${worker}-${process.pid}-${i}`;
-  const written = db.tx(() => {
+  const pending = db.tx(() => {
     const {state, usage, planExists} = orders.riskUsage.usageAndState(undefined, planId);
     if (planExists) throw new Error('duplicate plan');
     const snapshot = {state, valuationQuote: 'USDT', cash: ['USDT'], value: (a: string) => (a === 'BTC' ? 60000 : 1), balances, unknownBalances: [], usage};
     const denial = evaluateBatch([order], config, snapshot);
     if (denial) throw new Error(`denied: ${JSON.stringify(denial.violation)}`);
     plans.insert({id: planId, kind: 'order', intent: {symbol: 'BTC/USDT'}, plan: {orders: 1}, status: 'sending'});
-    const row = orders.insert({venue: 'binance', clientOrderId: planId, planId, leg: 0, symbol: 'BTC/USDT', quote: 'USDT', side: 'buy', type: 'limit', amount: '0.01', price: '60000', notional: '600', mode: 'live'});
+    const row = orders.insertNew({venue: 'binance', clientOrderId: planId, planId, leg: 0, symbol: 'BTC/USDT', quote: 'USDT', side: 'buy', type: 'limit', amount: '0.01', price: '60000', notional: '600', mode: 'live'});
     events.add({kind: 'order.written', venue: 'binance', ref: planId, data: {planId}});
     return row;
   });
+  const written = {id: pending.id(), ...pending.order};
   events.add({kind: 'order.sent', venue: 'binance', ref: planId, data: {id: written.id}});
   db.tx(() => {
     orders.applyVenueOrder(written.id, {id: `v-${planId}`, clientOrderId: planId, symbol: 'BTC/USDT', side: 'buy', type: 'limit', status: 'open', amount: '0.01', filled: '0', price: '60000', average: undefined, fees: [], timestamp: clock.now()});

@@ -10,7 +10,7 @@ import type {ExecutionEnv} from '../../src/core/execution/place.js';
 import type {Db} from '../../src/core/journal/db.js';
 import {openTestJournal} from '../support/postgres.js';
 import {EventsRepo} from '../../src/core/journal/events.js';
-import {OrdersRepo} from '../../src/core/journal/orders.js';
+import {DuplicateOrderError, OrdersRepo} from '../../src/core/journal/orders.js';
 import {RiskStateRepo} from '../../src/core/journal/risk-state.js';
 import type {Venue} from '../../src/core/venues/port.js';
 import {FaultyVenue, StaticVenue, fixedClock, market} from './execution-support.js';
@@ -127,6 +127,23 @@ describe('placing orders', () => {
     expect(a.creates).toBe(0);
     expect(new OrdersRepo(db, clock).list()).toHaveLength(0);
     expect(new EventsRepo(db, clock).list({kind: 'risk.denied'})[0]!.data).toMatchObject({limit: 'global.maxOrderAmount', value: '0.4', attempted: '0.5'});
+  });
+
+  it('an order journalled under the client id of a plan not journalled yet: DuplicateOrderError, nothing written or sent', async () => {
+    const a = new FaultyVenue(paper(staticVenue('a', [[100, 5]], [[99, 5]])), 'paper');
+    // A denial journals only its event, which names the plan: the same intent and key give the same plan id again.
+    await expect(place([a], buy('0.5'), {risk: {global: {maxOrderAmount: '0.4'}}})).rejects.toBeInstanceOf(RiskDeniedError);
+    const planId = new EventsRepo(db, clock).list({kind: 'risk.denied'})[0]!.ref!;
+    const repo = new OrdersRepo(db, clock);
+    const clientOrderId = clientOrderIdFor(planId, 0);
+    repo.insert({venue: 'a', clientOrderId, symbol: 'BTC/USD', quote: 'USD', side: 'buy', type: 'limit', amount: '0.1', price: '90', notional: '9', mode: 'paper'});
+    const error = await place([a], buy('0.5')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DuplicateOrderError);
+    expect((error as DuplicateOrderError).existing).toMatchObject({clientOrderId, amount: '0.1'});
+    expect(a.creates).toBe(0);
+    expect(repo.list()).toHaveLength(1);
+    expect(repo.getPlan(planId)).toBeUndefined();
+    expect(new EventsRepo(db, clock).list({kind: 'order.written'})).toHaveLength(0);
   });
 
   it('halted sends nothing; reducing lets only a position-shrinking order through', async () => {

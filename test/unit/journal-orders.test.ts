@@ -1,5 +1,5 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import type {Db} from '../../src/core/journal/db.js';
+import {isUniqueViolation, type Db} from '../../src/core/journal/db.js';
 import {openTestJournal} from '../support/postgres.js';
 import {EventsRepo} from '../../src/core/journal/events.js';
 import {DuplicateOrderError, OrdersRepo, type NewOrder} from '../../src/core/journal/orders.js';
@@ -31,6 +31,38 @@ describe('OrdersRepo', () => {
     expect(o.status).toBe('pending_submit');
     expect(() => repo.insert(base)).toThrow(DuplicateOrderError);
     expect(repo.insert({...base, venue: 'b'}).venue).toBe('b');
+  });
+
+  it('insertNew: the row it returns is the row journalled, its id read after the commit, and its usage counted', () => {
+    const repo = new OrdersRepo(db, clock);
+    const other = repo.insert({...base, clientOrderId: 'c0'});
+    const written = db.tx(() => [repo.insertNew({...base, type: 'limit', price: '100.50', amount: '2.0', notional: '201', leg: 1}), repo.insertNew({...base, clientOrderId: 'c2', venue: 'b'})]);
+    const orders = written.map((w) => ({id: w.id(), ...w.order}));
+    expect(orders.map((o) => o.id)).toEqual([other.id + 1, other.id + 2]);
+    for (const order of orders) expect(repo.get(order.id)).toEqual(order);
+    expect(orders[0]).toMatchObject({price: '100.5', amount: '2', status: 'pending_submit', filled: '0', planId: undefined, leg: 1, origin: 'xarb', fees: []});
+    expect(repo.usage().open).toEqual(expect.arrayContaining([{venue: 'a', symbol: 'BTC/USD', side: 'buy', orders: 2, remaining: '3'}]));
+  });
+
+  it('insertNew: an order journalled already fails the whole transaction on the unique key', () => {
+    const repo = new OrdersRepo(db, clock);
+    const events = new EventsRepo(db, clock);
+    repo.insert(base);
+    let failure: unknown;
+    try {
+      db.tx(() => {
+        events.add({kind: 'test.before'});
+        repo.insertNew({...base, clientOrderId: 'c3'});
+        repo.insertNew(base);
+        events.add({kind: 'test.after'});
+      });
+    } catch (error) {
+      failure = error;
+    }
+    expect(isUniqueViolation(failure)).toBe(true);
+    expect(repo.list().map((o) => o.clientOrderId)).toEqual(['c1']);
+    expect(events.list({kind: 'test.'})).toHaveLength(0);
+    expect(repo.usage().open).toEqual([{venue: 'a', symbol: 'BTC/USD', side: 'buy', orders: 1, remaining: '1'}]);
   });
 
   it('takes the venue truth, and a stale answer never re-opens a final order or lowers filled', () => {

@@ -57,6 +57,12 @@ export class JournalError extends XarbError {
   }
 }
 
+/** Whether a journal write was refused by a unique key (the row is there already), on either database. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = error instanceof Error ? (error as Error & {code?: unknown}).code : undefined;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
 type DatabaseClass = typeof Database;
 let driver: {Driver: DatabaseClass; options: Database.Options} | undefined;
 

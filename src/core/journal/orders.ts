@@ -26,7 +26,7 @@
 import {cmp, dec} from '../money/decimal.js';
 import type {ExecutionMode, Fee, OrderType, Side, Trade, VenueOrder} from '../types.js';
 import type {Clock} from '../types.js';
-import type {Db} from './db.js';
+import type {Db, SqlValue} from './db.js';
 import {XarbError, ExitCode} from '../errors.js';
 import {FillsRepo, type FillQuery, type JournalFill, type NewFill} from './fills.js';
 import {isLiveStatus, LIVE_STATUSES, type JournalOrderStatus, type Origin} from './order-status.js';
@@ -180,6 +180,45 @@ function usageOf(row: OrderRow): UsageRow {
   return {venue: row.venue, symbol: row.symbol, side: row.side, quote: row.quote, status: row.status, amount: row.amount, filled: row.filled, counted: row.volume_counted, createdAt: row.created_at};
 }
 
+const INSERT_ORDER = `INSERT INTO orders (venue, client_order_id, venue_order_id, plan_id, leg, symbol, side, type, amount, price, notional, quote, status, filled, average, fees, mode, origin, volume_counted, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)`;
+
+/** A new order's values as INSERT_ORDER takes them (decimals in canonical form), and its row for the usage aggregates. */
+function newOrderDraft(order: NewOrder, now: number): {values: SqlValue[]; usage: UsageRow; price: string | undefined; average: string | undefined; notional: string} {
+  const status = order.status ?? 'pending_submit';
+  const amount = dec(order.amount);
+  const filled = dec(order.filled ?? '0');
+  const average = order.average === undefined ? undefined : dec(order.average);
+  const price = order.price === undefined ? undefined : dec(order.price);
+  const notional = dec(order.notional);
+  const counted = countedVolume({status, amount, filled, average, price, notional});
+  const created = order.createdAt ?? now;
+  const values = [
+    order.venue,
+    order.clientOrderId,
+    order.venueOrderId ?? null,
+    order.planId ?? null,
+    order.leg ?? null,
+    order.symbol,
+    order.side,
+    order.type,
+    amount,
+    price ?? null,
+    notional,
+    order.quote,
+    status,
+    filled,
+    average ?? null,
+    order.mode,
+    order.origin ?? 'xarb',
+    counted,
+    created,
+    created,
+  ];
+  const usage: UsageRow = {venue: order.venue, symbol: order.symbol, side: order.side, quote: order.quote, status, amount, filled, counted, createdAt: created};
+  return {values, usage, price, average, notional};
+}
+
 export class OrdersRepo {
   readonly fillsRepo: FillsRepo;
   readonly plans: PlansRepo;
@@ -207,6 +246,49 @@ export class OrdersRepo {
       const [row] = this.write([{order}], true).rows;
       if (!row) throw new DuplicateOrderError(this.byClientOrderId(order.venue, order.clientOrderId)!);
       return toOrder(row);
+    });
+  }
+
+  /**
+   * The write-ahead's insert: a new order whose (venue, clientOrderId) the
+   * caller has found unjournalled in the same transaction
+   * (RiskUsageRepo.usageAndState, under the journal lock). Nothing waits for
+   * the database: on PostgreSQL the insert goes with the transaction's next
+   * round trip (its commit), so the journal lock is held one round trip
+   * less than with insert. Returns the row as written and its id, which is
+   * read once the transaction has ended. An order journalled after all
+   * fails the transaction (the unique key) instead of being skipped.
+   */
+  insertNew(order: NewOrder): {readonly order: Omit<JournalOrder, 'id'>; id(): number} {
+    return this.db.tx(() => {
+      const draft = newOrderDraft(order, this.clock.now());
+      const result = this.db.prepare(INSERT_ORDER).run(draft.values);
+      this.riskUsage.apply([{after: draft.usage}]);
+      const {usage: u} = draft;
+      const written: Omit<JournalOrder, 'id'> = {
+        venue: order.venue,
+        clientOrderId: order.clientOrderId,
+        venueOrderId: order.venueOrderId,
+        planId: order.planId,
+        leg: order.leg,
+        symbol: order.symbol,
+        side: order.side,
+        type: order.type,
+        amount: u.amount,
+        price: draft.price,
+        notional: draft.notional,
+        quote: order.quote,
+        status: u.status,
+        filled: u.filled,
+        average: draft.average,
+        fees: [],
+        mode: order.mode,
+        origin: order.origin ?? 'xarb',
+        error: undefined,
+        createdAt: u.createdAt,
+        updatedAt: u.createdAt,
+      };
+      return {order: written, id: () => Number(result.lastInsertRowid)};
     });
   }
 
@@ -372,54 +454,19 @@ export class OrdersRepo {
   private write(entries: readonly BatchEntry[], full: boolean): {ids: number[]; rows: OrderRow[]; fills: number} {
     const usage: {after: UsageRow}[] = [];
     const newFills: NewFill[] = [];
-    const insertOrder = this.db.prepare<OrderRow>(
-      `INSERT INTO orders (venue, client_order_id, venue_order_id, plan_id, leg, symbol, side, type, amount, price, notional, quote, status, filled, average, fees, mode, origin, volume_counted, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)
-       ON CONFLICT (venue, client_order_id) DO NOTHING
-       RETURNING ${full ? COLUMNS : 'id'}`,
-    );
+    const insertOrder = this.db.prepare<OrderRow>(`${INSERT_ORDER} ON CONFLICT (venue, client_order_id) DO NOTHING RETURNING ${full ? COLUMNS : 'id'}`);
     const ids: number[] = [];
     const rows: OrderRow[] = [];
     const now = this.clock.now();
     for (const {order, fills: trades} of entries) {
-      const draft = {
-        status: order.status ?? 'pending_submit',
-        amount: dec(order.amount),
-        filled: dec(order.filled ?? '0'),
-        average: order.average === undefined ? undefined : dec(order.average),
-        price: order.price === undefined ? undefined : dec(order.price),
-        notional: dec(order.notional),
-      } as const;
-      const counted = countedVolume(draft);
-      const created = order.createdAt ?? now;
-      const row = insertOrder.get([
-        order.venue,
-        order.clientOrderId,
-        order.venueOrderId ?? null,
-        order.planId ?? null,
-        order.leg ?? null,
-        order.symbol,
-        order.side,
-        order.type,
-        draft.amount,
-        draft.price ?? null,
-        draft.notional,
-        order.quote,
-        draft.status,
-        draft.filled,
-        draft.average ?? null,
-        order.mode,
-        order.origin ?? 'xarb',
-        counted,
-        created,
-        created,
-      ]);
+      const draft = newOrderDraft(order, now);
+      const row = insertOrder.get(draft.values);
       let orderId: number | undefined;
       if (row) {
         ids.push(row.id);
         if (full) rows.push(row);
         orderId = row.id;
-        usage.push({after: {venue: order.venue, symbol: order.symbol, side: order.side, quote: order.quote, status: draft.status, amount: draft.amount, filled: draft.filled, counted, createdAt: created}});
+        usage.push({after: draft.usage});
       } else orderId = this.byClientOrderId(order.venue, order.clientOrderId)?.id;
       for (const trade of trades ?? []) newFills.push({venue: order.venue, trade, orderId, origin: order.origin ?? 'xarb'});
     }
