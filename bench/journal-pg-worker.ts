@@ -9,8 +9,8 @@
  * engine over the order with every limit set, plan + order + event inserts
  * sent with the commit, the order's id read after it), the
  * `order.sent` event, then the venue's answer applied with its event in one
- * transaction. No venue: the journal's share of the path is what is
- * measured.
+ * transaction that takes the order's row lock, not the journal lock. No
+ * venue: the journal's share of the path is what is measured.
  */
 import {migrate, openDb, type Db} from '../src/core/journal/db.js';
 import {EventsRepo} from '../src/core/journal/events.js';
@@ -54,10 +54,13 @@ function one(i: number): void {
   });
   const written = {id: pending.id(), ...pending.order};
   events.add({kind: 'order.sent', venue: 'binance', ref: planId, data: {id: written.id}});
-  db.tx(() => {
-    orders.applyVenueOrder(written.id, {id: `v-${planId}`, clientOrderId: planId, symbol: 'BTC/USDT', side: 'buy', type: 'limit', status: 'open', amount: '0.01', filled: '0', price: '60000', average: undefined, fees: [], timestamp: clock.now()});
-    events.add({kind: 'order.accepted', venue: 'binance', ref: planId, data: {id: written.id}});
-  });
+  db.tx(
+    () => {
+      orders.applyVenueOrder(written.id, {id: `v-${planId}`, clientOrderId: planId, symbol: 'BTC/USDT', side: 'buy', type: 'limit', status: 'open', amount: '0.01', filled: '0', price: '60000', average: undefined, fees: [], timestamp: clock.now()});
+      events.add({kind: 'order.accepted', venue: 'binance', ref: planId, data: {id: written.id}});
+    },
+    {lock: 'rows'},
+  );
 }
 
 process.stdout.write('ready\n');

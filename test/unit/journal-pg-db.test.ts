@@ -12,7 +12,9 @@ import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {Db} from '../../src/core/journal/db.js';
 import {copyText, openPgDb} from '../../src/core/journal/pg/db.js';
-import {journalKinds, openTestPgJournal, skipWithoutPostgres} from '../support/postgres.js';
+import {OrdersRepo} from '../../src/core/journal/orders.js';
+import type {VenueOrder} from '../../src/core/types.js';
+import {journalKinds, openTestPgJournal, PG_URL, skipWithoutPostgres} from '../support/postgres.js';
 
 const skip = await skipWithoutPostgres();
 
@@ -173,4 +175,56 @@ describe('Db.insertMany', () => {
       });
     });
   }
+});
+
+describe.skipIf(skip)('PostgreSQL journal: what a transaction waits for (TxOptions.lock)', () => {
+  let db: Db;
+  let other: Db | undefined;
+  afterEach(() => {
+    other?.close();
+    other = undefined;
+    db?.close();
+  });
+  const clock = {now: () => Date.UTC(2026, 0, 5, 12)};
+  /** The journal and a second connection to it (another host), whose statements give up after `timeoutMs`. */
+  const open = (timeoutMs = 1000) => {
+    db = openTestPgJournal('txlock');
+    other = openPgDb(`${PG_URL}?schema=${(db as unknown as {target: {schema: string}}).target.schema}`, {statementTimeoutMs: timeoutMs});
+    const order = new OrdersRepo(db, clock).insert({venue: 'a', clientOrderId: 'c1', symbol: 'BTC/USD', quote: 'USD', side: 'buy', type: 'limit', amount: '1', price: '100', notional: '100', mode: 'live'});
+    return {here: new OrdersRepo(db, clock), there: new OrdersRepo(other, clock), order};
+  };
+  const answer = (over: Partial<VenueOrder> = {}): VenueOrder => ({id: 'v1', clientOrderId: 'c1', symbol: 'BTC/USD', side: 'buy', type: 'limit', status: 'open', amount: '1', filled: '0', price: '100', average: undefined, fees: [], timestamp: clock.now(), ...over});
+  const timedOut = /statement timeout/;
+
+  it("an order's status change commits while another host holds the journal lock; a transaction that needs the lock waits", () => {
+    const {here, there, order} = open();
+    db.tx(() => {
+      here.riskUsage.usageAndState(); // the risk check's read: the journal lock is held from here to the commit
+      expect(() => other!.tx(() => there.riskUsage.usageAndState())).toThrow(timedOut);
+      expect(there.applyVenueOrder(order.id, answer({filled: '0.25'}))).toMatchObject({status: 'open', filled: '0.25', venueOrderId: 'v1'});
+    });
+    expect(here.get(order.id)).toMatchObject({status: 'open', filled: '0.25'});
+    expect(here.usage().open).toEqual([{venue: 'a', symbol: 'BTC/USD', side: 'buy', orders: 1, remaining: '0.75'}]);
+  });
+
+  it("two hosts changing one order: the second waits for the first's row lock, then builds on its change", () => {
+    const {here, there, order} = open();
+    db.tx(() => {
+      here.applyVenueOrder(order.id, answer({filled: '0.5'}));
+      expect(() => there.markRejected(order.id, 'refused')).toThrow(timedOut);
+    });
+    // Once the first has committed, the second reads the row as changed: a fill is never lost to a stale read.
+    expect(there.applyVenueOrder(order.id, answer({filled: '0.4'}))).toMatchObject({status: 'open', filled: '0.5'});
+    expect(there.setStatus(order.id, 'canceled')).toMatchObject({status: 'canceled', filled: '0.5'});
+    expect(here.usage().open).toEqual([]);
+  });
+
+  it('a transaction that changes several orders locks their rows before it writes anything (lockRows)', () => {
+    const {here, there, order} = open();
+    db.tx(() => {
+      here.lockRows('a', ['c1', 'not-journalled']);
+      expect(() => there.markRejected(order.id, 'refused')).toThrow(timedOut);
+    });
+    expect(there.markRejected(order.id, 'refused')).toMatchObject({status: 'rejected'});
+  });
 });

@@ -274,12 +274,16 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
     return resolved.order;
   }
   crashPoint('after_accept');
-  // The answer and its event commit together (on PostgreSQL the event goes with the COMMIT).
-  let updated = env.db.tx(() => {
-    const applied = orders.applyVenueOrder(order.id, answer);
-    events.add({kind: 'order.accepted', venue: order.venue, ref: order.clientOrderId, data: {venueOrderId: answer.id, status: answer.status, filled: answer.filled}});
-    return applied;
-  });
+  // The answer and its event commit together (on PostgreSQL the event goes with the COMMIT). One order's row and usage
+  // change: the transaction does not wait for the journal lock (TxOptions.lock 'rows').
+  let updated = env.db.tx(
+    () => {
+      const applied = orders.applyVenueOrder(order.id, answer);
+      events.add({kind: 'order.accepted', venue: order.venue, ref: order.clientOrderId, data: {venueOrderId: answer.id, status: answer.status, filled: answer.filled}});
+      return applied;
+    },
+    {lock: 'rows'},
+  );
   crashPoint('after_answer');
   try {
     // Some venues answer a create with the id only (kraken): read the order back once.

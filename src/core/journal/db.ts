@@ -21,6 +21,21 @@ export interface Statement<Row = Record<string, unknown>> {
   iterate(params?: Params): IterableIterator<Row>;
 }
 
+export interface TxOptions {
+  /**
+   * What the transaction waits for before it runs. 'journal' (the default):
+   * the journal lock, so that it runs alone among the journal's writers, on
+   * every host (SQLite has one writer at a time anyway). 'rows': on
+   * PostgreSQL, only the row locks its statements take. For a transaction
+   * that changes one journalled order, the row it has locked first
+   * (OrdersRepo's status updates), with the usage aggregates moved by that
+   * order's delta, and appends events: it may commit while another host
+   * holds the journal lock for a risk check, because neither reads what the
+   * other writes (see docs/scale-out.md).
+   */
+  readonly lock?: 'journal' | 'rows';
+}
+
 export interface Db {
   /** Which database holds the journal; the SQL is shared (see pg/sql.ts), the housekeeping is not. */
   readonly dialect: 'sqlite' | 'postgres';
@@ -28,8 +43,11 @@ export interface Db {
   readonly path: string;
   /** Prepared once per SQL text, then reused. */
   prepare<Row = Record<string, unknown>>(sql: string): Statement<Row>;
-  /** Runs fn inside BEGIN IMMEDIATE ... COMMIT (rolled back on throw). Nested calls use savepoints. */
-  tx<T>(fn: () => T): T;
+  /**
+   * Runs fn inside BEGIN IMMEDIATE ... COMMIT (rolled back on throw). Nested
+   * calls use savepoints; the outermost call's options apply.
+   */
+  tx<T>(fn: () => T, options?: TxOptions): T;
   /**
    * Inserts `rows` (values in `columns` order) into `table`, skipping any row
    * whose `key` columns match one already there (ON CONFLICT DO NOTHING), in
@@ -151,6 +169,7 @@ export function openDb(path: string, options: {migrations?: readonly Migration[]
       return stmt as Statement<Row>;
     },
     tx<T>(fn: () => T): T {
+      // One writer at a time: every transaction takes the file's write lock (the lock option changes nothing).
       return raw.transaction(fn).immediate();
     },
     insertMany(table, columns, key, rows) {

@@ -26,7 +26,7 @@
 import {cmp, dec} from '../money/decimal.js';
 import type {ExecutionMode, Fee, OrderType, Side, Trade, VenueOrder} from '../types.js';
 import type {Clock} from '../types.js';
-import type {Db, SqlValue} from './db.js';
+import type {Db, SqlValue, TxOptions} from './db.js';
 import {XarbError, ExitCode} from '../errors.js';
 import {FillsRepo, type FillQuery, type JournalFill, type NewFill} from './fills.js';
 import {isLiveStatus, LIVE_STATUSES, type JournalOrderStatus, type Origin} from './order-status.js';
@@ -219,6 +219,9 @@ function newOrderDraft(order: NewOrder, now: number): {values: SqlValue[]; usage
   return {values, usage, price, average, notional};
 }
 
+/** An order's status change alone: its row is all it locks (see update). */
+const ORDER_ROW: TxOptions = {lock: 'rows'};
+
 export class OrdersRepo {
   readonly fillsRepo: FillsRepo;
   readonly plans: PlansRepo;
@@ -337,6 +340,20 @@ export class OrdersRepo {
     return this.list({venue, statuses: ['pending_submit', 'unknown'], limit: 100_000});
   }
 
+  /**
+   * Locks these orders' rows until the transaction ends (PostgreSQL; SQLite
+   * has one writer anyway). A transaction that changes several orders takes
+   * their rows first, in one statement, before any usage aggregate row: an
+   * order's status change running alone (which locks its row, then usage
+   * rows) can then never wait on it in a cycle.
+   */
+  lockRows(venue: string, clientOrderIds: readonly string[]): void {
+    if (this.db.dialect !== 'postgres' || clientOrderIds.length === 0) return;
+    this.db
+      .prepare('SELECT id FROM orders WHERE venue = ? AND client_order_id IN (SELECT value FROM json_each(?)) ORDER BY id FOR UPDATE')
+      .all([venue, JSON.stringify(clientOrderIds)]);
+  }
+
   /** Marks an order `unknown`: it may have reached the venue. Resolve it by clientOrderId, never by re-sending. */
   markUnknown(id: number, error: string): JournalOrder {
     return this.update(id, (o) => (o.status === 'pending_submit' ? {status: 'unknown', error} : {error}));
@@ -423,7 +440,8 @@ export class OrdersRepo {
     this.db.tx(() => {
       const setCounted = this.db.prepare('UPDATE orders SET volume_counted = ? WHERE id = ?');
       const rows: UsageRow[] = [];
-      for (const row of this.db.prepare<OrderRow>(`SELECT ${COLUMNS} FROM orders`).all()) {
+      // Every order row locked (PostgreSQL): a status change running alone (TxOptions.lock 'rows') finishes first or waits.
+      for (const row of this.db.prepare<OrderRow>(`SELECT ${COLUMNS} FROM orders${this.forUpdate}`).all()) {
         const counted = countedVolume(toOrder(row));
         if (counted !== row.volume_counted) setCounted.run([counted, row.id]);
         rows.push(usageOf({...row, volume_counted: counted}));
@@ -495,13 +513,25 @@ export class OrdersRepo {
 
   // ---- internals -------------------------------------------------------------
 
+  /** On PostgreSQL, what makes a read of order rows lock them until the transaction ends. */
+  private get forUpdate(): string {
+    return this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  }
+
   private getRow(id: number): OrderRow | undefined {
     return this.db.prepare<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = ?`).get([id]);
   }
 
+  /**
+   * Every status change of an order: its row read and locked (on
+   * PostgreSQL, FOR UPDATE: a change made meanwhile on another host is
+   * waited for, never overwritten), changed, written back, and the usage
+   * aggregates moved by the difference. Alone, it is a transaction of its
+   * own that does not wait for the journal lock (TxOptions.lock 'rows').
+   */
   private update(id: number, change: (o: JournalOrder) => Partial<Omit<JournalOrder, 'id'>>): JournalOrder {
     return this.db.tx(() => {
-      const before = this.getRow(id);
+      const before = this.db.prepare<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = ?${this.forUpdate}`).get([id]);
       if (!before) throw new XarbError(`no journalled order with id ${id}`, {exitCode: ExitCode.usage, hint: 'see `xarb orders`'});
       const current = toOrder(before);
       const next = {...current, ...change(current)};
@@ -518,6 +548,6 @@ export class OrdersRepo {
       const after: OrderRow = {...before, venue_order_id: set.vid, status: set.status, filled: set.filled, average: set.average, fees: set.fees, error: set.error, volume_counted: counted, updated_at: set.now};
       this.riskUsage.apply([{before: usageOf(before), after: usageOf(after)}]);
       return toOrder(after);
-    });
+    }, ORDER_ROW);
   }
 }

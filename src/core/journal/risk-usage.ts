@@ -170,8 +170,9 @@ class UsageAccumulator {
   }
 
   flush(db: Db): void {
-    const open = [...this.open.values()].filter((e) => e.orders !== 0 || e.remaining !== 0n);
-    const volume = [...this.volume.values()].filter((e) => e.volume !== 0n);
+    // In key order: transactions that move the same rows at once on PostgreSQL lock them in the same order, never in a cycle.
+    const open = [...this.open].sort(byKey).flatMap(([, e]) => (e.orders !== 0 || e.remaining !== 0n ? [e] : []));
+    const volume = [...this.volume].sort(byKey).flatMap(([, e]) => (e.volume !== 0n ? [e] : []));
     if (open.length === 0 && volume.length === 0) return;
     if (db.dialect === 'postgres') {
       addOnServer(db, open, volume);
@@ -199,6 +200,10 @@ class UsageAccumulator {
     this.open.clear();
     this.volume.clear();
   }
+}
+
+function byKey(a: readonly [string, unknown], b: readonly [string, unknown]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
 interface CurrentRows {

@@ -50,6 +50,11 @@ export function applyRepairs(ctx: ApplyContext, discrepancies: readonly Discrepa
   const base = {venue: ctx.venue};
   const source = ctx.source ?? 'reconcile';
   return ctx.db.tx(() => {
+    // The rows of the orders it may change, locked before anything is written (see OrdersRepo.lockRows).
+    orders.lockRows(
+      ctx.venue,
+      repairs.flatMap(({repair}) => (repair.op === 'apply_venue_order' || repair.op === 'set_status' ? [repair.clientOrderId] : [])),
+    );
     let changes = 0;
     const appliedOrders = new Set<string>();
     let rebaselined = false;

@@ -41,7 +41,7 @@ import {writeSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
-import {identifiers, JournalError, type Db, type Params, type SqlValue, type Statement} from '../db.js';
+import {identifiers, JournalError, type Db, type Params, type SqlValue, type Statement, type TxOptions} from '../db.js';
 import {bindParams, toPostgres, type PgStatementText} from './sql.js';
 import {WORKER_SOURCE} from './worker-source.js';
 
@@ -365,6 +365,8 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   const locks = new Set<string>();
   /** Whether the open transaction's BEGIN has been sent (it goes with the first round trip). */
   let begun = false;
+  /** Whether the open transaction takes the journal lock (TxOptions.lock). */
+  let journalLock = true;
   /** Whether the open transaction has written anything (then its commit is waited for; see tx). */
   let wrote = false;
   /** Writes held back, in order, sent with the next round trip. */
@@ -376,6 +378,8 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   const BEGIN = fixed('xarb_begin', 'BEGIN');
   // The commit does not wait for the disk while the lock is held: see tx.
   const LOCK = fixed('xarb_lock', `SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${journalKey}), set_config('synchronous_commit', 'off', true)`, 'taking the journal lock');
+  // A transaction that takes only the row locks of its statements (TxOptions.lock 'rows').
+  const ROWS = fixed('xarb_rows', `SELECT set_config('synchronous_commit', 'off', true)`, 'beginning a transaction');
   const COMMIT = fixed('xarb_commit', 'COMMIT');
   const DURABLE = fixed('xarb_durable', 'SELECT txid_current()', 'waiting for the commit to reach the disk');
   const labelOf = (text: string) => text.replace(/\s+/g, ' ').slice(0, 80);
@@ -387,7 +391,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
     const inTx = depth > 0 && begun;
     if (depth > 0 && !begun) {
       begun = true;
-      batch.unshift(BEGIN, LOCK);
+      batch.unshift(BEGIN, journalLock ? LOCK : ROWS);
     }
     if (batch.length === 0) return [];
     // A named statement is parsed once per connection: with its first use, unless the server has it already.
@@ -493,7 +497,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
       }
       return stmt as Statement<Row>;
     },
-    tx<T>(fn: () => T): T {
+    tx<T>(fn: () => T, options?: TxOptions): T {
       if (depth > 0) {
         // A savepoint is only made before the scope's first write (a scope that only read has nothing
         // to undo), and never released (the commit releases them): a round trip saved per scope.
@@ -533,6 +537,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
       depth = 1;
       begun = false;
       wrote = false;
+      journalLock = options?.lock !== 'rows';
       try {
         const result = fn();
         if (begun || pending.length > 0) {
