@@ -57,7 +57,12 @@ if (process.env.XARB_BENCH_BASE) {
 trees.push(await loadTree(ROOT, 'this tree'));
 const tools = trees[trees.length - 1]!;
 
-const schemaUrl = (label: string) => `${PG}?schema=bench_${label}_${process.pid}_${Date.now().toString(36)}`;
+/** PG with a schema of this round's own (XARB_BENCH_PG may carry parameters of its own, e.g. host=/run/postgresql for a socket). */
+function schemaUrl(label: string): string {
+  const url = new URL(PG);
+  url.searchParams.set('schema', `bench_${label}_${process.pid}_${Date.now().toString(36)}`);
+  return url.toString();
+}
 function dropSchema(url: string): void {
   const db = tools.pg.openPgDb(url);
   db.exec(`DROP SCHEMA IF EXISTS "${db.target.schema}" CASCADE`);
