@@ -219,6 +219,17 @@ describe.skipIf(skip)('PostgreSQL journal: what a transaction waits for (TxOptio
     expect(here.usage().open).toEqual([]);
   });
 
+  it('rebuildUsage holds every order still until it commits: a status change from another host waits, then moves the rebuilt aggregates', () => {
+    const {here, there, order} = open();
+    db.tx(() => {
+      here.rebuildUsage();
+      // The venue's acceptance moves no aggregate (the order stays live, nothing filled): only the table lock holds it.
+      expect(() => there.applyVenueOrder(order.id, answer())).toThrow(timedOut);
+    });
+    expect(there.applyVenueOrder(order.id, answer({filled: '0.25'}))).toMatchObject({filled: '0.25'});
+    expect(here.usage().open).toEqual([{venue: 'a', symbol: 'BTC/USD', side: 'buy', orders: 1, remaining: '0.75'}]);
+  });
+
   it('a transaction that changes several orders locks their rows before it writes anything (lockRows)', () => {
     const {here, there, order} = open();
     db.tx(() => {
