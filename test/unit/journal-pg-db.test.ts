@@ -6,13 +6,15 @@
  * guarantees are those of one statement at a time: a batch that fails part
  * way rolls back the whole transaction and names the statement that failed.
  */
-import {mkdtempSync} from 'node:fs';
+import {spawn} from 'node:child_process';
+import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {Db} from '../../src/core/journal/db.js';
 import {copyText, openPgDb} from '../../src/core/journal/pg/db.js';
 import {OrdersRepo} from '../../src/core/journal/orders.js';
+import {applyRepairs} from '../../src/core/reconcile/apply.js';
 import type {VenueOrder} from '../../src/core/types.js';
 import {journalKinds, openTestPgJournal, PG_URL, skipWithoutPostgres} from '../support/postgres.js';
 
@@ -228,6 +230,59 @@ describe.skipIf(skip)('PostgreSQL journal: what a transaction waits for (TxOptio
     });
     expect(there.applyVenueOrder(order.id, answer({filled: '0.25'}))).toMatchObject({filled: '0.25'});
     expect(here.usage().open).toEqual([{venue: 'a', symbol: 'BTC/USD', side: 'buy', orders: 1, remaining: '0.75'}]);
+  });
+
+  it("a reconcile repairing several orders and another host's venue answer on the same market never deadlock", async () => {
+    // The repair changes a buy, then a sell; the answer (a sell of the same market and day) runs in between. Had
+    // the repair moved the usage rows order by order, each would hold a row the other waits for.
+    const {here} = open();
+    const order = (clientOrderId: string, side: 'buy' | 'sell', status: 'open' | 'pending_submit') =>
+      here.insert({venue: 'a', clientOrderId, symbol: 'BTC/USD', quote: 'USD', side, type: 'limit', amount: '1', price: '100', notional: '100', mode: 'live', status, ...(status === 'open' ? {venueOrderId: `v-${clientOrderId}`} : {})});
+    order('A', 'buy', 'open');
+    order('B', 'sell', 'open');
+    const y = order('Y', 'sell', 'pending_submit');
+    const signal = join(mkdtempSync(join(tmpdir(), 'xarb-pg-')), 'go');
+    const schema = (db as unknown as {target: {schema: string}}).target.schema;
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('../support/pg-status-change.ts', import.meta.url).pathname, `${PG_URL}?schema=${schema}`, signal, String(y.id)], {stdio: ['ignore', 'pipe', 'inherit']});
+    const lines: string[] = [];
+    const ready = new Promise<void>((resolve) => {
+      let buffer = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const parts = buffer.split('\n');
+        buffer = parts.pop()!;
+        lines.push(...parts);
+        if (lines.includes('ready')) resolve();
+      });
+    });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    await ready;
+    // The repair's clock: the answer starts at its third reading (the second order's change, after the first's usage moves
+    // were sent), and each reading leaves the other host time to run.
+    let readings = 0;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const slowClock = {
+      now: () => {
+        if (++readings === 3) writeFileSync(signal, 'go');
+        Atomics.wait(pause, 0, 0, 250);
+        return Date.UTC(2026, 0, 5, 12, 0, 1);
+      },
+    };
+    const venueOrder = answer({clientOrderId: 'A', id: 'v-A', status: 'closed', filled: '1', average: '101'});
+    const changes = applyRepairs({db, clock: slowClock, venue: 'a', mode: 'live', balancesAt: Date.UTC(2026, 0, 5, 12, 0, 1)}, [
+      {venue: 'a', kind: 'status_differs', ref: 'A', symbol: 'BTC/USD', journalValue: 'open', venueValue: 'closed', detail: undefined, repair: {op: 'apply_venue_order', clientOrderId: 'A', order: venueOrder}},
+      {venue: 'a', kind: 'missing_on_venue', ref: 'B', symbol: 'BTC/USD', journalValue: 'open', venueValue: null, detail: undefined, repair: {op: 'set_status', clientOrderId: 'B', status: 'canceled', error: 'not found on the venue'}},
+    ]);
+    await exited;
+    expect(changes).toBe(2);
+    // Once: no deadlock was broken by running it again.
+    expect(lines.at(-1)).toBe('ok 1');
+    expect(here.list().map((o) => [o.clientOrderId, o.status, o.filled])).toEqual([['Y', 'closed', '1'], ['B', 'canceled', '0'], ['A', 'closed', '1'], ['c1', 'pending_submit', '0']]);
+    const usage = here.usage('2026-01-05');
+    here.rebuildUsage();
+    expect(here.usage('2026-01-05')).toEqual(usage);
+    // c1 (open() writes it) reserves 100; A executed 101, B nothing, Y 99.
+    expect(usage).toMatchObject({open: [{side: 'buy', orders: 1, remaining: '1'}], dailyVolume: [{venue: 'a', symbol: 'BTC/USD', volume: '300'}]});
   });
 
   it('a transaction that changes several orders locks their rows before it writes anything (lockRows)', () => {

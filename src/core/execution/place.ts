@@ -172,7 +172,7 @@ function writeAheadNow(env: ExecutionEnv, batch: Batch, risk: RiskInputs): Journ
       return {denied: error};
     }
     if (batch.newPlan) plans.insert({id: batch.planId, kind: batch.kind, intent: batch.intent, plan: batch.plan, status: 'sending'});
-    const written = batch.orders.map((o, i) => {
+    const writeLeg = (o: PlannedOrder, i: number) => {
       const venue = env.venues.get(o.venue);
       // Inserted without waiting for the database: on PostgreSQL the inserts go with the commit, one round trip less
       // under the journal lock. An order journalled already fails the transaction (see journalledOrFailed).
@@ -192,7 +192,9 @@ function writeAheadNow(env: ExecutionEnv, batch: Batch, risk: RiskInputs): Journ
       });
       events.add({kind: 'order.written', venue: o.venue, ref: row.order.clientOrderId, data: {planId: batch.planId, leg: o.leg, side: o.side, type: o.type, amount: o.amount, price: o.price ?? null}});
       return row;
-    });
+    };
+    // The usage aggregates are moved once, after every leg's insert (RiskUsageRepo.deferred: no lock cycles on PostgreSQL).
+    const written = orders.riskUsage.deferred(() => batch.orders.map(writeLeg));
     return {written};
   };
   const outcome = journalledOrFailed(orders, keys, () => env.db.tx(write));
@@ -275,7 +277,8 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
   }
   crashPoint('after_accept');
   // The answer and its event commit together (on PostgreSQL the event goes with the COMMIT). One order's row and usage
-  // change: the transaction does not wait for the journal lock (TxOptions.lock 'rows').
+  // change: the transaction does not wait for the journal lock (TxOptions.lock 'rows'), so nothing that needs that lock
+  // may be added to it (a nested transaction runs under this one's options).
   let updated = env.db.tx(
     () => {
       const applied = orders.applyVenueOrder(order.id, answer);

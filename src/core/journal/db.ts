@@ -31,7 +31,9 @@ export interface TxOptions {
    * (OrdersRepo's status updates), with the usage aggregates moved by that
    * order's delta, and appends events: it may commit while another host
    * holds the journal lock for a risk check, because neither reads what the
-   * other writes (see docs/scale-out.md).
+   * other writes (see docs/scale-out.md). Should the server break a
+   * deadlock with it, it runs again (fn must be such a change, which reads
+   * its row again under the lock).
    */
   readonly lock?: 'journal' | 'rows';
 }

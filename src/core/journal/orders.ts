@@ -440,9 +440,10 @@ export class OrdersRepo {
     this.db.tx(() => {
       const setCounted = this.db.prepare('UPDATE orders SET volume_counted = ? WHERE id = ?');
       const rows: UsageRow[] = [];
-      // PostgreSQL: no order may change until the commit. A status change running alone (TxOptions.lock 'rows') that has
-      // written its row already finishes first; one that has only locked its row waits, then moves the rebuilt aggregates.
-      if (this.db.dialect === 'postgres') this.db.exec('LOCK TABLE orders IN SHARE MODE');
+      // PostgreSQL: no order may change until the commit, nor be locked for a change (EXCLUSIVE lets plain reads through).
+      // A status change running alone (TxOptions.lock 'rows') that has locked its row finishes first; a later one waits,
+      // then moves the rebuilt aggregates.
+      if (this.db.dialect === 'postgres') this.db.exec('LOCK TABLE orders IN EXCLUSIVE MODE');
       for (const row of this.db.prepare<OrderRow>(`SELECT ${COLUMNS} FROM orders`).all()) {
         const counted = countedVolume(toOrder(row));
         if (counted !== row.volume_counted) setCounted.run([counted, row.id]);

@@ -124,11 +124,40 @@ export class RiskUsageRepo {
     return {usage: {day, open, dailyVolume}, state: (rows.find((r) => r.part === 'state')?.amount ?? 'active') as TradingState, planExists: rows.some((r) => r.part === 'plan')};
   }
 
+  /** While `deferred` runs: the moves collected, written when it returns. */
+  private collecting: UsageAccumulator | undefined;
+
   /** Moves the aggregates by order writes: each from `before`'s contribution (none for a new order) to `after`'s. */
   apply(changes: readonly {readonly before?: UsageRow; readonly after: UsageRow}[]): void {
-    const acc = new UsageAccumulator();
+    const acc = this.collecting ?? new UsageAccumulator();
     for (const c of changes) acc.add(c.before, c.after);
+    if (!this.collecting) acc.flush(this.db);
+  }
+
+  /**
+   * Runs `fn` (inside the caller's transaction), holding back the aggregate
+   * moves of every order write made through this repository, and writes
+   * them once when it returns: each touched row once, in key order. A
+   * transaction that writes several orders so locks all its order rows
+   * before any aggregate row, and aggregate rows in the order every other
+   * transaction takes them: on PostgreSQL, a status change on another host
+   * (TxOptions.lock 'rows', which locks one order row, then aggregate rows)
+   * can never wait on it in a cycle. If `fn` throws, nothing is moved; the
+   * caller's transaction must then end in a rollback (nothing catches the
+   * error inside it to carry on).
+   */
+  deferred<T>(fn: () => T): T {
+    if (this.collecting) return fn();
+    const acc = new UsageAccumulator();
+    this.collecting = acc;
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.collecting = undefined;
+    }
     acc.flush(this.db);
+    return result;
   }
 
   /** Replaces the aggregates with those of `rows` (every order, with its counted volume). */

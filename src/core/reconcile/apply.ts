@@ -50,11 +50,16 @@ export function applyRepairs(ctx: ApplyContext, discrepancies: readonly Discrepa
   const base = {venue: ctx.venue};
   const source = ctx.source ?? 'reconcile';
   return ctx.db.tx(() => {
-    // The rows of the orders it may change, locked before anything is written (see OrdersRepo.lockRows).
+    // The rows of the orders it may change, locked before anything is written (see OrdersRepo.lockRows), and the usage
+    // aggregates moved once, after every order write (RiskUsageRepo.deferred).
     orders.lockRows(
       ctx.venue,
       repairs.flatMap(({repair}) => (repair.op === 'apply_venue_order' || repair.op === 'set_status' ? [repair.clientOrderId] : [])),
     );
+    return orders.riskUsage.deferred(() => repairAll());
+  });
+
+  function repairAll(): number {
     let changes = 0;
     const appliedOrders = new Set<string>();
     let rebaselined = false;
@@ -133,7 +138,7 @@ export function applyRepairs(ctx: ApplyContext, discrepancies: readonly Discrepa
       }
     }
     return changes;
-  });
+  }
 }
 
 export function totalsOf(balances: readonly {asset: string; total: string}[]): Map<string, string> {

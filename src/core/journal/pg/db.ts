@@ -20,9 +20,12 @@
  *   journal taken first: write transactions of every process and host are
  *   serialized exactly as SQLite's BEGIN IMMEDIATE serializes them on one
  *   machine, so a risk check and the write-ahead it guards stay one atomic
- *   step across hosts. Nested calls use savepoints, made before a nested
- *   scope's first write (a scope that only read has nothing to undo) and
- *   never sent for a scope that ended well before its writes went out.
+ *   step across hosts. The one exception is a status change of one order
+ *   (TxOptions.lock 'rows'), which takes only the row locks of its
+ *   statements (see ../db.ts and docs/scale-out.md). Nested calls use
+ *   savepoints, made before a nested scope's first write (a scope that only
+ *   read has nothing to undo) and never sent for a scope that ended well
+ *   before its writes went out; their options are the outermost call's.
  * - `tx` returns only once what it wrote is on disk, but the lock is not
  *   held while the disk is waited for: the COMMIT itself is asynchronous
  *   (visible at once, lock released) and a one-statement synchronous
@@ -30,8 +33,11 @@
  *   WAL to be flushed past it. What any other session wrote after seeing
  *   it is flushed after it as well.
  * - A statement that fails rolls the transaction back and raises; nothing is
- *   retried here. A connection lost inside a transaction fails it (the
- *   server rolls it back); outside one, the next statement reconnects.
+ *   retried here, except a status change of one order that the server broke
+ *   a deadlock with. A connection lost inside a transaction fails it: the
+ *   server rolls back what it had not committed (a COMMIT already sent may
+ *   or may not have been applied: the caller cannot tell); outside one, the
+ *   next statement reconnects.
  * - `tryLock`/`unlock` are session-level advisory locks: the server drops
  *   them when the connection ends, so a holder that died never blocks.
  * - Every lock key is scoped to the schema, so journals in different schemas
@@ -98,6 +104,9 @@ function key32(text: string): number {
 
 /** The first half of every advisory lock key xarb takes ('xarb' in ASCII). */
 const LOCK_SPACE = 0x78617262;
+
+/** SQLSTATE deadlock_detected. */
+const DEADLOCK = '40P01';
 
 export interface PgDb extends Db {
   readonly dialect: 'postgres';
@@ -462,6 +471,44 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
     return send([{name: stmt.name, text: stmt.text, values: bindParams(stmt, params), label: stmt.label}])[0]!;
   };
 
+  /** An outermost transaction: BEGIN (with the journal lock unless TxOptions.lock is 'rows') … COMMIT. */
+  const outermost = <T>(fn: () => T, options: TxOptions | undefined): T => {
+    depth = 1;
+    begun = false;
+    wrote = false;
+    journalLock = options?.lock !== 'rows';
+    try {
+      const result = fn();
+      if (begun || pending.length > 0) {
+        // COMMIT releases the lock as soon as the transaction is in the WAL (visible to every session); the
+        // next transaction, committed synchronously, then waits until the WAL is on disk up to and past it.
+        // So tx returns only once its writes are durable, and the disk wait is outside the lock, where the
+        // server flushes for several sessions at once. Any session that saw these writes and committed
+        // anything itself was flushed after them too (the WAL is one sequence).
+        // The wait is one statement after COMMIT in the same round trip: it runs in an implicit transaction of its
+        // own, which takes a transaction id and commits at the round trip's end, synchronously.
+        const [commit] = send(wrote ? [COMMIT, DURABLE] : [COMMIT]);
+        // A transaction that failed (an error caught inside it) ends in a rollback, which COMMIT reports quietly.
+        if (commit?.command !== 'COMMIT') throw new PgStatementError(`PostgreSQL journal ${shown}: the transaction was rolled back (a statement in it failed)`, undefined, false);
+      }
+      return result;
+    } catch (error) {
+      for (const item of pending) item.settle?.(undefined, error as Error);
+      pending = [];
+      if (begun) {
+        try {
+          script('ROLLBACK');
+        } catch {
+          // a lost connection: the server has rolled the transaction back already
+        }
+      }
+      throw error;
+    } finally {
+      depth = 0;
+      begun = false;
+    }
+  };
+
   const db: PgDb = {
     dialect: 'postgres',
     target,
@@ -534,39 +581,15 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
           savepoints.pop();
         }
       }
-      depth = 1;
-      begun = false;
-      wrote = false;
-      journalLock = options?.lock !== 'rows';
-      try {
-        const result = fn();
-        if (begun || pending.length > 0) {
-          // COMMIT releases the lock as soon as the transaction is in the WAL (visible to every session); the
-          // next transaction, committed synchronously, then waits until the WAL is on disk up to and past it.
-          // So tx returns only once its writes are durable, and the disk wait is outside the lock, where the
-          // server flushes for several sessions at once. Any session that saw these writes and committed
-          // anything itself was flushed after them too (the WAL is one sequence).
-          // The wait is one statement after COMMIT in the same round trip: it runs in an implicit transaction of its
-          // own, which takes a transaction id and commits at the round trip's end, synchronously.
-          const [commit] = send(wrote ? [COMMIT, DURABLE] : [COMMIT]);
-          // A transaction that failed (an error caught inside it) ends in a rollback, which COMMIT reports quietly.
-          if (commit?.command !== 'COMMIT') throw new PgStatementError(`PostgreSQL journal ${shown}: the transaction was rolled back (a statement in it failed)`, undefined, false);
+      // A status change alone (lock 'rows') that the server broke a deadlock with runs again: it reads its order row
+      // again under the row's lock, so running it again is the same change made on the row as it is now.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return outermost(fn, options);
+        } catch (error) {
+          if (options?.lock === 'rows' && attempt < 3 && error instanceof PgStatementError && error.code === DEADLOCK) continue;
+          throw error;
         }
-        return result;
-      } catch (error) {
-        for (const item of pending) item.settle?.(undefined, error as Error);
-        pending = [];
-        if (begun) {
-          try {
-            script('ROLLBACK');
-          } catch {
-            // a lost connection: the server has rolled the transaction back already
-          }
-        }
-        throw error;
-      } finally {
-        depth = 0;
-        begun = false;
       }
     },
     insertMany(table, columns, key, rows) {
