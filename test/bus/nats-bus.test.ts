@@ -7,6 +7,7 @@ import {BusUnavailableError, parseBusUrl, type BookUpdate, type BusBook, type Ve
 import {busVenues} from '../../src/core/bus/venue.js';
 import {NotSupportedError, UsageError, VenueUnavailableError} from '../../src/core/errors.js';
 import {skipWithoutNats, testSource, until} from '../support/nats.js';
+import {startTcpProxy} from '../support/tcp-proxy.js';
 
 const skip = await skipWithoutNats();
 
@@ -92,6 +93,25 @@ describe.skipIf(skip)('the NATS JetStream market-data bus', () => {
     await expect(v.fetchOrderBook('ETH/USD')).rejects.toBeInstanceOf(VenueUnavailableError);
     expect(() => v.createOrder()).toThrow(NotSupportedError);
     await expect(busVenues(bus, ['nope'])).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('a reader goes on through the NATS client once its own connection is lost, and reconnects', async () => {
+    await bus.putMeta(meta);
+    const server = new URL(parseBusUrl(source).servers[0]!);
+    const proxy = await startTcpProxy({host: server.hostname, port: Number(server.port || 4222)});
+    const reader = await NatsBus.open({url: source.replace(/^nats:\/\/[^?]*/, `nats://127.0.0.1:${proxy.port}`), timeoutMs: 1000});
+    try {
+      expect(await reader.listVenues()).toEqual(['alpha']);
+      expect(await reader.latestBook('alpha', 'BTC/USD')).toEqual(book('alpha', 'BTC/USD', 2, 101));
+      proxy.cut();
+      await expect(reader.latestBook('alpha', 'BTC/USD')).rejects.toBeInstanceOf(BusUnavailableError);
+      proxy.restore();
+      expect(await reader.latestBook('alpha', 'BTC/USD')).toEqual(book('alpha', 'BTC/USD', 2, 101));
+      expect(await reader.listVenues()).toEqual(['alpha']);
+    } finally {
+      await reader.close();
+      await proxy.close();
+    }
   });
 
   it('publishes more than a few thousand updates without losing the latest', async () => {
