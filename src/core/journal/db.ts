@@ -66,6 +66,8 @@ export interface Db {
    */
   tryLock?(name: string): boolean;
   unlock?(name: string): void;
+  /** SQLite: WAL mode, for a file opened with `wal: false` (see openDb). */
+  enableWal?(): void;
   close(): void;
 }
 
@@ -134,15 +136,17 @@ function normalize(params: Params | undefined): unknown[] {
 
 /**
  * Opens (creating when absent) a SQLite file and migrates it. `migrate: false`
- * opens it as it is, for checks that must not write (see open.ts).
+ * opens it as it is, for checks that must not write (see open.ts); so does
+ * `wal: false` (WAL mode is written into the file; the caller turns it on
+ * with enableWal once the checks passed).
  */
-export function openDb(path: string, options: {migrations?: readonly Migration[]; readonly?: boolean; migrate?: boolean} = {}): Db {
+export function openDb(path: string, options: {migrations?: readonly Migration[]; readonly?: boolean; migrate?: boolean; wal?: boolean} = {}): Db {
   const {Driver, options: driverOptions} = loadDriver();
   let raw: Database.Database;
   try {
     raw = new Driver(path, {...driverOptions, readonly: options.readonly ?? false});
     raw.pragma('busy_timeout = 5000');
-    if (path !== ':memory:' && !options.readonly) raw.pragma('journal_mode = WAL');
+    if (path !== ':memory:' && !options.readonly && options.wal !== false) raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
   } catch (error) {
@@ -192,6 +196,13 @@ export function openDb(path: string, options: {migrations?: readonly Migration[]
     },
     exec(sql: string) {
       raw.exec(sql);
+    },
+    enableWal() {
+      try {
+        if (path !== ':memory:') raw.pragma('journal_mode = WAL');
+      } catch (error) {
+        throw new JournalError(`cannot open journal ${path}: ${(error as Error).message}`, error);
+      }
     },
     close() {
       cache.clear();
