@@ -7,6 +7,7 @@
 import {existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {XarbError, ExitCode} from '../errors.js';
 import {migrations, type Migration} from './migrations/index.js';
@@ -99,7 +100,7 @@ function loadDriver(): {Driver: DatabaseClass; options: Database.Options} {
   if (!driver) {
     try {
       const require = createRequire(import.meta.url);
-      const build = join(dirname(require.resolve('better-sqlite3')), '..', 'build'); // from <package>/lib/index.js
+      const build = join(packageDir(require), 'build');
       const addon = ['Release', 'Debug'].map((kind) => join(build, kind, 'better_sqlite3.node')).find((path) => existsSync(path));
       if (addon === undefined) throw new Error(`no compiled addon in ${build}`);
       // The package takes the addon object as nativeBinding too; its type names only a path.
@@ -124,6 +125,24 @@ export function sqliteVersion(): string {
   } finally {
     raw.close();
   }
+}
+
+/**
+ * better-sqlite3's folder as Node's resolution finds it: the nearest
+ * `node_modules/better-sqlite3` above this file (a package folder holds its
+ * package.json). Looked up directly, a few existsSync calls instead of
+ * require.resolve's first run in the process (~1 ms); require.resolve
+ * answers when there is none (NODE_PATH, global folders).
+ */
+export function packageDir(require: NodeJS.Require = createRequire(import.meta.url)): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; ) {
+    const candidate = join(dir, 'node_modules', 'better-sqlite3');
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return join(dirname(require.resolve('better-sqlite3')), '..'); // from <package>/lib/index.js
 }
 
 function normalize(params: Params | undefined): unknown[] {
