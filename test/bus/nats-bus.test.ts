@@ -114,6 +114,33 @@ describe.skipIf(skip)('the NATS JetStream market-data bus', () => {
     }
   });
 
+  it('books prefetched with the venues answer latestBook once; a prefetch nobody takes does no harm', async () => {
+    await bus.publishBook(book('pf', 'BTC/USD', 1, 500));
+    await bus.flush();
+    const reader = await NatsBus.open({url: source});
+    try {
+      reader.prefetchBooks(['pf', 'nobody'], ['BTC/USD', 'ETH/USD']);
+      expect(await reader.latestBook('pf', 'BTC/USD')).toEqual(book('pf', 'BTC/USD', 1, 500));
+      expect(await reader.latestBook('pf', 'ETH/USD')).toBeUndefined();
+      // Taken once: the next read asks the bus again.
+      await bus.publishBook(book('pf', 'BTC/USD', 2, 501));
+      await bus.flush();
+      expect(await reader.latestBook('pf', 'BTC/USD')).toEqual(book('pf', 'BTC/USD', 2, 501));
+    } finally {
+      await reader.close();
+    }
+    const noBuckets = await NatsBus.open({url: testSource('natsprefetch')});
+    try {
+      noBuckets.prefetchBooks(['pf'], ['BTC/USD']);
+      await expect(noBuckets.latestBook('pf', 'BTC/USD')).rejects.toBeInstanceOf(BusUnavailableError);
+      // Never taken: its failure must not surface as an unhandled rejection.
+      noBuckets.prefetchBooks(['other'], ['BTC/USD']);
+      await expect(noBuckets.listVenues()).rejects.toBeInstanceOf(BusUnavailableError);
+    } finally {
+      await noBuckets.close();
+    }
+  });
+
   it('publishes more than a few thousand updates without losing the latest', async () => {
     const n = 5000;
     for (let i = 1; i <= n; i++) await bus.publishBook(book('delta', `S${i % 50}/USD`, Math.ceil(i / 50), i));

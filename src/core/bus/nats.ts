@@ -158,6 +158,8 @@ export class NatsBus implements MarketBus {
   private parts: Promise<JetStreamParts> | undefined;
   /** Metadata entries listVenues read, each handed once to the getMeta that follows (one get per key). */
   private readonly metaRead = new Map<string, Promise<LastMessage | undefined>>();
+  /** Books prefetchBooks started reading, each handed once to the latestBook of its key. */
+  private readonly bookRead = new Map<string, Promise<LastMessage | undefined>>();
   private readonly requestTimeoutMs: number;
   /** Per bucket: whether its stream serves direct gets (asked once; a reader asks at open, in parallel). */
   private readonly direct = new Map<string, Promise<boolean>>();
@@ -487,8 +489,24 @@ export class NatsBus implements MarketBus {
     return lastMessage(await this.requester(), `KV_${bucket}`, `$KV.${bucket}.${key}`, direct, this.requestTimeoutMs);
   }
 
+  prefetchBooks(venues: readonly string[], symbols: readonly string[]): void {
+    for (const venue of venues) {
+      for (const symbol of symbols) {
+        const key = bookKey(venue, symbol);
+        if (this.bookRead.has(key)) continue;
+        const read = this.lastEntry(this.names.booksBucket, key);
+        // A prefetch nobody takes must not be an unhandled rejection; the one who takes it sees the error.
+        read.catch(() => {});
+        this.bookRead.set(key, read);
+      }
+    }
+  }
+
   async latestBook(venue: string, symbol: string): Promise<BusBook | undefined> {
-    const entry = await this.guard(() => this.lastEntry(this.names.booksBucket, bookKey(venue, symbol)));
+    const key = bookKey(venue, symbol);
+    const read = this.bookRead.get(key);
+    this.bookRead.delete(key);
+    const entry = await this.guard(() => read ?? this.lastEntry(this.names.booksBucket, key));
     return entry && entry.operation === 'PUT' && entry.data.length > 0 ? decodeBook(entry.data) : undefined;
   }
 

@@ -100,6 +100,12 @@ export interface MarketBus {
   /** Waits until every publish so far is acknowledged or reported lost, and the latest books are written; rejects if any was lost since the last flush. */
   flush(): Promise<void>;
   latestBook(venue: string, symbol: string): Promise<BusBook | undefined>;
+  /**
+   * A hint that `latestBook` will be asked for these venues and symbols
+   * soon: a bus may start reading them now (with the metadata), each read
+   * answering the next latestBook of its pair once.
+   */
+  prefetchBooks?(venues: readonly string[], symbols: readonly string[]): void;
   /** Latest books of the given venues (all when omitted). */
   latestBooks(venues?: readonly string[]): Promise<BusBook[]>;
   /** venue/symbol pairs that have a latest book. */

@@ -110,14 +110,20 @@ export function trimBook(book: BusBook, depth?: number): OrderBook {
   return {venue, symbol, bids: bids.slice(0, depth), asks: asks.slice(0, depth), timestamp, receivedAt};
 }
 
-/** The bus's venues (those given, checked against what collectors published; all when none). */
-export async function busVenues(bus: MarketBus, names?: readonly string[]): Promise<BusVenue[]> {
+/**
+ * The bus's venues (those given, checked against what collectors published;
+ * all when none). `symbols`: canonical symbols the caller will read books
+ * of; their books are read together with the venues' metadata (see
+ * MarketBus.prefetchBooks), a round trip earlier.
+ */
+export async function busVenues(bus: MarketBus, names?: readonly string[], options: {symbols?: readonly string[]} = {}): Promise<BusVenue[]> {
   const known = await bus.listVenues();
   const wanted = names && names.length > 0 ? [...names] : known;
   const missing = wanted.filter((n) => !known.includes(n));
   if (missing.length > 0) {
     throw new UsageError(`no market data for ${missing.join(', ')} on the bus`, `venues on the bus: ${known.join(', ') || '(none: start `xarb collect`)'}`);
   }
+  if (options.symbols && options.symbols.length > 0) bus.prefetchBooks?.(wanted, options.symbols);
   const metas = await Promise.all(wanted.map((n) => bus.getMeta(n)));
   return metas.filter((m): m is VenueMeta => m !== undefined).map((m) => new BusVenue(m, bus));
 }
