@@ -170,8 +170,13 @@ export class WireConnection implements Requester {
   private readonly waiting = new Map<string, Waiting>();
   private nextId = 0;
   private received: Buffer | undefined;
-  /** Protocol text and payloads not yet written; written together at the end of the current turn. */
-  private outbox: (string | Uint8Array)[] = [];
+  /**
+   * What is not yet written, written together once the current turn's
+   * microtasks ran: protocol text (`text`), preceded by the parts before the
+   * last payload (`parts`, empty unless a request carried one).
+   */
+  private text = '';
+  private parts: Buffer[] = [];
   private flushQueued = false;
   /** One timer for every request's timeout, due at the earliest deadline (`timerAt`). */
   private timer: NodeJS.Timeout | undefined;
@@ -183,7 +188,7 @@ export class WireConnection implements Requester {
     private readonly socket: Socket,
     rest?: Buffer,
   ) {
-    this.outbox.push(CONNECT, `SUB ${this.inbox}* 1\r\n`);
+    this.text = `${CONNECT}SUB ${this.inbox}* 1\r\n`;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.fail(error));
     socket.on('close', () => this.fail(new Error('connection closed')));
@@ -201,9 +206,12 @@ export class WireConnection implements Requester {
     if (subject.length === 0 || /\s/.test(subject)) return Promise.reject(new Error(`invalid subject ${JSON.stringify(subject)}`));
     const reply = `${this.inbox}${++this.nextId}`;
     const size = payload?.length ?? 0;
-    this.outbox.push(`PUB ${subject} ${reply} ${size}\r\n`);
-    if (size > 0) this.outbox.push(payload!);
-    this.outbox.push('\r\n');
+    this.text += `PUB ${subject} ${reply} ${size}\r\n`;
+    if (size > 0) {
+      this.parts.push(Buffer.from(this.text, 'utf8'), Buffer.from(payload!.buffer, payload!.byteOffset, payload!.byteLength));
+      this.text = '';
+    }
+    this.text += '\r\n';
     this.queueFlush();
     return new Promise<Reply>((resolve, reject) => {
       const deadline = Date.now() + (options?.timeout ?? 5000);
@@ -222,12 +230,15 @@ export class WireConnection implements Requester {
     if (this.flushQueued) return;
     this.flushQueued = true;
     // Requests made in the same turn (a Promise.all over keys) go out in one write.
-    queueMicrotask(() => {
+    void Promise.resolve().then(() => {
       this.flushQueued = false;
-      if (this.failure || this.outbox.length === 0) return;
-      const out = this.outbox;
-      this.outbox = [];
-      this.socket.write(Buffer.concat(out.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part))));
+      if (this.failure) return;
+      const {text, parts} = this;
+      this.text = '';
+      this.parts = [];
+      if (parts.length === 0) {
+        if (text.length > 0) this.socket.write(text, 'utf8');
+      } else this.socket.write(Buffer.concat(text.length > 0 ? [...parts, Buffer.from(text, 'utf8')] : parts));
     });
   }
 
@@ -245,7 +256,7 @@ export class WireConnection implements Requester {
     for (const frame of parsed.frames) {
       if (frame.kind === 'msg') this.onMessage(frame.subject, frame.data, frame.headers);
       else if (frame.kind === 'ping') {
-        this.outbox.push('PONG\r\n');
+        this.text += 'PONG\r\n';
         this.queueFlush();
       } else if (frame.kind === 'err') this.onServerError(frame.message);
     }
@@ -301,7 +312,8 @@ export class WireConnection implements Requester {
 
   private fail(error: Error): void {
     this.failure ??= error;
-    this.outbox = [];
+    this.text = '';
+    this.parts = [];
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
