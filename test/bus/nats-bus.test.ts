@@ -129,6 +129,20 @@ describe.skipIf(skip)('the NATS JetStream market-data bus', () => {
     } finally {
       await reader.close();
     }
+    // Without venues: read for every venue the next listing finds, along with their metadata.
+    await bus.putMeta({...meta, venue: 'pf'});
+    const lister = await NatsBus.open({url: source});
+    try {
+      lister.prefetchBooks(undefined, ['BTC/USD']);
+      expect(await lister.listVenues()).toContain('pf');
+      await bus.publishBook(book('pf', 'BTC/USD', 3, 502));
+      await bus.flush();
+      // The book read with the listing (before the newer one was published), then the newer one.
+      expect(await lister.latestBook('pf', 'BTC/USD')).toEqual(book('pf', 'BTC/USD', 2, 501));
+      expect(await lister.latestBook('pf', 'BTC/USD')).toEqual(book('pf', 'BTC/USD', 3, 502));
+    } finally {
+      await lister.close();
+    }
     const noBuckets = await NatsBus.open({url: testSource('natsprefetch')});
     try {
       noBuckets.prefetchBooks(['pf'], ['BTC/USD']);

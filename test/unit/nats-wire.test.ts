@@ -10,12 +10,14 @@ const INFO = {server_id: 'fake', version: '2.9.10', proto: 1, headers: true, max
  * PUB (subject, reply, payload) to `onPublish`, which may answer on the reply
  * subject with `reply()`.
  */
-async function fakeServer(info: object, onPublish: (p: {subject: string; reply: string; payload: string}, reply: (text: string) => void, socket: Socket) => void = () => {}): Promise<{port: number; server: Server; lines: string[]}> {
+async function fakeServer(info: object, onPublish: (p: {subject: string; reply: string; payload: string}, reply: (text: string) => void, socket: Socket) => void = () => {}): Promise<{port: number; server: Server; lines: string[]; chunks: string[]}> {
   const lines: string[] = [];
+  const chunks: string[] = [];
   const server = createServer((socket) => {
     socket.write(`INFO ${JSON.stringify(info)}\r\n`);
     let buffer = '';
     socket.on('data', (chunk) => {
+      chunks.push(chunk.toString('latin1'));
       buffer += chunk.toString('latin1');
       for (;;) {
         const eol = buffer.indexOf('\r\n');
@@ -39,7 +41,7 @@ async function fakeServer(info: object, onPublish: (p: {subject: string; reply: 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push(server);
-  return {port: (server.address() as {port: number}).port, server, lines};
+  return {port: (server.address() as {port: number}).port, server, lines, chunks};
 }
 
 const servers: Server[] = [];
@@ -84,7 +86,7 @@ describe('the NATS protocol as the plain reader connection speaks it', () => {
 
 describe('a plain reader connection', () => {
   it('sends CONNECT, PING and its inbox subscription with the first requests, in one write, and matches replies to requests', async () => {
-    const {port, lines} = await fakeServer(INFO, ({subject, payload}, reply) => {
+    const {port, lines, chunks} = await fakeServer(INFO, ({subject, payload}, reply) => {
       if (subject === 'svc.b') reply(`MSG %REPLY% ${`b:${payload}`.length}\r\nb:${payload}\r\n`);
       if (subject === 'svc.a') setTimeout(() => reply(`HMSG %REPLY% 16 18\r\nNATS/1.0 404\r\n\r\nok\r\n`), 20);
     });
@@ -98,6 +100,7 @@ describe('a plain reader connection', () => {
       expect(lines[1]).toBe('PING');
       expect(lines[2]).toMatch(/^SUB _INBOX\.[a-z0-9]{32}\.\* 1$/);
       expect(lines[3]).toMatch(/^PUB svc\.a _INBOX\.[a-z0-9]{32}\.1 0$/);
+      expect(chunks[0]).toMatch(/^CONNECT .*\r\nPUB svc\.a .*\r\nPUB svc\.b .*\r\nx y\r\n$/s);
     } finally {
       wire.close();
     }

@@ -171,9 +171,9 @@ export class WireConnection implements Requester {
   private nextId = 0;
   private received: Buffer | undefined;
   /**
-   * What is not yet written, written together once the current turn's
-   * microtasks ran: protocol text (`text`), preceded by the parts before the
-   * last payload (`parts`, empty unless a request carried one).
+   * What is not yet written, written together at the end of the current turn
+   * of the event loop: protocol text (`text`), preceded by the parts before
+   * the last payload (`parts`, empty unless a request carried one).
    */
   private text = '';
   private parts: Buffer[] = [];
@@ -229,8 +229,9 @@ export class WireConnection implements Requester {
   private queueFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    // Requests made in the same turn (a Promise.all over keys) go out in one write.
-    void Promise.resolve().then(() => {
+    // Requests made in the same turn of the event loop (a Promise.all over keys, and the requests of
+    // the promise chains they start) go out in one write.
+    setImmediate(() => {
       this.flushQueued = false;
       if (this.failure) return;
       const {text, parts} = this;

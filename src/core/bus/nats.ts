@@ -160,6 +160,8 @@ export class NatsBus implements MarketBus {
   private readonly metaRead = new Map<string, Promise<LastMessage | undefined>>();
   /** Books prefetchBooks started reading, each handed once to the latestBook of its key. */
   private readonly bookRead = new Map<string, Promise<LastMessage | undefined>>();
+  /** Symbols whose books the next listVenues reads for every venue it finds (prefetchBooks without venues). */
+  private prefetchSymbols: readonly string[] | undefined;
   private readonly requestTimeoutMs: number;
   /** Per bucket: whether its stream serves direct gets (asked once; a reader asks at open, in parallel). */
   private readonly direct = new Map<string, Promise<boolean>>();
@@ -489,7 +491,11 @@ export class NatsBus implements MarketBus {
     return lastMessage(await this.requester(), `KV_${bucket}`, `$KV.${bucket}.${key}`, direct, this.requestTimeoutMs);
   }
 
-  prefetchBooks(venues: readonly string[], symbols: readonly string[]): void {
+  prefetchBooks(venues: readonly string[] | undefined, symbols: readonly string[]): void {
+    if (!venues) {
+      this.prefetchSymbols = symbols;
+      return;
+    }
     for (const venue of venues) {
       for (const symbol of symbols) {
         const key = bookKey(venue, symbol);
@@ -573,6 +579,10 @@ export class NatsBus implements MarketBus {
   async listVenues(): Promise<string[]> {
     return this.guard(async () => {
       const keys = await this.metaKeys('venue');
+      const symbols = this.prefetchSymbols;
+      this.prefetchSymbols = undefined;
+      // Sent with the metadata reads: the books then need no round trip of their own.
+      if (symbols) this.prefetchBooks(keys.map(parseKeyTail), symbols);
       const entries = await Promise.all(keys.map((k) => this.lastEntry(this.names.metaBucket, k)));
       const out: string[] = [];
       keys.forEach((key, i) => {

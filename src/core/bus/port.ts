@@ -101,11 +101,12 @@ export interface MarketBus {
   flush(): Promise<void>;
   latestBook(venue: string, symbol: string): Promise<BusBook | undefined>;
   /**
-   * A hint that `latestBook` will be asked for these venues and symbols
-   * soon: a bus may start reading them now (with the metadata), each read
-   * answering the next latestBook of its pair once.
+   * A hint that `latestBook` will be asked for these symbols of these venues
+   * (undefined: of every venue the next listVenues finds) soon: a bus may
+   * start reading them now, with the metadata, each read answering the next
+   * latestBook of its venue and symbol once.
    */
-  prefetchBooks?(venues: readonly string[], symbols: readonly string[]): void;
+  prefetchBooks?(venues: readonly string[] | undefined, symbols: readonly string[]): void;
   /** Latest books of the given venues (all when omitted). */
   latestBooks(venues?: readonly string[]): Promise<BusBook[]>;
   /** venue/symbol pairs that have a latest book. */

@@ -117,13 +117,13 @@ export function trimBook(book: BusBook, depth?: number): OrderBook {
  * MarketBus.prefetchBooks), a round trip earlier.
  */
 export async function busVenues(bus: MarketBus, names?: readonly string[], options: {symbols?: readonly string[]} = {}): Promise<BusVenue[]> {
+  if (options.symbols && options.symbols.length > 0) bus.prefetchBooks?.(names && names.length > 0 ? names : undefined, options.symbols);
   const known = await bus.listVenues();
   const wanted = names && names.length > 0 ? [...names] : known;
   const missing = wanted.filter((n) => !known.includes(n));
   if (missing.length > 0) {
     throw new UsageError(`no market data for ${missing.join(', ')} on the bus`, `venues on the bus: ${known.join(', ') || '(none: start `xarb collect`)'}`);
   }
-  if (options.symbols && options.symbols.length > 0) bus.prefetchBooks?.(wanted, options.symbols);
   const metas = await Promise.all(wanted.map((n) => bus.getMeta(n)));
   return metas.filter((m): m is VenueMeta => m !== undefined).map((m) => new BusVenue(m, bus));
 }
