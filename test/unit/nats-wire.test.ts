@@ -122,9 +122,9 @@ describe('a plain reader connection', () => {
       if (subject === 'bad') socket.write("-ERR 'Permissions Violation for Publish to \"bad\"'\r\n");
     });
     const wire = (await openWire([`127.0.0.1:${port}`], 1000))!;
-    await expect(wire.request('none', undefined, {timeout: 1000})).rejects.toBeInstanceOf(NoRespondersError);
+    await expect(wire.request('none', undefined, {timeout: 1000})).rejects.toThrow(new NoRespondersError('none'));
     const started = Date.now();
-    await expect(wire.request('slow', undefined, {timeout: 50})).rejects.toThrow('TIMEOUT');
+    await expect(wire.request('slow', undefined, {timeout: 50})).rejects.toThrow('timeout');
     // Its own timeout, not the longer one of the request before it.
     expect(Date.now() - started).toBeLessThan(900);
     late!();

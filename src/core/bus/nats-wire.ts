@@ -152,12 +152,14 @@ function randomToken(): string {
 }
 
 interface Waiting {
+  /** The request's subject (for errors). */
+  readonly subject: string;
   readonly resolve: (reply: Reply) => void;
   readonly reject: (error: Error) => void;
   readonly deadline: number;
 }
 
-/** The NATS client's error for a request nobody subscribes to (status 503). */
+/** What the NATS client says of a request nobody subscribes to (status 503). */
 export class NoRespondersError extends Error {
   constructor(subject: string) {
     super(`no responders: '${subject}'`);
@@ -215,7 +217,7 @@ export class WireConnection implements Requester {
     this.queueFlush();
     return new Promise<Reply>((resolve, reject) => {
       const deadline = Date.now() + (options?.timeout ?? 5000);
-      this.waiting.set(reply, {resolve, reject, deadline});
+      this.waiting.set(reply, {subject, resolve, reject, deadline});
       if (deadline < this.timerAt) this.armTimer(deadline);
     });
   }
@@ -267,7 +269,7 @@ export class WireConnection implements Requester {
     const w = this.waiting.get(subject);
     if (!w) return;
     this.waiting.delete(subject);
-    if (headers?.code === 503) w.reject(new NoRespondersError(subject));
+    if (headers?.code === 503) w.reject(new NoRespondersError(w.subject));
     else w.resolve({data, headers});
   }
 
@@ -299,7 +301,7 @@ export class WireConnection implements Requester {
     for (const [subject, w] of this.waiting) {
       if (w.deadline <= now) {
         this.waiting.delete(subject);
-        w.reject(new Error('TIMEOUT'));
+        w.reject(new Error('timeout'));
       } else next = Math.min(next, w.deadline);
     }
     if (next !== Number.POSITIVE_INFINITY) this.armTimer(next);
@@ -328,7 +330,7 @@ function greet(host: string, port: number, timeoutMs: number): Promise<{socket: 
     const socket = tcpConnect({host, port});
     socket.setNoDelay(true);
     let received: Buffer | undefined;
-    const timer = setTimeout(() => done(new Error('TIMEOUT')), timeoutMs);
+    const timer = setTimeout(() => done(new Error('timeout')), timeoutMs);
     const done = (error: Error | undefined, info?: ServerInfo, rest?: Buffer) => {
       clearTimeout(timer);
       socket.removeAllListeners();
