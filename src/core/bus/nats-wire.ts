@@ -27,6 +27,11 @@
  *    with; a reply nobody waits for (late, after a timeout) is dropped.
  * 4. Subjects are checked before they reach the socket: one with
  *    whitespace would break the protocol line, so it is refused.
+ * 5. A request without an answer in its time closes the connection (the
+ *    requests still waiting fail with it): this connection sends no pings of
+ *    its own, so a connection the network dropped silently would otherwise
+ *    time out request after request. The caller then goes on with the NATS
+ *    client, which notices such drops and reconnects.
  */
 import {closeSync, openSync, readSync} from 'node:fs';
 import {connect as tcpConnect, type Socket} from 'node:net';
@@ -222,9 +227,9 @@ export class WireConnection implements Requester {
     });
   }
 
-  /** Closes the socket; requests still waiting fail. */
-  close(): void {
-    this.fail(new Error('connection closed'));
+  /** Closes the socket; requests still waiting fail (with `error`, by default "connection closed"). */
+  close(error = new Error('connection closed')): void {
+    this.fail(error);
     this.socket.destroy();
   }
 
@@ -293,16 +298,18 @@ export class WireConnection implements Requester {
     this.timer.unref();
   }
 
+  /** Invariant 5: the first request past its deadline closes the connection. */
   private expire(): void {
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     const now = Date.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const [subject, w] of this.waiting) {
+    for (const w of this.waiting.values()) {
       if (w.deadline <= now) {
-        this.waiting.delete(subject);
-        w.reject(new Error('timeout'));
-      } else next = Math.min(next, w.deadline);
+        this.close(new Error('timeout'));
+        return;
+      }
+      next = Math.min(next, w.deadline);
     }
     if (next !== Number.POSITIVE_INFINITY) this.armTimer(next);
   }
