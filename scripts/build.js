@@ -25,7 +25,7 @@
  *
  * Usage: node scripts/build.js (npm run build runs it, then `oclif manifest`).
  */
-import {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join, relative} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -262,7 +262,8 @@ const patches = {
   name: 'xarb-patches',
   setup(b) {
     for (const patch of PATCHES) {
-      const path = join(ROOT, 'node_modules', patch.file);
+      // esbuild loads files by their real path: node_modules may be a link (a checkout sharing another's).
+      const path = realpathSync(join(ROOT, 'node_modules', patch.file));
       b.onLoad({filter: new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`)}, () => {
         const source = readFileSync(path, 'utf8');
         if (!source.includes(patch.find)) {

@@ -89,7 +89,7 @@ Symbols may be written in any common form: BTC/USD, BTC-USD, btcusdt, XBT/USD.`;
     }
 
     // Each venue is asked as soon as it is open, while the next ones are still being built.
-    const result = await fetchPrices(await ctx.marketVenuesEach(flags.venues, flags.source, {paper: false}), symbols, options);
+    const result = await fetchPrices(await ctx.marketVenuesEach(flags.venues, flags.source, {paper: false, symbols}), symbols, options);
     this.stopProgress();
     if (result.venuesAnswered === 0) {
       const reasons = result.symbols[0]?.rows.map((r) => `${r.venue}: ${r.error ?? r.status}`).join('; ');

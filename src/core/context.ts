@@ -214,7 +214,7 @@ export class Context {
    * the bus, all at once): a caller can ask the first venues while the others
    * are still being built.
    */
-  async marketVenuesEach(names: readonly string[] | undefined, source: string | undefined, options: {paper?: boolean} = {}): Promise<Promise<Venue>[]> {
+  async marketVenuesEach(names: readonly string[] | undefined, source: string | undefined, options: {paper?: boolean; symbols?: readonly string[]} = {}): Promise<Promise<Venue>[]> {
     if (this.marketSource(source)) return (await this.marketVenues(names, source, options)).map((v) => Promise.resolve(v));
     return this.selectVenues(names).map((name) => this.venue(name, options));
   }
@@ -227,14 +227,15 @@ export class Context {
   /**
    * Venues for market data: from the bus when a source is set (no venue is
    * asked, no venue library loaded; unreachable bus -> BusUnavailableError,
-   * exit 4), else the configured venues.
+   * exit 4), else the configured venues. `symbols`: the canonical symbols
+   * the caller is about to read (the bus reads their books early).
    */
-  async marketVenues(names: readonly string[] | undefined, source: string | undefined, options: {paper?: boolean} = {}): Promise<Venue[]> {
+  async marketVenues(names: readonly string[] | undefined, source: string | undefined, options: {paper?: boolean; symbols?: readonly string[]} = {}): Promise<Venue[]> {
     const url = this.marketSource(source);
     if (!url) return this.venues(names, options);
     const [{openBus}, {busVenues}] = await Promise.all([import('./bus/open.js'), import('./bus/venue.js')]);
     this.bus ??= openBus(url);
-    return busVenues(await this.bus, names);
+    return busVenues(await this.bus, names, {symbols: options.symbols});
   }
 
   /**

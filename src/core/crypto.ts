@@ -20,6 +20,11 @@ export function randomUUID(): string {
   return crypto().randomUUID();
 }
 
+/** Fills `bytes` from the system's CSPRNG. */
+export function randomFill(bytes: Uint8Array): void {
+  crypto().randomFillSync(bytes);
+}
+
 /** SHA-256 of `text` (UTF-8), as 64 lowercase hex digits. */
 export function sha256Hex(text: string): string {
   return crypto().createHash('sha256').update(text).digest('hex');

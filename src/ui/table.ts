@@ -7,6 +7,12 @@
  * never the first), then the widest remaining column is abbreviated with
  * "…". A line under the table names what was dropped. `--wide` (or output
  * to a pipe without COLUMNS) keeps every column.
+ *
+ * Without colour, a table that needs no cutting and whose text is one line of
+ * characters one column wide each (see PLAIN) is drawn here, as cli-table3
+ * draws it (test/unit/table-plain.test.ts compares the two): cli-table3 does
+ * general work per cell (options merged, spans laid out) that costs
+ * milliseconds of a short command such as `prices`.
  */
 import Table from 'cli-table3';
 
@@ -90,6 +96,13 @@ export function renderTable(options: TableOptions): string {
     colWidths[widest] = Math.max(floor, colWidths[widest]! - (tableSpan(colWidths) - limit));
     truncated = true;
   }
+  if (!options.color && !truncated) {
+    const head = keep.map((i) => options.head[i]!);
+    const body = cells.map((row) => keep.map((i) => row[i] ?? ''));
+    if (head.length > 0 && head.every(isPlain) && body.every((row) => row.every(isPlain))) {
+      return withDropped(drawPlain(head, body, keep.map((i) => options.align?.[i] ?? 'left'), options.compact ?? false), dropped);
+    }
+  }
   const table = new Table({
     head: keep.map((i) => options.head[i]!),
     style: options.color ? {head: ['cyan'], border: ['grey'], compact: options.compact ?? false} : {head: [], border: [], compact: options.compact ?? false},
@@ -98,7 +111,50 @@ export function renderTable(options: TableOptions): string {
   });
   for (const row of cells) table.push(keep.map((i) => row[i] ?? ''));
   const text = table.toString();
+  return withDropped(text, dropped);
+}
+
+function withDropped(text: string, dropped: readonly string[]): string {
   return dropped.length > 0 ? `${text}\n(${dropped.length} column${dropped.length === 1 ? '' : 's'} hidden to fit the terminal: ${dropped.join(', ')}; --wide shows all)` : text;
+}
+
+/**
+ * Text cli-table3 measures as one column per UTF-16 unit (string-width 4:
+ * printable ASCII, Latin-1 and the Latin extensions, general punctuation
+ * and symbols up to U+2319, such as the ellipsis), on one line, without
+ * escape sequences.
+ */
+const PLAIN = /^[\x20-\x7e\xa0-\u02ff\u2000-\u2319]*$/;
+
+const isPlain = (text: string) => PLAIN.test(text);
+
+/** `text` padded with spaces to `width` columns, as cli-table3 aligns a cell. */
+function pad(text: string, width: number, align: Align): string {
+  const room = width - text.length;
+  if (align === 'right') return ' '.repeat(room) + text;
+  if (align === 'center') {
+    const right = Math.ceil(room / 2);
+    return ' '.repeat(room - right) + text + ' '.repeat(right);
+  }
+  return text + ' '.repeat(room);
+}
+
+/**
+ * The table cli-table3 draws with its default characters, one space of
+ * padding, no colour, widths from the content: a rule above each row (only
+ * under the header when compact), one line per row, a rule at the bottom.
+ */
+function drawPlain(head: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[], compact: boolean): string {
+  const widths = head.map((h, i) => rows.reduce((w, row) => Math.max(w, row[i]!.length), h.length));
+  const rule = (left: string, mid: string, right: string) => `${left}${widths.map((w) => '─'.repeat(w + 2)).join(mid)}${right}`;
+  const line = (row: readonly string[]) => `│${row.map((cell, i) => ` ${pad(cell, widths[i]!, align[i]!)} `).join('│')}│`;
+  const out = [rule('┌', '┬', '┐'), line(head)];
+  rows.forEach((row, y) => {
+    if (!compact || y === 0) out.push(rule('├', '┼', '┤'));
+    out.push(line(row));
+  });
+  out.push(rule('└', '┴', '┘'));
+  return out.join('\n');
 }
 
 // Number formatting lives in ./format.ts; re-exported for callers of this module.

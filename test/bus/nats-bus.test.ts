@@ -7,6 +7,7 @@ import {BusUnavailableError, parseBusUrl, type BookUpdate, type BusBook, type Ve
 import {busVenues} from '../../src/core/bus/venue.js';
 import {NotSupportedError, UsageError, VenueUnavailableError} from '../../src/core/errors.js';
 import {skipWithoutNats, testSource, until} from '../support/nats.js';
+import {startTcpProxy} from '../support/tcp-proxy.js';
 
 const skip = await skipWithoutNats();
 
@@ -92,6 +93,66 @@ describe.skipIf(skip)('the NATS JetStream market-data bus', () => {
     await expect(v.fetchOrderBook('ETH/USD')).rejects.toBeInstanceOf(VenueUnavailableError);
     expect(() => v.createOrder()).toThrow(NotSupportedError);
     await expect(busVenues(bus, ['nope'])).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('a reader goes on through the NATS client once its own connection is lost, and reconnects', async () => {
+    await bus.putMeta(meta);
+    const server = new URL(parseBusUrl(source).servers[0]!);
+    const proxy = await startTcpProxy({host: server.hostname, port: Number(server.port || 4222)});
+    const reader = await NatsBus.open({url: source.replace(/^nats:\/\/[^?]*/, `nats://127.0.0.1:${proxy.port}`), timeoutMs: 1000});
+    try {
+      expect(await reader.listVenues()).toEqual(['alpha']);
+      expect(await reader.latestBook('alpha', 'BTC/USD')).toEqual(book('alpha', 'BTC/USD', 2, 101));
+      proxy.cut();
+      await expect(reader.latestBook('alpha', 'BTC/USD')).rejects.toBeInstanceOf(BusUnavailableError);
+      proxy.restore();
+      expect(await reader.latestBook('alpha', 'BTC/USD')).toEqual(book('alpha', 'BTC/USD', 2, 101));
+      expect(await reader.listVenues()).toEqual(['alpha']);
+    } finally {
+      await reader.close();
+      await proxy.close();
+    }
+  });
+
+  it('books prefetched with the venues answer latestBook once; a prefetch nobody takes does no harm', async () => {
+    await bus.publishBook(book('pf', 'BTC/USD', 1, 500));
+    await bus.flush();
+    const reader = await NatsBus.open({url: source});
+    try {
+      reader.prefetchBooks(['pf', 'nobody'], ['BTC/USD', 'ETH/USD']);
+      expect(await reader.latestBook('pf', 'BTC/USD')).toEqual(book('pf', 'BTC/USD', 1, 500));
+      expect(await reader.latestBook('pf', 'ETH/USD')).toBeUndefined();
+      // Taken once: the next read asks the bus again.
+      await bus.publishBook(book('pf', 'BTC/USD', 2, 501));
+      await bus.flush();
+      expect(await reader.latestBook('pf', 'BTC/USD')).toEqual(book('pf', 'BTC/USD', 2, 501));
+    } finally {
+      await reader.close();
+    }
+    // Without venues: read for every venue the next listing finds, along with their metadata.
+    await bus.putMeta({...meta, venue: 'pf'});
+    const lister = await NatsBus.open({url: source});
+    try {
+      lister.prefetchBooks(undefined, ['BTC/USD']);
+      expect(await lister.listVenues()).toContain('pf');
+      await bus.publishBook(book('pf', 'BTC/USD', 3, 502));
+      await bus.flush();
+      // The book read with the listing (before the newer one was published), then the newer one.
+      expect(await lister.latestBook('pf', 'BTC/USD')).toEqual(book('pf', 'BTC/USD', 2, 501));
+      expect(await lister.latestBook('pf', 'BTC/USD')).toEqual(book('pf', 'BTC/USD', 3, 502));
+    } finally {
+      await lister.close();
+    }
+    const noBuckets = await NatsBus.open({url: testSource('natsprefetch')});
+    try {
+      noBuckets.prefetchBooks(['pf'], ['BTC/USD']);
+      await expect(noBuckets.latestBook('pf', 'BTC/USD')).rejects.toBeInstanceOf(BusUnavailableError);
+      // Never taken: its failure must not surface as an unhandled rejection.
+      noBuckets.prefetchBooks(['other'], ['BTC/USD']);
+      await expect(noBuckets.listVenues()).rejects.toBeInstanceOf(BusUnavailableError);
+    } finally {
+      await noBuckets.close();
+    }
   });
 
   it('publishes more than a few thousand updates without losing the latest', async () => {

@@ -1,8 +1,9 @@
-import {mkdtempSync} from 'node:fs';
+import {mkdtempSync, realpathSync} from 'node:fs';
+import {createRequire} from 'node:module';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {JournalError, migrate, openDb} from '../../src/core/journal/db.js';
+import {JournalError, migrate, openDb, packageDir} from '../../src/core/journal/db.js';
 import {migrations} from '../../src/core/journal/migrations/index.js';
 import {PriceSnapshotsRepo} from '../../src/core/journal/price-snapshots.js';
 
@@ -11,6 +12,11 @@ function tempPath(): string {
 }
 
 describe('journal database', () => {
+  it('finds the SQLite package where Node resolves it from there', () => {
+    const resolved = createRequire(new URL('../../src/core/journal/db.ts', import.meta.url)).resolve('better-sqlite3');
+    expect(realpathSync(packageDir())).toBe(realpathSync(join(dirname(resolved), '..')));
+  });
+
   it('migrates a new file to the latest version in WAL mode', () => {
     const path = tempPath();
     const db = openDb(path);

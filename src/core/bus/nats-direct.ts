@@ -94,12 +94,19 @@ async function viaStreamApi(nc: Requester, stream: string, subject: string, time
   return {data, operation};
 }
 
-export async function streamSubjects(nc: Requester, stream: string, filter: string, timeoutMs: number): Promise<string[]> {
-  const out: string[] = [];
+/**
+ * The subjects of `stream` matching `filter` that hold a message, and
+ * whether the stream serves direct gets (its info carries its config, so a
+ * listing spares the streamAllowsDirect question).
+ */
+export async function streamSubjects(nc: Requester, stream: string, filter: string, timeoutMs: number): Promise<{subjects: string[]; allowDirect: boolean}> {
+  const subjects: string[] = [];
+  let allowDirect: boolean | undefined;
   for (;;) {
-    const info = await streamInfo(nc, stream, {subjects_filter: filter, offset: out.length}, timeoutMs);
+    const info = await streamInfo(nc, stream, {subjects_filter: filter, offset: subjects.length}, timeoutMs);
+    allowDirect ??= info.config?.allow_direct === true;
     const page = Object.keys(info.state?.subjects ?? {});
-    out.push(...page);
-    if (page.length === 0 || out.length >= (info.total ?? 0)) return out;
+    subjects.push(...page);
+    if (page.length === 0 || subjects.length >= (info.total ?? 0)) return {subjects, allowDirect};
   }
 }

@@ -21,15 +21,21 @@
  *   ask JetStream directly (nats-direct.ts: one request per key, one for a
  *   key listing), so a short command loads and opens no JetStream or
  *   key-value client; the rest opens them on first use.
+ * - A reader (opened without `create`) sends those requests on a plain
+ *   connection of its own (nats-wire.ts) and starts the NATS client only when
+ *   something else is asked of it (watching, the key-value client,
+ *   publishing), or when that connection is lost (the client reconnects), or
+ *   when the server needs TLS or credentials.
  * - The connection reconnects forever with backoff; a creating bus (the
  *   collector) makes sure the stream and buckets exist again after a
  *   reconnect (a server restarted on an empty store).
  */
-import {connect, createInbox, type Msg, type NatsConnection, type Subscription} from '@nats-io/transport-node';
+import type {Msg, NatsConnection, Subscription} from '@nats-io/transport-node';
 import type {JetStreamManager} from '@nats-io/jetstream';
 import type {KV, Kvm} from '@nats-io/kv';
 import {decodeBook, encodeBook} from './codec.js';
-import {lastMessage, streamAllowsDirect, streamSubjects, type LastMessage} from './nats-direct.js';
+import {lastMessage, streamAllowsDirect, streamSubjects, type LastMessage, type Requester} from './nats-direct.js';
+import {openWire, type WireConnection} from './nats-wire.js';
 import {
   bookKey,
   bookSubject,
@@ -127,7 +133,8 @@ export class NatsBus implements MarketBus {
   readonly url: string;
   private readonly maxInFlight: number;
   private readonly ackTimeoutMs: number;
-  private readonly ackPrefix: string;
+  /** The inbox prefix acknowledgements come back on: set up with the acknowledgement subscription. */
+  private ackPrefix = '';
   /** The acknowledgement subscription and its timeout sweeper: set up by the first publish (readers never publish). */
   private ackSub: Subscription | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -151,23 +158,33 @@ export class NatsBus implements MarketBus {
   private parts: Promise<JetStreamParts> | undefined;
   /** Metadata entries listVenues read, each handed once to the getMeta that follows (one get per key). */
   private readonly metaRead = new Map<string, Promise<LastMessage | undefined>>();
+  /** Books prefetchBooks started reading, each handed once to the latestBook of its key. */
+  private readonly bookRead = new Map<string, Promise<LastMessage | undefined>>();
+  /** Symbols whose books the next listVenues reads for every venue it finds (prefetchBooks without venues). */
+  private prefetchSymbols: readonly string[] | undefined;
   private readonly requestTimeoutMs: number;
   /** Per bucket: whether its stream serves direct gets (asked once; a reader asks at open, in parallel). */
   private readonly direct = new Map<string, Promise<boolean>>();
 
+  /** The NATS client's connection: a creating bus's from the start, a reader's once it needs one (see connection). */
+  private nc: NatsConnection | undefined;
+  private connecting: Promise<NatsConnection> | undefined;
+
   private constructor(
     url: string,
     names: BusNames,
-    private readonly nc: NatsConnection,
+    nc: NatsConnection | undefined,
+    /** A reader's plain connection for single-entry reads (nats-wire.ts). */
+    private readonly wire: WireConnection | undefined,
     parts: JetStreamParts | undefined,
     private readonly options: NatsBusOptions,
   ) {
+    this.nc = nc;
     this.url = url;
     this.names = names;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 1024);
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
     this.requestTimeoutMs = options.timeoutMs ?? 5000;
-    this.ackPrefix = `${createInbox()}.`;
     if (parts) this.parts = Promise.resolve(parts);
   }
 
@@ -177,18 +194,21 @@ export class NatsBus implements MarketBus {
     const names = {...parsed.names, ...options.names};
     checkBusNames(names);
     const url = parsed.servers.join(',');
-    let nc: NatsConnection;
-    try {
-      nc = await connect({servers: parsed.servers.map((s) => s.replace(/^nats:\/\//, '')), timeout: options.timeoutMs ?? 2000, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250, reconnectJitter: 250, waitOnFirstConnect: false});
-    } catch (error) {
-      throw new BusUnavailableError(url, `cannot connect (${reason(error)})`, error);
-    }
-    try {
+    if (!options.create) {
+      let wire: WireConnection | undefined;
+      try {
+        wire = await openWire(parsed.servers, options.timeoutMs ?? 2000);
+      } catch (error) {
+        throw new BusUnavailableError(url, `cannot connect (${reason(error)})`, error);
+      }
       // A reader only connects: its first read says whether JetStream and the buckets are there.
-      const bus = new NatsBus(url, names, nc, options.create ? await openJetStream(nc, names, options) : undefined, options);
-      bus.watchStatus();
-      if (!options.create) for (const bucket of [names.metaBucket, names.booksBucket]) bus.allowsDirect(bucket).catch(() => {});
-      return bus;
+      if (wire) return new NatsBus(url, names, undefined, wire, undefined, options).startReading();
+    }
+    const nc = await connectClient(url, parsed.servers, options);
+    try {
+      const bus = new NatsBus(url, names, nc, undefined, options.create ? await openJetStream(nc, names, options) : undefined, options);
+      bus.watchStatus(nc);
+      return options.create ? bus : bus.startReading();
     } catch (error) {
       await nc.close().catch(() => {});
       if (error instanceof BusUnavailableError) throw error;
@@ -196,9 +216,42 @@ export class NatsBus implements MarketBus {
     }
   }
 
-  private watchStatus(): void {
+  /**
+   * Asks at once whether the books bucket serves direct gets (in parallel
+   * with the reader's first request, the metadata keys, whose answer says
+   * the same of the metadata bucket).
+   */
+  private startReading(): this {
+    this.allowsDirect(this.names.booksBucket).catch(() => {});
+    return this;
+  }
+
+  /** The NATS client's connection, opened on first need for a reader (BusUnavailableError when it cannot connect). */
+  private connection(): Promise<NatsConnection> {
+    if (this.nc) return Promise.resolve(this.nc);
+    if (!this.connecting) {
+      const connecting = connectClient(this.url, this.url.split(','), this.options).then((nc) => {
+        this.nc = nc;
+        this.watchStatus(nc);
+        return nc;
+      });
+      this.connecting = connecting;
+      // A failed connect is tried again by the next call.
+      connecting.catch(() => {
+        if (this.connecting === connecting) this.connecting = undefined;
+      });
+    }
+    return this.connecting;
+  }
+
+  /** Where single-entry reads go: the reader's plain connection while it is up, else the client's. */
+  private requester(): Requester | Promise<Requester> {
+    return this.wire?.open ? this.wire : this.connection();
+  }
+
+  private watchStatus(nc: NatsConnection): void {
     void (async () => {
-      for await (const s of this.nc.status()) {
+      for await (const s of nc.status()) {
         if (s.type === 'disconnect') this.disconnected();
         else if (s.type === 'reconnect') this.reconnected();
         this.options.onStatus?.(s.type);
@@ -223,6 +276,8 @@ export class NatsBus implements MarketBus {
   }
 
   publishBook(book: BusBook, lost?: LostPublish): Promise<void> {
+    // A reader that publishes (nothing does today) starts the client first.
+    if (!this.nc) return this.connection().then(() => this.publishBook(book, lost));
     if (this.pending.size >= this.maxInFlight) return this.publishWhenRoom(book, lost);
     // With room in the window (nearly always) no promise of its own: one shared, already settled.
     try {
@@ -234,12 +289,17 @@ export class NatsBus implements MarketBus {
   }
 
   private async publishWhenRoom(book: BusBook, lost?: LostPublish): Promise<void> {
-    while (this.pending.size >= this.maxInFlight && this.connected && !this.nc.isClosed()) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    while (this.pending.size >= this.maxInFlight && this.connected && !this.closed) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     this.publishNow(book, lost);
   }
 
+  /** Whether the bus's connections are closed (or, for a reader without the client yet, its own connection is gone). */
+  private get closed(): boolean {
+    return this.nc ? this.nc.isClosed() : !this.wire?.open;
+  }
+
   private publishNow(book: BusBook, lost?: LostPublish): void {
-    if (this.nc.isClosed()) throw new BusUnavailableError(this.url, 'connection closed');
+    if (this.closed) throw new BusUnavailableError(this.url, 'connection closed');
     if (!this.connected) throw new BusUnavailableError(this.url, 'disconnected; reconnecting');
     const address = this.address(book.venue, book.symbol);
     const data = encodeBook(book);
@@ -269,7 +329,8 @@ export class NatsBus implements MarketBus {
    */
   private send(subject: string, data: Uint8Array, pending: Pending): void {
     if (!this.ackSub) {
-      this.ackSub = this.nc.subscribe(`${this.ackPrefix}*`, {callback: (_error, msg) => this.onAck(msg)});
+      this.ackPrefix = `${natsClient!.createInbox()}.`;
+      this.ackSub = this.nc!.subscribe(`${this.ackPrefix}*`, {callback: (_error, msg) => this.onAck(msg)});
       this.sweeper = setInterval(() => this.sweep(), Math.min(500, this.ackTimeoutMs));
       this.sweeper.unref();
     }
@@ -288,7 +349,7 @@ export class NatsBus implements MarketBus {
       if (!this.pending.has(id)) continue;
       try {
         if (!this.connected) throw new Error('disconnected before sending');
-        this.nc.publish(out[i] as string, out[i + 1] as Uint8Array, {reply: `${this.ackPrefix}${id}`});
+        this.nc!.publish(out[i] as string, out[i + 1] as Uint8Array, {reply: `${this.ackPrefix}${id}`});
       } catch (error) {
         const p = this.pending.get(id)!;
         this.pending.delete(id);
@@ -325,6 +386,10 @@ export class NatsBus implements MarketBus {
   }
 
   private failAll(why: string): void {
+    if (this.pending.size === 0) {
+      this.released(true);
+      return;
+    }
     const error = new BusUnavailableError(this.url, why);
     const all = [...this.pending.values()];
     this.pending.clear();
@@ -375,7 +440,7 @@ export class NatsBus implements MarketBus {
   private writeLatest(): void {
     clearTimeout(this.latestTimer);
     this.latestTimer = undefined;
-    if (!this.connected || this.nc.isClosed() || this.latest.size === 0) return;
+    if (!this.connected || !this.nc || this.nc.isClosed() || this.latest.size === 0) return;
     const at = Date.now();
     const prefix = `$KV.${this.names.booksBucket}.`;
     for (const [key, data] of this.latest) this.send(prefix + key, data, {at, key, data});
@@ -385,7 +450,7 @@ export class NatsBus implements MarketBus {
   async flush(): Promise<void> {
     this.writeLatest();
     if (this.pending.size > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
-    if (this.nc.isClosed()) throw new BusUnavailableError(this.url, 'connection closed');
+    if (this.closed) throw new BusUnavailableError(this.url, 'connection closed');
     if (!this.connected) throw new BusUnavailableError(this.url, 'disconnected; latest books not written');
     const lost = this.lostSinceFlush;
     this.lostSinceFlush = 0;
@@ -395,7 +460,7 @@ export class NatsBus implements MarketBus {
   /** The JetStream manager and both buckets, loaded and opened on first use. */
   private jetStream(): Promise<JetStreamParts> {
     if (!this.parts) {
-      const opening = openJetStream(this.nc, this.names, this.options);
+      const opening = this.connection().then((nc) => openJetStream(nc, this.names, this.options));
       this.parts = opening;
       // A failed open is tried again by the next call.
       opening.catch(() => {
@@ -408,7 +473,8 @@ export class NatsBus implements MarketBus {
   private allowsDirect(bucket: string): Promise<boolean> {
     let direct = this.direct.get(bucket);
     if (!direct) {
-      const asking = streamAllowsDirect(this.nc, `KV_${bucket}`, this.requestTimeoutMs);
+      const requester = this.requester();
+      const asking = requester instanceof Promise ? requester.then((r) => streamAllowsDirect(r, `KV_${bucket}`, this.requestTimeoutMs)) : streamAllowsDirect(requester, `KV_${bucket}`, this.requestTimeoutMs);
       direct = asking;
       this.direct.set(bucket, asking);
       // A failed question is asked again by the next read.
@@ -421,11 +487,32 @@ export class NatsBus implements MarketBus {
 
   /** The last entry of a key in a bucket: one request (after the bucket's first), without the key-value client. */
   private async lastEntry(bucket: string, key: string): Promise<LastMessage | undefined> {
-    return lastMessage(this.nc, `KV_${bucket}`, `$KV.${bucket}.${key}`, await this.allowsDirect(bucket), this.requestTimeoutMs);
+    const direct = await this.allowsDirect(bucket);
+    return lastMessage(await this.requester(), `KV_${bucket}`, `$KV.${bucket}.${key}`, direct, this.requestTimeoutMs);
+  }
+
+  prefetchBooks(venues: readonly string[] | undefined, symbols: readonly string[]): void {
+    if (!venues) {
+      this.prefetchSymbols = symbols;
+      return;
+    }
+    for (const venue of venues) {
+      for (const symbol of symbols) {
+        const key = bookKey(venue, symbol);
+        if (this.bookRead.has(key)) continue;
+        const read = this.lastEntry(this.names.booksBucket, key);
+        // A prefetch nobody takes must not be an unhandled rejection; the one who takes it sees the error.
+        read.catch(() => {});
+        this.bookRead.set(key, read);
+      }
+    }
   }
 
   async latestBook(venue: string, symbol: string): Promise<BusBook | undefined> {
-    const entry = await this.guard(() => this.lastEntry(this.names.booksBucket, bookKey(venue, symbol)));
+    const key = bookKey(venue, symbol);
+    const read = this.bookRead.get(key);
+    this.bookRead.delete(key);
+    const entry = await this.guard(() => read ?? this.lastEntry(this.names.booksBucket, key));
     return entry && entry.operation === 'PUT' && entry.data.length > 0 ? decodeBook(entry.data) : undefined;
   }
 
@@ -492,6 +579,10 @@ export class NatsBus implements MarketBus {
   async listVenues(): Promise<string[]> {
     return this.guard(async () => {
       const keys = await this.metaKeys('venue');
+      const symbols = this.prefetchSymbols;
+      this.prefetchSymbols = undefined;
+      // Sent with the metadata reads: the books then need no round trip of their own.
+      if (symbols) this.prefetchBooks(keys.map(parseKeyTail), symbols);
       const entries = await Promise.all(keys.map((k) => this.lastEntry(this.names.metaBucket, k)));
       const out: string[] = [];
       keys.forEach((key, i) => {
@@ -508,7 +599,9 @@ export class NatsBus implements MarketBus {
   /** Keys `<kind>.*` of the metadata bucket that hold a message (a delete marker included). */
   private async metaKeys(kind: string): Promise<string[]> {
     const prefix = `$KV.${this.names.metaBucket}.`;
-    const subjects = await streamSubjects(this.nc, `KV_${this.names.metaBucket}`, `${prefix}${kind}.*`, this.requestTimeoutMs);
+    const bucket = this.names.metaBucket;
+    const {subjects, allowDirect} = await streamSubjects(await this.requester(), `KV_${bucket}`, `${prefix}${kind}.*`, this.requestTimeoutMs);
+    if (!this.direct.has(bucket)) this.direct.set(bucket, Promise.resolve(allowDirect));
     return subjects.map((s) => s.slice(prefix.length));
   }
 
@@ -525,7 +618,9 @@ export class NatsBus implements MarketBus {
   }
 
   async *watchBooks(signal: AbortSignal): AsyncIterable<BookUpdate> {
-    const sub = this.nc.subscribe(`${this.names.subjectPrefix}.book.>`);
+    // With the client already connected, subscribed before the first await (callers read the latest books after).
+    const nc = this.nc ?? (await this.guard(() => this.connection()));
+    const sub = nc.subscribe(`${this.names.subjectPrefix}.book.>`);
     const stop = () => sub.unsubscribe();
     signal.addEventListener('abort', stop, {once: true});
     try {
@@ -547,7 +642,9 @@ export class NatsBus implements MarketBus {
     this.outboxTimer = undefined;
     this.outbox = [];
     this.ackSub?.unsubscribe();
-    await this.nc.close().catch(() => {});
+    this.wire?.close();
+    const nc = this.nc ?? (await this.connecting?.catch(() => undefined));
+    await nc?.close().catch(() => {});
     this.failAll('bus closed');
   }
 
@@ -555,9 +652,28 @@ export class NatsBus implements MarketBus {
     try {
       return await fn();
     } catch (error) {
+      if (error instanceof BusUnavailableError) throw error;
       throw new BusUnavailableError(this.url, reason(error), error);
     }
   }
+}
+
+/** The NATS client's connection to `servers` (it reconnects forever once connected); BusUnavailableError when it cannot connect. */
+async function connectClient(url: string, servers: readonly string[], options: NatsBusOptions): Promise<NatsConnection> {
+  try {
+    const {connect} = await loadNatsClient();
+    return await connect({servers: servers.map((s) => s.replace(/^nats:\/\//, '')), timeout: options.timeoutMs ?? 2000, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250, reconnectJitter: 250, waitOnFirstConnect: false});
+  } catch (error) {
+    throw new BusUnavailableError(url, `cannot connect (${reason(error)})`, error);
+  }
+}
+
+/** The NATS client, loaded by the first connection that needs it (a reader may never: see nats-wire.ts). */
+let natsClient: typeof import('@nats-io/transport-node') | undefined;
+
+async function loadNatsClient(): Promise<typeof import('@nats-io/transport-node')> {
+  natsClient ??= commonJs(await import('@nats-io/transport-node'));
+  return natsClient;
 }
 
 /** `venue.<token>` -> the venue name. */
@@ -621,6 +737,7 @@ async function ensureStream(modules: JetStreamModules, jsm: JetStreamManager, na
 /** Deletes the stream and buckets a source URL names (tests and benches clean up after themselves). */
 export async function dropBus(url: string): Promise<void> {
   const {servers, names} = parseBusUrl(url);
+  const {connect} = await loadNatsClient();
   const nc = await connect({servers: servers.map((s) => s.replace(/^nats:\/\//, '')), timeout: 2000});
   try {
     const {jetstreamManager} = commonJs(await import('@nats-io/jetstream'));

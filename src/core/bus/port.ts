@@ -100,6 +100,13 @@ export interface MarketBus {
   /** Waits until every publish so far is acknowledged or reported lost, and the latest books are written; rejects if any was lost since the last flush. */
   flush(): Promise<void>;
   latestBook(venue: string, symbol: string): Promise<BusBook | undefined>;
+  /**
+   * A hint that `latestBook` will be asked for these symbols of these venues
+   * (undefined: of every venue the next listVenues finds) soon: a bus may
+   * start reading them now, with the metadata, each read answering the next
+   * latestBook of its venue and symbol once.
+   */
+  prefetchBooks?(venues: readonly string[] | undefined, symbols: readonly string[]): void;
   /** Latest books of the given venues (all when omitted). */
   latestBooks(venues?: readonly string[]): Promise<BusBook[]>;
   /** venue/symbol pairs that have a latest book. */

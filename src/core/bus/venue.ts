@@ -110,8 +110,14 @@ export function trimBook(book: BusBook, depth?: number): OrderBook {
   return {venue, symbol, bids: bids.slice(0, depth), asks: asks.slice(0, depth), timestamp, receivedAt};
 }
 
-/** The bus's venues (those given, checked against what collectors published; all when none). */
-export async function busVenues(bus: MarketBus, names?: readonly string[]): Promise<BusVenue[]> {
+/**
+ * The bus's venues (those given, checked against what collectors published;
+ * all when none). `symbols`: canonical symbols the caller will read books
+ * of; their books are read together with the venues' metadata (see
+ * MarketBus.prefetchBooks), a round trip earlier.
+ */
+export async function busVenues(bus: MarketBus, names?: readonly string[], options: {symbols?: readonly string[]} = {}): Promise<BusVenue[]> {
+  if (options.symbols && options.symbols.length > 0) bus.prefetchBooks?.(names && names.length > 0 ? names : undefined, options.symbols);
   const known = await bus.listVenues();
   const wanted = names && names.length > 0 ? [...names] : known;
   const missing = wanted.filter((n) => !known.includes(n));

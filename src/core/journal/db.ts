@@ -7,6 +7,7 @@
 import {existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {XarbError, ExitCode} from '../errors.js';
 import {migrations, type Migration} from './migrations/index.js';
@@ -68,6 +69,8 @@ export interface Db {
    */
   tryLock?(name: string): boolean;
   unlock?(name: string): void;
+  /** SQLite: WAL mode, for a file opened with `wal: false` (see openDb). */
+  enableWal?(): void;
   close(): void;
 }
 
@@ -99,7 +102,7 @@ function loadDriver(): {Driver: DatabaseClass; options: Database.Options} {
   if (!driver) {
     try {
       const require = createRequire(import.meta.url);
-      const build = join(dirname(require.resolve('better-sqlite3')), '..', 'build'); // from <package>/lib/index.js
+      const build = join(packageDir(require), 'build');
       const addon = ['Release', 'Debug'].map((kind) => join(build, kind, 'better_sqlite3.node')).find((path) => existsSync(path));
       if (addon === undefined) throw new Error(`no compiled addon in ${build}`);
       // The package takes the addon object as nativeBinding too; its type names only a path.
@@ -126,6 +129,24 @@ export function sqliteVersion(): string {
   }
 }
 
+/**
+ * better-sqlite3's folder as Node's resolution finds it: the nearest
+ * `node_modules/better-sqlite3` above this file (a package folder holds its
+ * package.json). Looked up directly, a few existsSync calls instead of
+ * require.resolve's first run in the process (~1 ms); require.resolve
+ * answers when there is none (NODE_PATH, global folders).
+ */
+export function packageDir(require: NodeJS.Require = createRequire(import.meta.url)): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; ) {
+    const candidate = join(dir, 'node_modules', 'better-sqlite3');
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return join(dirname(require.resolve('better-sqlite3')), '..'); // from <package>/lib/index.js
+}
+
 function normalize(params: Params | undefined): unknown[] {
   if (params === undefined) return [];
   if (Array.isArray(params)) return params;
@@ -136,15 +157,17 @@ function normalize(params: Params | undefined): unknown[] {
 
 /**
  * Opens (creating when absent) a SQLite file and migrates it. `migrate: false`
- * opens it as it is, for checks that must not write (see open.ts).
+ * opens it as it is, for checks that must not write (see open.ts); so does
+ * `wal: false` (WAL mode is written into the file; the caller turns it on
+ * with enableWal once the checks passed).
  */
-export function openDb(path: string, options: {migrations?: readonly Migration[]; readonly?: boolean; migrate?: boolean} = {}): Db {
+export function openDb(path: string, options: {migrations?: readonly Migration[]; readonly?: boolean; migrate?: boolean; wal?: boolean} = {}): Db {
   const {Driver, options: driverOptions} = loadDriver();
   let raw: Database.Database;
   try {
     raw = new Driver(path, {...driverOptions, readonly: options.readonly ?? false});
     raw.pragma('busy_timeout = 5000');
-    if (path !== ':memory:' && !options.readonly) raw.pragma('journal_mode = WAL');
+    if (path !== ':memory:' && !options.readonly && options.wal !== false) raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
   } catch (error) {
@@ -194,6 +217,13 @@ export function openDb(path: string, options: {migrations?: readonly Migration[]
     },
     exec(sql: string) {
       raw.exec(sql);
+    },
+    enableWal() {
+      try {
+        if (path !== ':memory:') raw.pragma('journal_mode = WAL');
+      } catch (error) {
+        throw new JournalError(`cannot open journal ${path}: ${(error as Error).message}`, error);
+      }
     },
     close() {
       cache.clear();

@@ -76,18 +76,28 @@ export interface JournalInspection {
  * check after that time.
  */
 export function inspectJournal(path: string, options: {skipCheckIfSince?: number} = {}): JournalInspection {
+  return examine(path, options, false).inspection;
+}
+
+/**
+ * inspectJournal's checks. `keep`: on a connection that can write (opened
+ * without WAL mode, so nothing is written yet), returned open when the
+ * journal is sound; closed otherwise.
+ */
+function examine(path: string, options: {skipCheckIfSince?: number}, keep: boolean): {inspection: JournalInspection; db?: Db} {
   const base = {path, latest: LATEST_VERSION, version: undefined, tables: 0, problems: [] as string[], id: undefined, createdAt: undefined, checked: false};
   let bytes: number;
   try {
     bytes = statSync(path).size;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {...base, state: 'missing', bytes: 0};
-    return {...base, state: 'unreadable', bytes: 0, problems: [(error as NodeJS.ErrnoException).code ?? (error as Error).message]};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {inspection: {...base, state: 'missing', bytes: 0}};
+    return {inspection: {...base, state: 'unreadable', bytes: 0, problems: [(error as NodeJS.ErrnoException).code ?? (error as Error).message]}};
   }
-  if (bytes === 0) return {...base, state: 'empty', bytes};
+  if (bytes === 0) return {inspection: {...base, state: 'empty', bytes}};
   let db: Db | undefined;
+  let kept = false;
   try {
-    db = openDb(path, {readonly: true});
+    db = keep ? openDb(path, {migrate: false, wal: false}) : openDb(path, {readonly: true});
     const shape = checkHealth(db, {integrity: false});
     const meta = shape.tables.includes('journal_meta') ? new JournalMetaRepo(db) : undefined;
     const lastCheck = Number(meta?.get('integrity_checked_at') ?? Number.NaN);
@@ -104,16 +114,17 @@ export function inspectJournal(path: string, options: {skipCheckIfSince?: number
       id: meta?.get('journal_id'),
       createdAt: createdMs === undefined ? undefined : new Date(Number(createdMs)).toISOString(),
     };
-    if (health.tables.length === 0) return {...found, state: 'empty'};
-    if (health.problems.length > 0) return {...found, state: 'corrupt'};
-    if (health.version === undefined) return {...found, state: 'not_journal'};
-    if (health.version > LATEST_VERSION) return {...found, state: 'newer'};
-    return {...found, state: 'ok'};
+    if (health.tables.length === 0) return {inspection: {...found, state: 'empty'}};
+    if (health.problems.length > 0) return {inspection: {...found, state: 'corrupt'}};
+    if (health.version === undefined) return {inspection: {...found, state: 'not_journal'}};
+    if (health.version > LATEST_VERSION) return {inspection: {...found, state: 'newer'}};
+    kept = keep;
+    return {inspection: {...found, state: 'ok'}, db: keep ? db : undefined};
   } catch (error) {
     const message = (error as Error).message;
-    return {...base, bytes, state: /not a database|malformed|corrupt/i.test(message) ? 'corrupt' : 'unreadable', problems: [message.replace(/^cannot open journal \S+: /, '')]};
+    return {inspection: {...base, bytes, state: /not a database|malformed|corrupt/i.test(message) ? 'corrupt' : 'unreadable', problems: [message.replace(/^cannot open journal \S+: /, '')]}};
   } finally {
-    db?.close();
+    if (!kept) db?.close();
   }
 }
 
@@ -164,24 +175,35 @@ export function migrationBackupPath(path: string, version: number, now: number):
   return join(dirname(path), `${basename(path)}.v${version}-${stamp}.bak`);
 }
 
-/** Opens the journal under the invariants above (see `initJournal` for a new one). */
+/**
+ * Opens the journal under the invariants above (see `initJournal` for a new
+ * one). A sound journal is checked and then used on one connection: it is
+ * opened without WAL mode (nothing written), checked, then switched to WAL
+ * (a no-op for a journal already in it) before anything else.
+ */
 export function openJournal(options: OpenJournalOptions): OpenedJournal {
   const clock = options.clock ?? systemClock;
-  const inspection = inspectJournal(options.path, {skipCheckIfSince: clock.now() - INTEGRITY_CHECK_EVERY_MS});
-  if (inspection.state === 'missing' && options.marker === undefined) return create(options.path, clock);
-  if (inspection.state !== 'ok') refuse(inspection, options.marker);
+  const skipCheckIfSince = clock.now() - INTEGRITY_CHECK_EVERY_MS;
+  let {inspection, db} = examine(options.path, {skipCheckIfSince}, true);
+  if (db) {
+    try {
+      db.enableWal!();
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  } else {
+    if (inspection.state === 'missing' && options.marker === undefined) return create(options.path, clock);
+    // Anything but a sound journal is judged as a read-only look sees it (as `xarb doctor` does), and a
+    // journal that can be read but not opened to write fails as opening it to write does.
+    if (inspection.state !== 'missing') inspection = inspectJournal(options.path, {skipCheckIfSince});
+    if (inspection.state !== 'ok') refuse(inspection, options.marker);
+    db = openDb(options.path, {migrate: false});
+  }
   const version = inspection.version ?? 0;
   let backup: string | undefined;
-  if (version < LATEST_VERSION) {
-    const old = openDb(options.path, {migrate: false});
-    try {
-      backup = backupTo(old, migrationBackupPath(options.path, version, clock.now())).file;
-    } finally {
-      old.close();
-    }
-  }
-  const db = openDb(options.path, {migrate: false});
   try {
+    if (version < LATEST_VERSION) backup = backupTo(db, migrationBackupPath(options.path, version, clock.now())).file;
     migrate(db, migrations);
     const identity = ensureIdentity(db, clock);
     if (inspection.checked) new JournalMetaRepo(db).set('integrity_checked_at', String(clock.now()), clock.now());
