@@ -142,6 +142,9 @@ interface OrderRow {
 }
 
 const COLUMNS = 'id, venue, client_order_id, venue_order_id, plan_id, leg, symbol, side, type, amount, price, notional, quote, status, filled, average, fees, mode, origin, error, volume_counted, created_at, updated_at';
+const GET_ROW = `SELECT ${COLUMNS} FROM orders WHERE id = ?`;
+/** PostgreSQL: the row read and locked until the transaction ends (a change on another host waits for it). */
+const LOCK_ROW = `${GET_ROW} FOR UPDATE`;
 
 export function toOrder(row: OrderRow): JournalOrder {
   return {
@@ -516,13 +519,8 @@ export class OrdersRepo {
 
   // ---- internals -------------------------------------------------------------
 
-  /** On PostgreSQL, what makes a read of order rows lock them until the transaction ends. */
-  private get forUpdate(): string {
-    return this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
-  }
-
   private getRow(id: number): OrderRow | undefined {
-    return this.db.prepare<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = ?`).get([id]);
+    return this.db.prepare<OrderRow>(GET_ROW).get([id]);
   }
 
   /**
@@ -534,7 +532,7 @@ export class OrdersRepo {
    */
   private update(id: number, change: (o: JournalOrder) => Partial<Omit<JournalOrder, 'id'>>): JournalOrder {
     return this.db.tx(() => {
-      const before = this.db.prepare<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = ?${this.forUpdate}`).get([id]);
+      const before = this.db.prepare<OrderRow>(this.db.dialect === 'postgres' ? LOCK_ROW : GET_ROW).get([id]);
       if (!before) throw new XarbError(`no journalled order with id ${id}`, {exitCode: ExitCode.usage, hint: 'see `xarb orders`'});
       const current = toOrder(before);
       const next = {...current, ...change(current)};

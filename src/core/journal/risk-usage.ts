@@ -200,8 +200,8 @@ class UsageAccumulator {
 
   flush(db: Db): void {
     // In key order: transactions that move the same rows at once on PostgreSQL lock them in the same order, never in a cycle.
-    const open = [...this.open].sort(byKey).flatMap(([, e]) => (e.orders !== 0 || e.remaining !== 0n ? [e] : []));
-    const volume = [...this.volume].sort(byKey).flatMap(([, e]) => (e.volume !== 0n ? [e] : []));
+    const open = inKeyOrder(this.open, (e) => e.orders !== 0 || e.remaining !== 0n);
+    const volume = inKeyOrder(this.volume, (e) => e.volume !== 0n);
     if (open.length === 0 && volume.length === 0) return;
     if (db.dialect === 'postgres') {
       addOnServer(db, open, volume);
@@ -231,8 +231,14 @@ class UsageAccumulator {
   }
 }
 
-function byKey(a: readonly [string, unknown], b: readonly [string, unknown]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+/** The entries `keep` keeps, in the order of their keys. */
+function inKeyOrder<E>(map: ReadonlyMap<string, E>, keep: (e: E) => boolean): E[] {
+  const out: E[] = [];
+  for (const key of map.size > 1 ? [...map.keys()].sort() : map.keys()) {
+    const e = map.get(key)!;
+    if (keep(e)) out.push(e);
+  }
+  return out;
 }
 
 interface CurrentRows {
