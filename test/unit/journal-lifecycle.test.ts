@@ -3,7 +3,8 @@
  * guards (never silently replaced), the backup before a migration, init,
  * retention, backups, stats and the export iterators.
  */
-import {closeSync, existsSync, mkdtempSync, openSync, readdirSync, statSync, writeFileSync, writeSync} from 'node:fs';
+import {createHash} from 'node:crypto';
+import {closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -78,6 +79,24 @@ describe('openJournal: never silently replaced', () => {
     openDb(newer, {migrations: [...migrations, {version: migrations.length + 1, name: 'future', up: 'CREATE TABLE future (x)'}]}).close();
     expect(inspectJournal(newer).state).toBe('newer');
     expect(() => openJournal({path: newer})).toThrow(/newer than this xarb/);
+  });
+
+  it('a journal refused while its WAL still holds writes (a crash) is left byte for byte as it was', () => {
+    const dir = tempDir();
+    const live = join(dir, 'live.db');
+    openJournal({path: live, clock: clock(Date.UTC(2026, 0, 5))}).db.close();
+    // A writer that dies before any checkpoint: its last write (a schema version newer than this build) is only in the WAL.
+    const writer = openDb(live, {migrate: false});
+    writer.exec('PRAGMA wal_autocheckpoint = 0');
+    writer.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run([LATEST_VERSION + 1, 'future', 1]);
+    const crashed = join(dir, 'crashed.db');
+    for (const suffix of ['', '-wal']) copyFileSync(`${live}${suffix}`, `${crashed}${suffix}`);
+    writer.close();
+    expect(statSync(`${crashed}-wal`).size).toBeGreaterThan(0);
+    const digest = () => ['', '-wal'].map((suffix) => createHash('sha256').update(readFileSync(`${crashed}${suffix}`)).digest('hex'));
+    const before = digest();
+    expect(() => openJournal({path: crashed})).toThrow(/newer than this xarb/);
+    expect(digest()).toEqual(before);
   });
 
   it('a journal with a damaged page fails the quick integrity check', () => {

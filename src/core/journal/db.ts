@@ -159,13 +159,14 @@ function normalize(params: Params | undefined): unknown[] {
  * Opens (creating when absent) a SQLite file and migrates it. `migrate: false`
  * opens it as it is, for checks that must not write (see open.ts); so does
  * `wal: false` (WAL mode is written into the file; the caller turns it on
- * with enableWal once the checks passed).
+ * with enableWal once the checks passed). `mustExist`: a missing file is an
+ * error instead of a new database.
  */
-export function openDb(path: string, options: {migrations?: readonly Migration[]; readonly?: boolean; migrate?: boolean; wal?: boolean} = {}): Db {
+export function openDb(path: string, options: {migrations?: readonly Migration[]; readonly?: boolean; migrate?: boolean; wal?: boolean; mustExist?: boolean} = {}): Db {
   const {Driver, options: driverOptions} = loadDriver();
   let raw: Database.Database;
   try {
-    raw = new Driver(path, {...driverOptions, readonly: options.readonly ?? false});
+    raw = new Driver(path, {...driverOptions, readonly: options.readonly ?? false, fileMustExist: options.mustExist ?? false});
     raw.pragma('busy_timeout = 5000');
     if (path !== ':memory:' && !options.readonly && options.wal !== false) raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');

@@ -97,7 +97,7 @@ function examine(path: string, options: {skipCheckIfSince?: number}, keep: boole
   let db: Db | undefined;
   let kept = false;
   try {
-    db = keep ? openDb(path, {migrate: false, wal: false}) : openDb(path, {readonly: true});
+    db = keep ? openDb(path, {migrate: false, wal: false, mustExist: true}) : openDb(path, {readonly: true});
     const shape = checkHealth(db, {integrity: false});
     const meta = shape.tables.includes('journal_meta') ? new JournalMetaRepo(db) : undefined;
     const lastCheck = Number(meta?.get('integrity_checked_at') ?? Number.NaN);
@@ -169,6 +169,15 @@ function refuse(inspection: JournalInspection, marker: JournalMarker | undefined
   }
 }
 
+/** A file's size; 0 when it does not exist. */
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** Backup file name for a journal about to be migrated from `version`. */
 export function migrationBackupPath(path: string, version: number, now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -184,7 +193,11 @@ export function migrationBackupPath(path: string, version: number, now: number):
 export function openJournal(options: OpenJournalOptions): OpenedJournal {
   const clock = options.clock ?? systemClock;
   const skipCheckIfSince = clock.now() - INTEGRITY_CHECK_EVERY_MS;
-  let {inspection, db} = examine(options.path, {skipCheckIfSince}, true);
+  // A write connection would roll back a leftover rollback journal, and its close checkpoints a WAL holding frames
+  // into the file: then the checks run read-only first (as `xarb doctor` runs them), so a file refused below is left
+  // exactly as it was. Otherwise (the common case) one connection is checked, then used.
+  const pristine = fileBytes(`${options.path}-wal`) === 0 && !existsSync(`${options.path}-journal`);
+  let {inspection, db} = examine(options.path, {skipCheckIfSince}, pristine);
   if (db) {
     try {
       db.enableWal!();
@@ -195,8 +208,10 @@ export function openJournal(options: OpenJournalOptions): OpenedJournal {
   } else {
     if (inspection.state === 'missing' && options.marker === undefined) return create(options.path, clock);
     // Anything but a sound journal is judged as a read-only look sees it (as `xarb doctor` does), and a
-    // journal that can be read but not opened to write fails as opening it to write does.
-    if (inspection.state !== 'missing') inspection = inspectJournal(options.path, {skipCheckIfSince});
+    // journal that can be read but not opened to write fails as opening it to write does. A file another
+    // process holds locked was waited for once already.
+    const locked = inspection.problems.some((p) => /locked|busy/i.test(p));
+    if (pristine && inspection.state !== 'missing' && !locked) inspection = inspectJournal(options.path, {skipCheckIfSince});
     if (inspection.state !== 'ok') refuse(inspection, options.marker);
     db = openDb(options.path, {migrate: false});
   }
