@@ -74,14 +74,16 @@ export class PrivateNats {
   private constructor(
     readonly port: number,
     readonly storeDir: string,
+    private readonly args: readonly string[],
   ) {}
 
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<PrivateNats> {
-    const server = new PrivateNats(await freePort(), mkdtempSync(join(tmpdir(), 'xarb-nats-')));
+  /** `args`: more server options (e.g. --user/--pass). */
+  static async start(args: readonly string[] = []): Promise<PrivateNats> {
+    const server = new PrivateNats(await freePort(), mkdtempSync(join(tmpdir(), 'xarb-nats-')), args);
     await server.restart();
     return server;
   }
@@ -89,7 +91,7 @@ export class PrivateNats {
   /** Starts the server (again, on the same port and store) and waits until it answers. */
   async restart(): Promise<void> {
     if (this.child) throw new Error('nats-server is already running');
-    const child = spawn(NATS_SERVER_BIN, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {stdio: 'ignore'});
+    const child = spawn(NATS_SERVER_BIN, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir, ...this.args], {stdio: 'ignore'});
     this.child = child;
     await until(() => natsReachable(this.url, 500), 15_000, `nats-server on port ${this.port}`);
   }

@@ -39,6 +39,7 @@ import {openWire, type WireConnection} from './nats-wire.js';
 import {
   bookKey,
   bookSubject,
+  busCredentials,
   BusUnavailableError,
   checkBusNames,
   decodeToken,
@@ -658,11 +659,29 @@ export class NatsBus implements MarketBus {
   }
 }
 
+/**
+ * The servers as the NATS client takes them, and the credentials a server
+ * address carries (`nats://user:pass@host`, `nats://token@host`) as its
+ * options: the client does not read them from the address. One set of
+ * credentials serves every server (the first address that carries some).
+ */
+function clientServers(servers: readonly string[]): {servers: string[]; user?: string; pass?: string; token?: string} {
+  const parts = servers.map(busCredentials);
+  const credentials = parts.find((p) => p.user !== undefined || p.token !== undefined);
+  const out: {servers: string[]; user?: string; pass?: string; token?: string} = {servers: parts.map((p) => p.address.replace(/^nats:\/\//, ''))};
+  if (credentials?.token !== undefined) out.token = credentials.token;
+  if (credentials?.user !== undefined) {
+    out.user = credentials.user;
+    out.pass = credentials.pass;
+  }
+  return out;
+}
+
 /** The NATS client's connection to `servers` (it reconnects forever once connected); BusUnavailableError when it cannot connect. */
 async function connectClient(url: string, servers: readonly string[], options: NatsBusOptions): Promise<NatsConnection> {
   try {
     const {connect} = await loadNatsClient();
-    return await connect({servers: servers.map((s) => s.replace(/^nats:\/\//, '')), timeout: options.timeoutMs ?? 2000, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250, reconnectJitter: 250, waitOnFirstConnect: false});
+    return await connect({...clientServers(servers), timeout: options.timeoutMs ?? 2000, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250, reconnectJitter: 250, waitOnFirstConnect: false});
   } catch (error) {
     throw new BusUnavailableError(url, `cannot connect (${reason(error)})`, error);
   }
@@ -738,7 +757,7 @@ async function ensureStream(modules: JetStreamModules, jsm: JetStreamManager, na
 export async function dropBus(url: string): Promise<void> {
   const {servers, names} = parseBusUrl(url);
   const {connect} = await loadNatsClient();
-  const nc = await connect({servers: servers.map((s) => s.replace(/^nats:\/\//, '')), timeout: 2000});
+  const nc = await connect({...clientServers(servers), timeout: 2000});
   try {
     const {jetstreamManager} = commonJs(await import('@nats-io/jetstream'));
     const jsm = await jetstreamManager(nc);

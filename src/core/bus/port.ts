@@ -167,9 +167,28 @@ export function checkBusNames(names: BusNames): void {
 }
 
 /** The bus cannot be reached or refused an operation: exit 4, never a silent fall back to the venues. */
+/**
+ * A bus URL (one server or a comma-separated list) as it may be shown: any
+ * user, password or token before a server's `@` replaced by `***`.
+ */
+export function redactBusUrl(url: string): string {
+  return url.replace(/(^|,|\/\/)([^,/@\s]+)@/g, '$1***@');
+}
+
+/** The user and password, or the token, a server address carries (`nats://user:pass@host`, `nats://token@host`), and the address without them. */
+export function busCredentials(server: string): {address: string; user?: string; pass?: string; token?: string} {
+  const match = /^((?:[a-z]+:\/\/)?)([^/@]+)@(.*)$/i.exec(server);
+  if (!match) return {address: server};
+  const [, scheme, secret, rest] = match as unknown as [string, string, string, string];
+  const address = `${scheme}${rest}`;
+  const colon = secret.indexOf(':');
+  if (colon < 0) return {address, token: decodeURIComponent(secret)};
+  return {address, user: decodeURIComponent(secret.slice(0, colon)), pass: decodeURIComponent(secret.slice(colon + 1))};
+}
+
 export class BusUnavailableError extends XarbError {
   constructor(url: string, message: string, cause?: unknown) {
-    super(`market-data bus ${url}: ${message}`, {
+    super(`market-data bus ${redactBusUrl(url)}: ${message}`, {
       exitCode: ExitCode.venueFailed,
       hint: 'check that the NATS server is running with JetStream (-js) and reachable, or drop --source to ask the venues directly',
       cause,

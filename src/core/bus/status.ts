@@ -5,7 +5,7 @@
  */
 import type {Clock} from '../types.js';
 import {openBus} from './open.js';
-import type {CollectorStatus} from './port.js';
+import {redactBusUrl, type CollectorStatus} from './port.js';
 
 export interface CollectorStatusResult {
   readonly source: string;
@@ -25,7 +25,8 @@ export async function collectorStatus(url: string, clock: Clock): Promise<Collec
     const list = await bus.listStatus();
     const now = clock.now();
     return {
-      source: url,
+      // As it may be shown: credentials in the URL are not printed.
+      source: redactBusUrl(url),
       at: now,
       collectors: list.map((s) => ({...s, reportedAgoMs: Math.max(0, now - s.at), state: collectorState(s, now, s.intervalMs)})),
     };
