@@ -263,7 +263,13 @@ const patches = {
   setup(b) {
     for (const patch of PATCHES) {
       // esbuild loads files by their real path: node_modules may be a link (a checkout sharing another's).
-      const path = realpathSync(join(ROOT, 'node_modules', patch.file));
+      let path;
+      try {
+        path = realpathSync(join(ROOT, 'node_modules', patch.file));
+      } catch {
+        process.stderr.write(`warning: ${patch.file} not found; start-up patch not applied\n`);
+        continue;
+      }
       b.onLoad({filter: new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`)}, () => {
         const source = readFileSync(path, 'utf8');
         if (!source.includes(patch.find)) {
