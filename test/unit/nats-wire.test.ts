@@ -53,8 +53,10 @@ describe('the NATS protocol as the plain reader connection speaks it', () => {
   it('parses MSG, HMSG (status, headers, payload), PING, +OK and -ERR, keeping an incomplete frame for later', () => {
     const head = 'NATS/1.0\r\nKV-Operation: DEL\r\nNats-Sequence: 7\r\n\r\n';
     const text = `MSG a.b 1 4\r\nbody\r\nHMSG c 1 ${head.length} ${head.length + 2}\r\n${head}hi\r\nPING\r\n+OK\r\n-ERR 'Permissions Violation for Publish to "x"'\r\nMSG d 1 10\r\npart`;
-    const {frames, used} = parseFrames(Buffer.from(text, 'latin1'));
+    const {frames, used, need} = parseFrames(Buffer.from(text, 'latin1'));
     expect(used).toBe(text.indexOf('MSG d'));
+    expect(need).toBe('MSG d 1 10\r\n'.length + 10 + 2);
+    expect(parseFrames(Buffer.from('MSG d 1 10', 'latin1')).need).toBeUndefined();
     expect(frames.map((f) => f.kind)).toEqual(['msg', 'msg', 'ping', 'ok', 'err']);
     const [plain, withHeaders, , , err] = frames as [any, any, any, any, any];
     expect(Buffer.from(plain.data).toString()).toBe('body');
@@ -85,6 +87,30 @@ describe('the NATS protocol as the plain reader connection speaks it', () => {
 });
 
 describe('a plain reader connection', () => {
+  it('takes a large reply that comes in many small pieces whole, and the reply after it in the same piece', async () => {
+    const big = Buffer.alloc(1 << 20, 'ab\r\n');
+    let bigInbox = '';
+    const {port} = await fakeServer(INFO, ({subject, reply: inbox}, _reply, socket) => {
+      if (subject === 'svc.big') bigInbox = inbox;
+      if (subject !== 'svc.small') return;
+      const bytes = Buffer.concat([Buffer.from(`MSG ${bigInbox} 1 ${big.length}\r\n`), big, Buffer.from(`\r\nMSG ${inbox} 1 5\r\nsmall\r\n`)]);
+      const piece = (at: number): void => {
+        if (at >= bytes.length) return;
+        socket.write(bytes.subarray(at, at + 4096));
+        setImmediate(() => piece(at + 4096));
+      };
+      piece(0);
+    });
+    const wire = (await openWire([`nats://127.0.0.1:${port}`], 1000))!;
+    try {
+      const [a, b] = await Promise.all([wire.request('svc.big', undefined, {timeout: 5000}), wire.request('svc.small', undefined, {timeout: 5000})]);
+      expect(Buffer.from(a.data).equals(big)).toBe(true);
+      expect(Buffer.from(b.data).toString()).toBe('small');
+    } finally {
+      wire.close();
+    }
+  });
+
   it('sends CONNECT, PING and its inbox subscription with the first requests, in one write, and matches replies to requests', async () => {
     const {port, lines, chunks} = await fakeServer(INFO, ({subject, payload}, reply) => {
       if (subject === 'svc.b') reply(`MSG %REPLY% ${`b:${payload}`.length}\r\nb:${payload}\r\n`);

@@ -92,12 +92,15 @@ export type Frame =
 
 /**
  * Takes the complete frames at the start of `buffer`: the frames and how
- * many bytes they used (the rest waits for more data). Throws on a line it
- * does not know (a broken stream).
+ * many bytes they used (the rest waits for more data), and when the rest
+ * begins a message whose first line is in, how many bytes that message
+ * takes (`need`, counted from `used`). Throws on a line it does not know
+ * (a broken stream).
  */
-export function parseFrames(buffer: Buffer): {frames: Frame[]; used: number} {
+export function parseFrames(buffer: Buffer): {frames: Frame[]; used: number; need?: number} {
   const frames: Frame[] = [];
   let at = 0;
+  let need: number | undefined;
   for (;;) {
     const eol = buffer.indexOf(CRLF, at);
     if (eol < 0) break;
@@ -110,7 +113,10 @@ export function parseFrames(buffer: Buffer): {frames: Frame[]; used: number} {
       const headerSize = withHeaders ? Number(parts[parts.length - 2]) : 0;
       if (!Number.isSafeInteger(total) || !Number.isSafeInteger(headerSize) || headerSize > total || parts.length < (withHeaders ? 5 : 4)) throw new Error(`malformed message line: ${line.slice(0, 80)}`);
       const start = eol + 2;
-      if (buffer.length < start + total + 2) break;
+      if (buffer.length < start + total + 2) {
+        need = start + total + 2 - at;
+        break;
+      }
       const headers = withHeaders ? parseHeaders(buffer.toString('latin1', start, start + headerSize)) : undefined;
       frames.push({kind: 'msg', subject: parts[1]!, data: buffer.subarray(start + headerSize, start + total), headers});
       at = start + total + 2;
@@ -124,7 +130,7 @@ export function parseFrames(buffer: Buffer): {frames: Frame[]; used: number} {
     else if (line.startsWith('INFO ')) frames.push({kind: 'info', info: JSON.parse(line.slice(5)) as ServerInfo});
     else throw new Error(`unexpected line from the server: ${line.slice(0, 80)}`);
   }
-  return {frames, used: at};
+  return need === undefined ? {frames, used: at} : {frames, used: at, need};
 }
 
 /** host and port of a server as written in a source URL (`nats://host:port`, `host:port`, `[::1]:4222`); undefined when it carries credentials. */
@@ -176,7 +182,11 @@ export class WireConnection implements Requester {
   private readonly inbox = `_INBOX.${randomToken()}.`;
   private readonly waiting = new Map<string, Waiting>();
   private nextId = 0;
-  private received: Buffer | undefined;
+  /** What was read and not parsed yet: the start of a frame, in the chunks it came in. */
+  private received: Buffer[] = [];
+  private receivedBytes = 0;
+  /** How many bytes the frame begun in `received` takes, when its first line said (a message): until then, no parse. */
+  private need = 0;
   /**
    * What is not yet written, written together at the end of the current turn
    * of the event loop: protocol text (`text`), preceded by the parts before
@@ -251,8 +261,12 @@ export class WireConnection implements Requester {
   }
 
   private onData(chunk: Buffer): void {
-    const buffer = this.received ? Buffer.concat([this.received, chunk]) : chunk;
-    let parsed: {frames: Frame[]; used: number};
+    this.received.push(chunk);
+    this.receivedBytes += chunk.length;
+    // A large message comes in many chunks: they are joined once it is all there, not once per chunk.
+    if (this.receivedBytes < this.need) return;
+    const buffer = this.received.length === 1 ? chunk : Buffer.concat(this.received, this.receivedBytes);
+    let parsed: ReturnType<typeof parseFrames>;
     try {
       parsed = parseFrames(buffer);
     } catch (error) {
@@ -260,7 +274,10 @@ export class WireConnection implements Requester {
       this.socket.destroy();
       return;
     }
-    this.received = parsed.used < buffer.length ? buffer.subarray(parsed.used) : undefined;
+    const rest = buffer.subarray(parsed.used);
+    this.received = rest.length > 0 ? [rest] : [];
+    this.receivedBytes = rest.length;
+    this.need = parsed.need ?? 0;
     for (const frame of parsed.frames) {
       if (frame.kind === 'msg') this.onMessage(frame.subject, frame.data, frame.headers);
       else if (frame.kind === 'ping') {
