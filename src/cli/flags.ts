@@ -17,6 +17,7 @@
  */
 import {Args, Flags, type Interfaces} from '@oclif/core';
 import {UsageError, XarbError} from '../core/errors.js';
+import {redactBusUrl} from '../core/bus/port.js';
 import {dec, isPositive} from '../core/money/decimal.js';
 import {canonicalAsset, checkQuoteGroup, normalizeSymbol, parseSymbol} from '../core/symbols/index.js';
 
@@ -347,21 +348,22 @@ export function percentFlag(options: {description: string; helpValue?: string; d
 /** A market-data bus URL: nats://host:port (several, comma-separated, for a cluster). */
 export function parseSourceUrl(input: string): string {
   const urls = input.split(',').map((u) => u.trim()).filter(Boolean);
+  const shown = JSON.stringify(redactBusUrl(input));
   for (const u of urls) {
     let url: URL;
     try {
       url = new URL(u);
     } catch {
-      throw new UsageError(`--source must be a nats:// URL, got ${JSON.stringify(input)}`, 'e.g. --source nats://127.0.0.1:4222');
+      throw new UsageError(`--source must be a nats:// URL, got ${shown}`, 'e.g. --source nats://127.0.0.1:4222');
     }
-    if (url.protocol !== 'nats:') throw new UsageError(`--source must be a nats:// URL, got ${JSON.stringify(input)}`, 'e.g. --source nats://127.0.0.1:4222');
+    if (url.protocol !== 'nats:') throw new UsageError(`--source must be a nats:// URL, got ${shown}`, 'e.g. --source nats://127.0.0.1:4222');
   }
   if (urls.length === 0) throw new UsageError('--source must be a nats:// URL', 'e.g. --source nats://127.0.0.1:4222');
   return urls.join(',');
 }
 
 export const sourceFlag = Flags.custom<string>({
-  description: 'read books and market metadata from the market-data bus (nats://host:4222) instead of the venues; default: market.source in config',
+  description: 'read books and market metadata from the market-data bus (nats://host:4222) instead of the venues; default: XARB_MARKET_SOURCE, then market.source in config',
   helpValue: 'nats://host:4222',
   parse: async (input) => parseSourceUrl(input),
 });

@@ -219,9 +219,19 @@ export class Context {
     return this.selectVenues(names).map((name) => this.venue(name, options));
   }
 
-  /** The market-data bus URL to read from: the flag, else market.source in config; undefined means ask the venues. */
+  /**
+   * The market-data bus URL to read from: the flag, else XARB_MARKET_SOURCE
+   * in the environment (where a URL with credentials may be kept), else
+   * market.source in config; undefined means ask the venues.
+   */
   marketSource(flag?: string): string | undefined {
-    return flag ?? this.config.market?.source;
+    if (flag !== undefined) return flag;
+    const fromEnv = this.env.XARB_MARKET_SOURCE?.trim();
+    if (fromEnv) {
+      if (!fromEnv.split(',').every((u) => /^nats:\/\/[^\s]+$/.test(u.trim()))) throw new UsageError('XARB_MARKET_SOURCE must be a nats:// URL', 'e.g. XARB_MARKET_SOURCE=nats://127.0.0.1:4222, or unset it to use market.source in config');
+      return fromEnv;
+    }
+    return this.config.market?.source;
   }
 
   /**

@@ -43,6 +43,17 @@ describe.skipIf(skip)('xarb collect, collect status and --source on the demo ven
     expect(ok.length).toBeGreaterThanOrEqual(3);
     for (const r of ok) expect(Number(r.bid)).toBeLessThan(Number(r.ask));
     expect(rows.find((r: any) => r.venue === 'simex').status).toBe('not_listed');
+    // The same bus given in the environment (where a URL with credentials may be kept) instead of --source.
+    const fromEnv = await runCli(['prices', 'BTC/USD', '--json'], {home, env: {...env, XARB_MARKET_SOURCE: source}});
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(json(fromEnv).symbols[0].rows.filter((r: any) => r.status === 'ok').length).toBe(ok.length);
+    // It is what is read: a bus nobody runs is exit 4, not the venues asked instead.
+    const deadBus = await runCli(['prices', 'BTC/USD'], {home, env: {...env, XARB_MARKET_SOURCE: 'nats://127.0.0.1:1'}});
+    expect(deadBus.code).toBe(4);
+    expect(deadBus.stderr).toMatch(/market-data bus nats:\/\/127\.0\.0\.1:1/);
+    const badEnv = await runCli(['prices', 'BTC/USD'], {home, env: {...env, XARB_MARKET_SOURCE: 'http://127.0.0.1:4222'}});
+    expect(badEnv.code).toBe(2);
+    expect(badEnv.stderr).toMatch(/XARB_MARKET_SOURCE must be a nats:\/\/ URL/);
 
     const scan = await runCli(['arb', 'scan', 'BTC/USD', 'ETH/USD', '--source', source, '--json'], {home, env});
     expect(scan.code, scan.stderr).toBe(0);

@@ -52,6 +52,18 @@ describe('config schema', () => {
     for (const p of problems) expect(p).not.toMatch(/\n/);
   });
 
+  it('refuses a market.source carrying credentials (a password or a token), without printing them', () => {
+    for (const source of ['nats://desk:pw-s3cret@127.0.0.1:4222', 'nats://tok-s3cret@127.0.0.1:4222']) {
+      const problems = problemsOf({market: {source}});
+      expect(problems, source).toHaveLength(1);
+      expect(problems[0]).toMatch(/^market\.source must not carry credentials/);
+      expect(problems[0]).not.toMatch(/s3cret/);
+    }
+    expect(problemsOf({market: {source: 'nats://127.0.0.1:4222'}})).toEqual([]);
+    expect(problemsOf({market: {source: 'nats://h1:4222,nats://h2:4222?stream=XARB_BOOKS'}})).toEqual([]);
+    expect(problemsOf({market: {source: 'nats://h1:4222,http://h2:4222'}})[0]).toMatch(/^market\.source must be a URL starting with nats:\/\//);
+  });
+
   it('refuses prototype keys anywhere in the file', () => {
     const raw = JSON.parse('{"venues": {"b": {"exchange": "binance", "mode": "paper", "options": {"__proto__": {"polluted": 1}}}}}');
     expect(problemsOf(raw)).toEqual(['venues.b.options.__proto__ is not allowed (prototype key)']);

@@ -29,7 +29,7 @@ Ctrl-C or SIGTERM. See docs/scale-out.md.`;
     venues: venuesFlag(),
     symbols: Flags.string({description: 'comma-separated symbols (default: every symbol listed on two or more of the venues)'}),
     depth: integerFlag({description: 'book levels per side', default: 50, min: 1, max: 1000}),
-    source: Flags.string({description: 'the bus: nats://host:4222 (default: market.source in config)', aliases: ['nats'], helpValue: 'nats://host:4222'}),
+    source: Flags.string({description: 'the bus: nats://host:4222 (default: XARB_MARKET_SOURCE, then market.source in config)', aliases: ['nats'], helpValue: 'nats://host:4222'}),
     interval: intervalFlag({description: 'time between status lines', default: '10s'}),
     poll: intervalFlag({description: 'time between polls of venues that do not stream (at least each venue\'s rate limit)', default: '1s'}),
   };
@@ -38,7 +38,7 @@ Ctrl-C or SIGTERM. See docs/scale-out.md.`;
     const {flags} = await this.parse(Collect);
     const ctx = await this.context();
     const url = ctx.marketSource(flags.source === undefined ? undefined : parseSourceUrl(flags.source));
-    if (!url) throw new UsageError('collect needs a bus to publish to', 'pass --source nats://host:4222 or set it with `xarb config set market.source nats://host:4222`');
+    if (!url) throw new UsageError('collect needs a bus to publish to', 'pass --source nats://host:4222, set XARB_MARKET_SOURCE, or set it with `xarb config set market.source nats://host:4222`');
     const symbols = flags.symbols?.split(',').map((s) => s.trim()).filter(Boolean).map((s) => normalizeSymbol(s));
     const venues = await ctx.venues(flags.venues, {paper: false});
     const bus = await openBus(url, {create: true, onStatus: (event) => this.note(`bus: ${event}`)});

@@ -17,14 +17,14 @@ silent; one that stopped cleanly says so. Sends nothing to any venue.`;
   static override demoNotice = false;
 
   static override flags = {
-    source: Flags.string({description: 'the bus: nats://host:4222 (default: market.source in config)', aliases: ['nats'], helpValue: 'nats://host:4222'}),
+    source: Flags.string({description: 'the bus: nats://host:4222 (default: XARB_MARKET_SOURCE, then market.source in config)', aliases: ['nats'], helpValue: 'nats://host:4222'}),
   };
 
   async run(): Promise<CollectorStatusResult> {
     const {flags} = await this.parse(CollectStatus);
     const ctx = await this.context();
     const url = ctx.marketSource(flags.source === undefined ? undefined : parseSourceUrl(flags.source));
-    if (!url) throw new UsageError('no market-data bus given', 'pass --source nats://host:4222 or set market.source in config');
+    if (!url) throw new UsageError('no market-data bus given', 'pass --source nats://host:4222, set XARB_MARKET_SOURCE, or set market.source in config');
     const result = await collectorStatus(url, ctx.clock);
     if (!this.jsonEnabled()) {
       if (result.collectors.length === 0) this.out(`no collector has reported to ${result.source} yet (start one with \`xarb collect\`)`);

@@ -226,7 +226,12 @@ function build(z: Zod) {
       .meta({description: 'The journal file and its retention'})
       .optional(),
     market: strict({
-      source: url(['nats:'], 'Where market data comes from: a NATS URL (nats://host:4222) reads the collectors\' bus instead of the venues').optional(),
+      source: z
+        .string()
+        .refine((v) => v.split(',').every((u) => URL.canParse(u.trim()) && new URL(u.trim()).protocol === 'nats:'), {error: 'must be a URL starting with nats:// (several comma-separated for a cluster)'})
+        .refine((v) => !/\/\/[^,/\s]*@/.test(v), {error: 'must not carry credentials: config is not a secret store; give that URL with --source or XARB_MARKET_SOURCE in the environment'})
+        .meta({description: 'Where market data comes from: a NATS URL (nats://host:4222; several comma-separated for a cluster) reads the collectors\' bus instead of the venues'})
+        .optional(),
     })
       .meta({description: 'Market data source'})
       .optional(),
@@ -290,7 +295,8 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 /** A short, printable rendering of a bad value (no control characters, long values cut). */
 export function showValue(value: unknown): string {
   // A URL's password never reaches a message, whatever field it was typed into.
-  const shown = typeof value === 'string' ? value.replace(/(\/\/[^:/@\s]*):[^@/\s]*@/g, '$1:***@') : value;
+  // A NATS token (nats://token@host) is all secret.
+  const shown = typeof value === 'string' ? value.replace(/(\/\/[^:/@\s]*):[^@/\s]*@/g, '$1:***@').replace(/(nats:\/\/)[^:/@\s,]+@/g, '$1***@') : value;
   const text = JSON.stringify(shown) ?? String(shown);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
