@@ -17,7 +17,7 @@
  */
 import {Args, Flags, type Interfaces} from '@oclif/core';
 import {UsageError, XarbError} from '../core/errors.js';
-import {redactBusUrl} from '../core/bus/port.js';
+import {sourceUrl} from '../core/bus/port.js';
 import {dec, isPositive} from '../core/money/decimal.js';
 import {canonicalAsset, checkQuoteGroup, normalizeSymbol, parseSymbol} from '../core/symbols/index.js';
 
@@ -347,19 +347,7 @@ export function percentFlag(options: {description: string; helpValue?: string; d
 
 /** A market-data bus URL: nats://host:port (several, comma-separated, for a cluster). */
 export function parseSourceUrl(input: string): string {
-  const urls = input.split(',').map((u) => u.trim()).filter(Boolean);
-  const shown = JSON.stringify(redactBusUrl(input));
-  for (const u of urls) {
-    let url: URL;
-    try {
-      url = new URL(u);
-    } catch {
-      throw new UsageError(`--source must be a nats:// URL, got ${shown}`, 'e.g. --source nats://127.0.0.1:4222');
-    }
-    if (url.protocol !== 'nats:') throw new UsageError(`--source must be a nats:// URL, got ${shown}`, 'e.g. --source nats://127.0.0.1:4222');
-  }
-  if (urls.length === 0) throw new UsageError('--source must be a nats:// URL', 'e.g. --source nats://127.0.0.1:4222');
-  return urls.join(',');
+  return sourceUrl(input, '--source', 'e.g. --source nats://127.0.0.1:4222');
 }
 
 export const sourceFlag = Flags.custom<string>({

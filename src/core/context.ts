@@ -14,7 +14,7 @@ import {DEFAULT_RETENTION, pruneIfDue, type RetentionSettings} from './journal/m
 import {openJournal, type OpenedJournal} from './journal/open.js';
 import {createVenue, unavailableVenue} from './venues/factory.js';
 import type {Venue} from './venues/port.js';
-import type {MarketBus} from './bus/port.js';
+import {sourceUrl, type MarketBus} from './bus/port.js';
 import type {BusVenue} from './bus/venue.js';
 import {reportingVenue, type VenueProgress} from './venues/progress.js';
 import {systemClock, type Clock} from './types.js';
@@ -227,10 +227,7 @@ export class Context {
   marketSource(flag?: string): string | undefined {
     if (flag !== undefined) return flag;
     const fromEnv = this.env.XARB_MARKET_SOURCE?.trim();
-    if (fromEnv) {
-      if (!fromEnv.split(',').every((u) => /^nats:\/\/[^\s]+$/.test(u.trim()))) throw new UsageError('XARB_MARKET_SOURCE must be a nats:// URL', 'e.g. XARB_MARKET_SOURCE=nats://127.0.0.1:4222, or unset it to use market.source in config');
-      return fromEnv;
-    }
+    if (fromEnv) return sourceUrl(fromEnv, 'XARB_MARKET_SOURCE', 'e.g. XARB_MARKET_SOURCE=nats://127.0.0.1:4222, or unset it to use market.source in config');
     return this.config.market?.source;
   }
 

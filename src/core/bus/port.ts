@@ -12,7 +12,8 @@
  *    reads the latest book instead (see gaps.ts).
  * 3. Subject and key tokens are reversible: `decodeToken(encodeToken(s)) === s`.
  */
-import {ExitCode, XarbError} from '../errors.js';
+import {ExitCode, UsageError, XarbError} from '../errors.js';
+import {busUrls, isBusUrl, redactBusUrl} from '../urls.js';
 import type {Currency, Market, OrderBook} from '../types.js';
 import type {VenueCapabilities} from '../venues/port.js';
 
@@ -166,15 +167,6 @@ export function checkBusNames(names: BusNames): void {
   }
 }
 
-/** The bus cannot be reached or refused an operation: exit 4, never a silent fall back to the venues. */
-/**
- * A bus URL (one server or a comma-separated list) as it may be shown: any
- * user, password or token before a server's `@` replaced by `***`.
- */
-export function redactBusUrl(url: string): string {
-  return url.replace(/(^|,|\/\/)([^,/@\s]+)@/g, '$1***@');
-}
-
 /** The user and password, or the token, a server address carries (`nats://user:pass@host`, `nats://token@host`), and the address without them. */
 export function busCredentials(server: string): {address: string; user?: string; pass?: string; token?: string} {
   const match = /^((?:[a-z]+:\/\/)?)([^/@]+)@(.*)$/i.exec(server);
@@ -186,6 +178,13 @@ export function busCredentials(server: string): {address: string; user?: string;
   return {address, user: decodeURIComponent(secret.slice(0, colon)), pass: decodeURIComponent(secret.slice(colon + 1))};
 }
 
+/** `input` as a bus source (each URL trimmed), or a UsageError naming where it came from (`from`: --source, XARB_MARKET_SOURCE); credentials are never shown. */
+export function sourceUrl(input: string, from: string, hint: string): string {
+  if (!isBusUrl(input)) throw new UsageError(`${from} must be a nats:// URL, got ${JSON.stringify(redactBusUrl(input))}`, hint);
+  return busUrls(input).join(',');
+}
+
+/** The bus cannot be reached or refused an operation: exit 4, never a silent fall back to the venues. */
 export class BusUnavailableError extends XarbError {
   constructor(url: string, message: string, cause?: unknown) {
     super(`market-data bus ${redactBusUrl(url)}: ${message}`, {

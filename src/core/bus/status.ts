@@ -5,7 +5,8 @@
  */
 import type {Clock} from '../types.js';
 import {openBus} from './open.js';
-import {redactBusUrl, type CollectorStatus} from './port.js';
+import {redactBusUrl} from '../urls.js';
+import type {CollectorStatus} from './port.js';
 
 export interface CollectorStatusResult {
   readonly source: string;

@@ -18,6 +18,7 @@
  */
 import {createRequire} from 'node:module';
 import type {z as Z} from 'zod';
+import {isBusUrl, redactBusUrl} from '../urls.js';
 import {ConfigError} from '../errors.js';
 
 type Zod = typeof Z;
@@ -228,8 +229,8 @@ function build(z: Zod) {
     market: strict({
       source: z
         .string()
-        .refine((v) => v.split(',').every((u) => URL.canParse(u.trim()) && new URL(u.trim()).protocol === 'nats:'), {error: 'must be a URL starting with nats:// (several comma-separated for a cluster)'})
-        .refine((v) => !/\/\/[^,/\s]*@/.test(v), {error: 'must not carry credentials: config is not a secret store; give that URL with --source or XARB_MARKET_SOURCE in the environment'})
+        .refine(isBusUrl, {error: 'must be a URL starting with nats:// (several comma-separated for a cluster)'})
+        .refine((v) => redactBusUrl(v) === v, {error: 'must not carry credentials: config is not a secret store; give that URL with --source or XARB_MARKET_SOURCE in the environment'})
         .meta({description: 'Where market data comes from: a NATS URL (nats://host:4222; several comma-separated for a cluster) reads the collectors\' bus instead of the venues'})
         .optional(),
     })
@@ -381,7 +382,7 @@ function fingerprintOfSources(): string {
     DEFAULT_ALERT_TIMEOUT_MS,
     DEFAULT_RETENTION_DAYS,
   };
-  return [JSON.stringify(constants), String(build), String(check), String(prototypeProblems), String(optionProblems)].join('\n');
+  return [JSON.stringify(constants), String(build), String(check), String(prototypeProblems), String(optionProblems), String(isBusUrl), String(redactBusUrl)].join('\n');
 }
 
 /** Every problem of a config value, one line each; empty when it is valid. */
