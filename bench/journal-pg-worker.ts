@@ -7,10 +7,11 @@
  * Per order, as execution/place.ts does it: one write-ahead transaction
  * (plan lookup, trading state and usage read in one query, the risk
  * engine over the order with every limit set, plan + order + event inserts
- * sent with the commit, the order's id read after it), the
- * `order.sent` event, then the venue's answer applied with its event in one
- * transaction that takes the order's row lock, not the journal lock. No
- * venue: the journal's share of the path is what is measured.
+ * sent with the commit, the order's id read after it), then the venue's
+ * answer applied with the `order.sent` and `order.accepted` events in one
+ * transaction that takes the order's row lock, not the journal lock, and
+ * assumes the row as written (sendOrder assumes it as it read it before
+ * sending). No venue: the journal's share of the path is what is measured.
  */
 import {migrate, openDb, type Db} from '../src/core/journal/db.js';
 import {EventsRepo} from '../src/core/journal/events.js';
@@ -53,10 +54,11 @@ function one(i: number): void {
     return row;
   });
   const written = {id: pending.id(), ...pending.order};
-  events.add({kind: 'order.sent', venue: 'binance', ref: planId, data: {id: written.id}});
+  const sent = {kind: 'order.sent', venue: 'binance', ref: planId, data: {id: written.id}, at: clock.now()};
   db.tx(
     () => {
-      orders.applyVenueOrder(written.id, {id: `v-${planId}`, clientOrderId: planId, symbol: 'BTC/USDT', side: 'buy', type: 'limit', status: 'open', amount: '0.01', filled: '0', price: '60000', average: undefined, fees: [], timestamp: clock.now()});
+      events.add(sent);
+      orders.applyVenueOrder(written.id, {id: `v-${planId}`, clientOrderId: planId, symbol: 'BTC/USDT', side: 'buy', type: 'limit', status: 'open', amount: '0.01', filled: '0', price: '60000', average: undefined, fees: [], timestamp: clock.now()}, {assumed: written});
       events.add({kind: 'order.accepted', venue: 'binance', ref: planId, data: {id: written.id}});
     },
     {lock: 'rows'},

@@ -221,6 +221,51 @@ describe.skipIf(skip)('PostgreSQL journal: what a transaction waits for (TxOptio
     expect(here.usage().open).toEqual([]);
   });
 
+  /** The SQL texts `db` prepares from now on. */
+  const watch = (target: Db): string[] => {
+    const seen: string[] = [];
+    const prepare = target.prepare.bind(target);
+    (target as {prepare: Db['prepare']}).prepare = <Row>(sql: string) => {
+      seen.push(sql);
+      return prepare<Row>(sql);
+    };
+    return seen;
+  };
+
+  it('a status change that assumes the order as last read does not read its row, and writes what the read would have', () => {
+    const {here, order} = open();
+    const seen = watch(db);
+    const changed = db.tx(() => here.applyVenueOrder(order.id, answer({filled: '0.25', fees: [{cost: '0.1', currency: 'USD'}]}), {assumed: order}), {lock: 'rows'});
+    expect(seen.some((sql) => /FOR UPDATE/.test(sql))).toBe(false);
+    expect(seen.some((sql) => /xarb_expect/.test(sql))).toBe(true);
+    expect(changed).toMatchObject({status: 'open', filled: '0.25', venueOrderId: 'v1', fees: [{cost: '0.1', currency: 'USD'}]});
+    expect(here.get(order.id)).toEqual({...changed, updatedAt: changed.updatedAt});
+    expect(here.usage().open).toEqual([{venue: 'a', symbol: 'BTC/USD', side: 'buy', orders: 1, remaining: '0.75'}]);
+    // Alone (its own transaction) it assumes too; inside a transaction that holds the journal lock it reads.
+    const next = here.applyVenueOrder(order.id, answer({filled: '0.5'}), {assumed: changed});
+    expect(seen.some((sql) => /FOR UPDATE/.test(sql))).toBe(false);
+    db.tx(() => here.markRejected(order.id, 'late', {assumed: next}));
+    expect(seen.some((sql) => /FOR UPDATE/.test(sql))).toBe(true);
+    expect(here.get(order.id)).toMatchObject({status: 'rejected', filled: '0.5'});
+  });
+
+  it('a status change whose assumed row another host has changed since runs again on the row as it is: nothing is overwritten', () => {
+    const {here, there, order} = open();
+    const stale = here.get(order.id)!;
+    expect(there.applyVenueOrder(order.id, answer({filled: '0.5', average: '99'}))).toMatchObject({filled: '0.5'});
+    const seen = watch(db);
+    // The venue's older answer: filled never goes back, and the other host's average stays.
+    const changed = db.tx(() => here.applyVenueOrder(order.id, answer({filled: '0.25'}), {assumed: stale}), {lock: 'rows'});
+    expect(seen.filter((sql) => /xarb_expect/.test(sql))).toHaveLength(1);
+    expect(seen.some((sql) => /FOR UPDATE/.test(sql))).toBe(true);
+    expect(changed).toMatchObject({status: 'open', filled: '0.5', average: '99'});
+    expect(here.usage().open).toEqual([{venue: 'a', symbol: 'BTC/USD', side: 'buy', orders: 1, remaining: '0.5'}]);
+    // A usage aggregate moved from a wrong assumption would show here: the rebuilt one is the same.
+    const before = here.usage();
+    here.rebuildUsage();
+    expect(here.usage()).toEqual(before);
+  });
+
   it('rebuildUsage holds every order still until it commits: a status change from another host waits, then moves the rebuilt aggregates', () => {
     const {here, there, order} = open();
     db.tx(() => {

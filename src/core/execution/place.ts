@@ -26,8 +26,8 @@
 import {errorMessage, ExitCode, NotSupportedError, RiskDeniedError, UsageError, VenueAuthError, VenueError, VenueRejectedError, XarbError} from '../errors.js';
 import type {AlertSink} from '../alerts/index.js';
 import type {XarbConfig} from '../config/schema.js';
-import {isUniqueViolation, type Db} from '../journal/db.js';
-import {EventsRepo} from '../journal/events.js';
+import {isUniqueViolation, type Db, type TxOptions} from '../journal/db.js';
+import {EventsRepo, type EventInput} from '../journal/events.js';
 import {FillsRepo} from '../journal/fills.js';
 import {OrdersRepo, DuplicateOrderError, type JournalOrder} from '../journal/orders.js';
 import {PlansRepo, type PlanKind, type PlanStatus} from '../journal/plans.js';
@@ -235,6 +235,9 @@ export function isLocalFailure(error: unknown): boolean {
   return error instanceof XarbError && !(error instanceof VenueError);
 }
 
+/** The journal writes of one order's outcome: its row and usage, and events (see TxOptions.lock). */
+const ORDER_ROW: TxOptions = {lock: 'rows'};
+
 /**
  * Sends one journalled `pending_submit` order exactly once and journals the
  * outcome. Never throws for venue errors: the returned order carries the
@@ -252,7 +255,13 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
     return current ?? order;
   }
   crashPoint('after_write');
-  events.append({kind: 'order.sent', venue: order.venue, ref: order.clientOrderId, data: {id: order.id}});
+  // Journalled with the request's outcome (answer, refusal or lost answer), stamped with the time it left: one write
+  // less on the order path. Should this process die while the request is out, the order stays pending_submit, which
+  // always means "may have reached the venue" (it is resolved by its client id, never sent again).
+  const sent: EventInput = {kind: 'order.sent', venue: order.venue, ref: order.clientOrderId, data: {id: order.id}, at: env.clock.now()};
+  // The order as read above: the status change below assumes it is still so (on PostgreSQL a round trip less; when
+  // another host changed it meanwhile, the change runs again reading the row under its lock).
+  const assumed = {assumed: current};
   let answer;
   try {
     answer = await venue.createOrder({
@@ -267,26 +276,31 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
     });
   } catch (error) {
     if (isDefiniteRejection(error)) {
-      events.append({kind: 'order.rejected', venue: order.venue, ref: order.clientOrderId, data: {error: errorMessage(error), name: (error as Error).name}});
-      return orders.markRejected(order.id, errorMessage(error));
+      return env.db.tx(() => {
+        events.add(sent);
+        events.add({kind: 'order.rejected', venue: order.venue, ref: order.clientOrderId, data: {error: errorMessage(error), name: (error as Error).name}});
+        return orders.markRejected(order.id, errorMessage(error), assumed);
+      }, ORDER_ROW);
     }
-    const unknown = orders.markUnknown(order.id, errorMessage(error));
-    events.append({kind: 'order.unknown', venue: order.venue, ref: order.clientOrderId, data: {error: errorMessage(error), name: error instanceof Error ? error.name : 'Error'}});
+    const unknown = env.db.tx(() => {
+      events.add(sent);
+      const marked = orders.markUnknown(order.id, errorMessage(error), assumed);
+      events.add({kind: 'order.unknown', venue: order.venue, ref: order.clientOrderId, data: {error: errorMessage(error), name: error instanceof Error ? error.name : 'Error'}});
+      return marked;
+    }, ORDER_ROW);
     const resolved = await resolveOrder(venue, env.db, unknown, {clock: env.clock, graceMs: env.graceMs ?? DEFAULT_GRACE_MS, requestTimeoutMs: env.config.venues[order.venue]?.timeoutMs});
     return resolved.order;
   }
   crashPoint('after_accept');
-  // The answer and its event commit together (on PostgreSQL the event goes with the COMMIT). One order's row and usage
-  // change: the transaction does not wait for the journal lock (TxOptions.lock 'rows'), so nothing that needs that lock
-  // may be added to it (a nested transaction runs under this one's options).
-  let updated = env.db.tx(
-    () => {
-      const applied = orders.applyVenueOrder(order.id, answer);
-      events.add({kind: 'order.accepted', venue: order.venue, ref: order.clientOrderId, data: {venueOrderId: answer.id, status: answer.status, filled: answer.filled}});
-      return applied;
-    },
-    {lock: 'rows'},
-  );
+  // The answer and its events commit together (on PostgreSQL in one round trip, with the COMMIT). One order's row and
+  // usage change: the transaction does not wait for the journal lock (TxOptions.lock 'rows'), so nothing that needs
+  // that lock may be added to it (a nested transaction runs under this one's options).
+  let updated = env.db.tx(() => {
+    events.add(sent);
+    const applied = orders.applyVenueOrder(order.id, answer, assumed);
+    events.add({kind: 'order.accepted', venue: order.venue, ref: order.clientOrderId, data: {venueOrderId: answer.id, status: answer.status, filled: answer.filled}});
+    return applied;
+  }, ORDER_ROW);
   crashPoint('after_answer');
   try {
     // Some venues answer a create with the id only (kraken): read the order back once.

@@ -34,10 +34,14 @@ export interface TxOptions {
    * holds the journal lock for a risk check, because neither reads what the
    * other writes (see docs/scale-out.md). Should the server break a
    * deadlock with it, it runs again (fn must be such a change, which reads
-   * its row again under the lock).
+   * its row again under the lock). So it does when a statement of its first
+   * attempt finds the row other than assumed (see Db.assuming).
    */
   readonly lock?: 'journal' | 'rows';
 }
+
+/** SQLSTATE raised by `xarb_expect` (PostgreSQL): a row was not as a statement assumed (see Db.assuming). */
+export const ASSUMPTION_FAILED = 'XA001';
 
 export interface Db {
   /** Which database holds the journal; the SQL is shared (see pg/sql.ts), the housekeeping is not. */
@@ -51,6 +55,16 @@ export interface Db {
    * calls use savepoints; the outermost call's options apply.
    */
   tx<T>(fn: () => T, options?: TxOptions): T;
+  /**
+   * PostgreSQL, inside a status change of one order (TxOptions.lock 'rows')
+   * on its first attempt: true. Its statements may then assume the order's
+   * row is as the caller last read it instead of reading it under the lock
+   * (a round trip less), provided each such statement fails with
+   * ASSUMPTION_FAILED (`xarb_expect`) when the row is not: the transaction
+   * is then rolled back and run again, with `assuming` false. Otherwise
+   * false or absent (SQLite reads in process, at no cost worth saving).
+   */
+  readonly assuming?: boolean;
   /**
    * Inserts `rows` (values in `columns` order) into `table`, skipping any row
    * whose `key` columns match one already there (ON CONFLICT DO NOTHING), in

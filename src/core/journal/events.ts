@@ -17,6 +17,8 @@ export interface EventInput {
   /** What the event is about: a clientOrderId, plan id, run id ... */
   readonly ref?: string;
   readonly data?: Readonly<Record<string, unknown>>;
+  /** When it happened (ms), when that was before it is written; default now. */
+  readonly at?: number;
 }
 
 export interface JournalEvent {
@@ -61,7 +63,7 @@ export class EventsRepo {
   append(event: EventInput): number {
     const info = this.db
       .prepare('INSERT INTO events (ts, kind, venue, ref, data) VALUES (?, ?, ?, ?, ?)')
-      .run([this.clock.now(), event.kind, event.venue ?? null, event.ref ?? null, JSON.stringify(event.data ?? {})]);
+      .run([event.at ?? this.clock.now(), event.kind, event.venue ?? null, event.ref ?? null, JSON.stringify(event.data ?? {})]);
     return Number(info.lastInsertRowid);
   }
 
@@ -72,7 +74,7 @@ export class EventsRepo {
   add(event: EventInput): void {
     this.db
       .prepare('INSERT INTO events (ts, kind, venue, ref, data) VALUES (?, ?, ?, ?, ?)')
-      .run([this.clock.now(), event.kind, event.venue ?? null, event.ref ?? null, JSON.stringify(event.data ?? {})]);
+      .run([event.at ?? this.clock.now(), event.kind, event.venue ?? null, event.ref ?? null, JSON.stringify(event.data ?? {})]);
   }
 
   /** Events matching the query, newest first. */

@@ -145,6 +145,33 @@ const COLUMNS = 'id, venue, client_order_id, venue_order_id, plan_id, leg, symbo
 const GET_ROW = `SELECT ${COLUMNS} FROM orders WHERE id = ?`;
 /** PostgreSQL: the row read and locked until the transaction ends (a change on another host waits for it). */
 const LOCK_ROW = `${GET_ROW} FOR UPDATE`;
+/** An order's status change: the columns it sets. */
+const SET_STATUS = `UPDATE orders SET venue_order_id = :vid, status = :status, filled = :filled, average = :average, fees = :fees, error = :error,
+             volume_counted = :counted, updated_at = :now WHERE id = :id`;
+/**
+ * PostgreSQL (Db.assuming): the same change, made only if every column a
+ * change reads or the usage aggregates depend on is as assumed (the others
+ * never change once written), else failing with ASSUMPTION_FAILED. Like
+ * FOR UPDATE, the UPDATE waits for a change another host is making, then
+ * compares with the row as that change left it.
+ */
+const SET_STATUS_ASSUMED = `WITH changed AS (
+  ${SET_STATUS}
+    AND status = :was_status AND filled = :was_filled AND volume_counted = :was_counted AND fees = :was_fees
+    AND venue_order_id IS NOT DISTINCT FROM :was_vid AND average IS NOT DISTINCT FROM :was_average AND error IS NOT DISTINCT FROM :was_error
+  RETURNING id)
+SELECT xarb_expect(count(*) = 1, :what) AS ok FROM changed`;
+
+/**
+ * How a status change finds the order as it is: by reading its row (the
+ * default), or, with `assumed`, the order as the caller last read or
+ * wrote it. On PostgreSQL an assumed row spares the read's round trip; a
+ * wrong assumption fails the attempt and the change runs again reading
+ * the row (see Db.assuming). SQLite always reads.
+ */
+export interface StatusChangeOptions {
+  readonly assumed?: JournalOrder;
+}
 
 export function toOrder(row: OrderRow): JournalOrder {
   return {
@@ -179,8 +206,9 @@ export interface BatchEntry {
   readonly fills?: readonly Trade[];
 }
 
-function usageOf(row: OrderRow): UsageRow {
-  return {venue: row.venue, symbol: row.symbol, side: row.side, quote: row.quote, status: row.status, amount: row.amount, filled: row.filled, counted: row.volume_counted, createdAt: row.created_at};
+/** What an order adds to the usage aggregates, given the volume its row counts. */
+function usageOf(o: JournalOrder, counted: string): UsageRow {
+  return {venue: o.venue, symbol: o.symbol, side: o.side, quote: o.quote, status: o.status, amount: o.amount, filled: o.filled, counted, createdAt: o.createdAt};
 }
 
 const INSERT_ORDER = `INSERT INTO orders (venue, client_order_id, venue_order_id, plan_id, leg, symbol, side, type, amount, price, notional, quote, status, filled, average, fees, mode, origin, volume_counted, created_at, updated_at)
@@ -358,13 +386,13 @@ export class OrdersRepo {
   }
 
   /** Marks an order `unknown`: it may have reached the venue. Resolve it by clientOrderId, never by re-sending. */
-  markUnknown(id: number, error: string): JournalOrder {
-    return this.update(id, (o) => (o.status === 'pending_submit' ? {status: 'unknown', error} : {error}));
+  markUnknown(id: number, error: string, options: StatusChangeOptions = {}): JournalOrder {
+    return this.update(id, (o) => (o.status === 'pending_submit' ? {status: 'unknown', error} : {error}), options.assumed);
   }
 
   /** Marks an order `rejected` (the venue definitely refused it, or it never reached the venue). */
-  markRejected(id: number, error: string): JournalOrder {
-    return this.update(id, (o) => (isLiveStatus(o.status) ? {status: 'rejected', error} : {error}));
+  markRejected(id: number, error: string, options: StatusChangeOptions = {}): JournalOrder {
+    return this.update(id, (o) => (isLiveStatus(o.status) ? {status: 'rejected', error} : {error}), options.assumed);
   }
 
   /** Sets a status directly (e.g. canceled after a cancel with no order body). Respects the terminal rule. */
@@ -380,8 +408,10 @@ export class OrdersRepo {
    * `canceled` the journal concluded (e.g. "not found on the venue") gives
    * way to the venue showing the order open.
    */
-  applyVenueOrder(id: number, venueOrder: VenueOrder, options: {readonly venueWins?: boolean} = {}): JournalOrder {
-    return this.update(id, (o) => {
+  applyVenueOrder(id: number, venueOrder: VenueOrder, options: StatusChangeOptions & {readonly venueWins?: boolean} = {}): JournalOrder {
+    return this.update(
+      id,
+      (o) => {
       const final = o.status === 'closed' || o.status === 'canceled' || o.status === 'expired';
       const overturn = options.venueWins === true && o.status === 'canceled';
       const stale = final && !overturn && venueOrder.status === 'open';
@@ -394,7 +424,9 @@ export class OrdersRepo {
         fees: venueOrder.fees.length > 0 ? venueOrder.fees : o.fees,
         error: venueOrder.status === 'rejected' ? (o.error ?? 'rejected by the venue') : o.status === 'rejected' ? undefined : o.error,
       };
-    });
+      },
+      options.assumed,
+    );
   }
 
   // ---- fills -----------------------------------------------------------------
@@ -448,9 +480,10 @@ export class OrdersRepo {
       // then moves the rebuilt aggregates.
       if (this.db.dialect === 'postgres') this.db.exec('LOCK TABLE orders IN EXCLUSIVE MODE');
       for (const row of this.db.prepare<OrderRow>(`SELECT ${COLUMNS} FROM orders`).all()) {
-        const counted = countedVolume(toOrder(row));
+        const order = toOrder(row);
+        const counted = countedVolume(order);
         if (counted !== row.volume_counted) setCounted.run([counted, row.id]);
-        rows.push(usageOf({...row, volume_counted: counted}));
+        rows.push(usageOf(order, counted));
       }
       this.riskUsage.rebuild(rows);
     });
@@ -529,26 +562,29 @@ export class OrdersRepo {
    * waited for, never overwritten), changed, written back, and the usage
    * aggregates moved by the difference. Alone, it is a transaction of its
    * own that does not wait for the journal lock (TxOptions.lock 'rows').
+   * With `assumed` (StatusChangeOptions) and Db.assuming, the row is not
+   * read: the write is made only if the row is as assumed.
    */
-  private update(id: number, change: (o: JournalOrder) => Partial<Omit<JournalOrder, 'id'>>): JournalOrder {
+  private update(id: number, change: (o: JournalOrder) => Partial<Omit<JournalOrder, 'id'>>, assumed?: JournalOrder): JournalOrder {
     return this.db.tx(() => {
-      const before = this.db.prepare<OrderRow>(this.db.dialect === 'postgres' ? LOCK_ROW : GET_ROW).get([id]);
-      if (!before) throw new XarbError(`no journalled order with id ${id}`, {exitCode: ExitCode.usage, hint: 'see `xarb orders`'});
-      const current = toOrder(before);
+      const guess = assumed?.id === id && this.db.assuming === true ? assumed : undefined;
+      const row = guess ? undefined : this.db.prepare<OrderRow>(this.db.dialect === 'postgres' ? LOCK_ROW : GET_ROW).get([id]);
+      const current = guess ?? (row ? toOrder(row) : undefined);
+      if (!current) throw new XarbError(`no journalled order with id ${id}`, {exitCode: ExitCode.usage, hint: 'see `xarb orders`'});
+      // The volume the row counts: as stored, or, assumed, as the order's status counts it (the UPDATE checks the row holds that).
+      const countedBefore = row ? row.volume_counted : countedVolume(current);
       const next = {...current, ...change(current)};
       const counted = countedVolume(next);
       const set = {vid: next.venueOrderId ?? null, status: next.status, filled: next.filled, average: next.average ?? null, fees: JSON.stringify(next.fees), error: next.error ?? null, counted, now: this.clock.now()};
-      this.db
-        .prepare(
-          `UPDATE orders SET venue_order_id = :vid, status = :status, filled = :filled, average = :average, fees = :fees, error = :error,
-             volume_counted = :counted, updated_at = :now WHERE id = :id`,
-        )
-        .run({id, ...set});
-      // The row as written (the statement sets exactly these columns): the update's answer is not needed, so on
+      if (guess) {
+        const was = {was_status: guess.status, was_filled: guess.filled, was_counted: countedBefore, was_fees: JSON.stringify(guess.fees), was_vid: guess.venueOrderId ?? null, was_average: guess.average ?? null, was_error: guess.error ?? null};
+        this.db.prepare(SET_STATUS_ASSUMED).run({id, ...set, ...was, what: `order ${id} changed since it was read`});
+      } else this.db.prepare(SET_STATUS).run({id, ...set});
+      // The order as written (the statement sets exactly these columns): the update's answer is not needed, so on
       // PostgreSQL it goes with the transaction's next round trip.
-      const after: OrderRow = {...before, venue_order_id: set.vid, status: set.status, filled: set.filled, average: set.average, fees: set.fees, error: set.error, volume_counted: counted, updated_at: set.now};
-      this.riskUsage.apply([{before: usageOf(before), after: usageOf(after)}]);
-      return toOrder(after);
+      const after: JournalOrder = {...current, venueOrderId: set.vid ?? undefined, status: set.status, filled: set.filled, average: set.average ?? undefined, fees: next.fees, error: set.error ?? undefined, updatedAt: set.now};
+      this.riskUsage.apply([{before: usageOf(current, countedBefore), after: usageOf(after, counted)}]);
+      return after;
     }, ORDER_ROW);
   }
 }

@@ -47,7 +47,7 @@ import {writeSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
-import {identifiers, JournalError, type Db, type Params, type SqlValue, type Statement, type TxOptions} from '../db.js';
+import {ASSUMPTION_FAILED, identifiers, JournalError, type Db, type Params, type SqlValue, type Statement, type TxOptions} from '../db.js';
 import {bindParams, toPostgres, type PgStatementText} from './sql.js';
 import {WORKER_SOURCE} from './worker-source.js';
 
@@ -380,6 +380,8 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   let wrote = false;
   /** Writes held back, in order, sent with the next round trip. */
   let pending: Item[] = [];
+  /** Which attempt the open transaction is (a status change alone runs again after a deadlock or a failed assumption). */
+  let attempt = 1;
 
   const plain = (text: string): Item => ({name: '', text, values: [], label: text});
   /** A statement every transaction sends, prepared once per connection (named: parsed and planned once). */
@@ -512,6 +514,9 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   const db: PgDb = {
     dialect: 'postgres',
     target,
+    get assuming() {
+      return depth > 0 && !journalLock && attempt === 1;
+    },
     path: `${shown} (schema ${target.schema})`,
     prepare<Row>(sql: string): Statement<Row> {
       let stmt = cache.get(sql);
@@ -582,12 +587,13 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
         }
       }
       // A status change alone (lock 'rows') that the server broke a deadlock with runs again: it reads its order row
-      // again under the row's lock, so running it again is the same change made on the row as it is now.
-      for (let attempt = 1; ; attempt++) {
+      // again under the row's lock, so running it again is the same change made on the row as it is now. So does one
+      // whose first attempt assumed the row wrongly (Db.assuming: false from the second attempt on).
+      for (attempt = 1; ; attempt++) {
         try {
           return outermost(fn, options);
         } catch (error) {
-          if (options?.lock === 'rows' && attempt < 3 && error instanceof PgStatementError && error.code === DEADLOCK) continue;
+          if (options?.lock === 'rows' && attempt < 3 && error instanceof PgStatementError && (error.code === DEADLOCK || error.code === ASSUMPTION_FAILED)) continue;
           throw error;
         }
       }

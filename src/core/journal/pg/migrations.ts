@@ -5,7 +5,9 @@
  * DOUBLE PRECISION, `INTEGER PRIMARY KEY` ids are identity columns, money
  * stays exact decimal TEXT. `paper_trades.rowid` stands in for SQLite's
  * implicit rowid (trades of one timestamp keep their order). Later changes
- * to the journal add a migration here and one in ../migrations/.
+ * to the journal add a migration here and one in ../migrations/; a
+ * migration of PostgreSQL's own (a server-side function) is added here
+ * only.
  */
 import type {Migration} from '../migrations/index.js';
 
@@ -378,6 +380,19 @@ export const pgMigrations: readonly Migration[] = [
     CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN RAISE EXCEPTION 'events are append-only'; END $fn$;
     CREATE TRIGGER events_no_update BEFORE UPDATE ON events FOR EACH ROW EXECUTE FUNCTION events_append_only();
     CREATE TRIGGER events_no_delete BEFORE DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_append_only();
+    `,
+  },
+  {
+    version: 2,
+    name: 'xarb_expect: a statement that assumed a row fails when it was wrong',
+    // Raises ASSUMPTION_FAILED (../db.ts) unless ok is true: an order's status change that assumed its row as last read
+    // (Db.assuming) fails then, and runs again reading the row under its lock.
+    up: `
+    CREATE FUNCTION xarb_expect(ok boolean, what text) RETURNS boolean LANGUAGE plpgsql AS $fn$
+    BEGIN
+      IF ok IS NOT TRUE THEN RAISE EXCEPTION USING ERRCODE = 'XA001', MESSAGE = what; END IF;
+      RETURN true;
+    END $fn$;
     `,
   },
 ];
