@@ -65,10 +65,6 @@ export function openTestPgJournal(label = 'journal'): Db {
   let closed = false;
   return {
     ...db,
-    // A getter is not copied by the spread: the open transaction's state is read from the journal itself.
-    get assuming() {
-      return db.assuming;
-    },
     close() {
       if (closed) return;
       closed = true;

@@ -131,6 +131,92 @@ describe.skipIf(skip)('PostgreSQL journal: held-back writes and pipelined round 
   });
 });
 
+describe.skipIf(skip)('PostgreSQL journal: the connection lent to the calling thread', () => {
+  let db: Db | undefined;
+  let admin: Db | undefined;
+  afterEach(() => {
+    db?.close();
+    admin?.close();
+    db = admin = undefined;
+  });
+  /** Ends the journal's server session from another connection, as an administrator (or a failover) would. */
+  const endSession = (journal: Db): void => {
+    const pid = journal.prepare<{pid: number}>('SELECT pg_backend_pid() AS pid').get()!.pid;
+    admin ??= openPgDb(PG_URL);
+    expect(admin.prepare<{ok: boolean}>('SELECT pg_terminate_backend(?) AS ok').get([pid])).toEqual({ok: true});
+    // The server has said so on the journal's socket once the session's process has ended.
+    const ended = () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'ESRCH';
+      }
+    };
+    for (let i = 0; i < 400 && !ended(); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    expect(ended()).toBe(true);
+  };
+
+  it('a session ended while idle is made again for the next statement, and for the first round trip of a transaction', () => {
+    db = openTestPgJournal('lent');
+    db.exec('CREATE TABLE lent_probe (n INTEGER PRIMARY KEY)');
+    endSession(db);
+    expect(db.prepare<{one: number}>('SELECT 1 AS one').get()).toEqual({one: 1});
+    endSession(db);
+    // A transaction whose only round trip carries its COMMIT: the server had done nothing of it, so it goes again, once.
+    db.tx(() => db!.prepare('INSERT INTO lent_probe (n) VALUES (?)').run([1]));
+    expect(db.prepare<{n: number}>('SELECT n FROM lent_probe').all()).toEqual([{n: 1}]);
+  });
+
+  it('a session ended inside a transaction fails it: nothing of it is committed, and the next statement connects again', () => {
+    db = openTestPgJournal('lent');
+    db.exec('CREATE TABLE lent_probe (n INTEGER PRIMARY KEY)');
+    expect(() =>
+      db!.tx(() => {
+        db!.prepare('INSERT INTO lent_probe (n) VALUES (?)').run([1]);
+        db!.prepare('SELECT n FROM lent_probe').all(); // the first round trip: BEGIN and the insert are on the server
+        endSession(db!);
+        db!.prepare('INSERT INTO lent_probe (n) VALUES (?)').run([2]);
+      }),
+    ).toThrow(/terminat|lost/i);
+    expect(db.prepare<{n: number}>('SELECT n FROM lent_probe').all()).toEqual([]);
+  });
+
+  it('a server that stops answering at all ends the process after the answer timeout, with a message', async () => {
+    const probe = openPgDb(PG_URL);
+    let mayStop = true;
+    try {
+      process.kill(probe.prepare<{pid: number}>('SELECT pg_backend_pid() AS pid').get()!.pid, 0);
+    } catch {
+      mayStop = false; // not allowed to signal the server's processes here
+    } finally {
+      probe.close();
+    }
+    expect(mayStop, 'the test signals a PostgreSQL server process: run it as root or as the user the server runs as').toBe(true);
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('../support/pg-answer-wait.ts', import.meta.url).pathname, PG_URL, '1500'], {stdio: ['pipe', 'pipe', 'pipe']});
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+    for (let i = 0; i < 500 && !stdout.includes('\n'); i++) await new Promise((r) => setTimeout(r, 20));
+    const server = Number(stdout.trim());
+    expect(server).toBeGreaterThan(0);
+    process.kill(server, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      child.stdin!.write('go\n');
+      const [code, signal] = await exited;
+      expect(signal ?? code).toBe('SIGKILL');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+      expect(stderr).toMatch(/PostgreSQL journal has not answered for 2 s; stopping/);
+      expect(stdout.trim().split('\n')).toHaveLength(1); // the read never returned
+    } finally {
+      process.kill(server, 'SIGCONT');
+    }
+  });
+});
+
 describe('Db.insertMany', () => {
   const kinds = journalKinds(() => mkdtempSync(join(tmpdir(), 'xarb-many-'))).filter((k) => k.name !== 'postgres' || !skip);
   const awkward = ['tab\there', 'line\nbreak', 'carriage\rreturn', 'back\\slash', '\\N', 'unicode ✓ €', "quote ' and \""];

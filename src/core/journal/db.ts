@@ -61,10 +61,12 @@ export interface Db {
    * row is as the caller last read it instead of reading it under the lock
    * (a round trip less), provided each such statement fails with
    * ASSUMPTION_FAILED (`xarb_expect`) when the row is not: the transaction
-   * is then rolled back and run again, with `assuming` false. Otherwise
+   * is then rolled back and run again, and `assuming()` is false. For that
+   * the error must reach the transaction's outermost call: nothing inside
+   * such a transaction may catch a journal error and carry on. Otherwise
    * false or absent (SQLite reads in process, at no cost worth saving).
    */
-  readonly assuming?: boolean;
+  assuming?(): boolean;
   /**
    * Inserts `rows` (values in `columns` order) into `table`, skipping any row
    * whose `key` columns match one already there (ON CONFLICT DO NOTHING), in

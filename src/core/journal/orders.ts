@@ -150,8 +150,10 @@ const SET_STATUS = `UPDATE orders SET venue_order_id = :vid, status = :status, f
              volume_counted = :counted, updated_at = :now WHERE id = :id`;
 /**
  * PostgreSQL (Db.assuming): the same change, made only if every column a
- * change reads or the usage aggregates depend on is as assumed (the others
- * never change once written), else failing with ASSUMPTION_FAILED. Like
+ * change reads or the usage aggregates depend on is as assumed, else
+ * failing with ASSUMPTION_FAILED. The others (venue, symbol, side, type,
+ * amount, price, notional, quote, created_at...) are written once, by the
+ * insert: a writer that changes one must add it here. Like
  * FOR UPDATE, the UPDATE waits for a change another host is making, then
  * compares with the row as that change left it.
  */
@@ -567,7 +569,7 @@ export class OrdersRepo {
    */
   private update(id: number, change: (o: JournalOrder) => Partial<Omit<JournalOrder, 'id'>>, assumed?: JournalOrder): JournalOrder {
     return this.db.tx(() => {
-      const guess = assumed?.id === id && this.db.assuming === true ? assumed : undefined;
+      const guess = assumed?.id === id && this.db.assuming?.() === true ? assumed : undefined;
       const row = guess ? undefined : this.db.prepare<OrderRow>(this.db.dialect === 'postgres' ? LOCK_ROW : GET_ROW).get([id]);
       const current = guess ?? (row ? toOrder(row) : undefined);
       if (!current) throw new XarbError(`no journalled order with id ${id}`, {exitCode: ExitCode.usage, hint: 'see `xarb orders`'});
@@ -582,7 +584,7 @@ export class OrdersRepo {
       } else this.db.prepare(SET_STATUS).run({id, ...set});
       // The order as written (the statement sets exactly these columns): the update's answer is not needed, so on
       // PostgreSQL it goes with the transaction's next round trip.
-      const after: JournalOrder = {...current, venueOrderId: set.vid ?? undefined, status: set.status, filled: set.filled, average: set.average ?? undefined, fees: next.fees, error: set.error ?? undefined, updatedAt: set.now};
+      const after: JournalOrder = {...current, venueOrderId: set.vid ?? undefined, status: set.status, filled: set.filled, average: set.average ?? undefined, fees: JSON.parse(set.fees) as Fee[], error: set.error ?? undefined, updatedAt: set.now};
       this.riskUsage.apply([{before: usageOf(current, countedBefore), after: usageOf(after, counted)}]);
       return after;
     }, ORDER_ROW);

@@ -3,17 +3,18 @@
  * SQLite file, so every repository, the write-ahead rule and the risk check
  * run unchanged on either.
  *
- * How: the `pg` client runs on a worker thread that owns one connection; the
- * calling thread blocks on a shared flag until the answer is back (as
- * better-sqlite3 blocks on the disk). A batch of statements is encoded here
- * (pg's own protocol serializer) and written to the connection's socket
- * from this thread; the worker thread reads and parses the answer and wakes
- * this one: one thread hand-off per round trip. Anything else (connecting,
+ * How: the `pg` client runs on a worker thread that connects and owns one
+ * connection. Between its own requests it lends the socket (a plain one,
+ * not TLS) to the calling thread in blocking mode: a batch of statements is
+ * encoded here (pg's own protocol serializer), written to the socket, and
+ * its answer read and parsed here (./reader.ts), the calling thread asleep
+ * in the kernel until the bytes arrive, as better-sqlite3 sleeps on the
+ * disk: no thread hand-off per round trip. Anything else (connecting,
  * COPY, scripts, a TLS connection, a connection to be made again) is a
- * message the worker thread carries out. The socket is written here only
- * while the worker thread has not marked the connection lost, and it marks
- * it before the socket is closed. One connection per process keeps a
- * transaction on one session.
+ * message the worker thread carries out, taking the socket back first; the
+ * calling thread blocks on a shared flag until it answers. The worker
+ * thread also watches a lent socket's requests (see ANSWER_TIMEOUT_MS).
+ * One connection per process keeps a transaction on one session.
  *
  * Invariants:
  * - `tx` is BEGIN … COMMIT with a transaction-level advisory lock on the
@@ -48,6 +49,7 @@ import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
 import {ASSUMPTION_FAILED, identifiers, JournalError, type Db, type Params, type SqlValue, type Statement, type TxOptions} from '../db.js';
+import {SocketReader} from './reader.js';
 import {bindParams, toPostgres, type PgStatementText} from './sql.js';
 import {WORKER_SOURCE} from './worker-source.js';
 
@@ -128,6 +130,8 @@ interface Answer {
   parsedNames?: string[];
   /** How many Parse messages of this request the server completed (a request written from this thread). */
   parsed?: number;
+  /** Lost before the server did anything of this request (see ReadAnswer.stale): it may be sent again on a new connection. */
+  stale?: boolean;
 }
 
 /** What a request is written with on this thread: pg's own protocol serializer and value mapping. */
@@ -139,24 +143,28 @@ interface Wire {
   sync(): Buffer;
 }
 
-/** How long a caller waits for one answer before the journal is declared unreachable. */
+/**
+ * How long a caller waits for one answer before the journal is declared
+ * unreachable. For a request the calling thread writes and reads itself
+ * (blocking), the worker thread watches: no byte from the server for this
+ * long ends the process (see worker-source.ts).
+ */
 const ANSWER_TIMEOUT_MS = 60_000;
 
 /**
- * The calling thread's side of the connection. A batch is written to the
- * socket from this thread (the worker thread only reads the answer and
- * wakes this one): one thread hand-off per round trip instead of two, and
- * no message to the worker. The worker thread writes a request itself when
- * this one cannot: a TLS connection, a connection lost (it reconnects
- * first, outside a transaction), COPY, scripts, and the rest of a batch the
- * socket's buffer did not take at once.
+ * The calling thread's side of the connection. While the worker thread has
+ * lent it the socket (a plain connection, between the worker's own
+ * requests), a batch is written to the socket and its answer read from it
+ * on this thread, blocking: no thread hand-off at all. The worker thread
+ * carries out what this one cannot: connecting (and connecting again after
+ * a loss, outside a transaction), a TLS connection, COPY, scripts.
  */
 class Bridge {
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  /** [0] an answer is posted · [1] the number of a request written here · [2] the connection is lost · [3] a request written here is in flight. */
+  /** [0] an answer is posted · [1] counts requests and chunks read on this thread (the watchdog's progress) · [2] the connection is lost · [3] this thread is in a request of its own. */
   private readonly flag: Int32Array;
-  /** The socket, while requests may be written to it from this thread (-1: not). */
+  /** The socket, while it is lent to this thread (-1: not). */
   private fd = -1;
   /** The connection the statements in `parsed` were parsed on. */
   private gen = 0;
@@ -164,16 +172,20 @@ class Bridge {
   readonly parsed = new Set<string>();
   /** Never notified: Atomics.wait on it is a short sleep. */
   private readonly pause = new Int32Array(new SharedArrayBuffer(4));
+  private readonly reader: SocketReader;
   private seq = 0;
   private closed = false;
 
-  constructor() {
-    const require = createRequire(import.meta.url);
+  constructor(
+    pgPath: string,
+    private readonly answerTimeoutMs: number,
+  ) {
     const signal = new SharedArrayBuffer(16);
     this.flag = new Int32Array(signal);
     const {port1, port2} = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(WORKER_SOURCE, {eval: true, workerData: {pgPath: require.resolve('pg'), signal, port: port2}, transferList: [port2]});
+    this.reader = new SocketReader(pgPath);
+    this.worker = new Worker(WORKER_SOURCE, {eval: true, workerData: {pgPath, signal, port: port2, answerTimeoutMs}, transferList: [port2]});
     this.worker.unref();
     this.port.unref();
   }
@@ -182,37 +194,41 @@ class Bridge {
     if (this.closed) throw new JournalError('the PostgreSQL journal is closed');
     const seq = ++this.seq;
     Atomics.store(this.flag, 0, 0);
+    // The worker thread takes the socket back for the request (and lends it again after).
+    this.fd = -1;
     this.port.postMessage({...request, seq, gen: this.gen});
     return this.learn(this.wait(seq, label));
   }
 
-  /** Whether a request may be written from this thread now. */
+  /** Whether a request may be written and read on this thread now. */
   get direct(): boolean {
     return this.fd >= 0 && !this.closed && Atomics.load(this.flag, 2) === 0;
   }
 
-  /** Writes a request (protocol messages up to a Sync) to the socket from this thread; `parses`: the names it parses, in order. */
-  write(bytes: Buffer, parses: readonly string[], label: string): Answer {
-    const seq = ++this.seq;
-    const gen = this.gen;
-    Atomics.store(this.flag, 0, 0);
-    Atomics.store(this.flag, 1, seq);
+  /** Writes a request (protocol messages up to a Sync) to the lent socket and reads its answer; `parses`: the names it parses, in order. */
+  write(bytes: Buffer, parses: readonly string[]): Answer {
+    const fd = this.fd;
+    Atomics.add(this.flag, 1, 1);
     Atomics.store(this.flag, 3, 1);
-    let written: number;
+    let answer: Answer;
+    let at = 0;
     try {
-      written = writeSync(this.fd, bytes);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
-        // Nothing of it reached the server: the connection is gone (the worker thread reconnects outside a transaction).
-        Atomics.store(this.flag, 3, 0);
-        Atomics.store(this.flag, 2, 1);
-        return {ok: false, lost: true, message: `Connection lost: ${(error as Error).message}`};
+      try {
+        while (at < bytes.length) at += writeSync(fd, bytes, at);
+        answer = this.reader.read(fd, () => Atomics.add(this.flag, 1, 1));
+      } catch (error) {
+        // Nothing of it reached the server when the first write failed.
+        answer = {ok: false, failedAt: 0, message: `Connection lost: ${(error as Error).message}`, lost: true, stale: at === 0};
       }
-      written = 0;
+    } finally {
+      Atomics.store(this.flag, 3, 0);
     }
-    if (written < bytes.length) this.port.postMessage({op: 'write', bytes: bytes.subarray(written)});
-    const answer = this.learn(this.wait(seq, label));
-    if (answer.gen === gen && typeof answer.parsed === 'number') for (const name of parses.slice(0, answer.parsed)) this.parsed.add(name);
+    if (answer.lost) {
+      // The worker thread connects again before its next request (outside a transaction); nothing more is written here.
+      Atomics.store(this.flag, 2, 1);
+      this.fd = -1;
+    }
+    for (const name of parses.slice(0, answer.parsed ?? 0)) this.parsed.add(name);
     return answer;
   }
 
@@ -221,6 +237,7 @@ class Bridge {
     if (typeof answer.gen === 'number' && answer.gen !== this.gen) {
       this.gen = answer.gen;
       this.parsed.clear();
+      this.reader.reset();
     }
     if (typeof answer.fd === 'number') this.fd = answer.fd;
     for (const name of answer.parsedNames ?? []) this.parsed.add(name);
@@ -228,8 +245,8 @@ class Bridge {
   }
 
   private wait(seq: number, label: string): Answer {
-    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
-    if (Atomics.wait(this.flag, 0, 0, ANSWER_TIMEOUT_MS) !== 'timed-out') {
+    const deadline = Date.now() + this.answerTimeoutMs;
+    if (Atomics.wait(this.flag, 0, 0, this.answerTimeoutMs) !== 'timed-out') {
       // The flag says the answer is posted; it is read by its number, so an answer can never be taken for
       // another request's, and one not readable yet is waited for a little (in steps of 1 ms) up to the deadline.
       for (;;) {
@@ -241,7 +258,7 @@ class Bridge {
       }
     }
     this.close();
-    throw new JournalError(`the PostgreSQL journal did not answer within ${ANSWER_TIMEOUT_MS / 1000} s (${label}); nothing more is sent on this connection`);
+    throw new JournalError(`the PostgreSQL journal did not answer within ${this.answerTimeoutMs / 1000} s (${label}); nothing more is sent on this connection`);
   }
 
   close(): void {
@@ -350,14 +367,14 @@ class PendingRun {
  * A write held back by a nested scope that has returned may so fail after
  * that scope; nothing in the journal catches a database error to carry on.
  */
-export function openPgDb(url: string, options: {connectTimeoutMs?: number; statementTimeoutMs?: number} = {}): PgDb {
+export function openPgDb(url: string, options: {connectTimeoutMs?: number; statementTimeoutMs?: number; answerTimeoutMs?: number} = {}): PgDb {
   const target = parsePgUrl(url);
   const require = createRequire(import.meta.url);
   const pgPath = require.resolve('pg');
   const wire = (createRequire(pgPath)('pg-protocol') as {serialize: Wire}).serialize;
   const prepareValue = (require(join(dirname(pgPath), 'utils.js')) as {prepareValue: (value: unknown) => unknown}).prepareValue;
   const describeExecute = Buffer.concat([wire.describe({type: 'P', name: ''}), wire.execute({portal: '', rows: 0})]);
-  const bridge = new Bridge();
+  const bridge = new Bridge(pgPath, options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS);
   const shown = redactUrl(target.url);
   const fail = (answer: Answer, what: string): never => {
     throw new PgStatementError(`PostgreSQL journal ${shown}: ${what}: ${answer.message ?? 'failed'}`, answer.code, answer.lost === true);
@@ -414,7 +431,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
       return true;
     });
     const label = batch[batch.length - 1]!.label.slice(0, 60);
-    let answer: Answer;
+    let answer: Answer | undefined;
     if (bridge.direct) {
       const parts: Buffer[] = [];
       let failed: Answer | undefined;
@@ -429,10 +446,12 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
         }
       }
       parts.push(wire.sync());
-      answer = failed ?? bridge.write(Buffer.concat(parts), parses, label);
-    } else {
-      answer = bridge.call({op: 'batch', items: batch.map((item, i) => ({name: item.name, text: item.text, values: item.values, parse: parse[i]})), inTx}, label);
+      answer = failed ?? bridge.write(Buffer.concat(parts), parses);
+      // The session had ended before the server read any of it (e.g. ended while this process waited for a venue):
+      // where a lost connection is made again (outside a transaction, or at its first round trip), so is this one.
+      if (answer.stale && !inTx) answer = undefined;
     }
+    answer ??= bridge.call({op: 'batch', items: batch.map((item, i) => ({name: item.name, text: item.text, values: item.values, parse: parse[i]})), inTx}, label);
     const results = (answer.results ?? []) as ItemResult[];
     if (!answer.ok) {
       const failedAt = typeof answer.failedAt === 'number' && answer.failedAt < batch.length ? answer.failedAt : batch.length - 1;
@@ -514,7 +533,7 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
   const db: PgDb = {
     dialect: 'postgres',
     target,
-    get assuming() {
+    assuming() {
       return depth > 0 && !journalLock && attempt === 1;
     },
     path: `${shown} (schema ${target.schema})`,
@@ -589,11 +608,13 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
       // A status change alone (lock 'rows') that the server broke a deadlock with runs again: it reads its order row
       // again under the row's lock, so running it again is the same change made on the row as it is now. So does one
       // whose first attempt assumed the row wrongly (Db.assuming: false from the second attempt on).
+      let deadlocks = 0;
       for (attempt = 1; ; attempt++) {
         try {
           return outermost(fn, options);
         } catch (error) {
-          if (options?.lock === 'rows' && attempt < 3 && error instanceof PgStatementError && (error.code === DEADLOCK || error.code === ASSUMPTION_FAILED)) continue;
+          const code = options?.lock === 'rows' && error instanceof PgStatementError ? error.code : undefined;
+          if ((code === DEADLOCK && ++deadlocks < 3) || (code === ASSUMPTION_FAILED && attempt === 1)) continue;
           throw error;
         }
       }

@@ -4,16 +4,25 @@
  * from the built CLI and from the sources: it loads the `pg` client from the
  * path the caller resolved, keeps one connection, and answers one request at
  * a time on its port, waking the caller through a shared flag. Once
- * connected it routes the connection's messages itself (pg's query queue is
- * not used): to the request in flight, or, between requests, to a collector
- * of the answer to a batch the calling thread wrote to the socket itself.
+ * connected it routes the connection's messages to the request in flight
+ * itself (pg's query queue is not used).
+ *
+ * Between its own requests it lends a plain (not TLS) connection's socket
+ * to the calling thread: it stops reading it and puts it in blocking mode,
+ * so that the calling thread writes a batch and reads its answer itself,
+ * sleeping in the kernel until the bytes arrive (./reader.ts). It takes the
+ * socket back (non-blocking, read again) before its next request. While the
+ * socket is lent it watches the calling thread: a request of its own that
+ * has had no byte from the server for the answer timeout ends the process
+ * with a message (a read blocked in the kernel cannot be interrupted from
+ * another thread; a statement itself is bounded by the server's statement
+ * timeout, so this is a server or network that stopped answering at all).
  *
  * Requests: {op: 'connect', url, schema} · {op: 'batch', items: [{name, text,
- * values, parse}], gen} · {op: 'copy', text, payload} · {op: 'script', text} · {op: 'close'} ·
- * {op: 'write', bytes} (the rest of a batch written by the calling thread, no answer of its own).
+ * values, parse}], gen} · {op: 'copy', text, payload} · {op: 'script', text} · {op: 'close'}.
  * Answers: {ok: true, results: [{rows, rowCount, command}]} or {ok: false, message, code, lost,
  * failedAt}, each with `gen` (which connection: statements parsed on an earlier one are unknown to
- * it), `fd` (the socket the calling thread may write, -1 if none) and which statements got parsed
+ * it), `fd` (the socket lent to the calling thread, -1 if none) and which statements got parsed
  * (`lost`: the connection is gone; the next request reconnects first; `failedAt`: the index of the
  * batch item that failed).
  *
@@ -33,7 +42,7 @@ const Result = require(path.join(path.dirname(workerData.pgPath), 'result.js'));
 const prepareValue = require(path.join(path.dirname(workerData.pgPath), 'utils.js')).prepareValue;
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
-/** [0] an answer is posted · [1] the number of the request written to the socket directly · [2] the connection is lost (1) · [3] such a request is in flight (1). */
+/** [0] an answer is posted · [1] the calling thread's progress (counts its requests and reads) · [2] the connection is lost (1) · [3] the calling thread is in a request of its own (1). */
 const flag = new Int32Array(workerData.signal);
 const port = workerData.port;
 let client;
@@ -43,8 +52,10 @@ let target;
 let lost = false;
 /** Counts connections: the statements parsed on one are unknown to the next. */
 let generation = 0;
-/** Receives the server's messages: the request in flight; between requests, a collector for one the calling thread writes itself. */
+/** Receives the server's messages: the request in flight. */
 let active;
+/** Whether the socket is lent to the calling thread (blocking, not read here). */
+let lent = false;
 
 const ROUTES = {rowDescription: 'handleRowDescription', dataRow: 'handleDataRow', commandComplete: 'handleCommandComplete', emptyQuery: 'handleEmptyQuery', portalSuspended: 'handlePortalSuspended', parseComplete: 'handleParseComplete', copyInResponse: 'handleCopyInResponse', copyData: 'handleCopyData', errorMessage: 'handleError', readyForQuery: 'handleReadyForQuery'};
 
@@ -61,7 +72,8 @@ async function connect() {
   const old = client;
   connection = undefined;
   if (old) old.end().catch(() => {});
-  const c = new pg.Client({connectionString: target.url, application_name: 'xarb/' + process.pid, connectionTimeoutMillis: target.connectTimeoutMs});
+  // Keepalive: a read on a lent socket to a host that went away ends with an error instead of waiting for ever.
+  const c = new pg.Client({connectionString: target.url, application_name: 'xarb/' + process.pid, connectionTimeoutMillis: target.connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10000});
   client = c;
   c.on('error', () => { if (c === client) { lost = true; Atomics.store(flag, 2, 1); if (c.connection === connection) markLost(connection); } });
   await c.connect();
@@ -90,16 +102,63 @@ async function connect() {
   connection = conn;
   generation++;
   lost = false;
-  arm();
   Atomics.store(flag, 2, 0);
 }
 
-/** The socket's descriptor when the calling thread may write requests to it itself (a plain socket; never TLS), else -1. */
+/** The socket's descriptor while it is lent to the calling thread, else -1. */
 function descriptor() {
-  const stream = connection && connection.stream;
-  const fd = stream && !stream.encrypted && stream._handle ? stream._handle.fd : -1;
+  const fd = lent ? connection.stream._handle.fd : -1;
   return typeof fd === 'number' && fd >= 0 ? fd : -1;
 }
+
+/** Lends a plain connection's socket to the calling thread: not read here, and in blocking mode. */
+function lend() {
+  const stream = connection && !lost && Atomics.load(flag, 2) === 0 ? connection.stream : undefined;
+  const handle = stream && !stream.encrypted ? stream._handle : undefined;
+  if (lent || !handle || typeof handle.setBlocking !== 'function' || typeof handle.fd !== 'number' || handle.fd < 0) return;
+  stream.pause();
+  handle.reading = false;
+  handle.readStop();
+  if (handle.setBlocking(true) !== 0) {
+    stream.resume();
+    return;
+  }
+  lent = true;
+}
+
+/** Takes the socket back before a request of this thread's own: non-blocking, and read here again. */
+function reclaim() {
+  if (!lent) return;
+  lent = false;
+  const stream = connection && connection.stream;
+  if (!stream || !stream._handle) return;
+  stream._handle.setBlocking(false);
+  // Read again (the stream's own state still has a read pending from before the socket was lent: it would not ask).
+  stream._handle.reading = true;
+  stream._handle.readStart();
+  stream.resume();
+}
+
+// The calling thread's requests on a lent socket: one that has had no byte from the server for the answer timeout
+// ends the process (its read cannot be interrupted). Checked once a second; nothing runs while the socket is not lent.
+let watched = -1;
+let quietSince = 0;
+setInterval(() => {
+  if (!lent || Atomics.load(flag, 3) !== 1) {
+    watched = -1;
+    return;
+  }
+  const progress = Atomics.load(flag, 1);
+  const now = Date.now();
+  if (progress !== watched) {
+    watched = progress;
+    quietSince = now;
+    return;
+  }
+  if (now - quietSince < workerData.answerTimeoutMs) return;
+  require('node:fs').writeSync(2, 'xarb: the PostgreSQL journal has not answered for ' + Math.round(workerData.answerTimeoutMs / 1000) + ' s; stopping. Nothing more is written; an order sent and not yet recorded is resolved by its client id (xarb reconcile), never sent again.\\n');
+  process.kill(process.pid, 'SIGKILL');
+}, Math.min(1000, workerData.answerTimeoutMs / 4)).unref();
 
 /** Collects a request's results from the server's messages, up to its ReadyForQuery. */
 class Collector {
@@ -158,27 +217,10 @@ class Collector {
   finish() {
     if (this.done) return;
     this.done = true;
-    if (active === this) arm();
+    if (active === this) active = undefined;
     const error = this.error || this.rowError;
     this.settle(error ? {error, failedAt: this.failedAt === undefined ? this.results.length : this.failedAt, results: this.results, parsed: this.parsed} : {results: this.results, parsed: this.parsed});
   }
-}
-
-/** Between requests: collects the answer to a request the calling thread wrote to the socket itself, and answers it. */
-class Direct extends Collector {
-  settle(outcome) {
-    // Nothing was written (the connection ended while idle): nobody waits.
-    if (Atomics.load(flag, 3) !== 1) return;
-    const seq = Atomics.load(flag, 1);
-    if (outcome.error) answer({seq, ok: false, message: String(outcome.error.message), code: outcome.error.code, lost: lost || isLost(outcome.error), failedAt: outcome.failedAt, results: outcome.results, parsed: outcome.parsed, gen: generation});
-    else answer({seq, ok: true, results: outcome.results, parsed: outcome.parsed, gen: generation});
-    Atomics.store(flag, 3, 0);
-    wake();
-  }
-}
-
-function arm() {
-  active = new Direct();
 }
 
 /** A request this thread writes: its promise settles at its end. */
@@ -264,6 +306,7 @@ async function run(request) {
 }
 
 async function handle(req) {
+  reclaim();
   if (req.op === 'connect') {
     target = req;
     await connect();
@@ -318,19 +361,17 @@ function wake() {
 }
 
 port.on('message', (req) => {
-  if (req.op === 'write') {
-    // The rest of a request the calling thread could not write at once (the socket's buffer was full): its answer comes as a direct one.
-    if (connection && !lost) connection.stream.write(req.bytes);
-    return;
-  }
   handle(req).then(
-    (value) => answer({seq: req.seq, ok: true, results: value.results, parsedNames: value.parsedNames, gen: generation, fd: descriptor()}),
+    (value) => {
+      if (req.op !== 'close') lend();
+      answer({seq: req.seq, ok: true, results: value.results, parsedNames: value.parsedNames, gen: generation, fd: descriptor()});
+    },
     (error) => {
       const connectionLevel = lost || isLost(error);
       if (connectionLevel) {
         lost = true;
         Atomics.store(flag, 2, 1);
-      }
+      } else lend();
       answer({seq: req.seq, ok: false, message: String(error && error.message), code: error && error.code, lost: connectionLevel, failedAt: error && error.failedAt, parsedNames: error && error.parsedNames, gen: generation, fd: descriptor()});
     },
   ).finally(wake);
