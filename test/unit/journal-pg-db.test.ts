@@ -17,6 +17,7 @@ import {OrdersRepo} from '../../src/core/journal/orders.js';
 import {applyRepairs} from '../../src/core/reconcile/apply.js';
 import type {VenueOrder} from '../../src/core/types.js';
 import {journalKinds, openTestPgJournal, PG_URL, skipWithoutPostgres} from '../support/postgres.js';
+import {startTcpProxy} from '../support/tcp-proxy.js';
 
 const skip = await skipWithoutPostgres();
 
@@ -150,7 +151,11 @@ describe.skipIf(skip)('PostgreSQL journal: the connection lent to the calling th
         process.kill(pid, 0);
         return false;
       } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'ESRCH';
+        if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
+        // Not allowed to look at the server's processes: gone from the server's list, and a moment for its last words.
+        if (admin!.prepare<{n: number}>('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid = ?').get([pid])!.n > 0) return false;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+        return true;
       }
     };
     for (let i = 0; i < 400 && !ended(); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
@@ -182,38 +187,85 @@ describe.skipIf(skip)('PostgreSQL journal: the connection lent to the calling th
     expect(db.prepare<{n: number}>('SELECT n FROM lent_probe').all()).toEqual([]);
   });
 
-  it('a server that stops answering at all ends the process after the answer timeout, with a message', async () => {
-    const probe = openPgDb(PG_URL);
-    let mayStop = true;
-    try {
-      process.kill(probe.prepare<{pid: number}>('SELECT pg_backend_pid() AS pid').get()!.pid, 0);
-    } catch {
-      mayStop = false; // not allowed to signal the server's processes here
-    } finally {
-      probe.close();
-    }
-    expect(mayStop, 'the test signals a PostgreSQL server process: run it as root or as the user the server runs as').toBe(true);
-    const child = spawn(process.execPath, ['--import', 'tsx', new URL('../support/pg-answer-wait.ts', import.meta.url).pathname, PG_URL, '1500'], {stdio: ['pipe', 'pipe', 'pipe']});
+  /** test/support/pg-answer-wait.ts on a schema of its own (dropped after), started and ready for `go`. */
+  const answerWait = async (url: string, mode: 'read' | 'quiet' | 'large', timeoutMs: number, statementTimeoutMs?: number) => {
+    const schema = `answer_wait_${process.pid}_${Date.now().toString(36)}`;
+    const target = new URL(url);
+    target.searchParams.set('schema', schema);
+    const args = [new URL('../support/pg-answer-wait.ts', import.meta.url).pathname, target.toString(), String(timeoutMs), mode, ...(statementTimeoutMs ? [String(statementTimeoutMs)] : [])];
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {stdio: ['pipe', 'pipe', 'pipe']});
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
-    for (let i = 0; i < 500 && !stdout.includes('\n'); i++) await new Promise((r) => setTimeout(r, 20));
-    const server = Number(stdout.trim());
-    expect(server).toBeGreaterThan(0);
-    process.kill(server, 'SIGSTOP');
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+    for (let i = 0; i < 1000 && !stdout.includes('\n'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(Number(stdout.trim()), stderr).toBeGreaterThan(0);
+    return {
+      go: () => child.stdin!.write('go\n'),
+      exited,
+      lines: () => stdout.trim().split('\n'),
+      stderr: () => stderr,
+      drop: () => {
+        const cleanup = openPgDb(PG_URL);
+        try {
+          cleanup.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        } finally {
+          cleanup.close();
+        }
+      },
+    };
+  };
+
+  it('a server that stops answering at all, and cannot be reached to ask why, ends the process after the answer timeout, with a message', async () => {
+    const proxy = await startTcpProxy({host: '127.0.0.1', port: Number(new URL(PG_URL).port || 5432)});
     try {
+      const viaProxy = new URL(PG_URL);
+      viaProxy.port = String(proxy.port);
+      const run = await answerWait(viaProxy.toString(), 'read', 1500);
+      proxy.silence();
       const started = Date.now();
-      child.stdin!.write('go\n');
-      const [code, signal] = await exited;
-      expect(signal ?? code).toBe('SIGKILL');
+      run.go();
+      expect(await run.exited).toBe('SIGKILL');
       expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
-      expect(stderr).toMatch(/PostgreSQL journal has not answered for 2 s; stopping/);
-      expect(stdout.trim().split('\n')).toHaveLength(1); // the read never returned
+      expect(run.stderr()).toMatch(/PostgreSQL journal has not answered for 2 s and cannot be reached to ask why; stopping/);
+      expect(run.lines()).toHaveLength(1); // the read never returned
     } finally {
-      process.kill(server, 'SIGCONT');
+      await proxy.close();
     }
+  });
+
+  it('a round trip the server answers only after longer than the answer timeout is waited for while the server says its session is there', async () => {
+    const run = await answerWait(PG_URL, 'quiet', 1000, 2000);
+    try {
+      run.go();
+      expect(await run.exited, run.stderr()).toBe(0);
+      expect(run.lines()[1]).toBe('{"one":1}');
+    } finally {
+      run.drop();
+    }
+  });
+
+  it('a request larger than the socket buffers take, with a large answer coming back meanwhile, completes', async () => {
+    const run = await answerWait(PG_URL, 'large', 3000);
+    try {
+      run.go();
+      expect(await run.exited, run.stderr()).toBe(0);
+      expect(run.lines()[1]).toBe('{"n":1}');
+    } finally {
+      run.drop();
+    }
+  });
+
+  it('a statement first used in a request that failed is parsed again when next used (the server skipped its parse)', () => {
+    db = openTestPgJournal('lent');
+    db.exec('CREATE TABLE lent_probe (n INTEGER PRIMARY KEY)');
+    const insert = db.prepare('INSERT INTO lent_probe (n) VALUES (?)');
+    db.tx(() => insert.run([1]));
+    const count = db.prepare<{n: number}>('SELECT COUNT(*) AS n FROM lent_probe');
+    // The nested scope's savepoint (an unnamed statement) and the failing insert go with count's first use.
+    expect(() => db!.tx(() => db!.tx(() => (insert.run([1]), count.get())))).toThrow(/duplicate key/);
+    expect(count.get()).toEqual({n: 1});
   });
 });
 

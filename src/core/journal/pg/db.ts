@@ -146,10 +146,19 @@ interface Wire {
 /**
  * How long a caller waits for one answer before the journal is declared
  * unreachable. For a request the calling thread writes and reads itself
- * (blocking), the worker thread watches: no byte from the server for this
- * long ends the process (see worker-source.ts).
+ * (blocking), the worker thread watches: after this long with no byte from
+ * the server it asks the server whether the session is still there, and
+ * ends the process when it cannot tell (see worker-source.ts).
  */
 const ANSWER_TIMEOUT_MS = 60_000;
+
+/**
+ * The largest request written and read on the calling thread (64 KiB):
+ * the socket's send buffer and the server's receive buffer take it whole
+ * (Linux's defaults: 16 KiB and 128 KiB), so writing it never waits for the
+ * server to read, whatever the server is sending back meanwhile.
+ */
+const DIRECT_REQUEST_BYTES = 64 * 1024;
 
 /**
  * The calling thread's side of the connection. While the worker thread has
@@ -228,7 +237,7 @@ class Bridge {
       Atomics.store(this.flag, 2, 1);
       this.fd = -1;
     }
-    for (const name of parses.slice(0, answer.parsed ?? 0)) this.parsed.add(name);
+    for (const name of parses.slice(0, answer.parsed ?? 0)) if (name) this.parsed.add(name);
     return answer;
   }
 
@@ -423,10 +432,11 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
     }
     if (batch.length === 0) return [];
     // A named statement is parsed once per connection: with its first use, unless the server has it already.
+    // The Parse messages of the request in order ('' for an unnamed statement's): the server's count of completed
+    // ones says which named statements it now has.
     const parses: string[] = [];
     const parse = batch.map((item) => {
-      if (!item.name) return true;
-      if (bridge.parsed.has(item.name) || parses.includes(item.name)) return false;
+      if (item.name && (bridge.parsed.has(item.name) || parses.includes(item.name))) return false;
       parses.push(item.name);
       return true;
     });
@@ -446,10 +456,14 @@ export function openPgDb(url: string, options: {connectTimeoutMs?: number; state
         }
       }
       parts.push(wire.sync());
-      answer = failed ?? bridge.write(Buffer.concat(parts), parses);
+      const bytes = Buffer.concat(parts);
+      // A request larger than the socket buffers take at once goes through the connection's thread, which reads the
+      // answer while it writes: written here before any of it is read, it could wait for a server waiting for it.
+      if (!failed && bytes.length > DIRECT_REQUEST_BYTES) answer = undefined;
+      else answer = failed ?? bridge.write(bytes, parses);
       // The session had ended before the server read any of it (e.g. ended while this process waited for a venue):
       // where a lost connection is made again (outside a transaction, or at its first round trip), so is this one.
-      if (answer.stale && !inTx) answer = undefined;
+      if (answer?.stale && !inTx) answer = undefined;
     }
     answer ??= bridge.call({op: 'batch', items: batch.map((item, i) => ({name: item.name, text: item.text, values: item.values, parse: parse[i]})), inTx}, label);
     const results = (answer.results ?? []) as ItemResult[];

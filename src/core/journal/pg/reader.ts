@@ -13,7 +13,7 @@
  * A read that fails or finds the connection closed is a lost connection;
  * nothing here throws.
  */
-import {readSync} from 'node:fs';
+import {readSync, writeSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
 
@@ -37,10 +37,13 @@ export interface ReadAnswer {
   lost?: boolean;
   /**
    * Lost, and the server ended the session before it did anything of this
-   * request: the first thing read was its fatal error (a session ended
-   * while idle, e.g. by pg_terminate_backend), with no answer to any of the
-   * request's messages before it. The request may be sent again on a new
-   * connection.
+   * request: the first thing read was the error ending it (an administrator's
+   * or a shutdown's, 57P01, or the idle session timeout, 57P05), with no
+   * answer to any of the request's messages before it (the server answers
+   * every message it runs, in order, and sends what it holds before that
+   * error). The request may be sent again on a new connection. This holds
+   * for a connection to the server itself or through a pooler that passes
+   * the server's messages on in order (a pooler's own errors never count).
    */
   stale?: boolean;
 }
@@ -51,7 +54,6 @@ interface Message {
   text?: string;
   message?: string;
   code?: string;
-  severity?: string;
 }
 interface PgResult {
   rows: Record<string, unknown>[];
@@ -67,6 +69,19 @@ type ParserClass = new () => {parse(buffer: Buffer, callback: (msg: Message) => 
 
 /** PostgreSQL type ids read as numbers: int8 and numeric (the journal keeps money as text, never numeric). */
 const AS_NUMBER = new Set([20, 1700]);
+
+/** The server's errors that end a session it was not running anything for: an administrator's or a shutdown's, the idle timeout. */
+const ENDED_WHILE_IDLE = new Set(['57P01', '57P05']);
+
+/** CopyFail: a COPY the journal did not ask for here is refused (the connection's thread does COPY). */
+const COPY_FAIL = (() => {
+  const text = Buffer.from('not expected here\0');
+  const message = Buffer.alloc(5 + text.length);
+  message.write('f', 0);
+  message.writeInt32BE(4 + text.length, 1);
+  text.copy(message, 5);
+  return message;
+})();
 
 export class SocketReader {
   private readonly Parser: ParserClass;
@@ -106,7 +121,7 @@ export class SocketReader {
     const on = (msg: Message): void => {
       // Anything after the request's end (a notice, a parameter change) belongs to no request.
       if (done) return;
-      if (msg.name === 'error' && !answered && !error) fatalFirst = msg.severity === 'FATAL' || msg.severity === 'PANIC';
+      if (msg.name === 'error' && !answered && !error) fatalFirst = ENDED_WHILE_IDLE.has(msg.code ?? '');
       if (msg.name !== 'error' && msg.name !== 'notice' && msg.name !== 'parameterStatus') answered = true;
       switch (msg.name) {
         case 'rowDescription':
@@ -144,6 +159,9 @@ export class SocketReader {
           break;
         case 'readyForQuery':
           done = true;
+          break;
+        case 'copyInResponse':
+          writeSync(fd, COPY_FAIL);
           break;
         default:
         // bindComplete, noData, notice, parameterStatus, portalSuspended: nothing to collect

@@ -12,11 +12,13 @@
  * so that the calling thread writes a batch and reads its answer itself,
  * sleeping in the kernel until the bytes arrive (./reader.ts). It takes the
  * socket back (non-blocking, read again) before its next request. While the
- * socket is lent it watches the calling thread: a request of its own that
- * has had no byte from the server for the answer timeout ends the process
- * with a message (a read blocked in the kernel cannot be interrupted from
- * another thread; a statement itself is bounded by the server's statement
- * timeout, so this is a server or network that stopped answering at all).
+ * socket is lent it watches the calling thread: when a request of its own
+ * has had no byte from the server for the answer timeout, it asks the
+ * server on a connection of its own whether the session is still there (a
+ * round trip is answered at its end, so several statements or lock waits
+ * can be quiet that long); if the server cannot say so in time, it ends the
+ * process with a message (a read blocked in the kernel cannot be
+ * interrupted from another thread).
  *
  * Requests: {op: 'connect', url, schema} · {op: 'batch', items: [{name, text,
  * values, parse}], gen} · {op: 'copy', text, payload} · {op: 'script', text} · {op: 'close'}.
@@ -139,26 +141,56 @@ function reclaim() {
   stream.resume();
 }
 
-// The calling thread's requests on a lent socket: one that has had no byte from the server for the answer timeout
-// ends the process (its read cannot be interrupted). Checked once a second; nothing runs while the socket is not lent.
+// The calling thread's requests on a lent socket. One that has had no byte from the server for the answer timeout may
+// be the server at work (several statements, each within the statement timeout, or lock waits: the server answers a
+// round trip at its end), or a server or network that stopped answering. A connection of its own asks the server
+// whether this session is still there; if the server cannot say so in time, the process ends (a read blocked in the
+// kernel cannot be interrupted). Checked a few times per timeout; nothing runs while the socket is not lent.
 let watched = -1;
 let quietSince = 0;
+let probing = false;
 setInterval(() => {
   if (!lent || Atomics.load(flag, 3) !== 1) {
     watched = -1;
     return;
   }
   const progress = Atomics.load(flag, 1);
-  const now = Date.now();
+  const now = performance.now();
   if (progress !== watched) {
     watched = progress;
     quietSince = now;
     return;
   }
-  if (now - quietSince < workerData.answerTimeoutMs) return;
-  require('node:fs').writeSync(2, 'xarb: the PostgreSQL journal has not answered for ' + Math.round(workerData.answerTimeoutMs / 1000) + ' s; stopping. Nothing more is written; an order sent and not yet recorded is resolved by its client id (xarb reconcile), never sent again.\\n');
-  process.kill(process.pid, 'SIGKILL');
+  if (probing || now - quietSince < workerData.answerTimeoutMs) return;
+  probing = true;
+  sessionAlive(client && client.processID).then((alive) => {
+    probing = false;
+    if (alive) quietSince = performance.now();
+    else if (lent && Atomics.load(flag, 3) === 1 && Atomics.load(flag, 1) === progress) stop();
+  });
 }, Math.min(1000, workerData.answerTimeoutMs / 4)).unref();
+
+/** Whether the server, asked on a connection of its own within the answer timeout (at most 10 s), still has session \`pid\`. */
+async function sessionAlive(pid) {
+  if (!pid || !target) return false;
+  const wait = Math.min(10000, workerData.answerTimeoutMs);
+  const probe = new pg.Client({connectionString: target.url, application_name: 'xarb/' + process.pid + '/watch', connectionTimeoutMillis: wait, query_timeout: wait});
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    const found = await probe.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid]);
+    return found.rowCount === 1;
+  } catch {
+    return false;
+  } finally {
+    probe.end().catch(() => {});
+  }
+}
+
+function stop() {
+  require('node:fs').writeSync(2, 'xarb: the PostgreSQL journal has not answered for ' + Math.round(workerData.answerTimeoutMs / 1000) + ' s and cannot be reached to ask why; stopping. Nothing more is written; an order sent and not yet recorded is resolved by its client id (xarb reconcile), never sent again.\\n');
+  process.kill(process.pid, 'SIGKILL');
+}
 
 /** Collects a request's results from the server's messages, up to its ReadyForQuery. */
 class Collector {
@@ -245,7 +277,8 @@ class Pipeline extends Request {
     super();
     this.items = items;
     this.parseAll = parseAll;
-    this.parsedNames = [];
+    /** The request's Parse messages in order ('' for an unnamed statement's). */
+    this.parses = [];
   }
   submit(conn) {
     const named = new Set();
@@ -255,10 +288,8 @@ class Pipeline extends Request {
         const name = item.name || '';
         if (!name || (this.parseAll ? !named.has(name) : item.parse === true)) {
           conn.parse({text: item.text, name});
-          if (name) {
-            named.add(name);
-            this.parsedNames.push(name);
-          }
+          this.parses.push(name);
+          if (name) named.add(name);
         }
         conn.bind({portal: '', statement: name, values: item.values || [], valueMapper: prepareValue});
         conn.describe({type: 'P', name: ''});
@@ -332,9 +363,9 @@ async function handle(req) {
     const pipeline = new Pipeline(req.items, fresh || req.gen !== generation);
     try {
       const outcome = await run(pipeline);
-      return {results: outcome.results, parsedNames: pipeline.parsedNames.slice(0, outcome.parsed)};
+      return {results: outcome.results, parsedNames: pipeline.parses.slice(0, outcome.parsed).filter(Boolean)};
     } catch (error) {
-      error.parsedNames = pipeline.parsedNames.slice(0, error.parsed || 0);
+      error.parsedNames = pipeline.parses.slice(0, error.parsed || 0).filter(Boolean);
       throw error;
     }
   }
