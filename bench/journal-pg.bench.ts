@@ -5,7 +5,11 @@
  * - Order path from 4 processes at once (each its own journal connection,
  *   one shared journal): the write-ahead transaction with the risk check,
  *   then the venue's answer applied; see journal-pg-worker.ts. Target on
- *   PostgreSQL: >= 1,000 orders/s in total.
+ *   PostgreSQL: >= 1,000 orders/s in total. Each process runs 2,000 orders
+ *   (XARB_BENCH_ORDERS sets another count): the rate a running process
+ *   keeps up. With 500 a run lasts about two seconds, much of it spent
+ *   compiling the path (V8 warming up), and gives the rate of processes
+ *   just started.
  * - Batched fill writes (FillsRepo.insertBatch, 10,000 fills per batch, one
  *   transaction). Target on PostgreSQL: >= 50,000 rows/s.
  *
@@ -25,7 +29,7 @@ import {baseSources, median, processCpuMs, ROOT, row} from './lib.js';
 
 const PG = process.env.XARB_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PROCESSES = 4;
-const ORDERS_PER_PROCESS = 500;
+const ORDERS_PER_PROCESS = Number(process.env.XARB_BENCH_ORDERS ?? 2000);
 const ROUNDS = 3;
 
 /** The journal modules of one source tree: this one, or the base's (XARB_BENCH_BASE=<git ref>). */
