@@ -223,13 +223,17 @@ describe.skipIf(skip)('PostgreSQL journal: the connection lent to the calling th
       const viaProxy = new URL(PG_URL);
       viaProxy.port = String(proxy.port);
       const run = await answerWait(viaProxy.toString(), 'read', 1500);
-      proxy.silence();
-      const started = Date.now();
-      run.go();
-      expect(await run.exited).toBe('SIGKILL');
-      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
-      expect(run.stderr()).toMatch(/PostgreSQL journal has not answered for 2 s and cannot be reached to ask why; stopping/);
-      expect(run.lines()).toHaveLength(1); // the read never returned
+      try {
+        proxy.silence();
+        const started = Date.now();
+        run.go();
+        expect(await run.exited).toBe('SIGKILL');
+        expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+        expect(run.stderr()).toMatch(/PostgreSQL journal has not answered for 2 s and cannot be reached to ask why; stopping/);
+        expect(run.lines()).toHaveLength(1); // the read never returned
+      } finally {
+        run.drop();
+      }
     } finally {
       await proxy.close();
     }
