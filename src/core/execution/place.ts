@@ -26,10 +26,10 @@
 import {errorMessage, ExitCode, NotSupportedError, RiskDeniedError, UsageError, VenueAuthError, VenueError, VenueRejectedError, XarbError} from '../errors.js';
 import type {AlertSink} from '../alerts/index.js';
 import type {XarbConfig} from '../config/schema.js';
-import {isUniqueViolation, type Db, type TxOptions} from '../journal/db.js';
+import {isUniqueViolation, type Db} from '../journal/db.js';
 import {EventsRepo, type EventInput} from '../journal/events.js';
 import {FillsRepo} from '../journal/fills.js';
-import {OrdersRepo, DuplicateOrderError, type JournalOrder} from '../journal/orders.js';
+import {OrdersRepo, DuplicateOrderError, ORDER_ROW, type JournalOrder} from '../journal/orders.js';
 import {PlansRepo, type PlanKind, type PlanStatus} from '../journal/plans.js';
 import {RiskUsageRepo, type UsageSnapshot} from '../journal/risk-usage.js';
 import type {TradingState} from '../journal/risk-state.js';
@@ -235,9 +235,6 @@ export function isLocalFailure(error: unknown): boolean {
   return error instanceof XarbError && !(error instanceof VenueError);
 }
 
-/** The journal writes of one order's outcome: its row and usage, and events (see TxOptions.lock). */
-const ORDER_ROW: TxOptions = {lock: 'rows'};
-
 /**
  * Sends one journalled `pending_submit` order exactly once and journals the
  * outcome. Never throws for venue errors: the returned order carries the
@@ -262,6 +259,13 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
   // The order as read above: the status change below assumes it is still so (on PostgreSQL a round trip less; when
   // another host changed it meanwhile, the change runs again reading the row under its lock).
   const assumed = {assumed: current};
+  // The outcome's writes: `order.sent`, then the status change and its event, in one transaction that locks only the
+  // order's row (nothing that needs the journal lock may be added to it; a nested transaction runs under its options).
+  const journalOutcome = <T>(change: () => T): T =>
+    env.db.tx(() => {
+      events.add(sent);
+      return change();
+    }, ORDER_ROW);
   let answer;
   try {
     answer = await venue.createOrder({
@@ -276,31 +280,26 @@ export async function sendOrder(env: ExecutionEnv, order: JournalOrder): Promise
     });
   } catch (error) {
     if (isDefiniteRejection(error)) {
-      return env.db.tx(() => {
-        events.add(sent);
+      return journalOutcome(() => {
         events.add({kind: 'order.rejected', venue: order.venue, ref: order.clientOrderId, data: {error: errorMessage(error), name: (error as Error).name}});
         return orders.markRejected(order.id, errorMessage(error), assumed);
-      }, ORDER_ROW);
+      });
     }
-    const unknown = env.db.tx(() => {
-      events.add(sent);
+    const unknown = journalOutcome(() => {
       const marked = orders.markUnknown(order.id, errorMessage(error), assumed);
       events.add({kind: 'order.unknown', venue: order.venue, ref: order.clientOrderId, data: {error: errorMessage(error), name: error instanceof Error ? error.name : 'Error'}});
       return marked;
-    }, ORDER_ROW);
+    });
     const resolved = await resolveOrder(venue, env.db, unknown, {clock: env.clock, graceMs: env.graceMs ?? DEFAULT_GRACE_MS, requestTimeoutMs: env.config.venues[order.venue]?.timeoutMs});
     return resolved.order;
   }
   crashPoint('after_accept');
-  // The answer and its events commit together (on PostgreSQL in one round trip, with the COMMIT). One order's row and
-  // usage change: the transaction does not wait for the journal lock (TxOptions.lock 'rows'), so nothing that needs
-  // that lock may be added to it (a nested transaction runs under this one's options).
-  let updated = env.db.tx(() => {
-    events.add(sent);
+  // The answer and its events commit together (on PostgreSQL in one round trip, with the COMMIT).
+  let updated = journalOutcome(() => {
     const applied = orders.applyVenueOrder(order.id, answer, assumed);
     events.add({kind: 'order.accepted', venue: order.venue, ref: order.clientOrderId, data: {venueOrderId: answer.id, status: answer.status, filled: answer.filled}});
     return applied;
-  }, ORDER_ROW);
+  });
   crashPoint('after_answer');
   try {
     // Some venues answer a create with the id only (kraken): read the order back once.

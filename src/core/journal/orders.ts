@@ -252,8 +252,8 @@ function newOrderDraft(order: NewOrder, now: number): {values: SqlValue[]; usage
   return {values, usage, price, average, notional};
 }
 
-/** An order's status change alone: its row is all it locks (see update). */
-const ORDER_ROW: TxOptions = {lock: 'rows'};
+/** An order's status change alone, with its events: its row is all it locks (see update and TxOptions.lock). */
+export const ORDER_ROW: TxOptions = {lock: 'rows'};
 
 export class OrdersRepo {
   readonly fillsRepo: FillsRepo;
