@@ -222,13 +222,11 @@ class Bridge {
     let answer: Answer;
     let at = 0;
     try {
-      try {
-        while (at < bytes.length) at += writeSync(fd, bytes, at);
-        answer = this.reader.read(fd, () => Atomics.add(this.flag, 1, 1));
-      } catch (error) {
-        // Nothing of it reached the server when the first write failed.
-        answer = {ok: false, failedAt: 0, message: `Connection lost: ${(error as Error).message}`, lost: true, stale: at === 0};
-      }
+      while (at < bytes.length) at += writeSync(fd, bytes, at);
+      answer = this.reader.read(fd, () => Atomics.add(this.flag, 1, 1));
+    } catch (error) {
+      // Nothing of it reached the server when the first write failed.
+      answer = {ok: false, failedAt: 0, message: `Connection lost: ${(error as Error).message}`, lost: true, stale: at === 0};
     } finally {
       Atomics.store(this.flag, 3, 0);
     }
